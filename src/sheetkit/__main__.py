@@ -1,0 +1,5 @@
+"""Allow ``python -m sheetkit``."""
+
+from sheetkit.cli import main
+
+main()

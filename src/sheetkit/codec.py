@@ -1,0 +1,177 @@
+"""Turning model values into cell contents and back, one rule per layout kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sheetkit.layout import CellSpec
+from sheetkit.model import BasicPolicy, Rate
+from sheetkit.values import parse_number, parse_rate, places_of
+from sheetkit.wareki import DateError, parse_date
+
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class CellContent:
+    """What to put in a cell: a value (str, float, datetime or None) and its number format."""
+
+    value: Any
+    num_format: str | None = None
+
+
+def figure_format(base: str, number: Decimal) -> str:
+    """'#,##0' with one '0' after a '.' for each decimal written: 69.0 -> '#,##0.0'."""
+    places = places_of(number)
+    return f"{base}.{'0' * places}" if places else base
+
+
+def rate_format(rate: Rate) -> str:
+    return f"0.{'0' * rate.places}%" if rate.places else "0%"
+
+
+def encode(spec: CellSpec, value: Any, formats: dict[str, str]) -> CellContent:
+    """A model value as cell content for ``spec``."""
+    if value is None or value == () or value == "":
+        return CellContent(None)
+    if isinstance(value, str) and spec.kind not in ("text", "list", "policy-choice"):
+        return CellContent(value)   # typed text that is not a number or date: keep it
+    match spec.kind:
+        case "int" | "text" | "policy-choice":
+            text = str(value)
+            return CellContent(spec.pattern.replace("{}", text) if spec.pattern else text)
+        case "figure":
+            return CellContent(float(value), figure_format(formats["figure"], value))
+        case "date":
+            return CellContent(dt.datetime.combine(value, dt.time()), formats["date"])
+        case "rate":
+            return CellContent(float(value.value), rate_format(value))
+        case "rank":
+            return CellContent(int(value), formats["rank"])
+        case "list":
+            return CellContent(spec.join.join(spec.prefix + str(v) for v in value))
+        case "policy":
+            return CellContent(f"{value.code} {value.title}")
+    raise ValueError(f"unknown kind {spec.kind}")
+
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    parts = re.split(r"\{[a-z]*\}", pattern)
+    first = True
+    regex = ""
+    for i, part in enumerate(parts):
+        regex += re.escape(part)
+        if i < len(parts) - 1:
+            regex += r"\s*(.*?)\s*" if first else r".*?"
+            first = False
+    return re.compile("^" + regex + "$", re.DOTALL)
+
+
+def unpattern(pattern: str | None, text: str) -> str:
+    """The value inside a pattern: ('第{}章', '第1章') -> '1'.  Unmatched text is returned whole."""
+    if not pattern:
+        return text
+    match = _pattern_regex(pattern).match(text.strip())
+    return match.group(1) if match else text
+
+
+def decimal_of(value: float, num_format: str | None) -> Decimal:
+    """A stored number as the Decimal it shows: decimals from the value and the format."""
+    number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+    if number == number.to_integral_value():
+        number = Decimal(int(number))
+    shown = _format_places(num_format)
+    if places_of(number) < shown:
+        number = number.quantize(Decimal(1).scaleb(-shown))
+    return number
+
+
+def _format_places(num_format: str | None) -> int:
+    if not num_format:
+        return 0
+    section = num_format.split(";")[0]
+    section = re.sub(r'"[^"]*"', "", section)
+    match = re.search(r"\.(0+)", section)
+    return len(match.group(1)) if match else 0
+
+
+def _is_percent(num_format: str | None) -> bool:
+    return bool(num_format) and "%" in re.sub(r'"[^"]*"', "", num_format or "")
+
+
+def cell_text(value: Any) -> str | None:
+    """A cell value as text; None for an empty cell."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        text = repr(value)
+        return text.removesuffix(".0")
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    text = str(value)
+    return text if text.strip() else None
+
+
+def excel_date(value: Any) -> dt.date | None:
+    """A datetime, or a serial number of days, as a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+        return (EXCEL_EPOCH + dt.timedelta(days=float(value))).date()
+    return None
+
+
+def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
+    """A cell's content back to a model value for ``spec``; typed text that
+    does not fit the kind is kept as text."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return () if spec.kind == "list" else None
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    match spec.kind:
+        case "text" | "policy-choice":
+            return unpattern(spec.pattern, cell_text(value) or "")
+        case "int" | "rank":
+            text = cell_text(value) or ""
+            number = parse_number(unpattern(spec.pattern, text).rstrip("位"))
+            if number is not None and number == number.to_integral_value():
+                return int(number)
+            return text
+        case "figure":
+            if numeric:
+                number = decimal_of(value, num_format)
+                return number * 100 if _is_percent(num_format) else number
+            text = cell_text(value) or ""
+            return parse_number(text) if parse_number(text) is not None else text
+        case "date":
+            day = excel_date(value)
+            if day is not None:
+                return day
+            text = cell_text(value) or ""
+            try:
+                return parse_date(text)
+            except DateError:
+                return text
+        case "rate":
+            if numeric:
+                return Rate(Decimal(repr(float(value))), _format_places(num_format) or 0)
+            text = cell_text(value) or ""
+            rate = parse_rate(text)
+            return rate if rate is not None else text
+        case "list":
+            text = cell_text(value) or ""
+            items = [item.strip() for item in text.split(spec.join)]
+            return tuple(item[len(spec.prefix):] if spec.prefix and item.startswith(spec.prefix)
+                         else item for item in items if item)
+        case "policy":
+            text = (cell_text(value) or "").strip()
+            code, _, title = text.partition(" ")
+            if not title:
+                code, _, title = text.partition("\u3000")
+            return BasicPolicy(code.strip(), title.strip())
+    raise ValueError(f"unknown kind {spec.kind}")

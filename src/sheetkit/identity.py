@@ -1,0 +1,83 @@
+"""What a workbook is: the hidden identity sheet, the fixed parts of a
+template and their fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sheetkit import model as m
+from sheetkit.serialize import plan_data, section_data
+
+META_SHEET = "_sheetkit"
+SUMMARY = "summary"
+TEMPLATE = "template"
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Written to the hidden sheet of every workbook sheetkit makes."""
+
+    kind: str
+    layout: str
+    version: int
+    plan: dict[str, Any]
+    chapter: int
+    section: int | None = None
+    review_period: int | None = None
+    fingerprint: str | None = None
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [
+            ("kind", self.kind), ("layout", self.layout), ("layout_version", str(self.version)),
+            ("plan", json.dumps(self.plan, ensure_ascii=False, sort_keys=True)),
+            ("chapter", str(self.chapter)),
+            ("section", "" if self.section is None else str(self.section)),
+            ("review_period", "" if self.review_period is None else str(self.review_period)),
+            ("fingerprint", self.fingerprint or ""),
+        ]
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, str]) -> Identity:
+        """Raises KeyError or ValueError when the sheet is not a sheetkit identity."""
+        def optional_int(key: str) -> int | None:
+            return int(rows[key]) if rows.get(key) else None
+        return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
+                   plan=json.loads(rows["plan"]), chapter=int(rows["chapter"]),
+                   section=optional_int("section"), review_period=optional_int("review_period"),
+                   fingerprint=rows.get("fingerprint") or None)
+
+
+def review_index(plan: m.Plan) -> int:
+    """The period whose actuals a department reports: the plan's last."""
+    return len(plan.periods) - 1
+
+
+def blank_section(section: m.Section, review: int) -> m.Section:
+    """The section as a department receives it: only the fixed parts filled."""
+    indicators = tuple(replace(ind, results=tuple(
+        None if r is None else (replace(r, actual=None, rate=None) if i == review else r)
+        for i, r in enumerate(ind.results))) for ind in section.indicators)
+    return replace(section, entry_date=None, author=None, initiatives=(), carried_over=(),
+                   indicators=indicators, unmet_analysis=None)
+
+
+def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section,
+                review: int) -> dict[str, Any]:
+    """Everything in a template that a department must not change."""
+    data = section_data(blank_section(section, review), plan)
+    for ind in data["indicators"]:
+        for period in plan.periods:
+            if ind.get(period.key):
+                ind[period.key].pop("rate", None)
+    for key in ("entry_date", "author", "initiatives", "carried_over", "unmet_analysis"):
+        data.pop(key)
+    return {"plan": plan_data(plan), "chapter": {"number": chapter.number, "title": chapter.title},
+            "section": data}
+
+
+def fingerprint(parts: dict[str, Any]) -> str:
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

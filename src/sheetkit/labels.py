@@ -1,0 +1,63 @@
+"""Placeholders in layout labels: {plan_name}, {span_start}, {p1_label} …
+
+Period labels and years always come from the document, never from code."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sheetkit.model import Chapter, Plan, Section
+from sheetkit.wareki import fiscal_year_label
+
+
+class _Missing(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def label_vars(plan: Plan, chapter: Chapter | None = None,
+               section: Section | None = None) -> dict[str, Any]:
+    """The values a layout label may use."""
+    values: dict[str, Any] = {
+        "plan_name": plan.name,
+        "successor": plan.successor or "",
+        "survey": plan.survey or "",
+        "baseline_label": plan.baseline.label if plan.baseline else "",
+        "baseline_year": plan.baseline.year if plan.baseline else "",
+        "span_start": fiscal_year_label(plan.periods[0].start) if plan.periods else "",
+        "span_end": fiscal_year_label(plan.periods[-1].end) if plan.periods else "",
+        "last_label": plan.periods[-1].label if plan.periods else "",
+    }
+    for i, period in enumerate(plan.periods, start=1):
+        values |= {f"p{i}_label": period.label, f"p{i}_start": period.start,
+                   f"p{i}_end": period.end}
+    if chapter is not None:
+        values |= {"chapter": chapter.number, "chapter_title": chapter.title}
+    if section is not None:
+        values |= {"section": section.number, "title": section.title}
+    return values
+
+
+def fill(text: str, values: dict[str, Any]) -> str:
+    """A label with its placeholders filled; unknown ones become empty."""
+    return text.format_map(_Missing(values))
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+
+
+def safe_filename(name: str) -> str:
+    """A file name made from data, with no path separators or reserved names."""
+    clean = _UNSAFE.sub("_", name).strip().strip(".")
+    stem = clean.split(".")[0].upper()
+    if not clean or stem in _RESERVED:
+        clean = "_" + clean
+    return clean[:150]
+
+
+def safe_sheet_name(name: str) -> str:
+    """A worksheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "Sheet"

@@ -1,0 +1,400 @@
+"""Load a 総括表 document from YAML or JSON, with line numbers in every problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sheetkit import model as m
+from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.values import parse_number, parse_rate
+from sheetkit.wareki import DateError, parse_date
+
+PERIOD_KEYS = ("first_half", "second_half")
+
+
+class _Map(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the line of each key."""
+
+    line: int = 0
+    lines: dict[str, int]
+
+
+class _Seq(list):  # type: ignore[type-arg]
+    """A list that remembers the line of each item."""
+
+    line: int = 0
+    lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    duplicates: list[tuple[str, int]]
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    result.line, result.lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        key = str(key)
+        if key in result:
+            loader.duplicates.append((key, key_node.start_mark.line + 1))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
+    """YAML (or JSON) text to plain data that remembers its lines."""
+    if json_syntax:
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SheetkitError([Problem("json-syntax", Location(source, exc.lineno),
+                                         {"detail": exc.msg})]) from None
+    loader = _Loader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise SheetkitError([Problem("yaml-syntax", Location(source, line),
+                                     {"detail": exc.problem or str(exc)})]) from None
+    except yaml.YAMLError as exc:
+        raise SheetkitError([Problem("yaml-syntax", Location(source), {"detail": str(exc)})]) \
+            from None
+    finally:
+        loader.dispose()
+    if loader.duplicates:
+        raise SheetkitError([Problem("duplicate-key", Location(source, line), {"key": key})
+                             for key, line in loader.duplicates])
+    return data
+
+
+def load_document(path: str | Path) -> m.Document:
+    """Read a YAML or JSON file into a Document; SheetkitError when it can't."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise SheetkitError([Problem("file-not-found", Location(str(path)))]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SheetkitError([Problem("not-utf8", Location(str(path)))]) from None
+    data = parse_text(text, str(path), json_syntax=path.suffix.lower() == ".json")
+    return document_from_data(data, str(path))
+
+
+def document_from_data(data: Any, source: str | None = None) -> m.Document:
+    """Plain data (as in the input YAML) to a Document; SheetkitError listing
+    every problem when the structure is wrong."""
+    reader = _Reader(source)
+    doc = reader.document(data)
+    if reader.problems:
+        raise SheetkitError(reader.problems)
+    assert doc is not None
+    return doc
+
+
+class _Reader:
+    """Walks the data, building the model and collecting problems."""
+
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    # -- reporting -------------------------------------------------------
+    def _problem(self, code: str, line: int | None, path: str, **params: str) -> None:
+        self.problems.append(Problem(code, Location(self.source, line, field=path or None),
+                                     params))
+
+    @staticmethod
+    def _line(container: Any, key: str | int) -> int | None:
+        if isinstance(container, _Map):
+            return container.lines.get(str(key), container.line)
+        if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.lines):
+            return container.lines[key]
+        return getattr(container, "line", None)
+
+    def _mapping(self, value: Any, path: str, allowed: tuple[str, ...],
+                 line: int | None) -> dict[str, Any] | None:
+        if not isinstance(value, dict):
+            self._problem("wrong-type", line, path, key=path, expected="mapping",
+                          value=_show(value))
+            return None
+        for key in value:
+            if key not in allowed:
+                self._problem("unknown-key", self._line(value, key), _join(path, key),
+                              key=key, allowed="、".join(allowed))
+        return value
+
+    def _get(self, mapping: dict[str, Any], key: str, path: str, required: bool) -> Any:
+        if key not in mapping and required:
+            self._problem("missing-key", getattr(mapping, "line", None), _join(path, key),
+                          key=key)
+        return mapping.get(key)
+
+    # -- scalars ---------------------------------------------------------
+    def _text(self, mapping: dict[str, Any], key: str, path: str,
+              required: bool = False) -> str | None:
+        value = self._get(mapping, key, path, required)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+                          expected="text", value=_show(value))
+            return None
+        return _as_text(value)
+
+    def _int(self, mapping: dict[str, Any], key: str, path: str) -> int | None:
+        value = self._get(mapping, key, path, True)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        number = parse_number(value) if isinstance(value, str) else None
+        if number is not None and number == number.to_integral_value():
+            return int(number)
+        self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+                      expected="whole-number", value=_show(value))
+        return None
+
+    def _list(self, mapping: dict[str, Any], key: str, path: str) -> list[Any]:
+        value = self._get(mapping, key, path, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+                          expected="list", value=_show(value))
+            return []
+        return value
+
+    def _texts(self, mapping: dict[str, Any], key: str, path: str) -> tuple[str, ...]:
+        items = self._list(mapping, key, path)
+        return tuple(_as_text(item) for item in items if item is not None)
+
+    # -- structure -------------------------------------------------------
+    def document(self, data: Any) -> m.Document | None:
+        top = self._mapping(data, "", ("plan", "chapter", "sections"), getattr(data, "line", 1))
+        if top is None:
+            return None
+        plan_data = self._get(top, "plan", "", True)
+        chapter_data = self._get(top, "chapter", "", True)
+        plan = self.plan(plan_data, self._line(top, "plan")) if plan_data is not None else None
+        chapter = (self.chapter(chapter_data, self._line(top, "chapter"))
+                   if chapter_data is not None else None)
+        keys = tuple(p.key for p in plan.periods) if plan else PERIOD_KEYS
+        sections = self._items(top, "sections", "", lambda v, p, ln: self.section(v, p, ln, keys))
+        if plan is None or chapter is None:
+            return None
+        return m.Document(plan, chapter, tuple(s for s in sections if s is not None))
+
+    def _items(self, mapping: dict[str, Any], key: str, path: str,
+               build: Callable[[Any, str, int | None], Any]) -> list[Any]:
+        items = self._list(mapping, key, path)
+        return [build(item, f"{_join(path, key)}[{i}]", self._line(items, i))
+                for i, item in enumerate(items)]
+
+    def plan(self, data: Any, line: int | None) -> m.Plan | None:
+        allowed = ("name", "baseline", "successor", "survey", *PERIOD_KEYS)
+        plan = self._mapping(data, "plan", allowed, line)
+        if plan is None:
+            return None
+        baseline = None
+        if plan.get("baseline") is not None:
+            base = self._mapping(plan["baseline"], "plan.baseline", ("label", "year"),
+                                 self._line(plan, "baseline"))
+            if base is not None:
+                baseline = m.Milestone(self._text(base, "label", "plan.baseline", True) or "",
+                                       self._text(base, "year", "plan.baseline", True) or "")
+        periods = []
+        for key in PERIOD_KEYS:
+            if plan.get(key) is None:
+                continue
+            path = f"plan.{key}"
+            period = self._mapping(plan[key], path, ("label", "from", "to"), self._line(plan, key))
+            if period is not None:
+                periods.append(m.Period(key, self._text(period, "label", path, True) or "",
+                                        self._text(period, "from", path, True) or "",
+                                        self._text(period, "to", path, True) or ""))
+        return m.Plan(self._text(plan, "name", "plan", True) or "", baseline, tuple(periods),
+                      self._text(plan, "successor", "plan"), self._text(plan, "survey", "plan"))
+
+    def chapter(self, data: Any, line: int | None) -> m.Chapter | None:
+        allowed = ("number", "title", "goal", "sector_plans", "challenges_and_direction",
+                   "main_policies", "entry_date", "author", "highlights", "carried_over")
+        ch = self._mapping(data, "chapter", allowed, line)
+        if ch is None:
+            return None
+        p = "chapter"
+        return m.Chapter(
+            number=self._int(ch, "number", p) or 0,
+            title=self._text(ch, "title", p, True) or "",
+            goal=self._text(ch, "goal", p),
+            sector_plans=self._texts(ch, "sector_plans", p),
+            challenges_and_direction=self._text(ch, "challenges_and_direction", p),
+            main_policies=self._texts(ch, "main_policies", p),
+            entry_date=self._date(ch, "entry_date", p),
+            author=self._text(ch, "author", p),
+            highlights=tuple(self._items(ch, "highlights", p, self.initiative)),
+            carried_over=tuple(self._items(ch, "carried_over", p, self.challenge)),
+        )
+
+    def section(self, data: Any, path: str, line: int | None,
+                period_keys: tuple[str, ...]) -> m.Section | None:
+        allowed = ("number", "title", "goal", "basic_policies", "departments", "citizen_needs",
+                   "entry_date", "author", "initiatives", "carried_over", "indicators",
+                   "unmet_analysis")
+        sec = self._mapping(data, path, allowed, line)
+        if sec is None:
+            return None
+        return m.Section(
+            number=self._int(sec, "number", path) or 0,
+            title=self._text(sec, "title", path, True) or "",
+            goal=self._text(sec, "goal", path),
+            basic_policies=tuple(b for b in self._items(sec, "basic_policies", path,
+                                                        self.basic_policy) if b),
+            departments=self._texts(sec, "departments", path),
+            citizen_needs=self.citizen_needs(sec, path),
+            entry_date=self._date(sec, "entry_date", path),
+            author=self._text(sec, "author", path),
+            initiatives=tuple(self._items(sec, "initiatives", path, self.initiative)),
+            carried_over=tuple(self._items(sec, "carried_over", path, self.challenge)),
+            indicators=tuple(i for i in self._items(
+                sec, "indicators", path,
+                lambda v, p, ln: self.indicator(v, p, ln, period_keys)) if i),
+            unmet_analysis=self._text(sec, "unmet_analysis", path),
+        )
+
+    def basic_policy(self, data: Any, path: str, line: int | None) -> m.BasicPolicy | None:
+        bp = self._mapping(data, path, ("code", "title"), line)
+        if bp is None:
+            return None
+        return m.BasicPolicy(self._text(bp, "code", path, True) or "",
+                             self._text(bp, "title", path, True) or "")
+
+    def initiative(self, data: Any, path: str, line: int | None) -> m.Initiative:
+        row = self._mapping(data, path, ("initiative", "outcome", "policy"), line) or {}
+        return m.Initiative(self._text(row, "initiative", path), self._text(row, "outcome", path),
+                            self._text(row, "policy", path))
+
+    def challenge(self, data: Any, path: str, line: int | None) -> m.Challenge:
+        row = self._mapping(data, path, ("challenge", "direction", "policy"), line) or {}
+        return m.Challenge(self._text(row, "challenge", path), self._text(row, "direction", path),
+                           self._text(row, "policy", path))
+
+    def citizen_needs(self, sec: dict[str, Any], path: str) -> m.CitizenNeeds:
+        data = sec.get("citizen_needs")
+        if data is None:
+            return m.CitizenNeeds()
+        p = f"{path}.citizen_needs"
+        needs = self._mapping(data, p, ("request_rate", "rank_overall", "rank_in_chapter"),
+                              self._line(sec, "citizen_needs"))
+        if needs is None:
+            return m.CitizenNeeds()
+        return m.CitizenNeeds(_rate(needs.get("request_rate")), _rank(needs.get("rank_overall")),
+                              _rank(needs.get("rank_in_chapter")))
+
+    def indicator(self, data: Any, path: str, line: int | None,
+                  period_keys: tuple[str, ...]) -> m.Indicator | None:
+        allowed = ("name", "unit", "direction", "baseline", "target_plan", *PERIOD_KEYS)
+        ind = self._mapping(data, path, allowed, line)
+        if ind is None:
+            return None
+        direction = self._text(ind, "direction", path, True)
+        if direction is not None and direction.strip() not in m.DIRECTIONS:
+            self._problem("invalid-direction", self._line(ind, "direction"),
+                          _join(path, "direction"), value=direction)
+        results = []
+        for key in period_keys:
+            value = ind.get(key)
+            if value is None:
+                results.append(None)
+                continue
+            rp = _join(path, key)
+            res = self._mapping(value, rp, ("target", "actual", "rate"), self._line(ind, key))
+            results.append(None if res is None else m.PeriodResult(
+                _figure(res.get("target")), _figure(res.get("actual")), _rate(res.get("rate"))))
+        return m.Indicator(
+            name=self._text(ind, "name", path, True) or "",
+            unit=self._text(ind, "unit", path),
+            direction=(direction or "").strip(),
+            baseline=_figure(ind.get("baseline")),
+            results=tuple(results),
+            plan_target=_figure(ind.get("target_plan")),
+        )
+
+    def _date(self, mapping: dict[str, Any], key: str, path: str) -> m.DateValue:
+        value = self._get(mapping, key, path, False)
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(_as_text(value))
+        except DateError:
+            return _as_text(value)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _show(value: Any) -> str:
+    text = "（空）" if value is None else str(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _as_text(value: Any) -> str:
+    """A scalar as the text it was written as; YAML's trailing newline dropped."""
+    if isinstance(value, float) and value.is_integer():
+        return repr(value)
+    return str(value).rstrip("\r\n")
+
+
+def _figure(value: Any) -> m.Figure:
+    if value is None:
+        return None
+    number = parse_number(value)
+    if number is not None:
+        return number
+    return _as_text(value) if _as_text(value).strip() else None
+
+
+def _rate(value: Any) -> m.RateValue:
+    if value is None:
+        return None
+    rate = parse_rate(value)
+    if rate is not None:
+        return rate
+    return _as_text(value) if _as_text(value).strip() else None
+
+
+def _rank(value: Any) -> int | str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_number(_as_text(value).strip().rstrip("位"))
+    if number is not None and number == number.to_integral_value():
+        return int(number)
+    return _as_text(value)

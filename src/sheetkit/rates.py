@@ -1,0 +1,35 @@
+"""The 達成率 rule: ↗ actual ÷ target, ↘ target ÷ actual, capped at 100%."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from sheetkit.model import DOWN, UP, Figure, Rate
+
+
+def achievement(direction: str, target: Figure, actual: Figure) -> Decimal | None:
+    """The exact rate as a fraction, or None when it cannot be computed."""
+    if not isinstance(target, Decimal) or not isinstance(actual, Decimal):
+        return None
+    if direction == UP and target != 0:
+        return min(Decimal(1), actual / target)
+    if direction == DOWN and actual != 0:
+        return min(Decimal(1), target / actual)
+    return None
+
+
+def rounded(value: Decimal, places: int) -> Decimal:
+    """The fraction as shown with ``places`` decimals of percent, rounded half up as Excel does."""
+    return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
+
+
+def as_written(value: Decimal, places: int = 1) -> Rate:
+    """The computed rate as it would be written with ``places`` decimals."""
+    return Rate(rounded(value, places), places)
+
+
+def formula(direction: str, target_cell: str, actual_cell: str) -> str:
+    """The live 達成率 formula over two cells; blank when a figure is missing."""
+    t, a = target_cell, actual_cell
+    ratio = f"{a}/{t}" if direction == UP else f"{t}/{a}"
+    return f'=IFERROR(IF(OR({t}="",{a}=""),"",MIN(1,{ratio})),"")'

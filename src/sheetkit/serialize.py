@@ -1,0 +1,116 @@
+"""A Document as plain data in the input format, and as YAML or JSON text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from sheetkit import model as m
+from sheetkit.values import places_of
+from sheetkit.wareki import format_date
+
+
+def _figure(value: m.Figure) -> Any:
+    if isinstance(value, Decimal):
+        if places_of(value) == 0:
+            return int(value)
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value and \
+            places_of(Decimal(repr(as_float))) == places_of(value) else str(value)
+    return value
+
+
+def _rate(value: m.RateValue) -> Any:
+    return value.text if isinstance(value, m.Rate) else value
+
+
+def _date(value: m.DateValue) -> Any:
+    return format_date(value) if isinstance(value, dt.date) else value
+
+
+def plan_data(plan: m.Plan) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": plan.name}
+    if plan.baseline:
+        data["baseline"] = {"label": plan.baseline.label, "year": plan.baseline.year}
+    for period in plan.periods:
+        data[period.key] = {"label": period.label, "from": period.start, "to": period.end}
+    if plan.successor is not None:
+        data["successor"] = plan.successor
+    if plan.survey is not None:
+        data["survey"] = plan.survey
+    return data
+
+
+def _rows(rows: tuple[Any, ...], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{k: getattr(r, k) for k in keys} for r in rows]
+
+
+def _indicator(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
+                            "baseline": _figure(ind.baseline)}
+    for period, result in zip(plan.periods, ind.results):
+        data[period.key] = None if result is None else {
+            "target": _figure(result.target), "actual": _figure(result.actual),
+            "rate": _rate(result.rate)}
+    data["target_plan"] = _figure(ind.plan_target)
+    return data
+
+
+def section_data(sec: m.Section, plan: m.Plan) -> dict[str, Any]:
+    needs = sec.citizen_needs
+    return {
+        "number": sec.number, "title": sec.title, "goal": sec.goal,
+        "basic_policies": [{"code": b.code, "title": b.title} for b in sec.basic_policies],
+        "departments": list(sec.departments),
+        "citizen_needs": None if needs.is_empty else {
+            "request_rate": _rate(needs.request_rate), "rank_overall": needs.rank_overall,
+            "rank_in_chapter": needs.rank_in_chapter},
+        "entry_date": _date(sec.entry_date), "author": sec.author,
+        "initiatives": _rows(sec.initiatives, ("initiative", "outcome", "policy")),
+        "carried_over": _rows(sec.carried_over, ("challenge", "direction", "policy")),
+        "indicators": [_indicator(i, plan) for i in sec.indicators],
+        "unmet_analysis": sec.unmet_analysis,
+    }
+
+
+def document_data(doc: m.Document) -> dict[str, Any]:
+    """The document in the same shape as the input YAML."""
+    ch = doc.chapter
+    return {
+        "plan": plan_data(doc.plan),
+        "chapter": {
+            "number": ch.number, "title": ch.title, "goal": ch.goal,
+            "sector_plans": list(ch.sector_plans),
+            "challenges_and_direction": ch.challenges_and_direction,
+            "main_policies": list(ch.main_policies),
+            "entry_date": _date(ch.entry_date), "author": ch.author,
+            "highlights": _rows(ch.highlights, ("initiative", "outcome", "policy")),
+            "carried_over": _rows(ch.carried_over, ("challenge", "direction", "policy")),
+        },
+        "sections": [section_data(s, doc.plan) for s in doc.sections],
+    }
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def to_yaml(doc: m.Document) -> str:
+    return yaml.dump(document_data(doc), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=10_000)
+
+
+def to_json(doc: m.Document) -> str:
+    return json.dumps(document_data(doc), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,83 @@
+"""Reading values the way people type them: full-width digits, ％, commas,
+any dash in a 基本方針 code."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+from sheetkit.model import Rate
+
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－ー─━"})
+_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
+_CODE = re.compile(r"^\s*(\d+(?:\s*-\s*\d+)+)\s*(.*)$", re.DOTALL)
+
+
+def fold(text: str) -> str:
+    """Full-width letters, digits and signs to their ASCII forms, any dash to '-'."""
+    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+
+
+def parse_number(value: object) -> Decimal | None:
+    """64.2, '６４．２', '1,019', '64.2％' -> Decimal; None when it is not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value)) if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = fold(value).strip().rstrip("%").strip()
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def parse_rate(value: object) -> Rate | None:
+    """'91.7%', '９１．７％' -> Rate(0.917, 1).  A bare number is a fraction
+    (0.917), as a spreadsheet stores a percentage."""
+    if isinstance(value, str):
+        text = fold(value).strip()
+        if not text.endswith("%"):
+            return None
+        number = parse_number(text[:-1])
+        if number is None:
+            return None
+        return Rate(number / 100, places_of(number))
+    number = parse_number(value)
+    if number is None:
+        return None
+    return Rate(number, max(places_of(number) - 2, 0))
+
+
+def places_of(number: Decimal) -> int:
+    """Digits after the decimal point as written: Decimal('69.0') -> 1."""
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def normalize_code(code: str) -> str:
+    """'1‐1‐1', '１－１－１', '1 - 1 - 1' -> '1-1-1'."""
+    return re.sub(r"\s+", "", fold(code))
+
+
+def split_policy(text: str) -> tuple[str | None, str]:
+    """'1‐1‐1 地域コミュニティの醸成' -> ('1-1-1', '地域コミュニティの醸成'),
+    both folded for comparison; text without a code gives (None, text)."""
+    match = _CODE.match(fold(text))
+    if not match:
+        return None, text.strip()
+    return normalize_code(match.group(1)), match.group(2).strip()
+
+
+def squash(text: str) -> str:
+    """Whitespace folded away, for matching labels and names."""
+    return re.sub(r"\s+", "", fold(text))

@@ -1,0 +1,454 @@
+"""Write a 総括表 or a department template with xlsxwriter, driven by a Layout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from sheetkit import __version__
+from sheetkit import model as m
+from sheetkit.a1 import cell_name, range_name, sheet_ref
+from sheetkit.codec import CellContent, encode
+from sheetkit.identity import (
+    META_SHEET,
+    SUMMARY,
+    TEMPLATE,
+    Identity,
+    blank_section,
+    fingerprint,
+    fixed_parts,
+    review_index,
+)
+from sheetkit.labels import fill, label_vars, safe_sheet_name
+from sheetkit.layout import CellSpec, IndicatorLayout, Layout, SheetLayout
+from sheetkit.rates import achievement, formula
+from sheetkit.serialize import plan_data
+
+ABSENT = "－"                      # a period in which the indicator did not exist
+FIXED_TIME = dt.datetime(2000, 1, 1)
+PERCENT_UNITS = ("％", "%")
+
+
+@dataclass
+class _InputCell:
+    """An input cell of a template, for hints, validation and the 記入要領 sheet."""
+
+    label: str
+    hint: str | None
+
+
+class _Book:
+    """The workbook and a cache of its formats."""
+
+    def __init__(self, path: Path, layout: Layout, template: bool) -> None:
+        self.workbook: Workbook = xlsxwriter.Workbook(str(path), {
+            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+        self.layout = layout
+        self.template = template
+        self._formats: dict[tuple[str, str | None, bool], Format] = {}
+        self.inputs: list[_InputCell] = []
+
+    def fmt(self, style: str, num_format: str | None = None, input_cell: bool = False) -> Format:
+        key = (style, num_format, input_cell)
+        if key not in self._formats:
+            props: dict[str, Any] = {"font_name": self.layout.font["name"],
+                                     "font_size": self.layout.font["size"]}
+            props |= self.layout.styles.get(style, {})
+            if num_format:
+                props["num_format"] = num_format
+            if input_cell:
+                props |= {"bg_color": self.layout.input_fill, "locked": False}
+            self._formats[key] = self.workbook.add_format(props)
+        return self._formats[key]
+
+    def sheet(self, name: str) -> Worksheet:
+        ws = self.workbook.add_worksheet(safe_sheet_name(name))
+        p = self.layout.print
+        if p.get("landscape"):
+            ws.set_landscape()
+        ws.set_paper(int(p.get("paper", 9)))
+        ws.fit_to_pages(int(p.get("fit_width", 1)), 0)
+        margins = p.get("margins", {})
+        ws.set_margins(**{k: float(v) for k, v in margins.items()})
+        ws.center_horizontally()
+        return ws
+
+    def close(self, properties: dict[str, Any]) -> None:
+        self.workbook.set_properties({"created": FIXED_TIME, "author": "sheetkit",
+                                      "comments": f"sheetkit {__version__}"} | properties)
+        self.workbook.close()
+
+
+def _text_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
+class _SheetWriter:
+    """Writes cells row by row, tracking row heights, names and validations."""
+
+    def __init__(self, book: _Book, ws: Worksheet, widths: tuple[tuple[int, float], ...],
+                 labels: dict[str, Any], context: dict[str, Any] | None = None) -> None:
+        self.book, self.ws, self.labels = book, ws, labels
+        self.context = context or {}
+        self.widths = dict(widths)
+        for col, width in widths:
+            ws.set_column(col, col, width)
+        self.lines: dict[int, int] = {}
+        self.row = 0
+
+    # -- cells -----------------------------------------------------------
+    def put(self, row: int, spec: CellSpec, content: CellContent, style: str | None = None,
+            input_cell: bool = False, formula_text: str | None = None) -> None:
+        """Write one (possibly merged) cell; text is always text, never a formula."""
+        fmt = self.book.fmt(style or spec.style, content.num_format, input_cell)
+        last_row = row + spec.rows - 1
+        if (spec.first_col, row) != (spec.last_col, last_row):
+            self.ws.merge_range(row, spec.first_col, last_row, spec.last_col, "", fmt)
+        value = content.value
+        if formula_text is not None:
+            self.ws.write_formula(row, spec.first_col, formula_text, fmt, value)
+        elif value is None:
+            self.ws.write_blank(row, spec.first_col, None, fmt)
+        elif isinstance(value, str):
+            self.ws.write_string(row, spec.first_col, value, fmt)
+            if spec.rows == 1:
+                self._need(row, spec, value)
+        elif isinstance(value, dt.datetime):
+            self.ws.write_datetime(row, spec.first_col, value, fmt)
+        else:
+            self.ws.write_number(row, spec.first_col, value, fmt)
+
+    def _need(self, row: int, spec: CellSpec, text: str) -> None:
+        width = sum(self.widths.get(c, 8.43) for c in range(spec.first_col, spec.last_col + 1))
+        per_line = max(int(width * 0.92), 2)
+        lines = sum(max(1, math.ceil(_text_width(part) / per_line)) for part in text.split("\n"))
+        self.lines[row] = max(self.lines.get(row, 1), lines)
+
+    def finish_heights(self, fixed: dict[int, float] | None = None) -> None:
+        step = self.book.layout.line_height
+        for row, lines in sorted(self.lines.items()):
+            self.ws.set_row(row, lines * step + 4)
+        for row, height in (fixed or {}).items():
+            self.ws.set_row(row, height)
+
+    def hint(self, first_row: int, spec: CellSpec, last_row: int, label: str,
+             hint: str | None, validation: dict[str, Any] | None = None) -> None:
+        options = dict(validation or {"validate": "any"})
+        if hint:
+            options |= {"input_title": label[:32], "input_message": hint[:255]}
+        if options.get("validate") != "any" or hint:
+            self.ws.data_validation(first_row, spec.first_col, last_row, spec.first_col, options)
+        self.book.inputs.append(_InputCell(label, hint))
+
+    def name(self, name: str, sheet: str, first_row: int, first_col: int,
+             last_row: int, last_col: int) -> None:
+        """A workbook-level defined name over an input region."""
+        self.book.workbook.define_name(
+            name, "=" + sheet_ref(sheet, first_row, first_col, last_row, last_col))
+
+    def resolve(self, path: str) -> Any:
+        head, *rest = path.split(".")
+        value = self.context.get(head)
+        for part in rest:
+            value = getattr(value, part, None) if value is not None else None
+        return value
+
+
+_VALIDATION = {
+    "date": {"validate": "date", "criteria": ">=", "value": dt.date(1868, 1, 1),
+             "error_type": "warning", "error_title": "日付",
+             "error_message": "日付を入力してください（例：令和元年12月20日、2019/12/20）。"},
+    "rate": {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
+             "error_type": "warning", "error_title": "要望率",
+             "error_message": "0%～100%の割合を入力してください。"},
+    "rank": {"validate": "integer", "criteria": ">=", "value": 1, "error_type": "warning",
+             "error_title": "順位", "error_message": "1以上の整数を入力してください。"},
+}
+
+
+def _label_for(row: tuple[CellSpec, ...], spec: CellSpec, labels: dict[str, Any]) -> str:
+    """The label printed left of a field in the same row."""
+    before = [c for c in row if c.text and c.last_col < spec.first_col]
+    return fill(before[-1].text or "", labels) if before else (spec.field or "")
+
+
+def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
+                  template_rows: int | None) -> None:
+    """Write a chapter or section sheet's blocks top to bottom."""
+    template = template_rows is not None
+    policy_range: tuple[int, int, int] | None = None
+    fixed_heights: dict[int, float] = {}
+    for block in sheet.blocks:
+        start = sw.row
+        for row_specs in block.rows:
+            for spec in row_specs:
+                if spec.text is not None:
+                    sw.put(sw.row, spec, CellContent(fill(spec.text, sw.labels)))
+                    if spec.style == "title":
+                        fixed_heights[sw.row] = 24
+                    continue
+                value = sw.resolve(spec.field or "")
+                content = encode(spec, value, sw.book.layout.formats)
+                is_input = template and (spec.input == "yes" or (
+                    spec.input == "when-empty" and content.value is None))
+                sw.put(sw.row, spec, content, input_cell=is_input)
+                if is_input:
+                    sw.hint(sw.row, spec, sw.row, _label_for(row_specs, spec, sw.labels),
+                            spec.hint, _VALIDATION.get(spec.kind))
+                    if spec.name:
+                        sw.name(f"{sheet_name}_{spec.name}", sheet_name, sw.row, spec.first_col,
+                                sw.row, spec.last_col)
+            sw.row += 1
+        if block.table is not None:
+            items = sw.resolve(block.table) or ()
+            minimum = template_rows if (template and block.input) else 1
+            count = max(len(items), minimum or 1)
+            first = sw.row
+            for i in range(count):
+                item = items[i] if i < len(items) else None
+                for spec in block.columns:
+                    value = None if item is None else (
+                        item if spec.kind == "policy" else getattr(item, spec.field or ""))
+                    sw.put(sw.row, spec, encode(spec, value, sw.book.layout.formats),
+                           input_cell=template and block.input)
+                sw.row += 1
+            last = sw.row - 1
+            if block.table.endswith("basic_policies"):
+                policy_range = (first, last, block.columns[0].first_col)
+            if template and block.input:
+                headers = block.rows[-1] if block.rows else ()
+                for spec, head in zip(block.columns, headers):
+                    validation = None
+                    if spec.kind == "policy-choice" and policy_range:
+                        first_p, last_p, col = policy_range
+                        validation = {
+                            "validate": "list", "error_type": "warning",
+                            "source": "=" + range_name(first_p, col, last_p, col, absolute=True),
+                            "error_title": "基本方針",
+                            "error_message": "この節の基本方針から選んでください。"}
+                    sw.hint(first, spec, last, fill(head.text or "", sw.labels), spec.hint,
+                            validation)
+                if block.name:
+                    sw.name(f"{sheet_name}_{block.name}", sheet_name, first, 0, last,
+                            max(c.last_col for c in block.columns))
+        if block.side is not None:
+            side = block.side
+            span = CellSpec(side.first_col, side.last_col, rows=sw.row - start)
+            sw.put(start, span, CellContent(fill(side.text or "", sw.labels)), style=side.style)
+    sw.finish_heights(fixed_heights)
+
+
+
+def _indicator_cells(ind: IndicatorLayout) -> dict[str, CellSpec]:
+    """The column specs of the 目標指標 table, each two rows high where merged."""
+    from dataclasses import replace
+    two = {k: replace(getattr(ind, k), rows=2, kind="figure" if k in ("baseline", "plan_target")
+                      else "text")
+           for k in ("name", "unit", "direction", "baseline", "plan_target")}
+    return two
+
+
+def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
+                      sections: tuple[m.Section, ...], sheet_name: str,
+                      review: int | None) -> None:
+    """Write the 目標指標の達成状況 table: two rows per indicator, sections merged."""
+    from dataclasses import replace
+    layout = sw.book.layout
+    sw.put(0, ind.title, CellContent(fill(ind.title.text or "", sw.labels)))
+    sw.row = 1
+    for row_specs in ind.header:
+        for spec in row_specs:
+            sw.put(sw.row, spec, CellContent(fill(spec.text or "", sw.labels)))
+        sw.row += 1
+    sw.ws.repeat_rows(1, sw.row - 1)
+    cells = _indicator_cells(ind)
+    for section in sections:
+        group_start = sw.row
+        actual_cells: list[str] = []
+        for indicator in section.indicators:
+            top, bottom = sw.row, sw.row + 1
+            for key in ("name", "unit", "direction"):
+                sw.put(top, cells[key], CellContent(getattr(indicator, key) or None))
+            for key, value in (("baseline", indicator.baseline),
+                               ("plan_target", indicator.plan_target)):
+                sw.put(top, cells[key], encode(cells[key], value, layout.formats))
+            for index, cols in enumerate(ind.periods):
+                result = indicator.results[index] if index < len(indicator.results) else None
+                value_spec = CellSpec(cols.value, cols.value, kind="figure")
+                if result is None:
+                    sw.put(top, CellSpec(cols.value, cols.rate, rows=2), CellContent(ABSENT),
+                           style="center")
+                    continue
+                sw.put(top, value_spec, encode(value_spec, result.target, layout.formats),
+                       style="upper")
+                is_input = review == index
+                actual = encode(value_spec, result.actual, layout.formats)
+                sw.put(bottom, value_spec, actual, style="lower", input_cell=is_input)
+                if is_input:
+                    maximum = 100 if (indicator.unit or "").strip() in PERCENT_UNITS else None
+                    check = {"validate": "decimal", "error_type": "warning",
+                             "error_title": "実績値",
+                             "error_message": "0以上の数値を入力してください。" if maximum is None
+                             else "0～100の数値を入力してください。"}
+                    check |= ({"criteria": "between", "minimum": 0, "maximum": maximum}
+                              if maximum else {"criteria": ">=", "value": 0})
+                    sw.hint(bottom, value_spec, bottom, f"{indicator.name}（実績値）",
+                            ind.actual_hint, check)
+                    actual_cells.append(sheet_ref(sheet_name, bottom, cols.value, bottom,
+                                                  cols.value))
+                _write_rate(sw, CellSpec(cols.rate, cols.rate, rows=2), top, cols.value,
+                            indicator.direction, result, template=review is not None)
+            sw.row += 2
+        label_row, text_row = sw.row, sw.row + 1
+        sw.put(label_row, ind.analysis_label,
+               CellContent(fill(ind.analysis_label.text or "", sw.labels)))
+        is_input = review is not None
+        sw.put(text_row, ind.analysis_text, CellContent(section.unmet_analysis),
+               input_cell=is_input)
+        if is_input:
+            sw.hint(text_row, ind.analysis_text, text_row, fill(ind.analysis_label.text or "",
+                                                                sw.labels),
+                    ind.analysis_text.hint)
+        sw.row += 2
+        group = replace(ind.group, rows=sw.row - group_start)
+        sw.put(group_start, group, CellContent(
+            fill(ind.group.pattern or "", label_vars(plan, section=section))))
+        prefix = safe_sheet_name(fill(layout.section.sheet, label_vars(plan, section=section)))
+        sw.name(f"{prefix}_目標指標", sheet_name, group_start, ind.name.first_col, sw.row - 1,
+                ind.last_col)
+        sw.name(f"{prefix}_{ind.analysis_text.name}", sheet_name, text_row,
+                ind.analysis_text.first_col, text_row, ind.analysis_text.last_col)
+        if actual_cells:
+            sw.book.workbook.define_name(f"{prefix}_実績値", "=" + ",".join(actual_cells))
+    sw.finish_heights({0: 24})
+
+
+def _write_rate(sw: _SheetWriter, spec: CellSpec, top: int, value_col: int, direction: str,
+                result: m.PeriodResult, template: bool) -> None:
+    """A live 達成率 formula carrying its computed value; a typed rate only
+    where no formula can give it."""
+    rate_format = sw.book.layout.formats["rate"]
+    computed = achievement(direction, result.target, result.actual)
+    if direction in m.DIRECTIONS and (template or computed is not None or result.rate is None):
+        text = formula(direction, cell_name(top, value_col), cell_name(top + 1, value_col))
+        cached = float(computed) if computed is not None else ""
+        sw.put(top, spec, CellContent(cached, rate_format), style="number", formula_text=text)
+        return
+    rate = result.rate
+    content = CellContent(float(rate.value), rate_format) if isinstance(rate, m.Rate) \
+        else CellContent(rate)
+    sw.put(top, spec, content, style="number")
+
+
+_PROTECTION = {"format_rows": True, "format_columns": True, "insert_rows": True,
+               "delete_rows": True, "sort": True, "autofilter": True,
+               "select_locked_cells": True, "select_unlocked_cells": True}
+
+
+def _write_meta(book: _Book, identity: Identity) -> None:
+    ws = book.workbook.add_worksheet(META_SHEET)
+    for row, (key, value) in enumerate(identity.rows()):
+        ws.write_string(row, 0, key)
+        ws.write_string(row, 1, value)
+    ws.hide()
+    ws.protect()
+    for key, value in identity.rows():
+        if key != "plan":
+            book.workbook.set_custom_property(f"sheetkit.{key}", value)
+
+
+def write_summary(doc: m.Document, layout: Layout, path: Path) -> None:
+    """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節."""
+    book = _Book(path, layout, template=False)
+    vars_ = label_vars(doc.plan, doc.chapter)
+    name = fill(layout.chapter.sheet, vars_)
+    sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
+                      {"plan": doc.plan, "chapter": doc.chapter})
+    _write_blocks(sw, layout.chapter, safe_sheet_name(name), None)
+    ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+    sw = _SheetWriter(book, book.sheet(ind_name), layout.indicators.widths, vars_)
+    _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None)
+    for section in doc.sections:
+        _section_sheet(book, layout, doc, section, None)
+    _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(doc.plan),
+                               doc.chapter.number))
+    book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章"})
+
+
+def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Section,
+                   template_rows: int | None) -> Worksheet:
+    vars_ = label_vars(doc.plan, doc.chapter, section)
+    name = safe_sheet_name(fill(layout.section.sheet, vars_))
+    ws = book.sheet(name)
+    context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
+    _write_blocks(_SheetWriter(book, ws, layout.section.widths, vars_, context), layout.section,
+                  name, template_rows)
+    return ws
+
+
+def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Identity:
+    """The identity a template of ``section`` carries."""
+    review = review_index(doc.plan)
+    parts = fixed_parts(doc.plan, doc.chapter, section, review)
+    return Identity(TEMPLATE, layout.name, layout.version, plan_data(doc.plan),
+                    doc.chapter.number, section.number, review, fingerprint(parts))
+
+
+def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
+                   rows: int) -> None:
+    """A workbook for the departments of one 節: fixed parts locked, inputs marked."""
+    book = _Book(path, layout, template=True)
+    review = review_index(doc.plan)
+    blank = blank_section(section, review)
+    vars_ = label_vars(doc.plan, doc.chapter, section)
+    guide = book.sheet(layout.template.instructions_title)
+    ws = _section_sheet(book, layout, doc, blank, rows)
+    ws.protect("", _PROTECTION)
+    ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+    ind_ws = book.sheet(ind_name)
+    _write_indicators(_SheetWriter(book, ind_ws, layout.indicators.widths, vars_),
+                      layout.indicators, doc.plan, (blank,), ind_name, review)
+    ind_ws.protect("", _PROTECTION)
+    _write_instructions(book, guide, layout, vars_)
+    _write_meta(book, template_identity(doc, section, layout))
+    guide.activate()
+    book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章第{section.number}節"})
+
+
+def _write_instructions(book: _Book, ws: Worksheet, layout: Layout,
+                        vars_: dict[str, Any]) -> None:
+    """記入要領: plain-Japanese steps and every input field with its hint."""
+    settings = layout.template
+    ws.set_column(0, 0, 4)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 2, 80)
+    title = book.fmt("title")
+    wrap = book.fmt("value")
+    ws.merge_range(0, 0, 0, 2, "", title)
+    ws.write_string(0, 0, settings.instructions_title, title)
+    row = 2
+    for number, text in enumerate(settings.intro, start=1):
+        ws.write_string(row, 0, f"{number}.")
+        ws.write_string(row, 1, fill(text, vars_))
+        row += 1
+    row += 1
+    ws.write_string(row, 0, settings.fields_heading, book.fmt("caption"))
+    row += 1
+    seen: set[str] = set()
+    for cell in book.inputs:
+        if cell.label in seen:
+            continue
+        seen.add(cell.label)
+        ws.write_string(row, 1, cell.label, book.fmt("label"))
+        ws.write_string(row, 2, cell.hint or "", wrap)
+        row += 1
+    ws.protect()

@@ -1,0 +1,48 @@
+"""Shared fixtures: the bundled example, a CLI runner, generated workbooks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sheetkit.cli import cli
+from sheetkit.loader import load_document
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "tokorozawa-ch1.yaml"
+SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "tokorozawa-ch1.yaml"
+
+
+@pytest.fixture(scope="session")
+def example_doc():
+    return load_document(EXAMPLE)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def run(runner: CliRunner, *args: str):
+    """Invoke the CLI as a user would; stdout and stderr are kept apart."""
+    return runner.invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def summary_path(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("gen") / "総括表.xlsx"
+    result = CliRunner().invoke(cli, ["generate", str(EXAMPLE), "-o", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("tpl")
+    result = CliRunner().invoke(cli, ["template", str(EXAMPLE), "-o", str(out)],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
