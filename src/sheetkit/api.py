@@ -11,6 +11,8 @@ from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
 from sheetkit.loader import load_document
 from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.reader import Extraction, extract
+from sheetkit.serialize import to_json, to_yaml
 from sheetkit.writer import write_summary, write_template
 
 
@@ -58,3 +60,17 @@ def make_templates(data: str | Path, folder: str | Path, sections: Iterable[int]
             write_template(doc, section, lay, tmp, lay.template.rows if rows is None else rows)
         written.append(target)
     return written
+
+
+def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, str]:
+    """Read a workbook and render its document in the input format (yaml or json)."""
+    extraction = extract(workbook)
+    render = to_json if fmt == "json" else to_yaml
+    return extraction, render(extraction.document)
+
+
+def write_text(text: str, output: Path, force: bool = False) -> Path:
+    """Write UTF-8 text atomically."""
+    with atomic_path(output, force) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return output

@@ -107,6 +107,24 @@ def template(data: Path, folder: Path, sections: str | None, rows: int | None, l
                else f"Wrote {len(written)} templates.", err=True)
 
 
+@cli.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="書き出す .yaml / .json（省略時は画面に表示）/ output file (default: stdout)")
+@force_option
+@lang_option
+def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
+    """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
+    fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
+    _, text = _run(lang, lambda: api.extract_text(workbook, fmt))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    written = _run(lang, lambda: api.write_text(text, output, force))
+    click.echo(f"データを書き出しました: {written}" if lang == "ja" else f"Wrote {written}",
+               err=True)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script."""
     return cli.main(args=argv, prog_name="sheetkit")

@@ -115,6 +115,16 @@ def document_from_data(data: Any, source: str | None = None) -> m.Document:
     return doc
 
 
+def plan_from_data(data: Any, source: str | None = None) -> m.Plan:
+    """The ``plan`` part of a document alone (as kept in a workbook's identity)."""
+    reader = _Reader(source)
+    plan = reader.plan(data, None)
+    if reader.problems or plan is None:
+        raise SheetkitError(reader.problems or [Problem("missing-key", Location(source),
+                                                        {"key": "plan"})])
+    return plan
+
+
 class _Reader:
     """Walks the data, building the model and collecting problems."""
 

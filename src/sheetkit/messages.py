@@ -66,6 +66,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "予期しないエラーが起きました（{detail}）。入力ファイルを添えて担当者に連絡してください。",
         "en": "An unexpected error occurred ({detail}). Please report it with the input file.",
     },
+    "not-sheetkit": {
+        "ja": "sheetkit で作った総括表・記入様式ではありません（隠しシート _sheetkit がありません）。配布した様式に記入して提出してもらってください。",
+        "en": "This is not a 総括表 or template made by sheetkit (no hidden _sheetkit sheet). Ask for the distributed template to be filled in.",
+    },
+    "layout-mismatch": {
+        "ja": "様式の形が崩れていて「{detail}」の欄が見つかりません。見出しや欄を消さずに、配布した様式に記入し直してください。",
+        "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
+    },
+    "unreadable-file": {
+        "ja": "ファイルを開けません（{detail}）。Excel で開けるか確かめ、.xlsx 形式で保存し直してください。",
+        "en": "The file cannot be opened ({detail}). Check that Excel can open it and save it again as .xlsx.",
+    },
     "layout-invalid": {
         "ja": "レイアウト定義「{layout}」に誤りがあります（{detail}）。templates/ のファイルを直してください。",
         "en": "The layout '{layout}' is invalid ({detail}). Fix the file in templates/.",

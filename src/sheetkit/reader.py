@@ -1,0 +1,315 @@
+"""Read a generated 総括表, a blank template or a returned one back into the
+document model, driven by the same Layout as the writer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetkit import model as m
+from sheetkit.a1 import cell_name
+from sheetkit.codec import decode, unpattern
+from sheetkit.grid import Book, Grid, read_book
+from sheetkit.identity import META_SHEET, Identity
+from sheetkit.labels import fill, label_vars, safe_sheet_name
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
+from sheetkit.loader import plan_from_data
+from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.rates import achievement, as_written
+from sheetkit.values import squash
+from sheetkit.writer import ABSENT
+
+ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,
+                              "carried_over": m.Challenge}
+
+
+@dataclass(frozen=True)
+class CellRef:
+    sheet: str
+    cell: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A document read from a workbook, and where each value came from.
+
+    ``sources`` keys are paths such as ``chapter.entry_date`` or
+    ``sections.1.indicators.0.second_half.actual``; ``typed_rates`` holds the
+    paths of 達成率 cells that held a typed value instead of the formula."""
+
+    document: m.Document
+    identity: Identity
+    sources: dict[str, CellRef] = field(default_factory=dict)
+    typed_rates: frozenset[str] = frozenset()
+
+
+class _Collector:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.sources: dict[str, CellRef] = {}
+        self.typed_rates: set[str] = set()
+
+    def note(self, key: str, grid: Grid, row: int, col: int) -> None:
+        self.sources[key] = CellRef(grid.name, cell_name(row, col))
+
+    def fail(self, code: str, sheet: str | None = None, **params: str) -> SheetkitError:
+        return SheetkitError([Problem(code, Location(str(self.path), sheet=sheet), params)])
+
+
+def read_identity(book: Book) -> Identity:
+    grid = book.grids.get(META_SHEET)
+    if grid is None:
+        raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))])
+    rows = {str(grid.value(r, 0)): str(grid.value(r, 1) or "") for r in range(grid.max_row + 1)
+            if grid.value(r, 0) is not None}
+    try:
+        return Identity.from_rows(rows)
+    except (KeyError, ValueError, TypeError):
+        raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))]) from None
+
+
+def extract(path: str | Path) -> Extraction:
+    """Read a workbook made by sheetkit (and perhaps filled in) into a Document."""
+    path = Path(path)
+    book = read_book(path)
+    identity = read_identity(book)
+    layout = load_layout(identity.layout)
+    plan = plan_from_data(identity.plan, str(path))
+    out = _Collector(path)
+    chapter_fields: dict[str, Any] = {"chapter.number": identity.chapter}
+    vars_ = label_vars(plan)
+    chapter_sheet = safe_sheet_name(fill(layout.chapter.sheet, vars_ | {"chapter": identity.chapter}))
+    if chapter_sheet in book.grids:
+        chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
+                                       "chapter")
+    sections = []
+    section_pattern = layout.section.sheet
+    for name, grid in book.grids.items():
+        number = _sheet_number(section_pattern, name)
+        if number is None:
+            continue
+        fields = _read_blocks(grid, layout.section, vars_, out, f"sections.{number}")
+        for key in ("chapter.number", "chapter.title"):
+            if fields.get(key) is not None:
+                chapter_fields.setdefault(key, fields[key])
+                chapter_fields[key] = chapter_fields[key] or fields[key]
+        sections.append(_section(fields, number))
+    indicator_sheet = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+    indicators: dict[int, tuple[tuple[m.Indicator, ...], str | None]] = {}
+    if indicator_sheet in book.grids:
+        indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
+    elif not sections and chapter_sheet not in book.grids:
+        raise out.fail("layout-mismatch", detail=chapter_sheet)
+    merged = []
+    for section in sections:
+        inds, analysis = indicators.get(section.number, ((), None))
+        merged.append(m.Section(**{**section.__dict__, "indicators": inds,
+                                   "unmet_analysis": analysis}))
+    chapter = _chapter(chapter_fields, identity.chapter)
+    doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
+    return Extraction(doc, identity, out.sources, frozenset(out.typed_rates))
+
+
+def _sheet_number(pattern: str, name: str) -> int | None:
+    regex = "^" + re.escape(pattern).replace(r"\{section\}", r"(\d+)").replace(
+        r"\{chapter\}", r"\d+") + "$"
+    match = re.match(regex, name)
+    return int(match.group(1)) if match else None
+
+
+def _anchor(block: Block) -> tuple[int, tuple[CellSpec, ...]] | None:
+    """The row offset of a block's identifying labels, and those labels."""
+    if block.anchor is not None:
+        return block.anchor, tuple(c for c in block.rows[block.anchor] if c.text is not None)
+    if block.side is not None:
+        return len(block.rows), (block.side,)
+    return None
+
+
+def _matches(grid: Grid, row: int, labels: tuple[CellSpec, ...], vars_: dict[str, Any]) -> bool:
+    for spec in labels:
+        text = grid.value(row, spec.first_col)
+        if not isinstance(text, str) or squash(text) != squash(fill(spec.text or "", vars_)):
+            return False
+    return True
+
+
+def _locate(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any],
+            out: _Collector) -> list[int]:
+    """The first row of every block, found by its anchor labels in order."""
+    starts: list[int] = []
+    cursor = 0
+    for block in sheet.blocks:
+        anchor = _anchor(block)
+        if anchor is None:
+            start = cursor
+        else:
+            offset, labels = anchor
+            row = next((r for r in range(cursor + offset, grid.max_row + 1)
+                        if _matches(grid, r, labels, vars_)), None)
+            if row is None:
+                raise out.fail("layout-mismatch", sheet=grid.name,
+                               detail=fill(labels[0].text or "", vars_))
+            start = row - offset
+        starts.append(start)
+        cursor = start + len(block.rows)
+    return starts
+
+
+def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Collector,
+                 prefix: str) -> dict[str, Any]:
+    """Every field of a chapter or section sheet, by model path."""
+    starts = _locate(grid, sheet, vars_, out)
+    fields: dict[str, Any] = {}
+    for index, (block, start) in enumerate(zip(sheet.blocks, starts)):
+        for offset, row_specs in enumerate(block.rows):
+            for spec in row_specs:
+                if spec.field is None:
+                    continue
+                cell = grid.get(start + offset, spec.first_col)
+                fields[spec.field] = decode(spec, cell.value, cell.num_format)
+                out.note(_source_key(spec.field, prefix), grid, start + offset, spec.first_col)
+        if block.table is None:
+            continue
+        end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
+        items = []
+        for row in range(start + len(block.rows), end):
+            if all(grid.value(row, spec.first_col) is None for spec in block.columns):
+                continue
+            key = f"{prefix}.{block.table.split('.')[-1]}.{len(items)}"
+            values = {}
+            for spec in block.columns:
+                cell = grid.get(row, spec.first_col)
+                values[spec.field or ""] = decode(spec, cell.value, cell.num_format)
+                out.note(f"{key}.{spec.field}", grid, row, spec.first_col)
+            items.append(values)
+        fields[block.table] = items
+    return fields
+
+
+def _source_key(field_path: str, prefix: str) -> str:
+    """'section.goal' on the 第1節 sheet -> 'sections.1.goal'; chapter fields
+    repeated on a section sheet -> 'sections.1.chapter.title'."""
+    head, _, rest = field_path.partition(".")
+    if head == "section":
+        return f"{prefix}.{rest}"
+    return f"{prefix}.{field_path}" if prefix != "chapter" else field_path
+
+
+def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
+    if not items:
+        return ()
+    row_type = ROW_TYPES.get(kind)
+    if row_type is None:   # basic policies decode to BasicPolicy already
+        return tuple(item["policy"] for item in items)
+    return tuple(row_type(**item) for item in items)
+
+
+def _chapter(fields: dict[str, Any], number: int) -> m.Chapter:
+    get = fields.get
+    return m.Chapter(
+        number=get("chapter.number") if isinstance(get("chapter.number"), int) else number,
+        title=get("chapter.title") or "", goal=get("chapter.goal"),
+        sector_plans=get("chapter.sector_plans") or (),
+        challenges_and_direction=get("chapter.challenges_and_direction"),
+        main_policies=get("chapter.main_policies") or (),
+        entry_date=get("chapter.entry_date"), author=get("chapter.author"),
+        highlights=_rows(get("chapter.highlights"), "highlights"),
+        carried_over=_rows(get("chapter.carried_over"), "carried_over"))
+
+
+def _section(fields: dict[str, Any], number: int) -> m.Section:
+    get = fields.get
+    return m.Section(
+        number=number, title=get("section.title") or "", goal=get("section.goal"),
+        basic_policies=_rows(get("section.basic_policies"), "basic_policies"),
+        departments=get("section.departments") or (),
+        citizen_needs=m.CitizenNeeds(get("section.citizen_needs.request_rate"),
+                                     get("section.citizen_needs.rank_overall"),
+                                     get("section.citizen_needs.rank_in_chapter")),
+        entry_date=get("section.entry_date"), author=get("section.author"),
+        initiatives=_rows(get("section.initiatives"), "initiatives"),
+        carried_over=_rows(get("section.carried_over"), "carried_over"))
+
+
+_FIGURE = CellSpec(0, 0, kind="figure")
+_RATE = CellSpec(0, 0, kind="rate")
+
+
+def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Collector
+                     ) -> dict[int, tuple[tuple[m.Indicator, ...], str | None]]:
+    """Indicators and 未達成指標の理由・分析 of every section group."""
+    vars_ = label_vars(plan)
+    header = tuple(c for c in ind.header[0] if c.text is not None)
+    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, header, vars_)), None)
+    if start is None:
+        raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
+    analysis_label = squash(fill(ind.analysis_label.text or "", vars_))
+    groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
+    current: int | None = None
+    row = start + len(ind.header)
+    while row <= grid.max_row:
+        group_text = grid.value(row, ind.group.first_col)
+        if isinstance(group_text, str) and group_text.strip():
+            number = unpattern(ind.group.pattern, group_text)
+            current = int(number) if number.isdigit() else current
+        name = grid.value(row, ind.name.first_col)
+        if current is None or name is None:
+            row += 1
+            continue
+        indicators, analysis = groups.setdefault(current, ([], [None]))
+        if isinstance(name, str) and squash(name) == analysis_label:
+            text_cell = grid.get(row + 1, ind.analysis_text.first_col)
+            analysis[0] = decode(ind.analysis_text, text_cell.value)
+            out.note(f"sections.{current}.unmet_analysis", grid, row + 1,
+                     ind.analysis_text.first_col)
+            row += 2
+            continue
+        key = f"sections.{current}.indicators.{len(indicators)}"
+        indicators.append(_indicator(grid, ind, plan, row, key, out))
+        row += 2
+    return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
+
+
+def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, key: str,
+               out: _Collector) -> m.Indicator:
+    def text(spec: CellSpec) -> str | None:
+        value = grid.value(row, spec.first_col)
+        return None if value is None else str(value).strip() or None
+
+    def figure(r: int, col: int, path: str) -> m.Figure:
+        cell = grid.get(r, col)
+        out.note(path, grid, r, col)
+        return decode(_FIGURE, cell.value, cell.num_format)
+
+    direction = text(ind.direction) or ""
+    results: list[m.PeriodResult | None] = []
+    for period, cols in zip(plan.periods, ind.periods):
+        target_cell = grid.get(row, cols.value)
+        if isinstance(target_cell.value, str) and target_cell.value.strip() == ABSENT:
+            results.append(None)
+            continue
+        pkey = f"{key}.{period.key}"
+        target = figure(row, cols.value, f"{pkey}.target")
+        actual = figure(row + 1, cols.value, f"{pkey}.actual")
+        rate_cell = grid.get(row, cols.rate)
+        out.note(f"{pkey}.rate", grid, row, cols.rate)
+        if rate_cell.is_formula:
+            computed = achievement(direction, target, actual)
+            rate: m.RateValue = None if computed is None else as_written(computed)
+        else:
+            rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
+            if rate is not None:
+                out.typed_rates.add(f"{pkey}.rate")
+        results.append(m.PeriodResult(target, actual, rate))
+    for k in ("name", "unit", "direction", "baseline", "plan_target"):
+        out.note(f"{key}.{k}", grid, row, getattr(ind, k).first_col)
+    return m.Indicator(
+        name=text(ind.name) or "", unit=text(ind.unit), direction=direction,
+        baseline=decode(_FIGURE, grid.value(row, ind.baseline.first_col),
+                        grid.get(row, ind.baseline.first_col).num_format),
+        results=tuple(results),
+        plan_target=decode(_FIGURE, grid.value(row, ind.plan_target.first_col),
+                           grid.get(row, ind.plan_target.first_col).num_format))

@@ -1,0 +1,167 @@
+"""`sheetkit extract`: reading generated, blank and returned workbooks back."""
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from conftest import run
+from filling import fill, find_row
+from sheetkit.loader import load_document
+from sheetkit.model import Rate
+from sheetkit.normalize import normalize
+from sheetkit.reader import extract
+
+TEMPLATE = "第1章第{n}節_{title}.xlsx"
+
+
+def template_of(template_dir, section):
+    return template_dir / TEMPLATE.format(n=section.number, title=section.title)
+
+
+def test_generated_summary_round_trips(summary_path, example_doc):
+    assert normalize(extract(summary_path).document) == normalize(example_doc)
+
+
+def test_extract_cli_writes_loadable_yaml(summary_path, tmp_path, runner, example_doc):
+    out = tmp_path / "back.yaml"
+    result = run(runner, "extract", summary_path, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert normalize(load_document(out)) == normalize(example_doc)
+    stdout = run(runner, "extract", summary_path)
+    assert yaml.safe_load(stdout.stdout)["chapter"]["title"] == "コミュニティ"
+    as_json = tmp_path / "back.json"
+    assert run(runner, "extract", summary_path, "-o", as_json).exit_code == 0
+    assert normalize(load_document(as_json)) == normalize(example_doc)
+
+
+def test_blank_template_reads_as_fixed_parts(template_dir, example_doc):
+    section = example_doc.sections[0]
+    doc = extract(template_of(template_dir, section)).document
+    (read,) = doc.sections
+    assert read.goal == section.goal and read.basic_policies == section.basic_policies
+    assert read.initiatives == () and read.entry_date is None
+    assert read.indicators[0].results[1].target == Decimal("69.0")
+    assert read.indicators[0].results[1].actual is None
+    assert doc.chapter.title == "コミュニティ"
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_filled_template_gives_the_department_content(template_dir, tmp_path, example_doc,
+                                                      index):
+    section = example_doc.sections[index]
+    returned = fill(template_of(template_dir, section), tmp_path / "returned.xlsx", section,
+                    extra_rows=2)
+    extraction = extract(returned)
+    (read,) = extraction.document.sections
+    assert normalize(replace(extraction.document, chapter=example_doc.chapter,
+                             sections=(read,))).sections[0] == \
+        normalize(replace(example_doc, sections=(section,))).sections[0]
+    assert extraction.typed_rates == frozenset()
+
+
+def test_rows_inserted_beyond_the_named_range(template_dir, tmp_path, example_doc):
+    section = example_doc.sections[0]               # 10 取り組み: the table is full
+    more = section.initiatives + section.initiatives[:2]
+    section_more = replace(section, initiatives=more)
+    returned = fill(template_of(template_dir, section), tmp_path / "r.xlsx", section_more,
+                    extra_rows=2)
+    (read,) = extract(returned).document.sections
+    assert read.initiatives == more
+    assert read.carried_over == section.carried_over
+
+
+def test_typed_numbers_dates_and_rates(template_dir, tmp_path, example_doc):
+    section = example_doc.sections[0]
+    returned = fill(template_of(template_dir, section), tmp_path / "r.xlsx", section,
+                    date_as_text=True, numbers_as_text=True,
+                    typed_rate=("自治会・町内会への加入率", 0.9))
+    extraction = extract(returned)
+    (read,) = extraction.document.sections
+    assert read.entry_date == dt.date(2019, 12, 20)
+    first = read.indicators[0]
+    assert first.results[1].actual == Decimal("61.9")
+    assert first.results[1].rate == Rate(Decimal("0.9"), 1)
+    key = "sections.1.indicators.0.second_half.rate"
+    assert extraction.typed_rates == {key}
+    assert extraction.sources[key].sheet == "目標指標"
+    ws = openpyxl.load_workbook(returned)["目標指標"]
+    assert ws[extraction.sources[key].cell].value == 0.9
+
+
+def test_sources_point_at_cells(summary_path):
+    extraction = extract(summary_path)
+    ws = openpyxl.load_workbook(summary_path)
+    src = extraction.sources["sections.1.indicators.0.first_half.actual"]
+    assert ws[src.sheet][src.cell].value == 64.2
+    src = extraction.sources["sections.2.initiatives.0.outcome"]
+    assert ws[src.sheet][src.cell].value.startswith("市民活動を支援し")
+    src = extraction.sources["chapter.entry_date"]
+    assert ws[src.sheet][src.cell].value == dt.datetime(2019, 12, 20)
+
+
+def test_not_a_sheetkit_workbook(tmp_path, runner):
+    path = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "hello"
+    wb.save(path)
+    result = run(runner, "extract", path)
+    assert result.exit_code == 2
+    assert "sheetkit で作った" in result.stderr and "Traceback" not in result.output
+    (tmp_path / "junk.xlsx").write_text("not a zip")
+    result = run(runner, "extract", tmp_path / "junk.xlsx", "--lang", "en")
+    assert result.exit_code == 2 and "cannot be opened" in result.stderr
+
+
+def test_template_with_a_deleted_block(template_dir, tmp_path, example_doc):
+    section = example_doc.sections[0]
+    wb = openpyxl.load_workbook(template_of(template_dir, section))
+    ws = wb["第1節"]
+    ws.delete_rows(find_row(ws, 1, "課題") - 1, 2)
+    wb.save(tmp_path / "broken.xlsx")
+    from sheetkit.problems import SheetkitError
+    with pytest.raises(SheetkitError) as info:
+        extract(tmp_path / "broken.xlsx")
+    assert info.value.problems[0].code == "layout-mismatch"
+
+
+# -- LibreOffice ------------------------------------------------------------
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def resave_with_libreoffice(files: list[Path], workdir: Path) -> list[Path]:
+    """Open and save each file with LibreOffice Calc (own profile, own output folder)."""
+    outdir = workdir / "resaved"
+    outdir.mkdir()
+    profile = workdir / "profile"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
+                    *map(str, files)], check=True, capture_output=True, timeout=240,
+                   env=os.environ | {"HOME": str(workdir)})
+    results = [outdir / f.name for f in files]
+    missing = [p.name for p in results if not p.exists()]
+    assert not missing, f"LibreOffice did not write {missing}"   # it exits 0 on failure
+    return results
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; "
+                    ".ci/run installs libreoffice-calc-nogui")
+def test_libreoffice_resave_gives_the_same_document(template_dir, summary_path, tmp_path,
+                                                    example_doc):
+    filled = []
+    for section in example_doc.sections:
+        target = tmp_path / "filled" / template_of(template_dir, section).name
+        target.parent.mkdir(exist_ok=True)
+        filled.append(fill(template_of(template_dir, section), target, section, extra_rows=2))
+    originals = [*filled, summary_path]
+    before = [extract(p).document for p in originals]
+    after = [extract(p).document for p in resave_with_libreoffice(originals, tmp_path)]
+    assert after == before

@@ -1,0 +1,132 @@
+"""`sheetkit template`: what a department receives."""
+
+import openpyxl
+import pytest
+
+from conftest import EXAMPLE, run
+from sheetkit.identity import fingerprint, fixed_parts
+from sheetkit.layout import load_layout
+from sheetkit.writer import template_identity
+
+NAMES = ["第1章第1節_地域コミュニティ.xlsx", "第1章第2節_市民活動.xlsx", "第1章第3節_人権尊重社会.xlsx",
+         "第1章第4節_男女共同参画社会.xlsx", "第1章第5節_国際社会.xlsx"]
+
+
+def test_five_workbooks(template_dir):
+    assert sorted(p.name for p in template_dir.iterdir()) == NAMES
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def book(request, template_dir):
+    return openpyxl.load_workbook(template_dir / request.param)
+
+
+def test_sheets_and_protection(book):
+    assert book.sheetnames[0] == "記入要領"
+    number = book.sheetnames[1]
+    assert number.startswith("第") and number.endswith("節")
+    for name in (number, "目標指標"):
+        protection = book[name].protection
+        assert protection.sheet and not protection.password
+        # allowed to a department: resize rows, sort, filter, insert/delete rows
+        assert protection.formatRows is False and protection.sort is False
+        assert protection.autoFilter is False and protection.insertRows is False
+
+
+def test_fixed_parts_locked_and_inputs_marked(book):
+    ws = book[book.sheetnames[1]]
+    goal_label = next(c for row in ws.iter_rows() for c in row if c.value == "まちづくりの目標")
+    goal = ws.cell(goal_label.row, 3)
+    assert goal.value and goal.protection.locked
+    date_label = next(c for row in ws.iter_rows() for c in row if c.value == "記入日")
+    date = ws.cell(date_label.row, 3)
+    assert date.value is None and not date.protection.locked
+    assert date.fill.fgColor.rgb.endswith("FFF2CC")
+
+
+def test_dropdown_of_the_sections_codes(book):
+    ws = book[book.sheetnames[1]]
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert len(lists) == 2                                # 取り組み and 課題 tables
+    source = lists[0].formula1
+    cells = ws[source.replace("$", "")]
+    codes = [row[0].value for row in cells]
+    assert codes and all(c.split(" ")[0].replace("‐", "-").count("-") == 2 for c in codes)
+    hints = [dv for dv in ws.data_validations.dataValidation if dv.prompt]
+    assert any("成果" in (dv.promptTitle or "") for dv in hints)
+    dates = [dv for dv in ws.data_validations.dataValidation if dv.type == "date"]
+    assert len(dates) == 1
+
+
+def test_number_validation_on_actuals(book):
+    ws = book["目標指標"]
+    decimals = [dv for dv in ws.data_validations.dataValidation if dv.type == "decimal"]
+    assert decimals
+    assert all(dv.formula1 == "0" for dv in decimals)
+
+
+def test_defined_names(book):
+    number = book.sheetnames[1]
+    names = set(book.defined_names.keys())
+    for suffix in ("取り組み", "課題", "記入日", "記入者", "目標指標", "未達成分析"):
+        assert f"{number}_{suffix}" in names
+    area = book.defined_names[f"{number}_取り組み"].attr_text
+    assert area.startswith(f"'{number}'!$A$") and area.endswith("$L$" + area.split("$")[-1])
+
+
+def test_identity(book, template_dir, example_doc):
+    meta = book["_sheetkit"]
+    assert meta.sheet_state == "hidden"
+    rows = {r[0].value: r[1].value for r in meta.iter_rows()}
+    assert rows["kind"] == "template" and rows["layout"] == "tokorozawa"
+    assert rows["chapter"] == "1"
+    section = example_doc.section(int(rows["section"]))
+    expected = template_identity(example_doc, section, load_layout())
+    assert rows["fingerprint"] == expected.fingerprint
+    assert rows["fingerprint"] == fingerprint(fixed_parts(example_doc.plan, example_doc.chapter,
+                                                          section, 1))
+
+
+def test_instructions_sheet(book):
+    ws = book["記入要領"]
+    text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "黄色のセル" in text and "行の挿入" in text
+    for field in ("記入日", "記入者職氏名", "取り組み", "成果", "課題", "今後の方針"):
+        assert field in text
+
+
+def test_rates_keep_their_formula(book):
+    ws = book["目標指標"]
+    formulas = [c for row in ws.iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("=IFERROR")]
+    assert formulas
+
+
+def test_fingerprint_changes_with_fixed_parts(example_doc):
+    from dataclasses import replace
+    section = example_doc.sections[0]
+    before = fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, section, 1))
+    edited = replace(section, goal=section.goal + "。")
+    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, edited, 1)) != before
+    typed = replace(section, author="誰か")
+    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, typed, 1)) == before
+
+
+def test_section_choice_and_rows(tmp_path, runner):
+    result = run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "1,3", "--rows", "3")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NAMES[0], NAMES[2]]
+    ws = openpyxl.load_workbook(tmp_path / NAMES[0])["第1節"]
+    head = next(c.row for c in ws["A"] if c.value == "取り組み")
+    assert ws.cell(head + 4, 1).value == "平成23年度～平成30年度の取り組みのうち、第6次所沢市総合計画に引き継がれる課題"
+
+
+def test_unknown_section(tmp_path, runner):
+    result = run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "9")
+    assert result.exit_code == 2 and "第9節" in result.stderr
+
+
+def test_existing_templates_need_force(tmp_path, runner):
+    assert run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "1").exit_code == 0
+    again = run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "1")
+    assert again.exit_code == 2 and "--force" in again.stderr
