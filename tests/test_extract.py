@@ -11,9 +11,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-
 from conftest import run
 from filling import fill, find_row
+
 from sheetkit.loader import load_document
 from sheetkit.model import Rate
 from sheetkit.normalize import normalize

@@ -2,8 +2,8 @@
 
 import openpyxl
 import pytest
-
 from conftest import EXAMPLE, run
+
 from sheetkit.identity import fingerprint, fixed_parts
 from sheetkit.layout import load_layout
 from sheetkit.writer import template_identity

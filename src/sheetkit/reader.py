@@ -14,7 +14,7 @@ from sheetkit.codec import decode, unpattern
 from sheetkit.grid import Book, Grid, read_book
 from sheetkit.identity import META_SHEET, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, SheetLayout, load_layout
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
