@@ -32,7 +32,7 @@ figure = (st.none()
           | st.integers(0, 100_000_000).map(Decimal)
           | st.decimals(min_value=0, max_value=10_000_000, places=1, allow_nan=False)
           | st.decimals(min_value=0, max_value=1000, places=3, allow_nan=False)
-          | st.sampled_from([Decimal("0"), Decimal("0.0"), Decimal("100.00"), "約60", "集計中"]))
+          | st.sampled_from([Decimal(0), Decimal("0.0"), Decimal("100.00"), "約60", "集計中"]))
 result = st.none() | st.builds(m.PeriodResult, target=figure, actual=figure,
                                rate=st.none())
 
@@ -83,6 +83,7 @@ def documents(draw):
 
 def load_example_plan() -> m.Plan:
     from conftest import EXAMPLE
+
     from sheetkit.loader import load_document
     return load_document(EXAMPLE).plan
 

@@ -130,3 +130,31 @@ def test_existing_templates_need_force(tmp_path, runner):
     assert run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "1").exit_code == 0
     again = run(runner, "template", EXAMPLE, "-o", tmp_path, "--section", "1")
     assert again.exit_code == 2 and "--force" in again.stderr
+
+
+def test_open_citizen_needs_are_not_fixed(tmp_path, example_doc):
+    from dataclasses import replace
+
+    from filling import find_row
+
+    from sheetkit.model import CitizenNeeds
+    from sheetkit.reader import extract
+    from sheetkit.writer import write_template
+    section = replace(example_doc.sections[0], citizen_needs=CitizenNeeds())
+    doc = replace(example_doc, sections=(section,))
+    path = tmp_path / "t.xlsx"
+    write_template(doc, section, load_layout(), path, 10)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["第1節"]
+    row = find_row(ws, 1, "要望率") + 1
+    assert not ws.cell(row, 1).protection.locked
+    ws.cell(row, 1).value = "9.3%"
+    ws.cell(row, 5).value = 26
+    ws.cell(row, 9).value = "1位"
+    wb.save(path)
+    extraction = extract(path)
+    (read,) = extraction.document.sections
+    assert read.citizen_needs.rank_in_chapter == 1 and read.citizen_needs.rank_overall == 26
+    assert extraction.identity.open_needs
+    parts = fixed_parts(doc.plan, doc.chapter, read, 1, extraction.identity.open_needs)
+    assert fingerprint(parts) == extraction.identity.fingerprint

@@ -28,6 +28,7 @@ class Identity:
     section: int | None = None
     review_period: int | None = None
     fingerprint: str | None = None
+    open_needs: bool = False     # 市民ニーズ was left for the department to fill in
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -37,6 +38,7 @@ class Identity:
             ("section", "" if self.section is None else str(self.section)),
             ("review_period", "" if self.review_period is None else str(self.review_period)),
             ("fingerprint", self.fingerprint or ""),
+            ("open_needs", "yes" if self.open_needs else "no"),
         ]
 
     @classmethod
@@ -47,7 +49,8 @@ class Identity:
         return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
                    plan=json.loads(rows["plan"]), chapter=int(rows["chapter"]),
                    section=optional_int("section"), review_period=optional_int("review_period"),
-                   fingerprint=rows.get("fingerprint") or None)
+                   fingerprint=rows.get("fingerprint") or None,
+                   open_needs=rows.get("open_needs") == "yes")
 
 
 def review_index(plan: m.Plan) -> int:
@@ -64,14 +67,17 @@ def blank_section(section: m.Section, review: int) -> m.Section:
                    indicators=indicators, unmet_analysis=None)
 
 
-def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section,
-                review: int) -> dict[str, Any]:
-    """Everything in a template that a department must not change."""
+def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: int,
+                open_needs: bool = False) -> dict[str, Any]:
+    """Everything in a template that a department must not change (市民ニーズ
+    only when the template did not leave it open)."""
     data = section_data(blank_section(section, review), plan)
     for ind in data["indicators"]:
         for period in plan.periods:
             if ind.get(period.key):
                 ind[period.key].pop("rate", None)
+    if open_needs:
+        data.pop("citizen_needs")
     for key in ("entry_date", "author", "initiatives", "carried_over", "unmet_analysis"):
         data.pop(key)
     return {"plan": plan_data(plan), "chapter": {"number": chapter.number, "title": chapter.title},

@@ -91,10 +91,8 @@ def extract(path: str | Path) -> Extraction:
         if number is None:
             continue
         fields = _read_blocks(grid, layout.section, vars_, out, f"sections.{number}")
-        for key in ("chapter.number", "chapter.title"):
-            if fields.get(key) is not None:
-                chapter_fields.setdefault(key, fields[key])
-                chapter_fields[key] = chapter_fields[key] or fields[key]
+        if not chapter_fields.get("chapter.title"):
+            chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, number))
     indicator_sheet = safe_sheet_name(fill(layout.indicators.sheet, vars_))
     indicators: dict[int, tuple[tuple[m.Indicator, ...], str | None]] = {}

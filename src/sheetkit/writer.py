@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -49,11 +49,10 @@ class _InputCell:
 class _Book:
     """The workbook and a cache of its formats."""
 
-    def __init__(self, path: Path, layout: Layout, template: bool) -> None:
+    def __init__(self, path: Path, layout: Layout) -> None:
         self.workbook: Workbook = xlsxwriter.Workbook(str(path), {
             "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
         self.layout = layout
-        self.template = template
         self._formats: dict[tuple[str, str | None, bool], Format] = {}
         self.inputs: list[_InputCell] = []
 
@@ -250,18 +249,15 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
 
 def _indicator_cells(ind: IndicatorLayout) -> dict[str, CellSpec]:
     """The column specs of the 目標指標 table, each two rows high where merged."""
-    from dataclasses import replace
-    two = {k: replace(getattr(ind, k), rows=2, kind="figure" if k in ("baseline", "plan_target")
+    return {k: replace(getattr(ind, k), rows=2, kind="figure" if k in ("baseline", "plan_target")
                       else "text")
            for k in ("name", "unit", "direction", "baseline", "plan_target")}
-    return two
 
 
 def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                       sections: tuple[m.Section, ...], sheet_name: str,
                       review: int | None) -> None:
     """Write the 目標指標の達成状況 table: two rows per indicator, sections merged."""
-    from dataclasses import replace
     layout = sw.book.layout
     sw.put(0, ind.title, CellContent(fill(ind.title.text or "", sw.labels)))
     sw.row = 1
@@ -368,7 +364,7 @@ def _write_meta(book: _Book, identity: Identity) -> None:
 
 def write_summary(doc: m.Document, layout: Layout, path: Path) -> None:
     """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節."""
-    book = _Book(path, layout, template=False)
+    book = _Book(path, layout)
     vars_ = label_vars(doc.plan, doc.chapter)
     name = fill(layout.chapter.sheet, vars_)
     sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
@@ -398,15 +394,16 @@ def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Sect
 def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Identity:
     """The identity a template of ``section`` carries."""
     review = review_index(doc.plan)
-    parts = fixed_parts(doc.plan, doc.chapter, section, review)
+    open_needs = section.citizen_needs.is_empty
+    parts = fixed_parts(doc.plan, doc.chapter, section, review, open_needs)
     return Identity(TEMPLATE, layout.name, layout.version, plan_data(doc.plan),
-                    doc.chapter.number, section.number, review, fingerprint(parts))
+                    doc.chapter.number, section.number, review, fingerprint(parts), open_needs)
 
 
 def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
                    rows: int) -> None:
     """A workbook for the departments of one 節: fixed parts locked, inputs marked."""
-    book = _Book(path, layout, template=True)
+    book = _Book(path, layout)
     review = review_index(doc.plan)
     blank = blank_section(section, review)
     vars_ = label_vars(doc.plan, doc.chapter, section)
