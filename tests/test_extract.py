@@ -117,7 +117,7 @@ def test_not_a_sheetkit_workbook(tmp_path, runner):
     assert "sheetkit で作った" in result.stderr and "Traceback" not in result.output
     (tmp_path / "junk.xlsx").write_text("not a zip")
     result = run(runner, "extract", tmp_path / "junk.xlsx", "--lang", "en")
-    assert result.exit_code == 2 and "cannot be opened" in result.stderr
+    assert result.exit_code == 2 and "not an Excel workbook" in result.stderr
 
 
 def test_template_with_a_deleted_block(template_dir, tmp_path, example_doc):

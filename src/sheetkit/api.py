@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit.annotate import annotate
 from sheetkit.atomic import atomic_path, check_output
+from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
 from sheetkit.loader import load_document
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.reader import Extraction, extract
 from sheetkit.serialize import to_json, to_yaml
+from sheetkit.subjects import Subject
 from sheetkit.writer import write_summary, write_template
 
 
@@ -74,3 +77,13 @@ def write_text(text: str, output: Path, force: bool = False) -> Path:
     with atomic_path(output, force) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return output
+
+
+def annotate_all(report: Report, subjects: list[Subject], folder: Path, lang: str = "ja",
+                 force: bool = False) -> list[Path]:
+    """Annotated copies of every readable workbook in ``report``."""
+    written = []
+    for file_report, subject in zip(report.files, subjects):
+        if subject.kind in ("summary", "template") and subject.document is not None:
+            written.append(annotate(Path(subject.path), file_report, Path(folder), lang, force))
+    return written

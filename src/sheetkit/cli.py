@@ -125,6 +125,102 @@ def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None
                err=True)
 
 
+SEVERITY_WORDS = {"ja": {"error": "エラー", "warning": "警告", "info": "情報"},
+                  "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+
+def _render_text(report: Any, lang: str) -> str:
+    """Findings grouped by file and sheet, with the cell or line, then the counts."""
+    from sheetkit.messages import where
+    words = SEVERITY_WORDS[lang]
+    lines: list[str] = []
+    for file in report.files:
+        lines.append(file.path)
+        if not file.findings:
+            lines.append("  問題は見つかりませんでした。" if lang == "ja" else "  No problems found.")
+        sheet: str | None = "\0"
+        for finding in file.findings:
+            loc = finding.location
+            if loc.sheet != sheet:
+                sheet = loc.sheet
+                if sheet:
+                    lines.append(f"  {sheet}")
+            place = f"{loc.sheet}!{loc.cell}" if loc.sheet and loc.cell else \
+                where(type(loc)(line=loc.line, field=loc.field), lang)
+            indent = "    " if sheet else "  "
+            lines.append(f"{indent}[{words[finding.severity]}] {place} {finding.code}: "
+                         f"{finding.message(lang)}")
+    counts = (report.count("error"), report.count("warning"), report.count("info"))
+    if lang == "ja":
+        lines.append(f"合計：ファイル {len(report.files)}、エラー {counts[0]}、警告 {counts[1]}、"
+                     f"情報 {counts[2]}")
+    else:
+        lines.append(f"Total: {len(report.files)} files, {counts[0]} errors, {counts[1]} "
+                     f"warnings, {counts[2]} infos")
+    return "\n".join(lines)
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict[str, Any] = {}
+
+    def update(done: int, total: int) -> None:
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr)
+            state["bar"].__enter__()
+        state["bar"].update(1)
+        if done == total:
+            state["bar"].__exit__(None, None, None)
+    return update
+
+
+jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
+                           help="同時に読むファイル数（既定：CPU の数）/ parallel readers "
+                                "(default: all cores)")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="出力の形式 / output format")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
+              show_default=True, help="この重要度以上で終了コード 1 / exit 1 at this severity")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="指摘を書き込んだ写しを作るフォルダー / folder for annotated copies")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="全指摘の一覧 .xlsx / workbook listing all findings")
+@jobs_option
+@force_option
+@lang_option
+def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path | None,
+             report_path: Path | None, jobs: int | None, force: bool, lang: str) -> None:
+    """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
+    import json
+
+    from sheetkit import validate as checks
+
+    workers = jobs or checks.default_jobs()
+    report, subjects = _run(lang, lambda: checks.validate_paths(
+        list(files), workers, _progress("点検中" if lang == "ja" else "Checking")),
+        EXIT_PROBLEM)
+    if annotate_dir is not None:
+        written = _run(lang, lambda: api.annotate_all(report, subjects, annotate_dir, lang,
+                                                      force), EXIT_PROBLEM)
+        for path in written:
+            click.echo(("指摘を書き込んだ写し: " if lang == "ja" else "Annotated copy: ") + str(path),
+                       err=True)
+    if report_path is not None:
+        from sheetkit.report_book import write_report
+        _run(lang, lambda: write_report(report, subjects, report_path, lang, force), EXIT_PROBLEM)
+    if fmt == "json":
+        click.echo(json.dumps(report.as_json(lang, fail_on), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_render_text(report, lang))
+    sys.exit(EXIT_PROBLEM if report.fails(fail_on) else 0)
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script."""
     return cli.main(args=argv, prog_name="sheetkit")

@@ -9,6 +9,23 @@ from typing import Any
 
 from sheetkit.problems import Location, Problem, SheetkitError
 
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why a workbook cannot be opened, as a reason key of the messages."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return "missing"
+    if not data:
+        return "empty"
+    if data.startswith(OLE2):
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "xls"
+    if data.startswith(b"PK"):
+        return "damaged"
+    return "not-workbook"
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -56,9 +73,9 @@ def read_book(path: Path) -> Book:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
     except FileNotFoundError:
         raise SheetkitError([Problem("file-not-found", Location(str(path)))]) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise SheetkitError([Problem("unreadable-file", Location(str(path)),
-                                     {"detail": type(exc).__name__})]) from None
+                                     {"reason": unreadable_reason(path)})]) from None
     try:
         grids = {}
         for ws in wb.worksheets:

@@ -91,6 +91,12 @@ def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
 
 def load_document(path: str | Path) -> m.Document:
     """Read a YAML or JSON file into a Document; SheetkitError when it can't."""
+    return load_document_with_lines(path)[0]
+
+
+def load_document_with_lines(path: str | Path) -> tuple[m.Document, dict[str, int]]:
+    """The Document, and the line of each value by path such as
+    ``sections.1.indicators.0.second_half.actual`` (sections by number)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -101,7 +107,24 @@ def load_document(path: str | Path) -> m.Document:
     except UnicodeDecodeError:
         raise SheetkitError([Problem("not-utf8", Location(str(path)))]) from None
     data = parse_text(text, str(path), json_syntax=path.suffix.lower() == ".json")
-    return document_from_data(data, str(path))
+    doc = document_from_data(data, str(path))
+    lines: dict[str, int] = {}
+    _collect_lines(data, "", lines)
+    return doc, lines
+
+
+def _collect_lines(node: Any, prefix: str, lines: dict[str, int]) -> None:
+    if isinstance(node, _Map):
+        for key, value in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            lines[path] = node.lines[key]
+            _collect_lines(value, path, lines)
+    elif isinstance(node, _Seq):
+        for index, (item, line) in enumerate(zip(node, node.lines)):
+            label = item.get("number", index) if prefix == "sections" and \
+                isinstance(item, dict) else index
+            lines[f"{prefix}.{label}"] = line
+            _collect_lines(item, f"{prefix}.{label}", lines)
 
 
 def document_from_data(data: Any, source: str | None = None) -> m.Document:

@@ -5,11 +5,13 @@ the code's problems carry, and always says what to do."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sheetkit.problems import Location, Problem
 
 LANGS = ("ja", "en")
 
-MESSAGES: dict[str, dict[str, str]] = {
+MESSAGES: dict[str, dict[str, Any]] = {
     "file-not-found": {
         "ja": "ファイルが見つかりません。ファイル名と場所を確かめてください。",
         "en": "The file does not exist. Check the file name and folder.",
@@ -74,10 +76,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "様式の形が崩れていて「{detail}」の欄が見つかりません。見出しや欄を消さずに、配布した様式に記入し直してください。",
         "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
     },
-    "unreadable-file": {
-        "ja": "ファイルを開けません（{detail}）。Excel で開けるか確かめ、.xlsx 形式で保存し直してください。",
-        "en": "The file cannot be opened ({detail}). Check that Excel can open it and save it again as .xlsx.",
-    },
     "layout-invalid": {
         "ja": "レイアウト定義「{layout}」に誤りがあります（{detail}）。templates/ のファイルを直してください。",
         "en": "The layout '{layout}' is invalid ({detail}). Fix the file in templates/.",
@@ -87,6 +85,114 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No layout '{layout}' (available: {available}).",
     },
 }
+
+FINDINGS: dict[str, dict[str, Any]] = {
+    "missing-outcome": {
+        "ja": "「{present_label}」は書かれていますが「{missing_label}」が空です（「－」だけのときも空とみなします）。{missing_label}を書いてください。",
+        "en": "'{present_label}' is filled in but '{missing_label}' is empty (a lone '－' counts as empty). Write the {missing_label}.",
+    },
+    "missing-direction": {
+        "ja": "「{present_label}」は書かれていますが「{missing_label}」が空です（「－」だけのときも空とみなします）。{missing_label}を書いてください。",
+        "en": "'{present_label}' is filled in but '{missing_label}' is empty (a lone '－' counts as empty). Write the {missing_label}.",
+    },
+    "missing-value": {
+        "default": {
+            "ja": "「{label}」が空です。入力してください。",
+            "en": "'{label}' is empty. Fill it in.",
+        },
+        "no-figures": {
+            "ja": "目標指標「{name}」には数値がひとつもありません。策定時の値・目標値・実績値を入力してください（わからないときは企画課に相談してください）。",
+            "en": "The indicator '{name}' has no figures at all. Enter its baseline, targets and actuals (ask the planning office if unsure).",
+        },
+        "actual": {
+            "ja": "目標指標「{name}」の{period}の実績値が空です。目標値があるので、実績値を入力してください。",
+            "en": "The actual of '{name}' for {period} is empty, although there is a target. Enter the actual.",
+        },
+    },
+    "invalid-value": {
+        "ja": "「{value}」は使えません：{reason}。",
+        "en": "'{value}' cannot be used: {reason}.",
+    },
+    "invalid-date": {
+        "ja": "記入日「{value}」は実在しない日付です。正しい日付を入力してください（例：令和元年12月20日、2019/12/20）。",
+        "en": "The entry date '{value}' is not a real date. Enter a real date (e.g. 令和元年12月20日 or 2019/12/20).",
+    },
+    "rate-mismatch": {
+        "ja": "目標指標「{name}」の{period}の達成率が{value}と書かれていますが、目標値と実績値から計算すると{expected}です。達成率か数値を直してください。",
+        "en": "The achievement rate of '{name}' for {period} is written as {value}, but its target and actual give {expected}. Correct the rate or the figures.",
+    },
+    "formula-overwritten": {
+        "ja": "目標指標「{name}」の{period}の達成率の計算式が、値 {value} で上書きされています。計算式のままにしてください（計算すると{expected}）。",
+        "en": "The achievement-rate formula of '{name}' for {period} was overwritten with {value}. Keep the formula (it gives {expected}).",
+    },
+    "unknown-policy": {
+        "ja": "基本方針「{value}」は、この節の基本方針（{expected}）にありません。一覧から選び直してください。",
+        "en": "The basic policy '{value}' is not one of this section's ({expected}). Choose one from the list.",
+    },
+    "policy-title-mismatch": {
+        "ja": "基本方針の番号は合っていますが、名前が「{value}」になっています。基本方針の一覧では「{expected}」です。一覧から選び直してください。",
+        "en": "The basic-policy code is right but its title reads '{value}'; the list says '{expected}'. Choose it from the list.",
+    },
+    "policy-without-initiative": {
+        "ja": "基本方針「{value}」に当たる取り組みが1件もありません。取り組みがあれば記入してください。",
+        "en": "No initiative row names the basic policy '{value}'. Add its initiatives if there are any.",
+    },
+    "unmet-not-analyzed": {
+        "ja": "目標指標「{name}」は{period}の達成率が{value}で目標に届いていませんが、未達成指標の理由・分析にこの指標の説明がありません。理由を書き加えてください。",
+        "en": "The indicator '{name}' reached {value} in {period}, short of its target, but the analysis of unmet indicators does not mention it. Add the reason.",
+    },
+    "rank-inconsistent": {
+        "ja": "分野中順位が{value}位になっていますが、要望率の高い順では{expected}位です（同じ順位の節が複数あるときも指摘します）。順位を確かめてください。",
+        "en": "The rank in the chapter is {value}, but by request rate it should be {expected} (shared ranks are reported too). Check the ranks.",
+    },
+    "template-mismatch": {
+        "ja": "sheetkit で配布した記入様式・総括表ではありません。配布した様式に記入して提出してもらってください。",
+        "en": "This is not a template or 総括表 made by sheetkit. Ask for the distributed template to be filled in.",
+    },
+    "template-outdated": {
+        "ja": "古い版の様式です（様式の版 {value}、現在の版 {expected}）。新しい様式を配り直し、記入し直してもらってください。",
+        "en": "This template is from an older layout version ({value}; current {expected}). Send the new template and ask for it to be filled in again.",
+    },
+    "template-modified": {
+        "default": {
+            "ja": "様式の固定部分（節の名前・まちづくりの目標・基本方針・目標指標の名前や目標値など）が書き換えられています。配布した様式に記入し直してもらうか、企画課で確認してください。",
+            "en": "Fixed parts of the template (section title, goal, basic policies, indicator names or targets) were edited. Ask for the distributed template to be filled in again, or check with the planning office.",
+        },
+        "structure": {
+            "ja": "様式の形が崩れていて「{detail}」の欄が見つかりません。見出しや欄を消さずに、配布した様式に記入し直してください。",
+            "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
+        },
+    },
+    "unreadable-file": {
+        "ja": "ファイルを読めません：{reason}。",
+        "en": "The file cannot be read: {reason}.",
+    },
+}
+
+REASONS: dict[str, dict[str, str]] = {
+    "not-number": {"ja": "数値ではありません。数字だけを入力してください（単位や「約」は不要です）",
+                   "en": "not a number; enter digits only (no units or 'about')"},
+    "negative": {"ja": "0より小さい値です。0以上の値を入力してください",
+                 "en": "below zero; enter 0 or more"},
+    "over-100": {"ja": "単位が％なのに100を超えています。0～100の値を入力してください",
+                 "en": "over 100 for a ％ figure; enter 0 to 100"},
+    "rank": {"ja": "順位は1以上の整数で入力してください", "en": "a rank must be a whole number of 1 or more"},
+    "direction": {"ja": "指標のめざす方向は ↗ か ↘ で書いてください",
+                  "en": "the direction must be ↗ or ↘"},
+    "empty": {"ja": "ファイルが空です（0バイト）。もう一度保存して送り直してください",
+              "en": "the file is empty (0 bytes); save it again and resend it"},
+    "encrypted": {"ja": "パスワードで保護されています。パスワードを解除して再提出してください",
+                  "en": "it is password-protected; remove the password and resubmit"},
+    "xls": {"ja": "古い Excel 形式（.xls）です。.xlsx 形式で保存し直してください",
+            "en": "it is the old Excel format (.xls); save it again as .xlsx"},
+    "damaged": {"ja": "ファイルが壊れています（途中までしか届いていないのかもしれません）。もう一度保存して送り直してください",
+                "en": "the file is damaged (perhaps only partly received); save it again and resend it"},
+    "not-workbook": {"ja": "Excel のファイルではありません（CSV や HTML の名前を変えたものかもしれません）。Excel で開いて .xlsx 形式で保存し直してください",
+                     "en": "it is not an Excel workbook (perhaps a renamed CSV or HTML file); open it in Excel and save it as .xlsx"},
+    "missing": {"ja": "ファイルが見つかりません", "en": "the file does not exist"},
+}
+
+MESSAGES |= FINDINGS
 
 EXPECTED = {
     "mapping": ("「項目: 値」の組", "a mapping of keys to values"),
@@ -102,6 +208,10 @@ def render(problem: Problem, lang: str = "ja") -> str:
     if templates is None:
         return problem.code
     params = dict(problem.params)
+    if "ja" not in templates:
+        templates = templates.get(params.get("variant", "default"), templates["default"])
+    if params.get("reason") in REASONS:
+        params["reason"] = REASONS[params["reason"]].get(lang, REASONS[params["reason"]]["ja"])
     if "expected" in params and params["expected"] in EXPECTED:
         ja, en = EXPECTED[params["expected"]]
         params["expected"], params["expected_en"] = ja, en

@@ -1,0 +1,77 @@
+"""Annotated copies of returned workbooks: every finding's cell filled red with
+the message as a comment, and a first sheet 検証結果 linking to the cells.
+
+The original file is never modified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sheetkit.atomic import atomic_path, check_output
+from sheetkit.findings import FileReport
+from sheetkit.labels import safe_filename
+
+RESULT_SHEET = "検証結果"
+RED = "FFFF9999"
+SEVERITY_LABELS = {"ja": {"error": "エラー", "warning": "警告", "info": "情報"},
+                   "en": {"error": "error", "warning": "warning", "info": "info"}}
+
+
+def _text(cell, value: object) -> None:  # type: ignore[no-untyped-def]
+    """Put text in a cell as text, even when it starts with '='."""
+    cell.value = None if value is None else str(value)
+    if value is not None:
+        cell.data_type = "s"
+
+
+def annotate(source: Path, report: FileReport, folder: Path, lang: str = "ja",
+             force: bool = False) -> Path:
+    """Write ``folder/<name>`` with the findings of ``report`` marked on it."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    target = folder / safe_filename(source.name)
+    check_output(target, force)
+    wb = openpyxl.load_workbook(source)
+    fill = PatternFill("solid", fgColor=RED)
+    notes: dict[tuple[str, str], list[str]] = {}
+    for finding in report.findings:
+        loc = finding.location
+        if loc.sheet in wb.sheetnames and loc.cell:
+            notes.setdefault((loc.sheet, loc.cell), []).append(
+                f"[{SEVERITY_LABELS[lang][finding.severity]}] {finding.message(lang)}")
+    for (sheet, ref), messages in notes.items():
+        cell = wb[sheet][ref]
+        cell.fill = fill
+        comment = Comment("\n".join(messages), "sheetkit")
+        comment.width, comment.height = 320, 40 + 60 * len(messages)
+        cell.comment = comment
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    heads = ["重要度", "コード", "シート", "セル", "行", "内容"] if lang == "ja" else \
+        ["severity", "code", "sheet", "cell", "line", "message"]
+    for col, head in enumerate(heads, start=1):
+        _text(ws.cell(1, col), head)
+        ws.cell(1, col).font = Font(bold=True)
+    for row, finding in enumerate(report.findings, start=2):
+        loc = finding.location
+        values = [SEVERITY_LABELS[lang][finding.severity], finding.code, loc.sheet, loc.cell,
+                  loc.line, finding.message(lang)]
+        for col, value in enumerate(values, start=1):
+            _text(ws.cell(row, col), value)
+        if loc.sheet in wb.sheetnames and loc.cell:
+            link = ws.cell(row, 4)
+            link.hyperlink = Hyperlink(ref=link.coordinate,
+                                       location=f"'{loc.sheet}'!{loc.cell}")
+            link.font = Font(color="FF0563C1", underline="single")
+    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, 100)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:F{max(len(report.findings) + 1, 1)}"
+    wb.active = 0
+    for sheet in wb.worksheets[1:]:
+        sheet.sheet_view.tabSelected = False
+    with atomic_path(target, force) as tmp:
+        wb.save(tmp)
+    return target

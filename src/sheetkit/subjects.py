@@ -1,0 +1,57 @@
+"""What validation looks at: a document read from one file, with where each
+value came from, or the reason the file could not be read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheetkit import model as m
+from sheetkit.identity import SUMMARY, TEMPLATE, Identity
+from sheetkit.loader import load_document_with_lines
+from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.reader import extract
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One input file as validation sees it."""
+
+    path: str
+    kind: str                                 # "data", "summary" or "template"
+    document: m.Document | None = None
+    sources: dict[str, Location] = field(default_factory=dict)
+    identity: Identity | None = None
+    typed_rates: frozenset[str] = frozenset()
+    problems: tuple[Problem, ...] = ()        # why it could not be read
+
+    def where(self, key: str | None) -> Location:
+        """The cell or line of ``key``, or of the nearest enclosing value."""
+        probe = key
+        while probe:
+            if probe in self.sources:
+                return Location(self.path, self.sources[probe].line, self.sources[probe].sheet,
+                                self.sources[probe].cell, key)
+            probe = probe.rpartition(".")[0]
+        return Location(self.path, field=key)
+
+
+def read_subject(path: str | Path) -> Subject:
+    """Load a YAML/JSON document or read a workbook; never raises for bad input."""
+    path = Path(path)
+    if path.suffix.lower() in DATA_SUFFIXES:
+        try:
+            doc, lines = load_document_with_lines(path)
+        except SheetkitError as exc:
+            return Subject(str(path), "data", problems=exc.problems)
+        return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
+    try:
+        extraction = extract(path)
+    except SheetkitError as exc:
+        return Subject(str(path), "workbook", problems=exc.problems)
+    kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
+    sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
+    return Subject(str(path), kind, extraction.document, sources, extraction.identity,
+                   extraction.typed_rates)

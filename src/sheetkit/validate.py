@@ -1,0 +1,250 @@
+"""Validation: read every file, check all files' rows with one pandera call per
+table, and turn each failed check into a finding that points at a cell or line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sheetkit import model as m
+from sheetkit.findings import FileReport, Finding, Report
+from sheetkit.frames import TABLES, build_rows
+from sheetkit.identity import TEMPLATE, fingerprint, fixed_parts
+from sheetkit.layout import load_layout
+from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.rates import achievement, as_written
+from sheetkit.subjects import Subject, read_subject
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Rules:
+    severity: dict[str, str]
+    checks: dict[str, dict[str, str]]
+
+
+@cache
+def load_rules() -> Rules:
+    text = (resources.files("sheetkit.schemas") / "rules.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return Rules(dict(data["severity"]), {k: dict(v) for k, v in data["checks"].items()})
+
+
+@cache
+def load_schema(table: str) -> Any:
+    """The pandera schema of a table, from schemas/<table>.yaml."""
+    import pandera.pandas as pa
+
+    from sheetkit import checks  # noqa: F401  (registers the domain checks)
+    text = (resources.files("sheetkit.schemas") / f"{table}.yaml").read_text(encoding="utf-8")
+    return pa.DataFrameSchema.from_yaml(text)
+
+
+def read_subjects(paths: Sequence[str | Path], jobs: int = 1,
+                  progress: Progress | None = None) -> list[Subject]:
+    """Read every input, in parallel when ``jobs`` > 1; order is kept."""
+    total = len(paths)
+    subjects: list[Subject] = []
+    if jobs > 1 and total > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+            for subject in pool.map(read_subject, paths, chunksize=max(1, total // (jobs * 4))):
+                subjects.append(subject)
+                if progress:
+                    progress(len(subjects), total)
+        return subjects
+    for path in paths:
+        subjects.append(read_subject(path))
+        if progress:
+            progress(len(subjects), total)
+    return subjects
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else os.cpu_count() or 1)
+
+
+def validate_paths(paths: Sequence[str | Path], jobs: int = 1,
+                   progress: Progress | None = None) -> tuple[Report, list[Subject]]:
+    """Validate files; the report, and the subjects read (for annotating)."""
+    subjects = read_subjects(paths, jobs, progress)
+    return validate_subjects(subjects), subjects
+
+
+def validate_subjects(subjects: list[Subject]) -> Report:
+    rules = load_rules()
+    found: list[list[Finding]] = [[] for _ in subjects]
+    for index, subject in enumerate(subjects):
+        found[index].extend(_file_findings(subject, rules))
+    rows = build_rows(subjects)
+    for table in TABLES:
+        for file, finding in _table_findings(table, rows[table], subjects, rules):
+            found[file].append(finding)
+    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order)))
+                        for s, f in zip(subjects, found)))
+
+
+def _order(finding: Finding) -> tuple[Any, ...]:
+    loc = finding.location
+    row, col = 0, ""
+    if loc.cell:
+        letters = loc.cell.rstrip("0123456789")
+        row, col = int(loc.cell[len(letters):] or 0), letters.rjust(3)
+    return (loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "")
+
+
+def _finding(rules: Rules, code: str, location: Location, section: int | None = None,
+             value: Any = None, expected: Any = None, **params: str) -> Finding:
+    return Finding(code, rules.severity.get(code, "error"), location, section,
+                   None if value is None else _text(value),
+                   None if expected is None else _text(expected), params)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, m.Rate):
+        return value.text
+    return str(value)
+
+
+def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
+    """Findings about the file itself: unreadable, not a template, outdated, edited."""
+    out = []
+    for problem in subject.problems:
+        code = {"not-sheetkit": "template-mismatch", "layout-not-found": "template-mismatch",
+                "layout-mismatch": "template-modified"}.get(problem.code, problem.code)
+        params = dict(problem.params)
+        if problem.code == "layout-mismatch":
+            params["variant"] = "structure"
+        location = Location(subject.path, problem.location.line, problem.location.sheet,
+                            problem.location.cell, problem.location.field)
+        out.append(_finding(rules, code, location, **params))
+    identity, doc = subject.identity, subject.document
+    if identity is None or doc is None or subject.kind != TEMPLATE:
+        return out
+    layout = load_layout(identity.layout)
+    if identity.version < layout.version:
+        out.append(_finding(rules, "template-outdated", Location(subject.path),
+                            value=identity.version, expected=layout.version))
+    elif identity.fingerprint:
+        for section in doc.sections:
+            parts = fixed_parts(doc.plan, doc.chapter, section, identity.review_period or 0,
+                                identity.open_needs)
+            if fingerprint(parts) != identity.fingerprint:
+                out.append(_finding(rules, "template-modified",
+                                    subject.where(f"sections.{section.number}.title"),
+                                    section.number))
+    return out
+
+
+def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],
+                    rules: Rules) -> Iterable[tuple[int, Finding]]:
+    """Run the table's schema over all files' rows at once; map failures to findings."""
+    if not rows:
+        return
+    import pandas as pd
+    import pandera.errors
+
+    frame = pd.DataFrame(rows)
+    schema = load_schema(table)
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+    except pandera.errors.SchemaError as error:      # pragma: no cover - lazy gives SchemaErrors
+        raise SheetkitError([Problem("internal-error", Location(),
+                                     {"detail": str(error)})]) from None
+    seen: set[tuple[str, int]] = set()
+    codes = rules.checks[table]
+    for check, index in zip(cases["check"], cases["index"]):
+        if index is None or pd.isna(index):
+            continue
+        name = str(check).split("(")[0]
+        if (name, int(index)) in seen or name not in codes:
+            continue
+        seen.add((name, int(index)))
+        row = rows[int(index)]
+        subject = subjects[row["file"]]
+        yield row["file"], _describe(codes[name], name, table, row, subject, rules, rows)
+
+
+def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: Subject,
+              rules: Rules, rows: list[dict[str, Any]]) -> Finding:
+    """A failed check on one row, as a finding with its place and values."""
+    section = row.get("section")
+    key = row["key"]
+    if table == "headers":
+        label = {"entry_date": "記入日", "author": "記入者職氏名"}.get(row["field"], row["field"])
+        value = row["value"] if code == "invalid-date" else None
+        return _finding(rules, code, subject.where(key), section, value, label=label)
+    if table in ("initiatives", "challenges"):
+        first, second = (("initiative", "outcome") if table == "initiatives"
+                         else ("challenge", "direction"))
+        labels = {"initiative": "取り組み", "outcome": "成果", "challenge": "課題",
+                  "direction": "今後の方針"}
+        if code in ("missing-outcome", "missing-direction"):
+            blank = _blank_marks(table)
+            first_filled = row[first] is not None and str(row[first]).strip() not in blank
+            present, missing = (first, second) if first_filled else (second, first)
+            return _finding(rules, code, subject.where(f"{key}.{missing}"), section,
+                            row[present], present_label=labels[present],
+                            missing_label=labels[missing])
+        if code == "unknown-policy":
+            return _finding(rules, code, subject.where(f"{key}.policy"), section, row["policy"],
+                            "、".join(row["allowed"] or ()))
+        return _finding(rules, code, subject.where(f"{key}.policy"), section, row["policy"],
+                        f"{row['policy_code']} {row['expected_title_text']}")
+    if table == "policies":
+        return _finding(rules, code, subject.where(key), section,
+                        f"{row['printed']} {row['title']}")
+    if table == "values":
+        reason = {"number_like": "not-number", "at_least": "negative",
+                  "percent_at_most": "over-100", "positive_whole": "rank"}[check]
+        return _finding(rules, code, subject.where(key), section, row["raw"], reason=reason)
+    if table == "needs":
+        ranked = [r for r in rows if r["file"] == row["file"] and r["rate"] is not None]
+        expected = 1 + sum(1 for r in ranked if r["rate"] > (row["rate"] or 0))
+        return _finding(rules, code, subject.where(key), section, row["rank"], expected)
+    return _describe_indicator(code, check, row, subject, rules)
+
+
+def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Subject,
+                        rules: Rules) -> Finding:
+    section, key, pkey = row["section"], row["key"], row["period_key"]
+    name, period = row["name"], row["period"] or ""
+    computed = achievement(row["direction"], row["target"], row["actual"])
+    if check == "isin":
+        return _finding(rules, code, subject.where(f"{key}.direction"), section,
+                        row["direction"], "↗、↘", reason="direction")
+    if check == "has_figures":
+        return _finding(rules, code, subject.where(f"{key}.name"), section, name=name,
+                        variant="no-figures")
+    if check == "actual_when_target":
+        return _finding(rules, code, subject.where(f"{pkey}.actual"), section, name=name,
+                        period=period, variant="actual")
+    if check in ("rate_consistent", "formula_kept"):
+        places = row["rate"].places if isinstance(row["rate"], m.Rate) else 1
+        expected = as_written(computed, places) if computed is not None else None
+        return _finding(rules, code, subject.where(f"{pkey}.rate"), section, row["rate"],
+                        expected, name=name, period=period)
+    rate = as_written(computed) if computed is not None else row["rate"]
+    return _finding(rules, code, subject.where(f"sections.{section}.unmet_analysis"), section,
+                    rate, name=name, period=period)
+
+
+@cache
+def _blank_marks(table: str) -> frozenset[str]:
+    schema = load_schema(table)
+    for check in schema.checks:
+        if check.name == "pairs_complete":
+            return frozenset(check.statistics.get("blank", ())) | {""}
+    return frozenset({""})

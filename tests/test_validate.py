@@ -1,0 +1,347 @@
+"""`sheetkit validate`: findings that point at cells, in Japanese (and English)."""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from conftest import EXAMPLE, run
+from filling import fill, find_row
+
+from sheetkit.messages import FINDINGS, render
+from sheetkit.problems import Location, Problem
+from sheetkit.validate import load_rules, load_schema, validate_paths
+
+EXPECTED = sorted([
+    ("missing-value", 2, None), ("missing-value", 2, None),
+    ("policy-without-initiative", 3, "1-3-1 多様化する人権問題への取り組みの充実"),
+    ("policy-without-initiative", 3, "1-3-3 ユニバーサルデザインの推進"),
+    ("policy-title-mismatch", 4, "1-4-3　あらゆる分野での男女共同参画の推進"),
+    ("policy-without-initiative", 5, "1-5-1 外国籍市民が暮らしやすい環境づくり"),
+    ("unmet-not-analyzed", 5, "74.9%"),
+], key=str)
+
+
+def summary_of(findings):
+    return sorted(((f["code"], f["section"], f["value"]) for f in findings), key=str)
+
+
+@pytest.fixture(scope="module")
+def filled(template_dir, tmp_path_factory, example_doc):
+    """The five templates, filled by 'departments' with the example's content."""
+    folder = tmp_path_factory.mktemp("filled")
+    paths = []
+    for section in example_doc.sections:
+        source = template_dir / f"第1章第{section.number}節_{section.title}.xlsx"
+        paths.append(fill(source, folder / source.name, section, extra_rows=2))
+    return paths
+
+
+def test_example_reports_exactly_the_expected_findings(runner):
+    result = run(runner, "validate", EXAMPLE, "--format", "json")
+    assert result.exit_code == 1                  # two missing-value errors
+    data = json.loads(result.stdout)
+    (file,) = data["files"]
+    assert summary_of(file["findings"]) == EXPECTED
+    assert not any(f["code"] in ("rate-mismatch", "unknown-policy") for f in file["findings"])
+    missing = [f for f in file["findings"] if f["code"] == "missing-value"]
+    assert {f["field"] for f in missing} == {"sections.2.indicators.1.name",
+                                             "sections.2.indicators.3.name"}
+    assert all(isinstance(f["line"], int) and f["sheet"] is None for f in file["findings"])
+
+
+def test_generated_workbook_gives_the_same_findings_with_cells(runner, summary_path):
+    data = json.loads(run(runner, "validate", summary_path, "--format", "json").stdout)
+    findings = data["files"][0]["findings"]
+    assert summary_of(findings) == EXPECTED
+    assert all(f["sheet"] and f["cell"] and f["line"] is None for f in findings)
+    title = next(f for f in findings if f["code"] == "policy-title-mismatch")
+    ws = openpyxl.load_workbook(summary_path)[title["sheet"]]
+    assert ws[title["cell"]].value == title["value"]
+
+
+def test_returned_templates_give_the_same_findings(runner, filled):
+    data = json.loads(run(runner, "validate", *filled, "--format", "json").stdout)
+    findings = [f for file in data["files"] for f in file["findings"]]
+    assert summary_of(findings) == EXPECTED
+    unmet = next(f for f in findings if f["code"] == "unmet-not-analyzed")
+    assert (unmet["sheet"], unmet["cell"]) == ("目標指標", "B11")   # the analysis cell
+
+
+# -- one triggering workbook, and one that must not trigger, per code ----------
+
+def edit(path: Path, out: Path, change) -> Path:
+    wb = openpyxl.load_workbook(path)
+    change(wb)
+    wb.save(out)
+    return out
+
+
+def table_row(ws, header: str, offset: int = 0) -> int:
+    return find_row(ws, 1, header) + 1 + offset
+
+
+def set_cell(sheet, col, header, value, offset=0):
+    def change(wb):
+        ws = wb[sheet]
+        row = table_row(ws, header, offset) if header not in ("記入日",) else find_row(ws, 1, header)
+        ws.cell(row, col).value = value
+    return change
+
+
+def set_indicator(name, col, value, lower=False):
+    def change(wb):
+        ws = wb["目標指標"]
+        ws.cell(find_row(ws, 2, name) + (1 if lower else 0), col).value = value
+    return change
+
+
+def set_meta(key, value):
+    def change(wb):
+        ws = wb["_sheetkit"]
+        row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+        ws.cell(row, 2).value = value
+    return change
+
+
+def clear_analysis(wb):
+    ws = wb["目標指標"]
+    ws.cell(find_row(ws, 2, "後期基本計画に係る未達成指標の理由・分析") + 1, 2).value = None
+
+
+def all_to_first_policy(wb):
+    ws = wb["第1節"]
+    first = table_row(ws, "取り組み")
+    for row in range(first, first + 12):
+        if ws.cell(row, 10).value:
+            ws.cell(row, 10).value = "1‐1‐1 地域コミュニティの醸成"
+
+
+MUTATIONS = {
+    "missing-outcome": set_cell("第1節", 6, "取り組み", None),
+    "missing-direction": set_cell("第1節", 6, "課題", "－"),
+    "missing-value": set_cell("第1節", 3, "記入日", None),
+    "invalid-value": set_indicator("自治会・町内会への加入率", 9, "約60", lower=True),
+    "invalid-date": set_cell("第1節", 3, "記入日", "令和7年2月30日"),
+    "rate-mismatch": set_indicator("自治会・町内会への加入率", 10, 0.5),
+    "formula-overwritten": set_indicator("自治会・町内会への加入率", 10, 61.9 / 69),
+    "unknown-policy": set_cell("第1節", 10, "取り組み", "1-9-9 存在しない方針"),
+    "policy-title-mismatch": set_cell("第1節", 10, "取り組み", "1-1-1 地域コミュニティの推進"),
+    "policy-without-initiative": all_to_first_policy,
+    "unmet-not-analyzed": clear_analysis,
+    "template-outdated": set_meta("layout_version", "0"),
+    "template-modified": set_indicator("自治会・町内会への加入率", 9, 80),
+}
+
+
+@pytest.fixture(scope="module")
+def clean(filled):
+    return filled[0]           # 第1節, filled faithfully: no findings at all
+
+
+def codes_of(path) -> set[str]:
+    report, _ = validate_paths([path])
+    return {f.code for f in report.files[0].findings}
+
+
+def test_the_clean_return_has_no_findings(clean):
+    assert codes_of(clean) == set()
+
+
+@pytest.mark.parametrize("code", sorted(MUTATIONS))
+def test_each_code_triggers_and_points_at_a_cell(code, clean, tmp_path):
+    path = edit(clean, tmp_path / "returned.xlsx", MUTATIONS[code])
+    report, _ = validate_paths([path])
+    found = [f for f in report.files[0].findings if f.code == code]
+    assert found, f"{code} not reported"
+    assert all(f.severity == load_rules().severity[code] for f in found)
+    if code not in ("template-outdated",):
+        assert all(f.location.sheet and f.location.cell for f in found)
+    assert code not in codes_of(clean)
+
+
+def test_formula_overwritten_with_the_right_value_is_not_a_mismatch(clean, tmp_path):
+    path = edit(clean, tmp_path / "r.xlsx", MUTATIONS["formula-overwritten"])
+    assert "rate-mismatch" not in codes_of(path)
+
+
+def test_rank_inconsistent(summary_path, tmp_path):
+    assert "rank-inconsistent" not in codes_of(summary_path)
+
+    def swap(wb):
+        ws = wb["第1節"]
+        ws.cell(find_row(ws, 1, "要望率") + 1, 9).value = 3
+    path = edit(summary_path, tmp_path / "s.xlsx", swap)
+    found = [f for f in validate_paths([path])[0].files[0].findings
+             if f.code == "rank-inconsistent"]
+    # 第1節 should be 1st by 要望率; 第5節 now shares rank 3 with it
+    assert {(f.section, f.value, f.expected) for f in found} == {(1, "3", "1"), (5, "3", "3")}
+    assert all(f.location.sheet == f"第{f.section}節" for f in found)
+
+
+def test_template_mismatch(tmp_path, clean):
+    other = tmp_path / "other.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "自分で作った表"
+    wb.save(other)
+    assert "template-mismatch" in codes_of(other)
+    assert "template-mismatch" not in codes_of(clean)
+
+
+@pytest.mark.parametrize("content,words", [
+    (b"", "空"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64,
+     "パスワードを解除"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, ".xlsx 形式で保存し直して"),
+    (b"name,value\n1,2\n", "Excel のファイルではありません"),
+    (b"PK\x03\x04broken", "壊れています"),
+])
+def test_unreadable_files_are_explained(tmp_path, runner, content, words, clean):
+    path = tmp_path / "returned.xlsx"
+    path.write_bytes(content)
+    result = run(runner, "validate", path, clean)
+    assert result.exit_code == 1
+    assert "unreadable-file" in result.stdout and words in result.stdout
+    assert "Traceback" not in result.output
+    assert "unreadable-file" not in codes_of(clean)
+
+
+# -- exit status, output shape, languages ----------------------------------------
+
+def test_exit_status(runner, clean, tmp_path):
+    assert run(runner, "validate", clean).exit_code == 0
+    warned = edit(clean, tmp_path / "w.xlsx", MUTATIONS["policy-title-mismatch"])
+    assert run(runner, "validate", warned).exit_code == 0
+    assert run(runner, "validate", warned, "--fail-on", "warning").exit_code == 1
+    assert run(runner, "validate", clean, "--format", "xml").exit_code == 2
+
+
+def test_text_output_groups_by_file_and_sheet(runner, filled):
+    out = run(runner, "validate", *filled).stdout
+    assert "第4節\n    [警告] 第4節!J17 policy-title-mismatch:" in out
+    assert out.strip().splitlines()[-1] == "合計：ファイル 5、エラー 2、警告 2、情報 3"
+
+
+JSON_FINDING = {"code": str, "severity": str, "message": str, "sheet": (str, type(None)),
+                "cell": (str, type(None)), "line": (int, type(None)),
+                "section": (int, type(None)), "field": (str, type(None)),
+                "value": (str, type(None)), "expected": (str, type(None))}
+
+
+def test_json_shape(runner, filled):
+    data = json.loads(run(runner, "validate", EXAMPLE, *filled, "--format", "json").stdout)
+    assert set(data) == {"valid", "summary", "files"} and data["valid"] is False
+    assert set(data["summary"]) == {"files", "errors", "warnings", "infos"}
+    assert data["summary"] == {"files": 6, "errors": 4, "warnings": 4, "infos": 6}
+    for file in data["files"]:
+        assert set(file) == {"path", "valid", "findings"} and isinstance(file["valid"], bool)
+        for finding in file["findings"]:
+            assert set(finding) == set(JSON_FINDING)
+            for key, kind in JSON_FINDING.items():
+                assert isinstance(finding[key], kind), (key, finding)
+            assert finding["severity"] in ("error", "warning", "info")
+
+
+def test_every_code_has_english(runner):
+    for code in load_rules().severity:
+        variants = [FINDINGS[code]] if "ja" in FINDINGS[code] else FINDINGS[code].values()
+        for variant in variants:
+            assert variant["en"] != variant["ja"]
+    params = {"value": "x", "expected": "y", "name": "n", "period": "p", "label": "l",
+              "present_label": "a", "missing_label": "b", "reason": "empty", "detail": "d"}
+    for code in load_rules().severity:
+        english = render(Problem(code, Location(), params), "en")
+        assert "{" not in english and not any("\u3040" <= ch <= "\u30ff" for ch in english)
+
+
+def test_english_output(runner, filled):
+    out = run(runner, "validate", *filled, "--lang", "en").stdout
+    assert "The basic-policy code is right" in out and "Total: 5 files" in out
+
+
+def test_rules_live_in_the_schema_files():
+    rules = load_rules()
+    for table, checks in rules.checks.items():
+        schema = load_schema(table)
+        names = {c.name for c in schema.checks} | {
+            c.name for col in schema.columns.values() for c in col.checks}
+        assert set(checks) <= names, table
+        assert set(checks.values()) <= set(rules.severity)
+    text = Path(__file__).resolve().parent.parent.joinpath("schemas", "indicators.yaml")
+    assert yaml.safe_load(text.read_text())["checks"][2]["tolerance_points"] == 0
+
+
+# -- annotated copies and the report -------------------------------------------
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_annotate(runner, clean, tmp_path):
+    returned = edit(clean, tmp_path / "第1節_返送.xlsx", lambda wb: (
+        MUTATIONS["missing-outcome"](wb), MUTATIONS["invalid-date"](wb)))
+    before = digest(returned)
+    out = tmp_path / "戻し"
+    result = run(runner, "validate", returned, "--annotate", out)
+    assert result.exit_code == 1
+    assert digest(returned) == before                      # the original is untouched
+    copy = out / returned.name
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == "検証結果"
+    ws = wb["第1節"]
+    marked = [c for row in ws.iter_rows() for c in row if c.comment]
+    assert len(marked) == 2
+    for cell in marked:
+        assert cell.fill.fgColor.rgb == "FFFF9999"
+        assert "sheetkit" in cell.comment.author
+    summary = wb["検証結果"]
+    links = [c.hyperlink.location for row in summary.iter_rows(min_row=2) for c in row
+             if c.hyperlink]
+    assert sorted(links) == sorted(f"'第1節'!{c.coordinate}" for c in marked)
+    assert any("成果" in str(c.value) for row in summary.iter_rows() for c in row)
+    again = run(runner, "validate", returned, "--annotate", out)
+    assert again.exit_code == 1 and "--force" in again.stderr
+
+
+def test_annotate_keeps_typed_text_as_text(runner, clean, tmp_path):
+    returned = edit(clean, tmp_path / "r.xlsx", set_cell("第1節", 10, "取り組み", "=1+1"))
+    run(runner, "validate", returned, "--annotate", tmp_path / "a")
+    wb = openpyxl.load_workbook(tmp_path / "a" / "r.xlsx")
+    values = [c for row in wb["検証結果"].iter_rows() for c in row if c.data_type == "f"]
+    assert values == []
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_annotated_copy_opens_in_libreoffice(runner, clean, tmp_path):
+    from test_extract import resave_with_libreoffice
+    returned = edit(clean, tmp_path / "r.xlsx", MUTATIONS["missing-outcome"])
+    run(runner, "validate", returned, "--annotate", tmp_path / "a")
+    (resaved,) = resave_with_libreoffice([tmp_path / "a" / "r.xlsx"], tmp_path)
+    wb = openpyxl.load_workbook(resaved)
+    assert wb.sheetnames[0] == "検証結果"
+    marked = [c for row in wb["第1節"].iter_rows() for c in row if c.comment]
+    assert len(marked) == 1 and marked[0].fill.fgColor.rgb.endswith("FF9999")
+
+
+def test_report_workbook(runner, filled, tmp_path):
+    out = tmp_path / "点検結果.xlsx"
+    assert run(runner, "validate", *filled, "--report", out).exit_code == 1
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["指摘一覧", "集計"]
+    ws = wb["指摘一覧"]
+    assert ws.auto_filter.ref and ws.freeze_panes == "A2"
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 7
+    title = next(r for r in rows if r[5] == "policy-title-mismatch")
+    assert title[1] == "第4節" and "男女共同参画推進センター" in title[2]
+    summary = [r for r in wb["集計"].iter_rows(values_only=True) if r[0] == "missing-value"]
+    assert summary == [("missing-value", "エラー", 2, None, None, None)]
+
+
+def test_jobs_give_the_same_report(filled):
+    serial, _ = validate_paths(filled, jobs=1)
+    parallel, _ = validate_paths(filled, jobs=2)
+    assert serial == parallel
