@@ -1,0 +1,75 @@
+"""The finer points of two rules: 達成率 precision, and what 'mentioned' means."""
+
+from decimal import Decimal
+
+import pytest
+
+from sheetkit import model as m
+from sheetkit.mention import mentioned
+from sheetkit.subjects import Subject
+from sheetkit.validate import validate_subjects
+
+PLAN = m.Plan("計画", None, (m.Period("second_half", "後期基本計画", "H27", "H30"),))
+
+
+def rate_findings(target: str, actual: str, written: str, direction: str = "↗") -> set[str]:
+    from sheetkit.values import parse_rate
+    indicator = m.Indicator("指標", "％", direction, None, (m.PeriodResult(
+        Decimal(target), Decimal(actual), parse_rate(written)),))
+    section = m.Section(1, "節", indicators=(indicator,), entry_date=None,
+                        unmet_analysis="・「指標」は未達成")
+    doc = m.Document(PLAN, m.Chapter(1, "章"), (section,))
+    report = validate_subjects([Subject("doc.yaml", "data", doc)])
+    return {f.code for f in report.files[0].findings}
+
+
+@pytest.mark.parametrize("target,actual,written", [
+    ("60", "51.5", "86%"),          # 85.83…% written to whole percent
+    ("32", "31.6", "98.8%"),        # 98.75% rounds half up
+    ("59.0", "61.8", "100.0%"),     # capped at 100%
+    ("70", "64.2", "91.7%"),
+])
+def test_rates_consistent_at_the_precision_written(target, actual, written):
+    assert "rate-mismatch" not in rate_findings(target, actual, written)
+
+
+@pytest.mark.parametrize("target,actual,written", [
+    ("60", "52.3", "88.2%"),        # 87.17%
+    ("32", "31.6", "98.7%"),        # Excel rounds 98.75 up, not to even
+    ("59.0", "61.8", "104.7%"),     # no rate above 100%
+])
+def test_rates_inconsistent(target, actual, written):
+    assert "rate-mismatch" in rate_findings(target, actual, written)
+
+
+def test_decreasing_indicators_divide_the_other_way():
+    assert "rate-mismatch" not in rate_findings("10", "20", "50.0%", direction="↘")
+    assert "rate-mismatch" in rate_findings("10", "20", "200.0%", direction="↘")
+
+
+SIBLINGS = ("自治会・町内会への加入率", "地域づくり協議会により実施された事業数",
+            "日本語学習支援ボランティア養成講座の定員に対する参加率",
+            "ボランティアによる日本語教室に参加している外国籍市民の数",
+            "市民活動支援センター登録団体数", "市民活動支援センターの利用者満足度")
+
+
+@pytest.mark.parametrize("name,analysis", [
+    ("自治会・町内会への加入率", "・「自治会・町内会の加入率」…加入世帯数は増えている"),
+    ("日本語学習支援ボランティア養成講座の定員に対する参加率",
+     "・日本語学習支援ボランティア養成講座については、入門編の参加者が少なかった。"),
+    ("市民活動支援センター登録団体数", "・市民活動支援センターの登録団体数は、伸び悩んだ。"),
+    ("地域づくり協議会により実施された事業数", "全地区で地域づくり協議会により実施された事業数が伸びず"),
+])
+def test_mentioned_the_way_a_reader_would(name, analysis):
+    assert mentioned(name, analysis, SIBLINGS, 0.5)
+
+
+@pytest.mark.parametrize("name,analysis", [
+    ("ボランティアによる日本語教室に参加している外国籍市民の数",
+     "・日本語学習支援ボランティア養成講座については、入門編の参加者が少なかった。"),
+    ("市民活動支援センターの利用者満足度", "・市民活動支援センターの登録団体数は、伸び悩んだ。"),
+    ("自治会・町内会への加入率", ""),
+    ("自治会・町内会への加入率", "・加入率は目標に届かなかった。"),
+])
+def test_sharing_a_word_is_not_a_mention(name, analysis):
+    assert not mentioned(name, analysis, SIBLINGS, 0.5)
