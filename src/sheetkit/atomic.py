@@ -43,3 +43,10 @@ def atomic_path(path: Path, force: bool = False) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_bytes(path: Path, data: bytes, force: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically: the file appears whole or not at all."""
+    with atomic_path(path, force) as tmp:
+        tmp.write_bytes(data)
+    return path

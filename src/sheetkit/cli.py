@@ -221,6 +221,77 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     sys.exit(EXIT_PROBLEM if report.fails(fail_on) else 0)
 
 
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="書き出す総括表 .xlsx / the summary workbook to write")
+@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="企画課のデータ（様式を作った YAML）/ the planning office's document")
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="統合したデータを YAML で書き出す / also write the merged document as YAML")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="目標指標を縦長の CSV（UTF-8 BOM 付き）で書き出す / indicators as long CSV")
+@click.option("--prefer", type=click.Choice(["newest"]), default=None,
+              help="同じ節の提出が複数あるとき新しいものを使う / take the newest of duplicates")
+@click.option("--allow-invalid", is_flag=True,
+              help="エラーのある提出も取り込む / merge returns that have errors too")
+@jobs_option
+@layout_option
+@force_option
+@lang_option
+def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
+          csv_path: Path | None, prefer: str | None, allow_invalid: bool, jobs: int | None,
+          layout: str, force: bool, lang: str) -> None:
+    """返送された様式を総括表にまとめる / merge returned sheets into the 総括表."""
+    from sheetkit import merge as merging
+    from sheetkit import validate as checks
+
+    result = _run(lang, lambda: merging.merge(
+        base, list(inputs), output, data, csv_path, prefer == "newest", allow_invalid,
+        jobs or checks.default_jobs(), _progress("読み込み中" if lang == "ja" else "Reading"),
+        layout, force, lang))
+    words = SEVERITY_WORDS[lang]
+    for ret in result.left_out:
+        click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ") + ret.subject.path)
+        for finding in ret.findings:
+            if finding.severity == "error" or finding.code == "duplicate-return":
+                click.echo(f"  [{words[finding.severity]}] {finding.code}: "
+                           f"{finding.message(lang)}")
+    for finding in result.findings:
+        click.echo(f"[{words[finding.severity]}] {finding.code}: {finding.message(lang)}")
+    merged = sum(1 for s in result.collection.sections if s.chosen is not None)
+    total = len(result.collection.sections)
+    click.echo(f"総括表を書き出しました: {output}（{total} 節のうち {merged} 節を統合）" if lang == "ja"
+               else f"Wrote {output} ({merged} of {total} sections merged)")
+    sys.exit(0 if result.complete else EXIT_PROBLEM)
+
+
+@cli.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="企画課のデータ（様式を作った YAML）/ the planning office's document")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="出力の形式 / output format")
+@jobs_option
+@lang_option
+def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lang: str) -> None:
+    """節ごとの提出状況を表示する / show which sections have been returned."""
+    import json
+
+    from sheetkit import status as board
+    from sheetkit import validate as checks
+    from sheetkit.collect import collect
+    from sheetkit.loader import load_document
+
+    collection = _run(lang, lambda: collect(
+        load_document(base), list(inputs), jobs or checks.default_jobs(),
+        _progress("読み込み中" if lang == "ja" else "Reading")))
+    if fmt == "json":
+        click.echo(json.dumps(board.status_json(collection, lang), ensure_ascii=False, indent=2))
+    else:
+        click.echo(board.status_text(collection, lang))
+
+
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script."""
     return cli.main(args=argv, prog_name="sheetkit")

@@ -24,7 +24,8 @@ class Finding:
     params: dict[str, str] = field(default_factory=dict, hash=False)
 
     def message(self, lang: str = "ja") -> str:
-        params = {"value": self.value or "", "expected": self.expected or ""} | self.params
+        params = {"value": self.value or "", "expected": self.expected or "",
+                  "section": "" if self.section is None else str(self.section)} | self.params
         return render(Problem(self.code, self.location, params), lang)
 
     def as_json(self, lang: str = "ja") -> dict[str, Any]:

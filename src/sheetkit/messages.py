@@ -163,6 +163,18 @@ FINDINGS: dict[str, dict[str, Any]] = {
             "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
         },
     },
+    "wrong-chapter": {
+        "ja": "この様式は「{value}」のものです。集めているのは「{expected}」です。正しい様式か確かめてください。",
+        "en": "This template belongs to '{value}', but '{expected}' is being collected. Check that it is the right template.",
+    },
+    "duplicate-return": {
+        "ja": "第{section}節の提出が複数あります（{value}）。どれを使うか決めて不要なファイルを外すか、--prefer newest で新しいものを使ってください。",
+        "en": "Section {section} was returned more than once ({value}). Remove the extra files, or use --prefer newest to take the latest.",
+    },
+    "section-missing": {
+        "ja": "第{section}節「{value}」がまだ提出されていません。",
+        "en": "Section {section} '{value}' has not been returned yet.",
+    },
     "unreadable-file": {
         "ja": "ファイルを読めません：{reason}。",
         "en": "The file cannot be read: {reason}.",

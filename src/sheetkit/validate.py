@@ -80,13 +80,15 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1,
     return validate_subjects(subjects), subjects
 
 
-def validate_subjects(subjects: list[Subject]) -> Report:
+def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -> Report:
+    """Findings of every subject; ``tables`` limits the checks to some tables."""
     rules = load_rules()
     found: list[list[Finding]] = [[] for _ in subjects]
-    for index, subject in enumerate(subjects):
-        found[index].extend(_file_findings(subject, rules))
+    if tables == TABLES:
+        for index, subject in enumerate(subjects):
+            found[index].extend(_file_findings(subject, rules))
     rows = build_rows(subjects)
-    for table in TABLES:
+    for table in tables:
         for file, finding in _table_findings(table, rows[table], subjects, rules):
             found[file].append(finding)
     return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order)))

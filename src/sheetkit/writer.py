@@ -7,7 +7,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import xlsxwriter
 from xlsxwriter.format import Format
@@ -49,9 +49,11 @@ class _InputCell:
 class _Book:
     """The workbook and a cache of its formats."""
 
-    def __init__(self, path: Path, layout: Layout) -> None:
-        self.workbook: Workbook = xlsxwriter.Workbook(str(path), {
-            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False})
+    def __init__(self, path: Path | BinaryIO, layout: Layout) -> None:
+        target = path if not isinstance(path, Path) else str(path)
+        self.workbook: Workbook = xlsxwriter.Workbook(target, {
+            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+            "in_memory": not isinstance(path, Path)})
         self.layout = layout
         self._formats: dict[tuple[str, str | None, bool], Format] = {}
         self.inputs: list[_InputCell] = []
@@ -362,7 +364,26 @@ def _write_meta(book: _Book, identity: Identity) -> None:
             book.workbook.set_custom_property(f"sheetkit.{key}", value)
 
 
-def write_summary(doc: m.Document, layout: Layout, path: Path) -> None:
+@dataclass(frozen=True)
+class Table:
+    """A titled table: a caption, a header row and rows of text or numbers."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class ExtraSheet:
+    """A sheet of plain tables added after the 総括表 sheets (such as 出典)."""
+
+    name: str
+    tables: tuple[Table, ...]
+    widths: tuple[float, ...] = ()
+
+
+def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
+                  extra: tuple[ExtraSheet, ...] = ()) -> None:
     """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節."""
     book = _Book(path, layout)
     vars_ = label_vars(doc.plan, doc.chapter)
@@ -375,9 +396,35 @@ def write_summary(doc: m.Document, layout: Layout, path: Path) -> None:
     _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None)
     for section in doc.sections:
         _section_sheet(book, layout, doc, section, None)
+    for sheet in extra:
+        _write_table_sheet(book, sheet)
     _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(doc.plan),
                                doc.chapter.number))
     book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章"})
+
+
+def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
+    """Each table under its caption; text stays text."""
+    ws = book.sheet(sheet.name)
+    for col, width in enumerate(sheet.widths):
+        ws.set_column(col, col, width)
+    row = 0
+    for table in sheet.tables:
+        ws.write_string(row, 0, table.title, book.fmt("caption"))
+        for col, head in enumerate(table.header):
+            ws.write_string(row + 1, col, head, book.fmt("header"))
+        row += 2
+        for values in table.rows:
+            for col, value in enumerate(values):
+                fmt = book.fmt("value")
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(row, col, value, fmt)
+                elif value is None or value == "":
+                    ws.write_blank(row, col, None, fmt)
+                else:
+                    ws.write_string(row, col, str(value), fmt)
+            row += 1
+        row += 1
 
 
 def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Section,

@@ -1,0 +1,168 @@
+"""From a set of returned files to the state of every 節 the base document
+expects: who returned what, which return is used, and why others are not."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sheetkit import model as m
+from sheetkit.findings import FileReport, Finding
+from sheetkit.identity import TEMPLATE
+from sheetkit.problems import Location
+from sheetkit.subjects import Subject
+from sheetkit.validate import Progress, load_rules, read_subjects, validate_subjects
+
+SUBMITTED, MISSING, INVALID, DUPLICATE = "submitted", "missing", "invalid", "duplicate"
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files as given, and the workbooks inside folders (sorted), without Excel
+    lock files (~$…) or hidden files."""
+    found: list[Path] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            found.extend(sorted(p for p in item.iterdir() if p.is_file()
+                                and p.suffix.lower() in WORKBOOK_SUFFIXES
+                                and not p.name.startswith(("~$", "."))))
+        else:
+            found.append(item)
+    return found
+
+
+@dataclass(frozen=True)
+class Return:
+    """One input file: what it is, how it validated, and its own cross-file problems."""
+
+    subject: Subject
+    report: FileReport
+    sha256: str
+    mtime: float
+    section: int | None
+    valid: bool          # readable, for this chapter, and without errors of its own
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.report.findings
+
+    @property
+    def entry_date(self) -> m.DateValue:
+        doc = self.subject.document
+        sec = doc.section(self.section) if doc and self.section is not None else None
+        return sec.entry_date if sec else None
+
+    @property
+    def author(self) -> str | None:
+        doc = self.subject.document
+        sec = doc.section(self.section) if doc and self.section is not None else None
+        return sec.author if sec else None
+
+
+@dataclass(frozen=True)
+class SectionState:
+    number: int
+    title: str
+    status: str
+    returns: tuple[Return, ...]
+    chosen: Return | None = None
+
+
+@dataclass(frozen=True)
+class Collection:
+    base: m.Document
+    returns: tuple[Return, ...]
+    sections: tuple[SectionState, ...]
+    prefer_newest: bool = False
+
+    def left_out(self) -> list[Return]:
+        """Inputs that are not used: unreadable, foreign, invalid, or a losing duplicate."""
+        used = {id(s.chosen) for s in self.sections if s.chosen is not None}
+        return [r for r in self.returns if id(r) not in used]
+
+
+def _digest(path: Path) -> tuple[str, float]:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime
+    except OSError:
+        return "", 0.0
+
+
+def _belongs(subject: Subject, base: m.Document) -> tuple[int | None, Finding | None]:
+    """The 節 a return is for, or why it is not one of the base's."""
+    identity, doc = subject.identity, subject.document
+    if identity is None or doc is None or subject.kind != TEMPLATE or not doc.sections:
+        return None, None
+    rules = load_rules()
+    plan_name = identity.plan.get("name")
+    number = doc.sections[0].number
+    if plan_name != base.plan.name or identity.chapter != base.chapter.number \
+            or base.section(number) is None:
+        found = f"{plan_name} 第{identity.chapter}章第{number}節"
+        wanted = f"{base.plan.name} 第{base.chapter.number}章"
+        return None, Finding("wrong-chapter", rules.severity["wrong-chapter"],
+                             Location(subject.path), number, found, wanted)
+    return number, None
+
+
+def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
+            progress: Progress | None = None, prefer_newest: bool = False,
+            allow_invalid: bool = False) -> Collection:
+    """Read and validate every input and decide, for each 節 of ``base``, which return is used."""
+    paths = expand_inputs(inputs)
+    subjects = read_subjects(paths, jobs, progress)
+    report = validate_subjects(subjects)
+    rules = load_rules()
+    returns = []
+    for path, subject, file_report in zip(paths, subjects, report.files):
+        number, problem = _belongs(subject, base)
+        if problem is not None:
+            file_report = FileReport(file_report.path, (problem, *file_report.findings))
+        sha, mtime = _digest(path)
+        returns.append(Return(subject, file_report, sha, mtime, number,
+                              not file_report.fails("error")))
+    if not prefer_newest:
+        returns = _mark_duplicates(returns, allow_invalid, rules.severity["duplicate-return"])
+    states = []
+    for section in base.sections:
+        mine = tuple(r for r in returns if r.section == section.number)
+        usable = [r for r in mine if r.valid or allow_invalid]
+        if not mine:
+            states.append(SectionState(section.number, section.title, MISSING, ()))
+        elif not usable:
+            states.append(SectionState(section.number, section.title, INVALID, mine))
+        elif len(usable) > 1 and not prefer_newest:
+            states.append(SectionState(section.number, section.title, DUPLICATE, mine))
+        else:
+            chosen = max(usable, key=_recency) if prefer_newest else usable[0]
+            status = SUBMITTED if chosen.valid else INVALID
+            states.append(SectionState(section.number, section.title, status, mine, chosen))
+    return Collection(base, tuple(returns), tuple(states), prefer_newest)
+
+
+def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) -> list[Return]:
+    """Two usable returns of one 節 are a conflict: say so on each of them."""
+    by_section: dict[int, list[Return]] = {}
+    for ret in returns:
+        if ret.section is not None and (ret.valid or allow_invalid):
+            by_section.setdefault(ret.section, []).append(ret)
+    marked = []
+    for ret in returns:
+        rivals = by_section.get(ret.section, []) if ret.section is not None else []
+        if len(rivals) > 1 and any(r is ret for r in rivals):
+            names = "、".join(Path(r.subject.path).name for r in rivals)
+            finding = Finding("duplicate-return", severity, Location(ret.subject.path),
+                              ret.section, names)
+            ret = replace(ret, report=FileReport(ret.report.path,
+                                                 (finding, *ret.report.findings)))
+        marked.append(ret)
+    return marked
+
+
+def _recency(ret: Return) -> tuple[str, float, str]:
+    """Later 記入日 first, then the newer file, then the name (for a stable choice)."""
+    day = ret.entry_date
+    return (day.isoformat() if hasattr(day, "isoformat") else "", ret.mtime,
+            ret.subject.path)

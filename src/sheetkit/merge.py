@@ -1,0 +1,204 @@
+"""Merge returned section workbooks into the base document and write the 総括表
+with the same writer as generate, plus a 出典 (provenance) sheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sheetkit import model as m
+from sheetkit.atomic import check_output, write_bytes
+from sheetkit.collect import DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return, collect
+from sheetkit.findings import Finding
+from sheetkit.identity import review_index
+from sheetkit.layout import DEFAULT_LAYOUT, load_layout
+from sheetkit.loader import load_document_with_lines
+from sheetkit.problems import Location
+from sheetkit.rates import achievement, as_written
+from sheetkit.serialize import to_yaml
+from sheetkit.subjects import Subject
+from sheetkit.validate import Progress, load_rules, validate_subjects
+from sheetkit.wareki import format_date
+from sheetkit.writer import ExtraSheet, Table, write_summary
+
+STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "エラーあり",
+                        DUPLICATE: "重複"},
+                 "en": {SUBMITTED: "submitted", MISSING: "not returned", INVALID: "has errors",
+                        DUPLICATE: "duplicate"}}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    document: m.Document
+    collection: Collection
+    findings: tuple[Finding, ...]          # about the merged chapter as a whole
+    left_out: tuple[Return, ...]
+
+    @property
+    def complete(self) -> bool:
+        """Every input was used."""
+        return not self.left_out
+
+
+def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Section:
+    """The base section with the department's content in place of the blanks."""
+    by_name = {ind.name: ind for ind in returned.indicators}
+    indicators = []
+    for index, ind in enumerate(base.indicators):
+        theirs = by_name.get(ind.name) or (returned.indicators[index]
+                                           if index < len(returned.indicators) else None)
+        results = list(ind.results)
+        if theirs is not None and review < len(results) and results[review] is not None \
+                and review < len(theirs.results) and theirs.results[review] is not None:
+            got = theirs.results[review]
+            results[review] = replace(results[review], actual=got.actual, rate=got.rate)
+        indicators.append(replace(ind, results=tuple(results)))
+    needs = returned.citizen_needs if base.citizen_needs.is_empty else base.citizen_needs
+    return replace(base, entry_date=returned.entry_date, author=returned.author,
+                   initiatives=returned.initiatives, carried_over=returned.carried_over,
+                   indicators=tuple(indicators), unmet_analysis=returned.unmet_analysis,
+                   citizen_needs=needs)
+
+
+def merged_document(collection: Collection) -> m.Document:
+    base = collection.base
+    review = review_index(base.plan)
+    sections = []
+    for section, state in zip(base.sections, collection.sections):
+        chosen = state.chosen
+        returned = chosen.subject.document.section(section.number) \
+            if chosen and chosen.subject.document else None
+        sections.append(merge_section(section, returned, review) if returned else section)
+    return replace(base, sections=tuple(sections))
+
+
+def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -> list[Finding]:
+    """Cross-section checks on the merged chapter: ranks, and sections not returned."""
+    rules = load_rules()
+    report = validate_subjects([Subject(base_path, "data", doc)], tables=("needs",))
+    found = []
+    for finding in report.files[0].findings:
+        state = next(s for s in collection.sections if s.number == finding.section)
+        if state.chosen is not None:
+            finding = replace(finding, location=state.chosen.subject.where(finding.location.field))
+        found.append(finding)
+    for state in collection.sections:
+        if state.chosen is None:
+            found.append(Finding("section-missing", rules.severity["section-missing"],
+                                 Location(base_path), state.number, state.title))
+    return found
+
+
+def _date_text(day: m.DateValue) -> str:
+    return format_date(day) if hasattr(day, "isoformat") else (day or "")
+
+
+def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
+    """The 出典 sheet: where every section came from, and what was left out."""
+    labels = STATUS_LABELS[lang]
+    rows = []
+    for state in collection.sections:
+        chosen = state.chosen
+        accepted = "\n".join(f"{f.code}: {f.message(lang)}" for f in chosen.findings) \
+            if chosen else ""
+        rows.append((f"第{state.number}節", state.title, labels[state.status],
+                     chosen.subject.path if chosen else "", chosen.sha256 if chosen else "",
+                     (chosen.author or "") if chosen else "",
+                     _date_text(chosen.entry_date) if chosen else "", accepted))
+    left = []
+    for ret in collection.left_out():
+        reasons = "\n".join(f"{f.code}: {f.message(lang)}" for f in ret.findings
+                            if f.severity == "error") or (
+            "より新しい提出を採用" if lang == "ja" else "a newer return was used")
+        left.append(("" if ret.section is None else f"第{ret.section}節", ret.subject.path,
+                     ret.sha256, reasons))
+    if lang == "ja":
+        tables = (Table("節ごとの出典", ("節", "名称", "状態", "ファイル", "SHA-256", "記入者",
+                                     "記入日", "受け入れた指摘"), tuple(rows)),
+                  Table("取り込まなかったファイル", ("節", "ファイル", "SHA-256", "理由"),
+                        tuple(left)))
+    else:
+        tables = (Table("Source of each section", ("section", "title", "status", "file",
+                                                   "SHA-256", "author", "entry date",
+                                                   "accepted findings"), tuple(rows)),
+                  Table("Files left out", ("section", "file", "SHA-256", "reason"),
+                        tuple(left)))
+    return ExtraSheet("出典", tables, (8, 24, 10, 40, 66, 28, 18, 80))
+
+
+def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
+                   base_lines: dict[str, int]) -> str:
+    """Indicators in long form: one row per indicator × period × kind."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間", "区分",
+                     "値", "出典"])
+    chosen = {s.number: s.chosen for s in collection.sections}
+    baseline = doc.plan.baseline
+    for section in doc.sections:
+        ret = chosen.get(section.number)
+
+        def source(key: str, from_return: bool, ret: Return | None = ret) -> str:
+            if from_return and ret is not None:
+                loc = ret.subject.where(key)
+                if loc.sheet:
+                    return f"{ret.subject.path}:{loc.sheet}!{loc.cell}"
+            line = base_lines.get(key)
+            return f"{base_path}:{line}" if line else base_path
+
+        for index, ind in enumerate(section.indicators):
+            key = f"sections.{section.number}.indicators.{index}"
+            common = [doc.chapter.number, section.number, section.title, ind.name,
+                      ind.unit or "", ind.direction]
+            if ind.baseline is not None and baseline is not None:
+                writer.writerow([*common, f"{baseline.label}（{baseline.year}）", "実績値",
+                                 ind.baseline, source(f"{key}.baseline", False)])
+            review = review_index(doc.plan)
+            for number, (period, result) in enumerate(zip(doc.plan.periods, ind.results)):
+                if result is None:
+                    continue
+                pkey = f"{key}.{period.key}"
+                computed = achievement(ind.direction, result.target, result.actual)
+                rate = as_written(computed).text if computed is not None else (
+                    result.rate.text if isinstance(result.rate, m.Rate) else result.rate or "")
+                label = f"{period.label}（{period.start}～{period.end}）"
+                for kind, value, field, returned in (
+                        ("目標値", result.target, "target", False),
+                        ("実績値", result.actual, "actual", number == review),
+                        ("達成率", rate, "rate", number == review)):
+                    writer.writerow([*common, label, kind, "" if value is None else value,
+                                     source(f"{pkey}.{field}", returned)])
+    return out.getvalue()
+
+
+def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path,
+          data: str | Path | None = None, csv_path: str | Path | None = None,
+          prefer_newest: bool = False, allow_invalid: bool = False, jobs: int = 1,
+          progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
+          lang: str = "ja") -> MergeResult:
+    """Merge the returns into the base and write the summary (and optional YAML and CSV).
+
+    Nothing is written until everything has been read and the workbook built
+    in memory; each output then appears whole or not at all."""
+    outputs = [Path(p) for p in (output, data, csv_path) if p is not None]
+    for path in outputs:
+        check_output(path, force)
+    base, base_lines = load_document_with_lines(base_path)
+    lay = load_layout(layout)
+    collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
+    doc = merged_document(collection)
+    findings = _chapter_findings(doc, collection, str(base_path))
+    buffer = io.BytesIO()
+    write_summary(doc, lay, buffer, (provenance(collection, lang),))
+    texts: list[tuple[Path, bytes]] = [(Path(output), buffer.getvalue())]
+    if data is not None:
+        texts.append((Path(data), to_yaml(doc).encode("utf-8")))
+    if csv_path is not None:
+        texts.append((Path(csv_path), indicators_csv(doc, collection, str(base_path),
+                                                     base_lines).encode("utf-8-sig")))
+    for path, content in texts:
+        write_bytes(path, content, force)
+    return MergeResult(doc, collection, tuple(findings), tuple(collection.left_out()))

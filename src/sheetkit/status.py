@@ -1,0 +1,92 @@
+"""The collection period at a glance: which 節 have been returned, by whom,
+when, and with how many problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sheetkit.collect import Collection, Return
+from sheetkit.merge import STATUS_LABELS, _date_text
+
+
+@dataclass(frozen=True)
+class StatusRow:
+    section: int
+    title: str
+    status: str
+    files: tuple[str, ...]
+    author: str
+    entry_date: str
+    errors: int
+    warnings: int
+
+
+def _shown(state_returns: tuple[Return, ...], chosen: Return | None) -> Return | None:
+    return chosen or (state_returns[-1] if state_returns else None)
+
+
+def status_rows(collection: Collection) -> list[StatusRow]:
+    rows = []
+    for state in collection.sections:
+        shown = _shown(state.returns, state.chosen)
+        rows.append(StatusRow(
+            state.number, state.title, state.status,
+            tuple(r.subject.path for r in state.returns),
+            (shown.author or "") if shown else "",
+            _date_text(shown.entry_date) if shown else "",
+            sum(r.report.count("error") for r in state.returns),
+            sum(r.report.count("warning") for r in state.returns)))
+    return rows
+
+
+def others(collection: Collection) -> list[Return]:
+    """Inputs that are not a return of any 節 of the base."""
+    return [r for r in collection.returns if r.section is None]
+
+
+def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
+    labels = STATUS_LABELS[lang]
+    return {
+        "sections": [{"section": r.section, "title": r.title, "status": r.status,
+                      "label": labels[r.status], "files": list(r.files), "author": r.author or None,
+                      "entry_date": r.entry_date or None, "errors": r.errors,
+                      "warnings": r.warnings} for r in status_rows(collection)],
+        "others": [{"path": r.subject.path, "errors": r.report.count("error"),
+                    "warnings": r.report.count("warning"),
+                    "codes": sorted({f.code for f in r.findings})} for r in others(collection)],
+    }
+
+
+def _width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _width(text), 0)
+
+
+def status_text(collection: Collection, lang: str = "ja") -> str:
+    labels = STATUS_LABELS[lang]
+    heads = (["節", "名称", "状態", "記入者", "記入日", "エラー", "警告", "ファイル"] if lang == "ja"
+             else ["sec", "title", "status", "author", "entry date", "errors", "warnings", "file"])
+    table = [heads]
+    for row in status_rows(collection):
+        table.append([f"第{row.section}節", row.title, labels[row.status], row.author,
+                      row.entry_date, str(row.errors), str(row.warnings),
+                      "、".join(row.files)])
+    widths = [max(_width(r[i]) for r in table) for i in range(len(heads))]
+    lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
+             for r in table]
+    rest = others(collection)
+    if rest:
+        lines.append("")
+        lines.append("どの節にも当たらないファイル：" if lang == "ja" else "Files that are no section's:")
+        for ret in rest:
+            codes = "、".join(sorted({f.code for f in ret.findings}))
+            lines.append(f"  {ret.subject.path}  {codes}")
+    counts = {s: sum(1 for r in collection.sections if r.status == s) for s in labels}
+    summary = "、".join(f"{labels[s]} {n}" for s, n in counts.items())
+    lines.append(("計：" if lang == "ja" else "Total: ") + summary)
+    return "\n".join(lines)
