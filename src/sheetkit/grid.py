@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import zipfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetkit.problems import Location, Problem, SheetkitError
-
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def unreadable_reason(path: Path) -> str:
-    """Why a workbook cannot be opened, as a reason key of the messages."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return "missing"
-    if not data:
-        return "empty"
-    if data.startswith(OLE2):
-        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "xls"
-    if data.startswith(b"PK"):
-        return "damaged"
-    return "not-workbook"
+from sheetkit.guard import Limits, default_limits, inspect, refuse
+from sheetkit.problems import SheetkitError
 
 
 @dataclass(frozen=True)
@@ -57,40 +41,61 @@ _EMPTY = Cell(None)
 
 @dataclass(frozen=True)
 class Book:
-    """Sheets by name in workbook order, and the workbook-level defined names."""
+    """Sheets by name in workbook order, the workbook-level defined names, and
+    the external links found (reported, never followed)."""
 
     path: Path
     grids: dict[str, Grid]
     names: dict[str, str]
+    external_links: tuple[str, ...] = ()
 
 
-def read_book(path: Path) -> Book:
-    """Open ``path`` read-only (formulas as text, not evaluated) into grids."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
+def read_book(path: Path, limits: Limits | None = None) -> Book:
+    """Open ``path`` through the guard, read-only (formulas as text, never
+    evaluated), into grids; SheetkitError (unreadable-file) when it can't."""
+    limits = limits or default_limits()
+    inspection = inspect(path, limits)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except FileNotFoundError:
-        raise SheetkitError([Problem("file-not-found", Location(str(path)))]) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        raise SheetkitError([Problem("unreadable-file", Location(str(path)),
-                                     {"reason": unreadable_reason(path)})]) from None
+        grids, names = _read(path, limits)
+    except SheetkitError:
+        raise
+    except (MemoryError, RecursionError):
+        raise refuse(path, "too-large", detail="", what="memory") from None
+    except Exception:  # noqa: BLE001 - any parser failure on untrusted input is "damaged"
+        raise refuse(path, "damaged") from None
+    return Book(path, grids, names, inspection.external_links)
+
+
+def _read(path: Path, limits: Limits) -> tuple[dict[str, Grid], dict[str, str]]:
+    import openpyxl
+
+    with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
+        warnings.simplefilter("ignore")
+        return _read_cells(openpyxl.load_workbook(path, read_only=True, data_only=False,
+                                                  keep_links=False), path, limits)
+
+
+def _read_cells(wb: Any, path: Path, limits: Limits) -> tuple[dict[str, Grid], dict[str, str]]:
+    """The non-empty cells of every sheet, within the row and cell limits."""
     try:
         grids = {}
+        total = 0
         for ws in wb.worksheets:
             ws.reset_dimensions()
             cells: dict[tuple[int, int], Cell] = {}
-            for row in ws.iter_rows():
+            for number, row in enumerate(ws.iter_rows(), start=1):
+                if number > limits.max_rows:
+                    raise refuse(path, "too-large", detail=f"{number:,}", what="rows")
                 for cell in row:
-                    if cell.value is None or not hasattr(cell, "column"):
+                    value = getattr(cell, "value", None)
+                    if value is None or (isinstance(value, str) and not value.strip()):
                         continue
-                    value = cell.value
-                    if isinstance(value, str) and not value.strip():
-                        continue
+                    total += 1
+                    if total > limits.max_cells:
+                        raise refuse(path, "too-large", detail=f"{total:,}", what="cells")
                     cells[(cell.row - 1, cell.column - 1)] = Cell(value, cell.number_format)
             grids[ws.title] = Grid(ws.title, cells)
         names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
     finally:
         wb.close()
-    return Book(path, grids, names)
+    return grids, names

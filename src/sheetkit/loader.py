@@ -35,6 +35,15 @@ class _Seq(list):  # type: ignore[type-arg]
 class _Loader(yaml.SafeLoader):
     duplicates: list[tuple[str, int]]
 
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Refuse aliases (*name): the format needs none, and nested aliases
+        can make a small file expand beyond any memory (a 'billion laughs')."""
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     loader.flatten_mapping(node)

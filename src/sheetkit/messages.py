@@ -163,6 +163,10 @@ FINDINGS: dict[str, dict[str, Any]] = {
             "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
         },
     },
+    "external-link": {
+        "ja": "外部へのリンク（{value}）があります。sheetkit はリンク先を開きもたどりもしません。不要なら削除してください。",
+        "en": "There is an external link ({value}). sheetkit neither opens nor follows it. Remove it if it is not needed.",
+    },
     "wrong-chapter": {
         "ja": "この様式は「{value}」のものです。集めているのは「{expected}」です。正しい様式か確かめてください。",
         "en": "This template belongs to '{value}', but '{expected}' is being collected. Check that it is the right template.",
@@ -202,6 +206,23 @@ REASONS: dict[str, dict[str, str]] = {
     "not-workbook": {"ja": "Excel のファイルではありません（CSV や HTML の名前を変えたものかもしれません）。Excel で開いて .xlsx 形式で保存し直してください",
                      "en": "it is not an Excel workbook (perhaps a renamed CSV or HTML file); open it in Excel and save it as .xlsx"},
     "missing": {"ja": "ファイルが見つかりません", "en": "the file does not exist"},
+    "ods": {"ja": "OpenDocument 形式（.ods）です。Excel 形式（.xlsx）で保存し直してください",
+            "en": "it is an OpenDocument spreadsheet (.ods); save it again as .xlsx"},
+    "macro": {"ja": "マクロ付きのブック（.xlsm）です。マクロは実行も読み込みもしていません。マクロなしの .xlsx 形式で保存し直して再提出してください",
+              "en": "it is a macro-enabled workbook (.xlsm); the macros were neither run nor read. Save it again as a plain .xlsx and resubmit"},
+    "too-large": {"ja": "大きすぎます（{detail}{what}）。配布した様式に記入したものか確かめ、余分なシートや行を消して保存し直してください",
+                  "en": "it is too large ({detail} {what}); check that it is the distributed template and remove extra sheets or rows"},
+    "unsafe-xml": {"ja": "ファイルの中に危険な構造（XML の DOCTYPE・エンティティ定義）があります。配布した様式に記入し直してください",
+                   "en": "it contains unsafe XML (a DOCTYPE or entity declarations); fill in the distributed template again"},
+}
+
+UNITS: dict[str, dict[str, str]] = {
+    "bytes": {"ja": " バイト", "en": "bytes"}, "parts": {"ja": " 個の部品", "en": "parts"},
+    "unzipped": {"ja": " の展開後の大きさ", "en": "unzipped size"},
+    "ratio": {"ja": " の圧縮率", "en": "compression ratio"},
+    "sheets": {"ja": " シート", "en": "sheets"}, "rows": {"ja": " 行", "en": "rows"},
+    "cells": {"ja": " セル", "en": "cells"}, "names": {"ja": " 個の名前定義", "en": "defined names"},
+    "memory": {"ja": "メモリー", "en": "memory"},
 }
 
 MESSAGES |= FINDINGS
@@ -223,7 +244,10 @@ def render(problem: Problem, lang: str = "ja") -> str:
     if "ja" not in templates:
         templates = templates.get(params.get("variant", "default"), templates["default"])
     if params.get("reason") in REASONS:
-        params["reason"] = REASONS[params["reason"]].get(lang, REASONS[params["reason"]]["ja"])
+        reason = REASONS[params["reason"]]
+        unit = UNITS.get(params.get("what", ""), {})
+        params["reason"] = reason.get(lang, reason["ja"]).format(
+            detail=params.get("detail", ""), what=unit.get(lang, ""))
     if "expected" in params and params["expected"] in EXPECTED:
         ja, en = EXPECTED[params["expected"]]
         params["expected"], params["expected_en"] = ja, en

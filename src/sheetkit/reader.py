@@ -12,9 +12,9 @@ from sheetkit import model as m
 from sheetkit.a1 import cell_name
 from sheetkit.codec import decode, unpattern
 from sheetkit.grid import Book, Grid, read_book
-from sheetkit.identity import META_SHEET, Identity
+from sheetkit.identity import META_SHEET, TEMPLATE, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, SheetLayout, load_layout
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -43,6 +43,7 @@ class Extraction:
     identity: Identity
     sources: dict[str, CellRef] = field(default_factory=dict)
     typed_rates: frozenset[str] = frozenset()
+    external_links: tuple[str, ...] = ()
 
 
 class _Collector:
@@ -71,13 +72,42 @@ def read_identity(book: Book) -> Identity:
 
 
 def extract(path: str | Path) -> Extraction:
-    """Read a workbook made by sheetkit (and perhaps filled in) into a Document."""
+    """Read a workbook made by sheetkit (and perhaps filled in) into a Document.
+
+    Whatever is wrong with the file, the answer is a SheetkitError naming the
+    problem, never another exception: the file is untrusted input."""
     path = Path(path)
     book = read_book(path)
+    try:
+        return _extract(book)
+    except SheetkitError:
+        raise
+    except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
+        raise SheetkitError([Problem("unreadable-file", Location(str(path)),
+                                     {"reason": "damaged"})]) from None
+
+
+def _required_sheets(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
+                     out: _Collector) -> None:
+    """A template needs its section and 目標指標 sheets; a 総括表 its chapter sheet too."""
+    vars_ = label_vars(plan) | {"chapter": identity.chapter}
+    needed = [fill(layout.indicators.sheet, vars_)]
+    if identity.kind == TEMPLATE and identity.section is not None:
+        needed.append(fill(layout.section.sheet, vars_ | {"section": identity.section}))
+    else:
+        needed.append(fill(layout.chapter.sheet, vars_))
+    for name in map(safe_sheet_name, needed):
+        if name not in book.grids:
+            raise out.fail("layout-mismatch", sheet=name, detail=name)
+
+
+def _extract(book: Book) -> Extraction:
+    path = book.path
     identity = read_identity(book)
     layout = load_layout(identity.layout)
     plan = plan_from_data(identity.plan, str(path))
     out = _Collector(path)
+    _required_sheets(book, layout, identity, plan, out)
     chapter_fields: dict[str, Any] = {"chapter.number": identity.chapter}
     vars_ = label_vars(plan)
     chapter_sheet = safe_sheet_name(fill(layout.chapter.sheet, vars_ | {"chapter": identity.chapter}))
@@ -107,7 +137,8 @@ def extract(path: str | Path) -> Extraction:
                                    "unmet_analysis": analysis}))
     chapter = _chapter(chapter_fields, identity.chapter)
     doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
-    return Extraction(doc, identity, out.sources, frozenset(out.typed_rates))
+    return Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
+                      book.external_links)
 
 
 def _sheet_number(pattern: str, name: str) -> int | None:

@@ -26,6 +26,7 @@ class Subject:
     identity: Identity | None = None
     typed_rates: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()        # why it could not be read
+    external_links: tuple[str, ...] = ()
 
     def where(self, key: str | None) -> Location:
         """The cell or line of ``key``, or of the nearest enclosing value."""
@@ -54,4 +55,4 @@ def read_subject(path: str | Path) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
     sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
-                   extraction.typed_rates)
+                   extraction.typed_rates, external_links=extraction.external_links)

@@ -129,6 +129,8 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
         location = Location(subject.path, problem.location.line, problem.location.sheet,
                             problem.location.cell, problem.location.field)
         out.append(_finding(rules, code, location, **params))
+    for link in subject.external_links:
+        out.append(_finding(rules, "external-link", Location(subject.path), value=link))
     identity, doc = subject.identity, subject.document
     if identity is None or doc is None or subject.kind != TEMPLATE:
         return out

@@ -1,0 +1,171 @@
+"""The one guarded door for opening returned workbooks.
+
+Before any XML parser sees a file it is checked: that it is an OOXML zip with
+the parts a workbook needs (and not a renamed CSV, an old .xls, a password-
+protected or OpenDocument file), that its sizes, compression ratio and number
+of parts are within limits, that no XML part declares a DOCTYPE (entity
+expansion and external entities), and which parts are macros or external
+links (never run, never followed).  XML that is parsed later goes through
+defusedxml (openpyxl uses it when it is installed)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from sheetkit.problems import Location, Problem, SheetkitError
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_EXTERNAL_TARGET = re.compile(rb'Target="([^"]+)"[^>]*TargetMode="External"'
+                              rb'|TargetMode="External"[^>]*Target="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int
+    max_uncompressed_bytes: int
+    max_part_bytes: int
+    max_ratio: float
+    max_parts: int
+    max_sheets: int
+    max_rows: int
+    max_cells: int
+    max_defined_names: int
+
+
+@cache
+def default_limits() -> Limits:
+    """The limits in schemas/limits.yaml."""
+    text = (resources.files("sheetkit.schemas") / "limits.yaml").read_text(encoding="utf-8")
+    return Limits(**yaml.safe_load(text))
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What the guard learned about a workbook it let through."""
+
+    external_links: tuple[str, ...]
+
+
+def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
+    return SheetkitError([Problem("unreadable-file", Location(str(path)),
+                                  {"reason": reason} | params)])
+
+
+def _sniff(path: Path, head: bytes) -> str | None:
+    """The reason a file that is not a zip cannot be a workbook."""
+    if not head:
+        return "empty"
+    if head.startswith(OLE2):
+        data = path.read_bytes()
+        return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "xls"
+    if head.startswith(b"PK"):
+        return "damaged"
+    return "not-workbook"
+
+
+def _count_rows_and_cells(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
+    """Count <row> and <c> elements while streaming the part (no parser)."""
+    rows = cells = 0
+    tail = b""
+    with archive.open(name) as part:
+        while chunk := part.read(1 << 20):
+            data = tail + chunk
+            rows += data.count(b"<row ") + data.count(b"<row>")
+            cells += data.count(b"<c ") + data.count(b"<c>")
+            tail = data[-4:]
+            rows -= tail.count(b"<row ") + tail.count(b"<row>")
+            cells -= tail.count(b"<c ") + tail.count(b"<c>")
+    rows += tail.count(b"<row ") + tail.count(b"<row>")
+    cells += tail.count(b"<c ") + tail.count(b"<c>")
+    return rows, cells
+
+
+def inspect(path: Path, limits: Limits | None = None) -> Inspection:
+    """Check ``path`` before anything parses it; SheetkitError (unreadable-file) if unsafe."""
+    limits = limits or default_limits()
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(8)
+    except FileNotFoundError:
+        raise refuse(path, "missing") from None
+    except OSError:
+        raise refuse(path, "damaged") from None
+    if size > limits.max_file_bytes:
+        raise refuse(path, "too-large", detail=f"{size:,}", what="bytes")
+    if not zipfile.is_zipfile(path):
+        raise refuse(path, _sniff(path, head) or "damaged")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return _inspect_zip(path, archive, limits)
+    except SheetkitError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            ValueError, NotImplementedError, RuntimeError, KeyError):
+        raise refuse(path, "damaged") from None
+
+
+def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspection:
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+        raise refuse(path, "ods")
+    if len(members) > limits.max_parts:
+        raise refuse(path, "too-large", detail=f"{len(members):,}", what="parts")
+    total = 0
+    for member in members:
+        total += member.file_size
+        if member.file_size > limits.max_part_bytes or total > limits.max_uncompressed_bytes:
+            raise refuse(path, "too-large", detail=member.filename, what="unzipped")
+        if member.file_size > 1 << 20 and \
+                member.file_size > limits.max_ratio * max(member.compress_size, 1):
+            raise refuse(path, "too-large", detail=member.filename, what="ratio")
+    if any(part not in names for part in REQUIRED_PARTS):
+        raise refuse(path, "not-workbook")
+    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    if len(sheets) > limits.max_sheets:
+        raise refuse(path, "too-large", detail=f"{len(sheets)}", what="sheets")
+    cells = 0
+    for sheet in sheets:
+        rows, sheet_cells = _count_rows_and_cells(archive, sheet)
+        cells += sheet_cells
+        if rows > limits.max_rows:
+            raise refuse(path, "too-large", detail=f"{rows:,}", what="rows")
+        if cells > limits.max_cells:
+            raise refuse(path, "too-large", detail=f"{cells:,}", what="cells")
+    for name in names:
+        if name.endswith((".xml", ".rels", ".vml")):
+            with archive.open(name) as part:
+                if _DOCTYPE.search(part.read(4096)):
+                    raise refuse(path, "unsafe-xml")
+    workbook = archive.read("xl/workbook.xml")
+    if workbook.count(b"<definedName ") + workbook.count(b"<definedName>") > \
+            limits.max_defined_names:
+        raise refuse(path, "too-large", detail=f"{workbook.count(b'<definedName'):,}",
+                     what="names")
+    if any(n.lower().endswith("vbaproject.bin") for n in names) or \
+            b"macroEnabled" in archive.read("[Content_Types].xml"):
+        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
+    links = []
+    for name in sorted(names):
+        if name.startswith("xl/externalLinks/_rels/") or (
+                name.startswith("xl/worksheets/_rels/") and name.endswith(".rels")):
+            for match in _EXTERNAL_TARGET.finditer(archive.read(name)):
+                target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
+                if name.startswith("xl/externalLinks/") or not target.startswith(
+                        ("http://", "https://", "mailto:")):
+                    links.append(target)
+        elif name.startswith("xl/externalLinks/") and name.endswith(".xml") and \
+                b"ddeLink" in archive.read(name):
+            links.append("DDE")
+    return Inspection(tuple(links))

@@ -1,0 +1,275 @@
+"""Hostile and broken input: every bad file gets a clear answer, nothing hangs,
+nothing is lost."""
+
+import io
+import os
+import subprocess
+import sys
+import zipfile
+import zlib
+from dataclasses import replace
+from pathlib import Path
+
+import corpus
+import openpyxl
+import pytest
+from conftest import EXAMPLE, run
+from filling import fill
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sheetkit.identity import blank_section
+from sheetkit.model import BasicPolicy
+from sheetkit.reader import extract
+from sheetkit.serialize import to_yaml
+from sheetkit.subjects import read_subject
+from sheetkit.validate import validate_subjects
+
+GIB = 1 << 30
+
+
+@pytest.fixture(scope="module")
+def returned(template_dir, example_doc, tmp_path_factory):
+    section = example_doc.sections[0]
+    source = template_dir / f"第1章第1節_{section.title}.xlsx"
+    return fill(source, tmp_path_factory.mktemp("ret") / "第1節.xlsx", section)
+
+
+@pytest.fixture(scope="module")
+def bad(returned, tmp_path_factory):
+    return corpus.build(tmp_path_factory.mktemp("corpus"), returned)
+
+
+def run_measured(args: list[str], cwd: Path) -> tuple[int, str, int]:
+    """Run sheetkit in its own process: exit status, output, peak memory in bytes."""
+    process = subprocess.Popen([sys.executable, "-m", "sheetkit", *args], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        output, _ = process.communicate(timeout=30)      # a hang guard, not a benchmark
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"sheetkit {' '.join(args)} did not finish in 30 s") from None
+    usage = process.rusage if hasattr(process, "rusage") else None
+    peak = _peak_of(process.pid) if usage is None else usage.ru_maxrss * 1024
+    return process.returncode, output.decode("utf-8", "replace"), peak
+
+
+def _peak_of(pid: int) -> int:
+    import resource
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+
+
+KINDS = ["not-a-zip", "truncated", "zip-bomb", "billion-laughs", "external-entity", "password",
+         "xls", "xlsm", "ods", "csv-renamed", "empty", "million-rows", "sheets-deleted",
+         "many-names"]
+WORDS = {"password": "パスワードを解除", "xls": ".xlsx 形式で保存し直して", "xlsm": "マクロ",
+         "ods": "OpenDocument", "empty": "空です", "zip-bomb": "大きすぎます",
+         "million-rows": "1,000,000 行", "many-names": "名前定義",
+         "billion-laughs": "危険な構造", "external-entity": "危険な構造",
+         "truncated": "壊れています", "not-a-zip": "Excel のファイルではありません",
+         "csv-renamed": "Excel のファイルではありません", "sheets-deleted": "目標指標"}
+
+
+def test_the_corpus_is_complete(bad):
+    assert sorted(bad) == sorted(KINDS)
+    assert bad["zip-bomb"].stat().st_size < 2 << 20              # small file, huge expansion
+    with zipfile.ZipFile(bad["zip-bomb"]) as archive:
+        assert sum(i.file_size for i in archive.infolist()) > 250 << 20
+
+
+@pytest.mark.parametrize("command", ["validate", "extract", "merge"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_bad_input_gets_a_clear_answer(bad, tmp_path, kind, command):
+    path = bad[kind]
+    args = {"validate": ["validate", str(path)],
+            "extract": ["extract", str(path)],
+            "merge": ["merge", str(path), "--base", str(EXAMPLE), "-o",
+                      str(tmp_path / "out.xlsx")]}[command]
+    status, output, peak = run_measured(args, tmp_path)
+    assert status != 0, output
+    assert "Traceback" not in output
+    assert WORDS[kind] in output, output
+    assert peak < GIB, f"{peak / 2**20:.0f} MiB"
+
+
+def test_guard_refuses_entities_before_parsing(bad):
+    subject = read_subject(bad["billion-laughs"])
+    assert [p.params["reason"] for p in subject.problems] == ["unsafe-xml"]
+
+
+def test_defusedxml_refuses_entities_that_reach_a_parser():
+    import defusedxml
+    from openpyxl.xml.functions import fromstring
+    bomb = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            "<r>&b;</r>")
+    with pytest.raises(defusedxml.DefusedXmlException):
+        fromstring(bomb)
+
+
+# -- links, formulas and names are data, never instructions --------------------
+
+def test_external_links_are_reported_not_followed(returned, tmp_path):
+    rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+            b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+            b'openxmlformats.org/officeDocument/2006/relationships/externalLinkPath" '
+            b'Target="file:///C:/secret/other.xlsx" TargetMode="External"/></Relationships>')
+    linked = corpus.rewrite_zip(returned, tmp_path / "linked.xlsx", lambda n, d: d, {
+        "xl/externalLinks/_rels/externalLink1.xml.rels": rels,
+        "xl/externalLinks/externalLink2.xml": b'<externalLink><ddeLink ddeService="cmd" '
+                                               b'ddeTopic="/c calc"/></externalLink>'})
+    report = validate_subjects([read_subject(linked)])
+    links = [f for f in report.files[0].findings if f.code == "external-link"]
+    assert sorted(f.value for f in links) == ["DDE", "file:///C:/secret/other.xlsx"]
+    assert all(f.severity == "warning" for f in links)
+
+
+def test_typed_formulas_stay_text_through_merge(template_dir, example_doc, tmp_path, runner):
+    section = example_doc.sections[0]
+    typed = replace(section, initiatives=(replace(
+        section.initiatives[0], initiative='=HYPERLINK("http://example.invalid","x")'),
+        *section.initiatives[1:]))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    fill(template_dir / f"第1章第1節_{section.title}.xlsx", folder / "1.xlsx", typed)
+    (read,) = extract(folder / "1.xlsx").document.sections
+    assert read.initiatives[0].initiative.startswith("=HYPERLINK")
+    out = tmp_path / "s.xlsx"
+    run(runner, "merge", folder, "--base", EXAMPLE, "-o", out, "--allow-invalid")
+    ws = openpyxl.load_workbook(out)["第1節"]
+    cells = [c for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_output_names_from_data_are_sanitised(example_doc, tmp_path, runner):
+    hostile = replace(example_doc, sections=(replace(example_doc.sections[0],
+                                                     title="../../etc/passwd"),
+                                             replace(example_doc.sections[1], title="CON")))
+    data = tmp_path / "data.yaml"
+    data.write_text(to_yaml(hostile), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(runner, "template", data, "-o", out).exit_code == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert all("/" not in n and "\\" not in n for n in names)
+    assert sorted(p.parent for p in out.iterdir()) == [out, out]
+    assert not (tmp_path / "etc").exists()
+
+
+# -- random damage ----------------------------------------------------------------
+
+def _mutations():
+    flip = st.tuples(st.just("flip"), st.integers(0, 10**6), st.integers(1, 255))
+    cut = st.tuples(st.just("cut"), st.integers(0, 10**6), st.just(0))
+    member = st.tuples(st.sampled_from(["drop", "garble", "truncate", "digits"]),
+                       st.integers(0, 50), st.integers(1, 255))
+    return st.lists(st.one_of(flip, cut, member), min_size=1, max_size=3)
+
+
+def mutate(data: bytes, steps) -> bytes:
+    for kind, position, value in steps:
+        if kind in ("flip", "cut"):
+            if not data:
+                continue
+            position %= len(data)
+            data = data[:position] + bytes([data[position] ^ value]) + data[position + 1:] \
+                if kind == "flip" else data[:position]
+            continue
+        try:
+            data = _rewrite_member(data, kind, position, value)
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
+            continue          # the archive is already too broken to rewrite: keep it as it is
+    return data
+
+
+def _rewrite_member(data: bytes, kind: str, position: int, value: int) -> bytes:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    members = archive.infolist()
+    target = members[position % len(members)].filename
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in members:
+            body = archive.read(info.filename)
+            if info.filename == target:
+                if kind == "drop":
+                    continue
+                if kind == "garble":
+                    body = bytes(b ^ value if i % 7 == 0 else b for i, b in enumerate(body))
+                elif kind == "truncate":
+                    body = body[: len(body) * value // 256]
+                else:
+                    body = body.replace(b"1", b"x").replace(b"<v>", b"<v>-")
+            new.writestr(info.filename, body)
+    return out.getvalue()
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(steps=_mutations())
+def test_damaged_returns_never_crash(returned, tmp_path, steps):
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(mutate(returned.read_bytes(), steps))
+    subject = read_subject(path)                          # must not raise
+    report = validate_subjects([subject])                 # must not raise
+    if subject.document is None:
+        codes = {f.code for f in report.files[0].findings}
+        assert codes & {"unreadable-file", "template-mismatch", "template-modified"}, codes
+
+
+# -- one bad file among many --------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def fifty(example_doc, tmp_path_factory):
+    """A base with 50 sections and a good, filled return for each."""
+    from sheetkit.api import make_templates
+    root = tmp_path_factory.mktemp("fifty")
+    model = example_doc.sections[0]
+    sections = []
+    for number in range(1, 51):
+        policies = tuple(BasicPolicy(f"1-{number}-{i}", p.title)
+                         for i, p in enumerate(model.basic_policies, start=1))
+        rows = tuple(replace(r, policy=f"1-{number}-1 {model.basic_policies[0].title}")
+                     for r in model.initiatives)
+        sections.append(replace(model, number=number, title=f"節{number:02}",
+                                basic_policies=policies, initiatives=rows,
+                                carried_over=tuple(replace(r, policy=None)
+                                                   for r in model.carried_over)))
+    full = replace(example_doc, sections=tuple(sections))
+    base = root / "base.yaml"
+    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1)
+                                                         for s in sections))), "utf-8")
+    blank = root / "blank"
+    make_templates(base, blank)
+    returns = root / "returns"
+    returns.mkdir()
+    for section in sections:
+        source = next(blank.glob(f"第1章第{section.number}節_*.xlsx"))
+        fill(source, returns / source.name, section)
+    return base, returns, full
+
+
+def test_merge_of_fifty_good_and_the_bad_corpus(fifty, bad, tmp_path):
+    base, returns, full = fifty
+    for kind, path in bad.items():
+        (returns / f"zz_{kind}{path.suffix}").write_bytes(path.read_bytes())
+    out = tmp_path / "総括表.xlsx"
+    status, output, peak = run_measured(["merge", str(returns), "--base", str(base), "-o",
+                                         str(out), "--jobs", "2"], tmp_path)
+    assert status == 1 and "Traceback" not in output
+    for kind in KINDS:
+        assert f"zz_{kind}" in output, kind
+    merged = extract(out).document
+    assert [len(s.initiatives) for s in merged.sections] == [len(s.initiatives)
+                                                             for s in full.sections]
+    assert all(s.entry_date is not None for s in merged.sections)
+    assert peak < GIB
+    os.remove(out)
+
+
+def test_yaml_aliases_are_refused(tmp_path, runner):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    data = tmp_path / "laughs.yaml"
+    data.write_text("\n".join(lines) + "\nplan: *a9\n", encoding="utf-8")
+    result = run(runner, "validate", data, "--format", "json")
+    assert result.exit_code == 1
+    assert '"code": "yaml-syntax"' in result.stdout and '"line": 2' in result.stdout
