@@ -41,32 +41,43 @@ _EMPTY = Cell(None)
 
 @dataclass(frozen=True)
 class Book:
-    """Sheets by name in workbook order, the workbook-level defined names, and
-    the external links found (reported, never followed)."""
+    """Sheets by name in workbook order, and the external links found
+    (reported, never followed)."""
 
     path: Path
     grids: dict[str, Grid]
-    names: dict[str, str]
     external_links: tuple[str, ...] = ()
 
 
-def read_book(path: Path, limits: Limits | None = None) -> Book:
+FAST, FULL = "fast", "full"
+
+
+def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> Book:
     """Open ``path`` through the guard, read-only (formulas as text, never
-    evaluated), into grids; SheetkitError (unreadable-file) when it can't."""
+    evaluated), into grids; SheetkitError (unreadable-file) when it can't.
+
+    ``fast`` reads values with python-calamine and formats and formulas from
+    the zip parts; ``full`` reads everything with openpyxl.  Both give the
+    same grids; fast falls back to full for what its scan does not follow."""
+    from sheetkit.fastgrid import Unsupported, read_fast
+
     limits = limits or default_limits()
     inspection = inspect(path, limits)
     try:
-        grids, names = _read(path, limits)
+        try:
+            grids = read_fast(path, limits) if engine == FAST else _read(path, limits)
+        except Unsupported:
+            grids = _read(path, limits)
     except SheetkitError:
         raise
     except (MemoryError, RecursionError):
         raise refuse(path, "too-large", detail="", what="memory") from None
     except Exception:  # noqa: BLE001 - any parser failure on untrusted input is "damaged"
         raise refuse(path, "damaged") from None
-    return Book(path, grids, names, inspection.external_links)
+    return Book(path, grids, inspection.external_links)
 
 
-def _read(path: Path, limits: Limits) -> tuple[dict[str, Grid], dict[str, str]]:
+def _read(path: Path, limits: Limits) -> dict[str, Grid]:
     import openpyxl
 
     with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
@@ -75,7 +86,7 @@ def _read(path: Path, limits: Limits) -> tuple[dict[str, Grid], dict[str, str]]:
                                                   keep_links=False), path, limits)
 
 
-def _read_cells(wb: Any, path: Path, limits: Limits) -> tuple[dict[str, Grid], dict[str, str]]:
+def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:
     """The non-empty cells of every sheet, within the row and cell limits."""
     try:
         grids = {}
@@ -95,7 +106,6 @@ def _read_cells(wb: Any, path: Path, limits: Limits) -> tuple[dict[str, Grid], d
                         raise refuse(path, "too-large", detail=f"{total:,}", what="cells")
                     cells[(cell.row - 1, cell.column - 1)] = Cell(value, cell.number_format)
             grids[ws.title] = Grid(ws.title, cells)
-        names = {name: dn.attr_text for name, dn in wb.defined_names.items()}
     finally:
         wb.close()
-    return grids, names
+    return grids

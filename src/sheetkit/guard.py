@@ -23,8 +23,12 @@ import yaml
 from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
 _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
+_CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
+_W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                     rb"(Z|[+-]\d{2}:\d{2})?)?)?)?\s*$")
 _EXTERNAL_TARGET = re.compile(rb'Target="([^"]+)"[^>]*TargetMode="External"'
                               rb'|TargetMode="External"[^>]*Target="([^"]+)"')
 
@@ -71,6 +75,49 @@ def _sniff(path: Path, head: bytes) -> str | None:
     if head.startswith(b"PK"):
         return "damaged"
     return "not-workbook"
+
+
+def _check_small_parts(path: Path, archive: zipfile.ZipFile,
+                       members: list[zipfile.ZipInfo]) -> None:
+    """Every XML part but the sheets and shared strings must be well-formed
+    (parsed with defusedxml), so that both read paths agree a file is damaged."""
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import ParseError, fromstring
+
+    for member in members:
+        name = member.filename
+        if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/") \
+                or name.endswith("sharedStrings.xml") or member.file_size > 4 << 20:
+            continue
+        data = archive.read(name)
+        try:
+            fromstring(data)
+        except DefusedXmlException:
+            raise refuse(path, "unsafe-xml") from None
+        except ParseError:
+            raise refuse(path, "damaged") from None
+        if name == "xl/styles.xml" and _STYLE_IDS.search(data):
+            raise refuse(path, "damaged")          # style ids are unsigned integers
+        if name == "docProps/core.xml" and any(
+                not _W3CDTF.match(stamp) for stamp in _CORE_DATES.findall(data)):
+            raise refuse(path, "damaged")          # dates must be W3CDTF
+
+
+def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
+    """The parts xl/workbook.xml refers to (sheets, styles, strings, theme)."""
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return ["xl/_rels/workbook.xml.rels"]
+    targets = []
+    for blob in re.findall(rb"<Relationship\b([^>]*)>", rels):
+        if b'TargetMode="External"' in blob:
+            continue
+        found = re.search(rb'\bTarget="([^"]+)"', blob)
+        if found:
+            target = found.group(1).decode("utf-8", "replace")
+            targets.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
+    return targets
 
 
 def _count_rows_and_cells(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
@@ -132,6 +179,10 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
             raise refuse(path, "too-large", detail=member.filename, what="ratio")
     if any(part not in names for part in REQUIRED_PARTS):
         raise refuse(path, "not-workbook")
+    if any(target not in names for target in _workbook_targets(archive)):
+        raise refuse(path, "damaged")          # a part the workbook refers to is missing
+    if archive.testzip() is not None:          # a part whose checksum does not match
+        raise refuse(path, "damaged")
     sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
     if len(sheets) > limits.max_sheets:
         raise refuse(path, "too-large", detail=f"{len(sheets)}", what="sheets")
@@ -148,6 +199,7 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
             with archive.open(name) as part:
                 if _DOCTYPE.search(part.read(4096)):
                     raise refuse(path, "unsafe-xml")
+    _check_small_parts(path, archive, members)
     workbook = archive.read("xl/workbook.xml")
     if workbook.count(b"<definedName ") + workbook.count(b"<definedName>") > \
             limits.max_defined_names:

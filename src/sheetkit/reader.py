@@ -11,7 +11,7 @@ from typing import Any
 from sheetkit import model as m
 from sheetkit.a1 import cell_name
 from sheetkit.codec import decode, unpattern
-from sheetkit.grid import Book, Grid, read_book
+from sheetkit.grid import FAST, Book, Grid, read_book
 from sheetkit.identity import META_SHEET, TEMPLATE, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
 from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
@@ -71,13 +71,13 @@ def read_identity(book: Book) -> Identity:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))]) from None
 
 
-def extract(path: str | Path) -> Extraction:
+def extract(path: str | Path, engine: str = FAST) -> Extraction:
     """Read a workbook made by sheetkit (and perhaps filled in) into a Document.
 
     Whatever is wrong with the file, the answer is a SheetkitError naming the
     problem, never another exception: the file is untrusted input."""
     path = Path(path)
-    book = read_book(path)
+    book = read_book(path, engine=engine)
     try:
         return _extract(book)
     except SheetkitError:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
 from sheetkit.loader import load_document_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -39,8 +40,9 @@ class Subject:
         return Location(self.path, field=key)
 
 
-def read_subject(path: str | Path) -> Subject:
-    """Load a YAML/JSON document or read a workbook; never raises for bad input."""
+def read_subject(path: str | Path, engine: str = FAST) -> Subject:
+    """Load a YAML/JSON document or read a workbook; never raises for bad input.
+    ``engine`` chooses the workbook read path (grid.FAST or grid.FULL)."""
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         try:
@@ -49,7 +51,7 @@ def read_subject(path: str | Path) -> Subject:
             return Subject(str(path), "data", problems=exc.problems)
         return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
     try:
-        extraction = extract(path)
+        extraction = extract(path, engine)
     except SheetkitError as exc:
         return Subject(str(path), "workbook", problems=exc.problems)
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY

@@ -1,0 +1,154 @@
+"""The fast read path: cell values from python-calamine, and what calamine
+cannot see — number formats and which cells hold formulas — from a plain scan
+of the zip parts (styles.xml and the sheet XML, already checked by the guard).
+
+It gives the same grids as the openpyxl path, which a test proves on the whole
+test corpus; where a file uses something the scan does not follow (shared or
+array formulas, namespace prefixes), the caller falls back to openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from sheetkit.a1 import col_index
+from sheetkit.grid import Cell, Grid
+from sheetkit.guard import Limits, refuse
+
+BUILTIN_FORMATS = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+    11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm",
+    17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+    22: "m/d/yy h:mm", 37: "#,##0 ;(#,##0)", 38: "#,##0 ;[Red](#,##0)",
+    39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 45: "mm:ss",
+    46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}
+_NUMFMT = re.compile(rb'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"')
+_CELLXFS = re.compile(rb"<cellXfs\b[^>]*>(.*?)</cellXfs>", re.DOTALL)
+_XF = re.compile(rb"<xf\b([^>]*)")
+_ATTR_NUMFMT = re.compile(rb'\bnumFmtId="(\d+)"')
+_SHEET = re.compile(rb"<sheet\b([^>]*)/?>")
+_REL = re.compile(rb"<Relationship\b([^>]*)/?>")
+_CELL = re.compile(rb"<c\s([^>]*?)(/?)>")
+_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_FORMULA = re.compile(rb"\s*<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.DOTALL)
+
+
+class Unsupported(Exception):
+    """The scan cannot follow this file; read it with openpyxl instead."""
+
+
+def _attr(blob: bytes, name: bytes) -> str | None:
+    match = re.search(rb"\b" + name + rb'="([^"]*)"', blob)
+    return html.unescape(match.group(1).decode("utf-8")) if match else None
+
+
+def _styles(archive: zipfile.ZipFile) -> list[str]:
+    """The number format of each cell style index."""
+    try:
+        data = archive.read("xl/styles.xml")
+    except KeyError:
+        return []
+    custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUMFMT.findall(data)}
+    block = _CELLXFS.search(data)
+    formats = []
+    for xf in _XF.findall(block.group(1) if block else b""):
+        found = _ATTR_NUMFMT.search(xf)
+        number = int(found.group(1)) if found else 0
+        formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
+    return formats
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> part name, from workbook.xml and its relationships."""
+    rels = {}
+    for blob in _REL.findall(archive.read("xl/_rels/workbook.xml.rels")):
+        rid, target = _attr(blob, b"Id"), _attr(blob, b"Target")
+        if rid and target:
+            rels[rid] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    parts = {}
+    for blob in _SHEET.findall(archive.read("xl/workbook.xml")):
+        name, rid = _attr(blob, b"name"), _attr(blob, b"r:id")
+        if name is not None and rid in rels:
+            parts[name] = rels[rid]
+    return parts
+
+
+def _scan(data: bytes, styles: list[str]) -> dict[tuple[int, int], tuple[str | None, str | None]]:
+    """(row, col) -> (number format, formula text) of every cell element."""
+    if b"<x:c " in data or b":worksheet" in data[:2000]:
+        raise Unsupported("namespace prefix")
+    found = {}
+    for match in _CELL.finditer(data):
+        attrs = match.group(1)
+        ref = _REF.search(attrs)
+        if ref is None:
+            raise Unsupported("cell without reference")
+        style = _STYLE.search(attrs)
+        fmt = styles[int(style.group(1))] if style and int(style.group(1)) < len(styles) \
+            else "General"
+        formula = None
+        if not match.group(2):
+            f = _FORMULA.match(data, match.end())
+            if f is not None:
+                if f.group(1) and (b'"shared"' in f.group(1) or b'"array"' in f.group(1)):
+                    raise Unsupported("shared or array formula")
+                formula = "=" + html.unescape((f.group(2) or b"").decode("utf-8"))
+        found[(int(ref.group(2)) - 1, col_index(ref.group(1).decode()))] = (fmt, formula)
+    return found
+
+
+def read_fast(path: Path, limits: Limits) -> dict[str, Grid]:
+    """Grids of every sheet; Unsupported when the openpyxl path must be used."""
+    import python_calamine
+
+    with zipfile.ZipFile(path) as archive:
+        styles = _styles(archive)
+        parts = _sheet_parts(archive)
+        scans = {name: _scan(archive.read(part), styles) for name, part in parts.items()
+                 if part in archive.namelist()}
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # noqa: BLE001 - calamine's zip reader is stricter: let openpyxl decide
+        raise Unsupported(type(exc).__name__) from None
+    try:
+        grids = {}
+        for name in workbook.sheet_names:
+            if name not in scans:
+                raise Unsupported(f"sheet {name} not found in the parts")
+            try:
+                sheet = workbook.get_sheet_by_name(name)
+                area = sheet.height * sheet.width
+                rows = None if area > limits.max_cells else sheet.to_python(
+                    skip_empty_area=False)
+            except Exception as exc:  # noqa: BLE001 - as above: openpyxl decides
+                raise Unsupported(type(exc).__name__) from None
+            if rows is None:
+                raise refuse(path, "too-large", detail=f"{area:,}", what="cells")
+            grids[name] = _grid(name, rows, scans[name])
+    finally:
+        workbook.close()
+    return grids
+
+
+def _grid(name: str, rows: list[list[Any]],
+          scan: dict[tuple[int, int], tuple[str | None, str | None]]) -> Grid:
+    cells: dict[tuple[int, int], Cell] = {}
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            fmt, formula = scan.get((r, c), ("General", None))
+            if formula is not None:
+                cells[(r, c)] = Cell(formula, fmt)
+            elif value is not None and not (isinstance(value, str) and not value.strip()):
+                if type(value) is dt.date:          # openpyxl's convention: datetimes
+                    value = dt.datetime.combine(value, dt.time())
+                cells[(r, c)] = Cell(value, fmt)
+    for (r, c), (fmt, formula) in scan.items():       # formulas outside calamine's range
+        if formula is not None and (r, c) not in cells:
+            cells[(r, c)] = Cell(formula, fmt)
+    return Grid(name, cells)
