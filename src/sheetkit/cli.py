@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sheetkit import __version__, api
+from sheetkit import __version__
 from sheetkit.layout import DEFAULT_LAYOUT
 from sheetkit.messages import line
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -70,6 +70,8 @@ def cli() -> None:
 @lang_option
 def generate(data: Path, output: Path, layout: str, force: bool, lang: str) -> None:
     """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA."""
+    from sheetkit import api
+
     written = _run(lang, lambda: api.generate(data, output, layout, force))
     click.echo(f"総括表を書き出しました: {written}" if lang == "ja" else f"Wrote {written}")
 
@@ -99,6 +101,8 @@ def _section_list(value: str | None) -> list[int] | None:
 def template(data: Path, folder: Path, sections: str | None, rows: int | None, layout: str,
              force: bool, lang: str) -> None:
     """各節の記入様式を作る / write one blank workbook per 節 for its departments."""
+    from sheetkit import api
+
     chosen = _section_list(sections)
     written = _run(lang, lambda: api.make_templates(data, folder, chosen, rows, layout, force))
     for path in written:
@@ -115,6 +119,8 @@ def template(data: Path, folder: Path, sections: str | None, rows: int | None, l
 @lang_option
 def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
     """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
+    from sheetkit import api
+
     fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
     _, text = _run(lang, lambda: api.extract_text(workbook, fmt))
     if output is None:
@@ -199,6 +205,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
+    from sheetkit import api
     from sheetkit import validate as checks
 
     workers = jobs or checks.default_jobs()

@@ -13,7 +13,7 @@ from sheetkit.findings import FileReport, Finding
 from sheetkit.identity import TEMPLATE
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
-from sheetkit.validate import Progress, load_rules, read_subjects, validate_subjects
+from sheetkit.validate import Progress, load_rules, validate_paths
 
 SUBMITTED, MISSING, INVALID, DUPLICATE = "submitted", "missing", "invalid", "duplicate"
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -83,6 +83,12 @@ class Collection:
         return [r for r in self.returns if id(r) not in used]
 
 
+def merge_keeps(key: str) -> bool:
+    """The sources a merge needs after validation: figures for the CSV, and
+    市民ニーズ for cross-section findings."""
+    return ".indicators." in key or ".citizen_needs." in key
+
+
 def _digest(path: Path) -> tuple[str, float]:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime
@@ -112,8 +118,7 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
             allow_invalid: bool = False) -> Collection:
     """Read and validate every input and decide, for each 節 of ``base``, which return is used."""
     paths = expand_inputs(inputs)
-    subjects = read_subjects(paths, jobs, progress)
-    report = validate_subjects(subjects)
+    report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps)
     rules = load_rules()
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):

@@ -4,7 +4,8 @@ of the zip parts (styles.xml and the sheet XML, already checked by the guard).
 
 It gives the same grids as the openpyxl path, which a test proves on the whole
 test corpus; where a file uses something the scan does not follow (shared or
-array formulas, namespace prefixes), the caller falls back to openpyxl."""
+array formulas, namespace prefixes) or calamine cannot open, it raises
+Unsupported and the caller reads the file with openpyxl."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import datetime as dt
 import html
 import re
 import zipfile
+from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +82,42 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+_COMMON = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="[a-zA-Z]+")?\s*(/?)>')
+
+
+@cache
+def _col(letters: bytes) -> int:
+    return col_index(letters.decode())
+
+
 def _scan(data: bytes, styles: list[str]) -> dict[tuple[int, int], tuple[str | None, str | None]]:
     """(row, col) -> (number format, formula text) of every cell element."""
     if b"<x:c " in data or b":worksheet" in data[:2000]:
         raise Unsupported("namespace prefix")
+    cells = list(_COMMON.finditer(data))
+    if len(cells) != data.count(b"<c "):
+        return _scan_any(data, styles)          # attributes in another order or others
+    found = {}
+    for match in cells:
+        style = match.group(3)
+        fmt = styles[int(style)] if style and int(style) < len(styles) else "General"
+        formula = None if match.group(4) else _formula(data, match.end())
+        found[(int(match.group(2)) - 1, _col(match.group(1)))] = (fmt, formula)
+    return found
+
+
+def _formula(data: bytes, position: int) -> str | None:
+    f = _FORMULA.match(data, position)
+    if f is None:
+        return None
+    if f.group(1) and (b'"shared"' in f.group(1) or b'"array"' in f.group(1)):
+        raise Unsupported("shared or array formula")
+    return "=" + html.unescape((f.group(2) or b"").decode("utf-8"))
+
+
+def _scan_any(data: bytes, styles: list[str]) -> dict[tuple[int, int],
+                                                       tuple[str | None, str | None]]:
+    """The same as _scan, for cell elements with any attributes in any order."""
     found = {}
     for match in _CELL.finditer(data):
         attrs = match.group(1)
@@ -92,48 +127,63 @@ def _scan(data: bytes, styles: list[str]) -> dict[tuple[int, int], tuple[str | N
         style = _STYLE.search(attrs)
         fmt = styles[int(style.group(1))] if style and int(style.group(1)) < len(styles) \
             else "General"
-        formula = None
-        if not match.group(2):
-            f = _FORMULA.match(data, match.end())
-            if f is not None:
-                if f.group(1) and (b'"shared"' in f.group(1) or b'"array"' in f.group(1)):
-                    raise Unsupported("shared or array formula")
-                formula = "=" + html.unescape((f.group(2) or b"").decode("utf-8"))
-        found[(int(ref.group(2)) - 1, col_index(ref.group(1).decode()))] = (fmt, formula)
+        formula = None if match.group(2) else _formula(data, match.end())
+        found[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (fmt, formula)
     return found
 
 
-def read_fast(path: Path, limits: Limits) -> dict[str, Grid]:
-    """Grids of every sheet; Unsupported when the openpyxl path must be used."""
-    import python_calamine
+class FastSheets(Mapping[str, Grid]):
+    """Sheets read on first use: values from calamine, formats and formulas from
+    the scan.  Raises Unsupported (on open or on first use of a sheet) where the
+    openpyxl path must be used instead.  Close it when done."""
 
-    with zipfile.ZipFile(path) as archive:
-        styles = _styles(archive)
-        parts = _sheet_parts(archive)
-        scans = {name: _scan(archive.read(part), styles) for name, part in parts.items()
-                 if part in archive.namelist()}
-    try:
-        workbook = python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # noqa: BLE001 - calamine's zip reader is stricter: let openpyxl decide
-        raise Unsupported(type(exc).__name__) from None
-    try:
-        grids = {}
-        for name in workbook.sheet_names:
-            if name not in scans:
-                raise Unsupported(f"sheet {name} not found in the parts")
-            try:
-                sheet = workbook.get_sheet_by_name(name)
-                area = sheet.height * sheet.width
-                rows = None if area > limits.max_cells else sheet.to_python(
-                    skip_empty_area=False)
-            except Exception as exc:  # noqa: BLE001 - as above: openpyxl decides
-                raise Unsupported(type(exc).__name__) from None
-            if rows is None:
-                raise refuse(path, "too-large", detail=f"{area:,}", what="cells")
-            grids[name] = _grid(name, rows, scans[name])
-    finally:
-        workbook.close()
-    return grids
+    def __init__(self, path: Path, limits: Limits) -> None:
+        import python_calamine
+
+        self.path, self.limits = path, limits
+        self._archive = zipfile.ZipFile(path)
+        self._cache: dict[str, Grid] = {}
+        try:
+            self._styles = _styles(self._archive)
+            self._parts = _sheet_parts(self._archive)
+            self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            self._names = list(self._workbook.sheet_names)
+        except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
+            self._archive.close()
+            raise Unsupported(type(exc).__name__) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __getitem__(self, name: str) -> Grid:
+        if name not in self._names:
+            raise KeyError(name)
+        if name not in self._cache:
+            self._cache[name] = self._read(name)
+        return self._cache[name]
+
+    def _read(self, name: str) -> Grid:
+        part = self._parts.get(name)
+        if part is None or part not in self._archive.namelist():
+            raise Unsupported(f"sheet {name} not found in the parts")
+        scan = _scan(self._archive.read(part), self._styles)
+        try:
+            sheet = self._workbook.get_sheet_by_name(name)
+            area = sheet.height * sheet.width
+            rows = None if area > self.limits.max_cells else sheet.to_python(
+                skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - as above: openpyxl decides
+            raise Unsupported(type(exc).__name__) from None
+        if rows is None:
+            raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
+        return _grid(name, rows, scan)
+
+    def close(self) -> None:
+        self._workbook.close()
+        self._archive.close()
 
 
 def _grid(name: str, rows: list[list[Any]],

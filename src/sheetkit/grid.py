@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,17 @@ _EMPTY = Cell(None)
 
 @dataclass(frozen=True)
 class Book:
-    """Sheets by name in workbook order, and the external links found
-    (reported, never followed)."""
+    """Sheets by name in workbook order (read on first use on the fast path),
+    and the external links found (reported, never followed)."""
 
     path: Path
-    grids: dict[str, Grid]
+    grids: Mapping[str, Grid]
     external_links: tuple[str, ...] = ()
+
+    def close(self) -> None:
+        closer = getattr(self.grids, "close", None)
+        if closer is not None:
+            closer()
 
 
 FAST, FULL = "fast", "full"
@@ -54,21 +60,21 @@ FAST, FULL = "fast", "full"
 
 def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> Book:
     """Open ``path`` through the guard, read-only (formulas as text, never
-    evaluated), into grids; SheetkitError (unreadable-file) when it can't.
+    evaluated); SheetkitError (unreadable-file) when it can't.
 
     ``fast`` reads values with python-calamine and formats and formulas from
-    the zip parts; ``full`` reads everything with openpyxl.  Both give the
-    same grids; fast falls back to full for what its scan does not follow."""
-    from sheetkit.fastgrid import Unsupported, read_fast
+    the zip parts, sheet by sheet as they are used; ``full`` reads everything
+    with openpyxl.  Both give the same grids.  The fast path raises
+    fastgrid.Unsupported, now or on first use of a sheet, where only the full
+    one can read the file."""
+    from sheetkit.fastgrid import FastSheets, Unsupported
 
     limits = limits or default_limits()
     inspection = inspect(path, limits)
     try:
-        try:
-            grids = read_fast(path, limits) if engine == FAST else _read(path, limits)
-        except Unsupported:
-            grids = _read(path, limits)
-    except SheetkitError:
+        grids: Mapping[str, Grid] = FastSheets(path, limits) if engine == FAST \
+            else _read(path, limits)
+    except (SheetkitError, Unsupported):
         raise
     except (MemoryError, RecursionError):
         raise refuse(path, "too-large", detail="", what="memory") from None

@@ -1,12 +1,13 @@
 """The one guarded door for opening returned workbooks.
 
-Before any XML parser sees a file it is checked: that it is an OOXML zip with
-the parts a workbook needs (and not a renamed CSV, an old .xls, a password-
-protected or OpenDocument file), that its sizes, compression ratio and number
-of parts are within limits, that no XML part declares a DOCTYPE (entity
-expansion and external entities), and which parts are macros or external
-links (never run, never followed).  XML that is parsed later goes through
-defusedxml (openpyxl uses it when it is installed)."""
+Before any parser builds anything from a file it is checked: that it is an
+OOXML zip with the parts a workbook needs (and not a renamed CSV, an old .xls,
+a password-protected or OpenDocument file), that its checksums, sizes,
+compression ratio and numbers of parts, sheets, rows, cells and defined names
+are within limits, that every XML part is well-formed and declares no DOCTYPE
+or entities (entity expansion, external entities), and which parts are
+macros or external links (never run, never followed).  XML that openpyxl
+parses later also goes through defusedxml, which it uses when installed."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from xml.parsers import expat
 
 import yaml
 
@@ -24,7 +26,6 @@ from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
 _CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
 _W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -77,30 +78,41 @@ def _sniff(path: Path, head: bytes) -> str | None:
     return "not-workbook"
 
 
-def _check_small_parts(path: Path, archive: zipfile.ZipFile,
-                       members: list[zipfile.ZipInfo]) -> None:
-    """Every XML part but the sheets and shared strings must be well-formed
-    (parsed with defusedxml), so that both read paths agree a file is damaged."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+class _Unsafe(Exception):
+    """A DOCTYPE or entity declaration: refused before anything is expanded."""
 
+
+def _refuse_dtd(*_: object) -> None:
+    raise _Unsafe
+
+
+def _check_xml(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Every XML part must be well-formed and declare no DOCTYPE or entities.
+
+    One streaming expat pass per part, with no element handlers (cheap), and
+    handlers that stop at any DTD, so nothing is ever expanded; both read
+    paths then agree on which files are damaged."""
     for member in members:
-        name = member.filename
-        if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/") \
-                or name.endswith("sharedStrings.xml") or member.file_size > 4 << 20:
+        if not member.filename.endswith((".xml", ".rels", ".vml")):
             continue
-        data = archive.read(name)
+        parser = expat.ParserCreate()
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        parser.ExternalEntityRefHandler = _refuse_dtd
         try:
-            fromstring(data)
-        except DefusedXmlException:
+            with archive.open(member) as part:
+                parser.ParseFile(part)
+        except _Unsafe:
             raise refuse(path, "unsafe-xml") from None
-        except ParseError:
+        except expat.ExpatError:
             raise refuse(path, "damaged") from None
-        if name == "xl/styles.xml" and _STYLE_IDS.search(data):
-            raise refuse(path, "damaged")          # style ids are unsigned integers
-        if name == "docProps/core.xml" and any(
-                not _W3CDTF.match(stamp) for stamp in _CORE_DATES.findall(data)):
-            raise refuse(path, "damaged")          # dates must be W3CDTF
+        if member.filename in ("xl/styles.xml", "docProps/core.xml"):
+            data = archive.read(member)
+            if member.filename == "xl/styles.xml" and _STYLE_IDS.search(data):
+                raise refuse(path, "damaged")          # style ids are unsigned integers
+            if member.filename == "docProps/core.xml" and any(
+                    not _W3CDTF.match(stamp) for stamp in _CORE_DATES.findall(data)):
+                raise refuse(path, "damaged")          # dates must be W3CDTF
 
 
 def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
@@ -194,12 +206,7 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
             raise refuse(path, "too-large", detail=f"{rows:,}", what="rows")
         if cells > limits.max_cells:
             raise refuse(path, "too-large", detail=f"{cells:,}", what="cells")
-    for name in names:
-        if name.endswith((".xml", ".rels", ".vml")):
-            with archive.open(name) as part:
-                if _DOCTYPE.search(part.read(4096)):
-                    raise refuse(path, "unsafe-xml")
-    _check_small_parts(path, archive, members)
+    _check_xml(path, archive, members)
     workbook = archive.read("xl/workbook.xml")
     if workbook.count(b"<definedName ") + workbook.count(b"<definedName>") > \
             limits.max_defined_names:

@@ -5,11 +5,10 @@ The same Layout drives the writer and the reader."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from sheetkit.a1 import col_index, parse_span
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -120,8 +119,11 @@ def available_layouts() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+@cache
 def load_layout(name_or_path: str = DEFAULT_LAYOUT) -> Layout:
-    """A bundled layout by name, or a layout file by path."""
+    """A bundled layout by name, or a layout file by path (read once per run)."""
+    import yaml
+
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.exists():
         text, label = path.read_text(encoding="utf-8"), str(path)
@@ -132,7 +134,7 @@ def load_layout(name_or_path: str = DEFAULT_LAYOUT) -> Layout:
                 "layout": name_or_path, "available": "、".join(available_layouts())})])
         text, label = resource.read_text(encoding="utf-8"), name_or_path
     try:
-        return _build(yaml.safe_load(text))
+        return _build(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
     except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
         raise SheetkitError([Problem("layout-invalid", Location(label),
                                      {"layout": label, "detail": f"{type(exc).__name__}: {exc}"})]

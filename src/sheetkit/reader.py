@@ -11,7 +11,8 @@ from typing import Any
 from sheetkit import model as m
 from sheetkit.a1 import cell_name
 from sheetkit.codec import decode, unpattern
-from sheetkit.grid import FAST, Book, Grid, read_book
+from sheetkit.fastgrid import Unsupported
+from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import META_SHEET, TEMPLATE, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
 from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
@@ -77,14 +78,21 @@ def extract(path: str | Path, engine: str = FAST) -> Extraction:
     Whatever is wrong with the file, the answer is a SheetkitError naming the
     problem, never another exception: the file is untrusted input."""
     path = Path(path)
-    book = read_book(path, engine=engine)
+    try:
+        book = read_book(path, engine=engine)
+    except Unsupported:
+        return extract(path, FULL)
     try:
         return _extract(book)
+    except Unsupported:
+        return extract(path, FULL)
     except SheetkitError:
         raise
     except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
         raise SheetkitError([Problem("unreadable-file", Location(str(path)),
                                      {"reason": "damaged"})]) from None
+    finally:
+        book.close()
 
 
 def _required_sheets(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
@@ -116,11 +124,12 @@ def _extract(book: Book) -> Extraction:
                                        "chapter")
     sections = []
     section_pattern = layout.section.sheet
-    for name, grid in book.grids.items():
+    for name in book.grids:
         number = _sheet_number(section_pattern, name)
         if number is None:
             continue
-        fields = _read_blocks(grid, layout.section, vars_, out, f"sections.{number}")
+        fields = _read_blocks(book.grids[name], layout.section, vars_, out,
+                              f"sections.{number}")
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, number))

@@ -3,7 +3,8 @@ value came from, or the reason the file could not be read."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sheetkit import model as m
@@ -28,6 +29,11 @@ class Subject:
     typed_rates: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()        # why it could not be read
     external_links: tuple[str, ...] = ()
+
+    def slim(self, keep: Callable[[str], bool] | None = None) -> Subject:
+        """This subject with only the sources ``keep`` wants (none by default)."""
+        return replace(self, sources={k: v for k, v in self.sources.items()
+                                      if keep is not None and keep(k)})
 
     def where(self, key: str | None) -> Location:
         """The cell or line of ``key``, or of the nearest enclosing value."""

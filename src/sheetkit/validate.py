@@ -49,35 +49,50 @@ def load_schema(table: str) -> Any:
     return pa.DataFrameSchema.from_yaml(text)
 
 
-def read_subjects(paths: Sequence[str | Path], jobs: int = 1,
-                  progress: Progress | None = None) -> list[Subject]:
-    """Read every input, in parallel when ``jobs`` > 1; order is kept."""
-    total = len(paths)
-    subjects: list[Subject] = []
-    if jobs > 1 and total > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-            for subject in pool.map(read_subject, paths, chunksize=max(1, total // (jobs * 4))):
-                subjects.append(subject)
-                if progress:
-                    progress(len(subjects), total)
-        return subjects
-    for path in paths:
-        subjects.append(read_subject(path))
-        if progress:
-            progress(len(subjects), total)
-    return subjects
-
-
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                else os.cpu_count() or 1)
 
 
-def validate_paths(paths: Sequence[str | Path], jobs: int = 1,
-                   progress: Progress | None = None) -> tuple[Report, list[Subject]]:
-    """Validate files; the report, and the subjects read (for annotating)."""
-    subjects = read_subjects(paths, jobs, progress)
-    return validate_subjects(subjects), subjects
+Keep = Callable[[str], bool]
+
+
+def _check_chunk(paths: Sequence[str | Path], keep: Keep | None) -> list[tuple[FileReport,
+                                                                               Subject]]:
+    """Read and validate a chunk of files (one pandera call per table), and
+    return their findings with each subject slimmed to what the caller keeps."""
+    subjects = [read_subject(p) for p in paths]
+    report = validate_subjects(subjects)
+    return [(file, s.slim(keep)) for file, s in zip(report.files, subjects)]
+
+
+def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
+                   keep: Keep | None = None) -> tuple[Report, list[Subject]]:
+    """Validate files; the report, and the subjects read (their sources only
+    where ``keep`` says so).  Files are read and checked in chunks, in
+    parallel when ``jobs`` > 1, so that memory does not grow with their number;
+    the workers return findings and documents, never cell grids."""
+    total = len(paths)
+    size = min(64, max(8, -(-total // max(jobs * 2, 1))))
+    chunks = [list(paths[i:i + size]) for i in range(0, total, size)]
+    results: list[tuple[FileReport, Subject]] = []
+
+    def collect(done: list[tuple[FileReport, Subject]]) -> None:
+        results.extend(done)
+        if progress:
+            progress(len(results), total)
+
+    if jobs > 1 and len(chunks) > 1:
+        load_rules()
+        for table in TABLES:          # import pandas and pandera once, before the fork
+            load_schema(table)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
+            for done in pool.map(_check_chunk, chunks, [keep] * len(chunks)):
+                collect(done)
+    else:
+        for chunk in chunks:
+            collect(_check_chunk(chunk, keep))
+    return Report(tuple(f for f, _ in results)), [s for _, s in results]
 
 
 def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -> Report:
