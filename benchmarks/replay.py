@@ -55,16 +55,18 @@ def record(action) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
         Workbook.add_worksheet
 
     def book_init(self, filename=None, options=None):  # type: ignore[no-untyped-def]
+        init(self, filename, options)            # its own default formats are not recorded
         self._recorder = {"options": {k: v for k, v in (options or {}).items()
                                       if k != "in_memory"}, "formats": [], "format_ids": {},
                           "sheets": [], "calls": []}
         books.append(self._recorder)
-        init(self, filename, options)
 
     def book_format(self, properties=None):  # type: ignore[no-untyped-def]
         fmt = add_format(self, properties)
-        self._recorder["format_ids"][id(fmt)] = len(self._recorder["formats"])
-        self._recorder["formats"].append(properties or {})
+        recorder = getattr(self, "_recorder", None)
+        if recorder is not None:
+            recorder["format_ids"][id(fmt)] = len(recorder["formats"])
+            recorder["formats"].append(dict(properties or {}))
         return fmt
 
     def book_sheet(self, name=None, worksheet_class=None):  # type: ignore[no-untyped-def]

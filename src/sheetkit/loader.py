@@ -32,42 +32,49 @@ class _Seq(list):  # type: ignore[type-arg]
     lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    duplicates: list[tuple[str, int]]
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        """Refuse aliases (*name): the format needs none, and nested aliases
-        can make a small file expand beyond any memory (a 'billion laughs')."""
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    loader.flatten_mapping(node)
-    result = _Map()
-    result.line, result.lines = node.start_mark.line + 1, {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        key = str(key)
-        if key in result:
-            loader.duplicates.append((key, key_node.start_mark.line + 1))
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.lines[key] = key_node.start_mark.line + 1
-    return result
+class _Alias(Exception):
+    """A node met twice: an alias (*name), which the format never needs."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(loader.construct_object(child, deep=True) for child in node.value)
-    result.line = node.start_mark.line + 1
-    result.lines = [child.start_mark.line + 1 for child in node.value]
-    return result
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+def _build(node: yaml.Node, loader: Any, seen: set[int],
+           duplicates: list[tuple[str, int]]) -> Any:
+    """Plain data from a composed node, remembering lines; aliases refused
+    (nested aliases can make a small file expand beyond any memory)."""
+    if id(node) in seen:
+        raise _Alias(node.start_mark.line + 1)
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        result = _Map()
+        result.line, result.lines = node.start_mark.line + 1, {}
+        for key_node, value_node in node.value:
+            try:
+                key = str(_build(key_node, loader, seen, duplicates))
+                value = _build(value_node, loader, seen, duplicates)
+            except _Alias:
+                raise _Alias(key_node.start_mark.line + 1) from None
+            if key in result:
+                duplicates.append((key, key_node.start_mark.line + 1))
+            result[key] = value
+            result.lines[key] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        items = _Seq()
+        items.line, items.lines = node.start_mark.line + 1, []
+        for child in node.value:
+            try:
+                items.append(_build(child, loader, seen, duplicates))
+            except _Alias:
+                raise _Alias(node.start_mark.line + 1) from None
+            items.lines.append(child.start_mark.line + 1)
+        return items
+    return loader.construct_object(node)
 
 
 def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
@@ -78,23 +85,27 @@ def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
         except json.JSONDecodeError as exc:
             raise SheetkitError([Problem("json-syntax", Location(source, exc.lineno),
                                          {"detail": exc.msg})]) from None
-    loader = _Loader(text)
-    loader.duplicates = []
+    loader = _LOADER(text)
+    duplicates: list[tuple[str, int]] = []
     try:
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else _build(node, loader, set(), duplicates)
+    except _Alias as alias:
+        raise SheetkitError([Problem("yaml-syntax", Location(source, alias.line),
+                                     {"detail": "aliases (*name) are not allowed"})]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         raise SheetkitError([Problem("yaml-syntax", Location(source, line),
                                      {"detail": exc.problem or str(exc)})]) from None
-    except yaml.YAMLError as exc:
-        raise SheetkitError([Problem("yaml-syntax", Location(source), {"detail": str(exc)})]) \
-            from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise SheetkitError([Problem("yaml-syntax", Location(source),
+                                     {"detail": type(exc).__name__})]) from None
     finally:
         loader.dispose()
-    if loader.duplicates:
+    if duplicates:
         raise SheetkitError([Problem("duplicate-key", Location(source, line), {"key": key})
-                             for key, line in loader.duplicates])
+                             for key, line in duplicates])
     return data
 
 
