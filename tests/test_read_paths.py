@@ -84,3 +84,18 @@ def test_same_answer_for_damaged_files(workbooks, tmp_path, steps):
         assert fast[0] == full[0] == "error", (fast, full)
     else:
         assert fast == full
+
+
+def test_the_fast_path_reads_ordinary_files_itself(workbooks):
+    """The fallback gives the same answers, so check it is not silently taken."""
+    from sheetkit.fastgrid import FastSheets
+    from sheetkit.guard import default_limits, inspect
+
+    ordinary = [p for p in workbooks if p.suffix == ".xlsx" and "bad" not in p.parts]
+    assert len(ordinary) > 20
+    for path in ordinary:
+        sheets = FastSheets(path, default_limits(), inspect(path).parts)
+        try:
+            assert all(sheets[name].cells is not None for name in sheets), path.name
+        finally:
+            sheets.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-import zipfile
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -51,11 +50,10 @@ def _attr(blob: bytes, name: bytes) -> str | None:
     return html.unescape(match.group(1).decode("utf-8")) if match else None
 
 
-def _styles(archive: zipfile.ZipFile) -> list[str]:
+def _styles(parts: Mapping[str, bytes]) -> list[str]:
     """The number format of each cell style index."""
-    try:
-        data = archive.read("xl/styles.xml")
-    except KeyError:
+    data = parts.get("xl/styles.xml")
+    if data is None:
         return []
     custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUMFMT.findall(data)}
     block = _CELLXFS.search(data)
@@ -67,19 +65,19 @@ def _styles(archive: zipfile.ZipFile) -> list[str]:
     return formats
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
     """Sheet name -> part name, from workbook.xml and its relationships."""
     rels = {}
-    for blob in _REL.findall(archive.read("xl/_rels/workbook.xml.rels")):
+    for blob in _REL.findall(parts.get("xl/_rels/workbook.xml.rels", b"")):
         rid, target = _attr(blob, b"Id"), _attr(blob, b"Target")
         if rid and target:
             rels[rid] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-    parts = {}
-    for blob in _SHEET.findall(archive.read("xl/workbook.xml")):
+    sheets = {}
+    for blob in _SHEET.findall(parts["xl/workbook.xml"]):
         name, rid = _attr(blob, b"name"), _attr(blob, b"r:id")
         if name is not None and rid in rels:
-            parts[name] = rels[rid]
-    return parts
+            sheets[name] = rels[rid]
+    return sheets
 
 
 _COMMON = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="[a-zA-Z]+")?\s*(/?)>')
@@ -137,19 +135,19 @@ class FastSheets(Mapping[str, Grid]):
     the scan.  Raises Unsupported (on open or on first use of a sheet) where the
     openpyxl path must be used instead.  Close it when done."""
 
-    def __init__(self, path: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes]) -> None:
+        """``parts``: the unzipped parts the guard already read (workbook,
+        relationships, styles and sheets)."""
         import python_calamine
 
-        self.path, self.limits = path, limits
-        self._archive = zipfile.ZipFile(path)
+        self.path, self.limits, self._data = path, limits, parts
         self._cache: dict[str, Grid] = {}
         try:
-            self._styles = _styles(self._archive)
-            self._parts = _sheet_parts(self._archive)
+            self._styles = _styles(parts)
+            self._parts = _sheet_parts(parts)
             self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
             self._names = list(self._workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
-            self._archive.close()
             raise Unsupported(type(exc).__name__) from None
 
     def __iter__(self) -> Iterator[str]:
@@ -167,9 +165,9 @@ class FastSheets(Mapping[str, Grid]):
 
     def _read(self, name: str) -> Grid:
         part = self._parts.get(name)
-        if part is None or part not in self._archive.namelist():
+        if part is None or part not in self._data:
             raise Unsupported(f"sheet {name} not found in the parts")
-        scan = _scan(self._archive.read(part), self._styles)
+        scan = _scan(self._data[part], self._styles)
         try:
             sheet = self._workbook.get_sheet_by_name(name)
             area = sheet.height * sheet.width
@@ -183,7 +181,6 @@ class FastSheets(Mapping[str, Grid]):
 
     def close(self) -> None:
         self._workbook.close()
-        self._archive.close()
 
 
 def _grid(name: str, rows: list[list[Any]],

@@ -72,8 +72,8 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     limits = limits or default_limits()
     inspection = inspect(path, limits)
     try:
-        grids: Mapping[str, Grid] = FastSheets(path, limits) if engine == FAST \
-            else _read(path, limits)
+        grids: Mapping[str, Grid] = FastSheets(path, limits, inspection.parts) \
+            if engine == FAST else _read(path, limits)
     except (SheetkitError, Unsupported):
         raise
     except (MemoryError, RecursionError):

@@ -26,6 +26,7 @@ from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
+KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
 _STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
 _CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
 _W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -56,9 +57,11 @@ def default_limits() -> Limits:
 
 @dataclass(frozen=True)
 class Inspection:
-    """What the guard learned about a workbook it let through."""
+    """What the guard learned about a workbook it let through, and the parts
+    it already unzipped that the fast read path needs (read once)."""
 
     external_links: tuple[str, ...]
+    parts: dict[str, bytes]
 
 
 def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
@@ -86,33 +89,27 @@ def _refuse_dtd(*_: object) -> None:
     raise _Unsafe
 
 
-def _check_xml(path: Path, archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
-    """Every XML part must be well-formed and declare no DOCTYPE or entities.
+def _check_xml(path: Path, name: str, data: bytes) -> None:
+    """An XML part must be well-formed and declare no DOCTYPE or entities.
 
-    One streaming expat pass per part, with no element handlers (cheap), and
-    handlers that stop at any DTD, so nothing is ever expanded; both read
-    paths then agree on which files are damaged."""
-    for member in members:
-        if not member.filename.endswith((".xml", ".rels", ".vml")):
-            continue
-        parser = expat.ParserCreate()
-        parser.StartDoctypeDeclHandler = _refuse_dtd
-        parser.EntityDeclHandler = _refuse_dtd
-        parser.ExternalEntityRefHandler = _refuse_dtd
-        try:
-            with archive.open(member) as part:
-                parser.ParseFile(part)
-        except _Unsafe:
-            raise refuse(path, "unsafe-xml") from None
-        except expat.ExpatError:
-            raise refuse(path, "damaged") from None
-        if member.filename in ("xl/styles.xml", "docProps/core.xml"):
-            data = archive.read(member)
-            if member.filename == "xl/styles.xml" and _STYLE_IDS.search(data):
-                raise refuse(path, "damaged")          # style ids are unsigned integers
-            if member.filename == "docProps/core.xml" and any(
-                    not _W3CDTF.match(stamp) for stamp in _CORE_DATES.findall(data)):
-                raise refuse(path, "damaged")          # dates must be W3CDTF
+    One expat pass with no element handlers (cheap), and handlers that stop at
+    any DTD, so nothing is ever expanded; both read paths then agree on which
+    files are damaged."""
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    try:
+        parser.Parse(data, True)
+    except _Unsafe:
+        raise refuse(path, "unsafe-xml") from None
+    except expat.ExpatError:
+        raise refuse(path, "damaged") from None
+    if name == "xl/styles.xml" and _STYLE_IDS.search(data):
+        raise refuse(path, "damaged")          # style ids are unsigned integers
+    if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
+                                           for stamp in _CORE_DATES.findall(data)):
+        raise refuse(path, "damaged")          # dates must be W3CDTF
 
 
 def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
@@ -130,23 +127,6 @@ def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
             target = found.group(1).decode("utf-8", "replace")
             targets.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
     return targets
-
-
-def _count_rows_and_cells(archive: zipfile.ZipFile, name: str) -> tuple[int, int]:
-    """Count <row> and <c> elements while streaming the part (no parser)."""
-    rows = cells = 0
-    tail = b""
-    with archive.open(name) as part:
-        while chunk := part.read(1 << 20):
-            data = tail + chunk
-            rows += data.count(b"<row ") + data.count(b"<row>")
-            cells += data.count(b"<c ") + data.count(b"<c>")
-            tail = data[-4:]
-            rows -= tail.count(b"<row ") + tail.count(b"<row>")
-            cells -= tail.count(b"<c ") + tail.count(b"<c>")
-    rows += tail.count(b"<row ") + tail.count(b"<row>")
-    cells += tail.count(b"<c ") + tail.count(b"<c>")
-    return rows, cells
 
 
 def inspect(path: Path, limits: Limits | None = None) -> Inspection:
@@ -193,21 +173,26 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
         raise refuse(path, "not-workbook")
     if any(target not in names for target in _workbook_targets(archive)):
         raise refuse(path, "damaged")          # a part the workbook refers to is missing
-    if archive.testzip() is not None:          # a part whose checksum does not match
-        raise refuse(path, "damaged")
-    sheets = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
     if len(sheets) > limits.max_sheets:
         raise refuse(path, "too-large", detail=f"{len(sheets)}", what="sheets")
+    parts: dict[str, bytes] = {}
     cells = 0
-    for sheet in sheets:
-        rows, sheet_cells = _count_rows_and_cells(archive, sheet)
-        cells += sheet_cells
-        if rows > limits.max_rows:
-            raise refuse(path, "too-large", detail=f"{rows:,}", what="rows")
-        if cells > limits.max_cells:
-            raise refuse(path, "too-large", detail=f"{cells:,}", what="cells")
-    _check_xml(path, archive, members)
-    workbook = archive.read("xl/workbook.xml")
+    for member in members:
+        data = archive.read(member)            # each part read once; zipfile checks its CRC
+        name = member.filename
+        if name in sheets:
+            rows = data.count(b"<row ") + data.count(b"<row>")
+            cells += data.count(b"<c ") + data.count(b"<c>")
+            if rows > limits.max_rows:
+                raise refuse(path, "too-large", detail=f"{rows:,}", what="rows")
+            if cells > limits.max_cells:
+                raise refuse(path, "too-large", detail=f"{cells:,}", what="cells")
+        if name.endswith((".xml", ".rels", ".vml")):
+            _check_xml(path, name, data)
+        if name in sheets or name in KEPT_PARTS:
+            parts[name] = data
+    workbook = parts["xl/workbook.xml"]
     if workbook.count(b"<definedName ") + workbook.count(b"<definedName>") > \
             limits.max_defined_names:
         raise refuse(path, "too-large", detail=f"{workbook.count(b'<definedName'):,}",
@@ -215,6 +200,11 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
     if any(n.lower().endswith("vbaproject.bin") for n in names) or \
             b"macroEnabled" in archive.read("[Content_Types].xml"):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
+    return Inspection(_external_links(archive, names), parts)
+
+
+def _external_links(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, ...]:
+    """Links to other files and DDE: reported, never followed."""
     links = []
     for name in sorted(names):
         if name.startswith("xl/externalLinks/_rels/") or (
@@ -227,4 +217,4 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
         elif name.startswith("xl/externalLinks/") and name.endswith(".xml") and \
                 b"ddeLink" in archive.read(name):
             links.append("DDE")
-    return Inspection(tuple(links))
+    return tuple(links)
