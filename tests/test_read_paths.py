@@ -4,18 +4,18 @@ give the same document and the same findings, on every workbook the tests make."
 import shutil
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, given, settings
-
 import corpus
+import pytest
 from filling import fill
+from hypothesis import HealthCheck, given, settings
+from test_hostile import _mutations, mutate
+from test_validate import MUTATIONS, edit
+
 from sheetkit.grid import FAST, FULL
 from sheetkit.problems import SheetkitError
 from sheetkit.reader import extract
 from sheetkit.subjects import read_subject
 from sheetkit.validate import validate_subjects
-from test_hostile import _mutations, mutate
-from test_validate import MUTATIONS, edit
 
 
 @pytest.fixture(scope="module")
