@@ -163,8 +163,8 @@ def run(work: Path, n: int, repeat: int) -> dict:  # type: ignore[type-arg]
         "for reference")
     out = work / "merged.xlsx"
     merge = [*sheetkit, "merge", *files, "--base", str(base), "-o", str(out), "--force",
-             "--jobs", jobs, "--data", str(work / "merged.yaml")]
-    timed(merge, work)
+             "--jobs", jobs]
+    timed([*merge, "--data", str(work / "merged.yaml")], work)   # the document to write again
     generate = [*sheetkit, "generate", str(work / "merged.yaml"), "-o",
                 str(work / "again.xlsx"), "--force"]
     m, g = alternate(merge, generate, repeat, work)
