@@ -75,7 +75,8 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
     parallel when ``jobs`` > 1, so that memory does not grow with their number;
     the workers return findings and documents, never cell grids."""
     total = len(paths)
-    size = min(64, max(8, -(-total // max(jobs * 2, 1))))
+    count = jobs * -(-total // (jobs * 64))          # a multiple of jobs, at most 64 files each
+    size = max(1, -(-total // max(count, 1)))
     chunks = [list(paths[i:i + size]) for i in range(0, total, size)]
     results: list[tuple[FileReport, Subject]] = []
 
