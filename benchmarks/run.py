@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))          # the 'department' that fills templates
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from filling import find_row, fill  # noqa: E402
-from replay import record  # noqa: E402
+from filling import fill, find_row
+from replay import record
 
-from sheetkit.api import make_templates  # noqa: E402
-from sheetkit.identity import blank_section  # noqa: E402
-from sheetkit.loader import load_document  # noqa: E402
-from sheetkit.model import BasicPolicy  # noqa: E402
-from sheetkit.serialize import to_yaml  # noqa: E402
+from sheetkit.api import make_templates
+from sheetkit.identity import blank_section
+from sheetkit.loader import load_document
+from sheetkit.model import BasicPolicy
+from sheetkit.serialize import to_yaml
 
 PY = sys.executable
 CALAMINE = ("import sys, python_calamine as pc\n"
@@ -47,8 +47,8 @@ OPENPYXL = ("import sys, openpyxl\n"
             "    [list(ws.iter_rows(values_only=True)) for ws in wb.worksheets]\n")
 
 
-def make_returns(folder: Path, n: int) -> tuple[Path, Path, list[Path]]:
-    """A base of n sections, its templates, and n filled returns (every 7th with errors)."""
+def make_returns(folder: Path, n: int) -> tuple[Path, list[Path]]:
+    """A base of n sections and n filled returns of its templates (every 7th with errors)."""
     example = load_document(ROOT / "examples" / "tokorozawa-ch1.yaml")
     sections = []
     for number in range(1, n + 1):
@@ -83,7 +83,7 @@ def make_returns(folder: Path, n: int) -> tuple[Path, Path, list[Path]]:
             ws.cell(find_row(ws, 1, "取り組み") + 1, 6).value = None
             wb.save(path)
         paths.append(path)
-    return base, blank, paths
+    return base, paths
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
@@ -120,13 +120,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="also write profile.txt: where validate spends its time")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="sheetkit-bench-"))
+    args.out.mkdir(parents=True, exist_ok=True)
     try:
         results = run(work, args.n, args.repeat)
+        if args.profile:
+            (args.out / "profile.txt").write_text(profile(work / "returns"), encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(results, ensure_ascii=False, indent=2)
                                           + "\n", encoding="utf-8")
     table = markdown(results)
@@ -143,7 +147,7 @@ def main() -> None:
 
 def run(work: Path, n: int, repeat: int) -> dict:  # type: ignore[type-arg]
     sheetkit = [PY, "-m", "sheetkit"]
-    base, blank, paths = make_returns(work, n)
+    base, paths = make_returns(work, n)
     files = [str(p) for p in paths]
     jobs = str(len(os.sched_getaffinity(0)))
     validate = [*sheetkit, "validate", *files, "--format", "json", "--jobs", jobs]
@@ -203,9 +207,31 @@ def run(work: Path, n: int, repeat: int) -> dict:  # type: ignore[type-arg]
             "date": time.strftime("%Y-%m-%d"), "rows": rows}
 
 
+def profile(folder: Path) -> str:
+    """cProfile of validate over the returns, in one process (--jobs 1)."""
+    import cProfile
+    import io
+    import pstats
+
+    from sheetkit.validate import validate_paths
+    files = sorted(folder.iterdir())
+    started = time.perf_counter()
+    import pandera.pandas  # noqa: F401  (import cost shown apart from the run)
+    imported = time.perf_counter() - started
+    profiler = cProfile.Profile()
+    profiler.enable()
+    validate_paths(files, jobs=1)
+    profiler.disable()
+    out = io.StringIO()
+    out.write(f"import of pandas + pandera: {imported:.2f} s\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(r"sheetkit|pandera/api/pandas/container", 30)
+    return out.getvalue()
+
+
 def markdown(results: dict) -> str:  # type: ignore[type-arg]
-    lines = [f"N = {results['n']}, medians of {results['repeat']} alternating runs, "
-             f"{results['machine']}, {results['date']}", "",
+    lines = [(f"N = {results['n']}, medians of {results['repeat']} alternating runs, "
+              f"{results['machine']}, {results['date']}"), "",
              "| measure | A | B | A ÷ B | target | met |", "|---|---|---|---|---|---|"]
     for r in results["rows"]:
         unit = " MiB" if r["note"] == "MiB" else " s"

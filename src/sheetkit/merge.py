@@ -92,7 +92,8 @@ def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -
     return found
 
 
-def _date_text(day: m.DateValue) -> str:
+def date_text(day: m.DateValue) -> str:
+    """A 記入日 as the office reads it: 令和元年12月20日 (typed text as typed)."""
     return format_date(day) if hasattr(day, "isoformat") else (day or "")
 
 
@@ -107,7 +108,7 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
         rows.append((f"第{state.number}節", state.title, labels[state.status],
                      chosen.subject.path if chosen else "", chosen.sha256 if chosen else "",
                      (chosen.author or "") if chosen else "",
-                     _date_text(chosen.entry_date) if chosen else "", accepted))
+                     date_text(chosen.entry_date) if chosen else "", accepted))
     left = []
     for ret in collection.left_out():
         reasons = "\n".join(f"{f.code}: {f.message(lang)}" for f in ret.findings

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.collect import Collection, Return
-from sheetkit.merge import STATUS_LABELS, _date_text
+from sheetkit.merge import STATUS_LABELS, date_text
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def status_rows(collection: Collection) -> list[StatusRow]:
             state.number, state.title, state.status,
             tuple(r.subject.path for r in state.returns),
             (shown.author or "") if shown else "",
-            _date_text(shown.entry_date) if shown else "",
+            date_text(shown.entry_date) if shown else "",
             sum(r.report.count("error") for r in state.returns),
             sum(r.report.count("warning") for r in state.returns)))
     return rows
