@@ -104,6 +104,15 @@ def many_names(template: Path, target: Path, count: int = 10_000) -> Path:
     return target
 
 
+def password_protected(template: Path, target: Path) -> Path:
+    """The template encrypted with a password, as Excel does (ECMA-376 agile encryption)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with template.open("rb") as source, target.open("wb") as out:
+        OOXMLFile(source).encrypt("password", out)
+    return target
+
+
 def build(folder: Path, template: Path) -> dict[str, Path]:
     """The whole corpus, by kind."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -119,8 +128,7 @@ def build(folder: Path, template: Path) -> dict[str, Path]:
         "zip-bomb": zip_bomb(folder / "zip-bomb.xlsx"),
         "billion-laughs": billion_laughs(template, folder / "billion-laughs.xlsx"),
         "external-entity": external_entity(template, folder / "external-entity.xlsx"),
-        "password": raw("password.xlsx", OLE2 + b"\0" * 64
-                        + "EncryptedPackage".encode("utf-16-le") + b"\0" * 4096),
+        "password": password_protected(template, folder / "password.xlsx"),
         "xls": raw("old.xls", OLE2 + b"\0" * 64 + "Workbook".encode("utf-16-le") + b"\0" * 4096),
         "xlsm": macro_workbook(template, folder / "macro.xlsm"),
         "ods": ods(folder / "calc.ods"),
