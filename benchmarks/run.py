@@ -20,21 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))          # the 'department' that fills templates
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from filling import fill, find_row
+from filling import many_returns
 from replay import record
 
 from sheetkit.api import make_templates
-from sheetkit.identity import blank_section
 from sheetkit.loader import load_document
-from sheetkit.model import BasicPolicy
-from sheetkit.serialize import to_yaml
 
 PY = sys.executable
 CALAMINE = ("import sys, python_calamine as pc\n"
@@ -50,39 +46,7 @@ OPENPYXL = ("import sys, openpyxl\n"
 def make_returns(folder: Path, n: int) -> tuple[Path, list[Path]]:
     """A base of n sections and n filled returns of its templates (every 7th with errors)."""
     example = load_document(ROOT / "examples" / "tokorozawa-ch1.yaml")
-    sections = []
-    for number in range(1, n + 1):
-        model = example.sections[(number - 1) % len(example.sections)]
-        prefix = f"1-{number}-"
-        policies = tuple(BasicPolicy(f"{prefix}{i}", p.title)
-                         for i, p in enumerate(model.basic_policies, start=1))
-        def recode(text: str | None, prefix: str = prefix) -> str | None:
-            return None if text is None else prefix + text.split("-")[-1] if "-" in text \
-                else text
-        sections.append(replace(
-            model, number=number, title=f"{model.title}{number}", basic_policies=policies,
-            initiatives=tuple(replace(r, policy=recode(r.policy)) for r in model.initiatives),
-            carried_over=tuple(replace(r, policy=recode(r.policy))
-                               for r in model.carried_over)))
-    full = replace(example, sections=tuple(sections))
-    base = folder / "base.yaml"
-    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1)
-                                                         for s in sections))), "utf-8")
-    blank = folder / "blank"
-    make_templates(base, blank)
-    returns = folder / "returns"
-    returns.mkdir()
-    paths = []
-    for section in sections:
-        source = next(blank.glob(f"第1章第{section.number}節_*.xlsx"))
-        path = fill(source, returns / source.name, section)
-        if section.number % 7 == 0:                       # a missing 成果
-            import openpyxl
-            wb = openpyxl.load_workbook(path)
-            ws = wb[f"第{section.number}節"]
-            ws.cell(find_row(ws, 1, "取り組み") + 1, 6).value = None
-            wb.save(path)
-        paths.append(path)
+    base, paths, _ = many_returns(folder, example, n, broken_every=7)
     return base, paths
 
 

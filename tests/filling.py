@@ -9,6 +9,7 @@ from typing import Any
 import openpyxl
 
 from sheetkit.model import Section
+from sheetkit.values import normalize_code as normalize
 from sheetkit.wareki import format_date
 
 
@@ -68,3 +69,58 @@ def fill(template: Path, out: Path, section: Section, *, extra_rows: int = 0,
     ind.cell(label + 1, 2).value = section.unmet_analysis
     wb.save(out)
     return out
+
+
+def renumbered(section: Section, number: int) -> Section:
+    """The section as 節 ``number``: its 基本方針 codes become 1-<number>-k and every
+    row's 基本方針 follows, titles kept."""
+    from dataclasses import replace
+
+    from sheetkit.model import BasicPolicy
+    from sheetkit.values import split_policy
+
+    def code(text: str | None) -> str | None:
+        found, title = split_policy(text) if text else (None, "")
+        return text if found is None else f"1-{number}-{found.split('-')[-1]} {title}"
+
+    policies = tuple(BasicPolicy(f"1-{number}-{normalize(p.code).split('-')[-1]}", p.title)
+                     for p in section.basic_policies)
+    return replace(section, number=number, title=f"{section.title}{number}",
+                   basic_policies=policies,
+                   initiatives=tuple(replace(r, policy=code(r.policy)) for r in section.initiatives),
+                   carried_over=tuple(replace(r, policy=code(r.policy))
+                                      for r in section.carried_over))
+
+
+def many_returns(folder: Path, example, count: int,  # type: ignore[no-untyped-def]
+                 broken_every: int = 0, models: tuple[int, ...] | None = None,
+                 ) -> tuple[Path, list[Path], object]:
+    """A base of ``count`` sections (the example's ``models``, by default all of
+    them, renumbered in turn), and a filled return of each; every
+    ``broken_every``-th return misses a 成果."""
+    from dataclasses import replace
+
+    from sheetkit.api import make_templates
+    from sheetkit.identity import blank_section
+    from sheetkit.serialize import to_yaml
+
+    pool = [example.sections[i] for i in (models or range(len(example.sections)))]
+    sections = [renumbered(pool[(n - 1) % len(pool)], n) for n in range(1, count + 1)]
+    full = replace(example, sections=tuple(sections))
+    base = folder / "base.yaml"
+    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1)
+                                                         for s in sections))), "utf-8")
+    make_templates(base, folder / "blank")
+    returns = folder / "returns"
+    returns.mkdir()
+    paths = []
+    for section in sections:
+        source = next((folder / "blank").glob(f"第1章第{section.number}節_*.xlsx"))
+        path = fill(source, returns / source.name, section)
+        if broken_every and section.number % broken_every == 0:
+            wb = openpyxl.load_workbook(path)
+            ws = wb[f"第{section.number}節"]
+            ws.cell(find_row(ws, 1, "取り組み") + 1, 6).value = None
+            wb.save(path)
+        paths.append(path)
+    return base, paths, full

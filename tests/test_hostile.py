@@ -15,12 +15,10 @@ import corpus
 import openpyxl
 import pytest
 from conftest import EXAMPLE, run
-from filling import fill
+from filling import fill, many_returns
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetkit.identity import blank_section
-from sheetkit.model import BasicPolicy
 from sheetkit.reader import extract
 from sheetkit.serialize import to_yaml
 from sheetkit.subjects import read_subject
@@ -225,31 +223,9 @@ def test_damaged_returns_never_crash(returned, tmp_path, steps):
 @pytest.fixture(scope="module")
 def fifty(example_doc, tmp_path_factory):
     """A base with 50 sections and a good, filled return for each."""
-    from sheetkit.api import make_templates
-    root = tmp_path_factory.mktemp("fifty")
-    model = example_doc.sections[0]
-    sections = []
-    for number in range(1, 51):
-        policies = tuple(BasicPolicy(f"1-{number}-{i}", p.title)
-                         for i, p in enumerate(model.basic_policies, start=1))
-        rows = tuple(replace(r, policy=f"1-{number}-1 {model.basic_policies[0].title}")
-                     for r in model.initiatives)
-        sections.append(replace(model, number=number, title=f"節{number:02}",
-                                basic_policies=policies, initiatives=rows,
-                                carried_over=tuple(replace(r, policy=None)
-                                                   for r in model.carried_over)))
-    full = replace(example_doc, sections=tuple(sections))
-    base = root / "base.yaml"
-    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1)
-                                                         for s in sections))), "utf-8")
-    blank = root / "blank"
-    make_templates(base, blank)
-    returns = root / "returns"
-    returns.mkdir()
-    for section in sections:
-        source = next(blank.glob(f"第1章第{section.number}節_*.xlsx"))
-        fill(source, returns / source.name, section)
-    return base, returns, full
+    base, paths, full = many_returns(tmp_path_factory.mktemp("fifty"), example_doc, 50,
+                                     models=(0,))          # 第1節's content: valid
+    return base, paths[0].parent, full
 
 
 def test_merge_of_fifty_good_and_the_bad_corpus(fifty, bad, tmp_path):
