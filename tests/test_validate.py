@@ -221,6 +221,8 @@ def test_exit_status(runner, clean, tmp_path):
 
 def test_text_output_groups_by_file_and_sheet(runner, filled):
     out = run(runner, "validate", *filled).stdout
+    fifth = out[out.index(str(filled[4])):]
+    assert fifth.index("  第5節\n") < fifth.index("  目標指標\n")      # in tab order
     assert "第4節\n    [警告] 第4節!J17 policy-title-mismatch:" in out
     assert out.strip().splitlines()[-1] == "合計：ファイル 5、エラー 2、警告 2、情報 3"
 

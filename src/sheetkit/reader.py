@@ -45,6 +45,7 @@ class Extraction:
     sources: dict[str, CellRef] = field(default_factory=dict)
     typed_rates: frozenset[str] = frozenset()
     external_links: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()                 # in the workbook's tab order
 
 
 class _Collector:
@@ -147,7 +148,7 @@ def _extract(book: Book) -> Extraction:
     chapter = _chapter(chapter_fields, identity.chapter)
     doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
     return Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
-                      book.external_links)
+                      book.external_links, tuple(book.grids))
 
 
 def _sheet_number(pattern: str, name: str) -> int | None:

@@ -29,6 +29,7 @@ class Subject:
     typed_rates: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()        # why it could not be read
     external_links: tuple[str, ...] = ()
+    sheets: tuple[str, ...] = ()              # the workbook's tab order
 
     def slim(self, keep: Callable[[str], bool] | None = None) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default)."""
@@ -63,4 +64,5 @@ def read_subject(path: str | Path, engine: str = FAST) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
     sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
-                   extraction.typed_rates, external_links=extraction.external_links)
+                   extraction.typed_rates, external_links=extraction.external_links,
+                   sheets=extraction.sheets)

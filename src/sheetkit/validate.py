@@ -109,17 +109,21 @@ def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -
     for table in tables:
         for file, finding in _table_findings(table, rows[table], subjects, rules):
             found[file].append(finding)
-    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order)))
+    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order(s.sheets))))
                         for s, f in zip(subjects, found)))
 
 
-def _order(finding: Finding) -> tuple[Any, ...]:
-    loc = finding.location
-    row, col = 0, ""
-    if loc.cell:
-        letters = loc.cell.rstrip("0123456789")
-        row, col = int(loc.cell[len(letters):] or 0), letters.rjust(3)
-    return (loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "")
+def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
+    """Findings of a file: sheets in tab order, then top to bottom, then left to right."""
+    def key(finding: Finding) -> tuple[Any, ...]:
+        loc = finding.location
+        row, col = 0, ""
+        if loc.cell:
+            letters = loc.cell.rstrip("0123456789")
+            row, col = int(loc.cell[len(letters):] or 0), letters.rjust(3)
+        tab = sheets.index(loc.sheet) if loc.sheet in sheets else len(sheets)
+        return (tab, loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "")
+    return key
 
 
 def _finding(rules: Rules, code: str, location: Location, section: int | None = None,
