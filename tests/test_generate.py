@@ -181,3 +181,18 @@ def test_text_never_becomes_a_formula(tmp_path, example_doc, text):
     cells = [c for row in ws.iter_rows() for c in row if c.value == text]
     assert len(cells) == 2
     assert all(c.data_type == "s" for c in cells)
+
+
+def test_outputs_get_ordinary_permissions(tmp_path, runner):
+    import os
+    import stat
+    out = tmp_path / "a.xlsx"
+    mask = os.umask(0o022)
+    try:
+        assert run(runner, "generate", EXAMPLE, "-o", out).exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o644       # not mkstemp's 0600
+        out.chmod(0o664)
+        assert run(runner, "generate", EXAMPLE, "-o", out, "--force").exit_code == 0
+        assert stat.S_IMODE(out.stat().st_mode) == 0o664       # a replaced file keeps its mode
+    finally:
+        os.umask(mask)

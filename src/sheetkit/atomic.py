@@ -18,6 +18,17 @@ def check_output(path: Path, force: bool) -> None:
         raise SheetkitError([Problem("output-exists", Location(str(path)), {"path": str(path)})])
 
 
+def _mode_for(path: Path) -> int:
+    """The permissions a new file would get (mkstemp makes 0600), or those of
+    the file being replaced."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
 @contextmanager
 def atomic_path(path: Path, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it over ``path`` on success."""
@@ -35,6 +46,7 @@ def atomic_path(path: Path, force: bool = False) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except OSError as exc:
         raise SheetkitError([Problem("output-failed", Location(str(path)),
