@@ -182,6 +182,20 @@ def test_rank_inconsistent(summary_path, tmp_path):
     assert all(f.location.sheet == f"第{f.section}節" for f in found)
 
 
+def test_template_modified_names_each_edited_field(clean, tmp_path):
+    def edit_two(wb):
+        MUTATIONS["template-modified"](wb)
+        ws = wb["第1節"]
+        ws.cell(find_row(ws, 1, "まちづくりの目標"), 3).value = "書き換えた目標"
+    path = edit(clean, tmp_path / "m.xlsx", edit_two)
+    found = [f for f in validate_paths([path])[0].files[0].findings
+             if f.code == "template-modified"]
+    assert {(f.location.sheet, f.value, f.expected) for f in found} == {
+        ("第1節", "書き換えた目標", "人と人とのつながりがあり、住み続けたいと思えるまち"),
+        ("目標指標", "80.0", "69.0")}
+    assert "元に戻す" in found[0].message()
+
+
 def test_template_mismatch(tmp_path, clean):
     other = tmp_path / "other.xlsx"
     wb = openpyxl.Workbook()

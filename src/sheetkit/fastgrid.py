@@ -131,9 +131,10 @@ def _scan_any(data: bytes, styles: list[str]) -> dict[tuple[int, int],
 
 
 class FastSheets(Mapping[str, Grid]):
-    """Sheets read on first use: values from calamine, formats and formulas from
-    the scan.  Raises Unsupported (on open or on first use of a sheet) where the
-    openpyxl path must be used instead.  Close it when done."""
+    """Every sheet, read when opened: values from calamine, formats and formulas
+    from the scan.  All sheets are read, also those the reader does not use, so
+    that a damaged sheet makes a damaged file on both read paths.  Raises
+    Unsupported where the openpyxl path must be used instead."""
 
     def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes]) -> None:
         """``parts``: the unzipped parts the guard already read (workbook,
@@ -149,6 +150,11 @@ class FastSheets(Mapping[str, Grid]):
             self._names = list(self._workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None
+        try:
+            for name in self._names:
+                self._cache[name] = self._read(name)
+        finally:
+            self._workbook.close()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -157,10 +163,6 @@ class FastSheets(Mapping[str, Grid]):
         return len(self._names)
 
     def __getitem__(self, name: str) -> Grid:
-        if name not in self._names:
-            raise KeyError(name)
-        if name not in self._cache:
-            self._cache[name] = self._read(name)
         return self._cache[name]
 
     def _read(self, name: str) -> Grid:
@@ -178,9 +180,6 @@ class FastSheets(Mapping[str, Grid]):
         if rows is None:
             raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
         return _grid(name, rows, scan)
-
-    def close(self) -> None:
-        self._workbook.close()
 
 
 def _grid(name: str, rows: list[list[Any]],

@@ -42,17 +42,12 @@ _EMPTY = Cell(None)
 
 @dataclass(frozen=True)
 class Book:
-    """Sheets by name in workbook order (read on first use on the fast path),
-    and the external links found (reported, never followed)."""
+    """Sheets by name in workbook order, and the external links found
+    (reported, never followed)."""
 
     path: Path
     grids: Mapping[str, Grid]
     external_links: tuple[str, ...] = ()
-
-    def close(self) -> None:
-        closer = getattr(self.grids, "close", None)
-        if closer is not None:
-            closer()
 
 
 FAST, FULL = "fast", "full"
@@ -63,10 +58,9 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     evaluated); SheetkitError (unreadable-file) when it can't.
 
     ``fast`` reads values with python-calamine and formats and formulas from
-    the zip parts, sheet by sheet as they are used; ``full`` reads everything
-    with openpyxl.  Both give the same grids.  The fast path raises
-    fastgrid.Unsupported, now or on first use of a sheet, where only the full
-    one can read the file."""
+    the zip parts; ``full`` reads everything with openpyxl.  Both give the
+    same grids.  The fast path raises fastgrid.Unsupported where only the
+    full one can read the file."""
     from sheetkit.fastgrid import FastSheets, Unsupported
 
     limits = limits or default_limits()

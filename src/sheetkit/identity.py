@@ -29,6 +29,7 @@ class Identity:
     review_period: int | None = None
     fingerprint: str | None = None
     open_needs: bool = False     # 市民ニーズ was left for the department to fill in
+    fixed: dict[str, Any] | None = None      # the fixed parts themselves, to say what changed
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -39,6 +40,8 @@ class Identity:
             ("review_period", "" if self.review_period is None else str(self.review_period)),
             ("fingerprint", self.fingerprint or ""),
             ("open_needs", "yes" if self.open_needs else "no"),
+            ("fixed", "" if self.fixed is None else json.dumps(self.fixed, ensure_ascii=False,
+                                                               sort_keys=True, default=str)),
         ]
 
     @classmethod
@@ -50,7 +53,8 @@ class Identity:
                    plan=json.loads(rows["plan"]), chapter=int(rows["chapter"]),
                    section=optional_int("section"), review_period=optional_int("review_period"),
                    fingerprint=rows.get("fingerprint") or None,
-                   open_needs=rows.get("open_needs") == "yes")
+                   open_needs=rows.get("open_needs") == "yes",
+                   fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None)
 
 
 def review_index(plan: m.Plan) -> int:
@@ -82,6 +86,17 @@ def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: in
         data.pop(key)
     return {"plan": plan_data(plan), "chapter": {"number": chapter.number, "title": chapter.title},
             "section": data}
+
+
+def changes(old: Any, new: Any, path: str) -> list[tuple[str, Any, Any]]:
+    """Where two sets of fixed parts differ: (path, value before, value now)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return [c for key in sorted(old.keys() | new.keys())
+                for c in changes(old.get(key), new.get(key), f"{path}.{key}")]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [c for index, (a, b) in enumerate(zip(old, new))
+                for c in changes(a, b, f"{path}.{index}")]
+    return [] if old == new else [(path, old, new)]
 
 
 def fingerprint(parts: dict[str, Any]) -> str:

@@ -158,6 +158,10 @@ FINDINGS: dict[str, dict[str, Any]] = {
             "ja": "様式の固定部分（節の名前・まちづくりの目標・基本方針・目標指標の名前や目標値など）が書き換えられています。配布した様式に記入し直してもらうか、企画課で確認してください。",
             "en": "Fixed parts of the template (section title, goal, basic policies, indicator names or targets) were edited. Ask for the distributed template to be filled in again, or check with the planning office.",
         },
+        "field": {
+            "ja": "様式の固定部分「{label}」が「{value}」に書き換えられています（配布したときは「{expected}」）。元に戻すか、企画課に相談してください。",
+            "en": "A fixed part of the template, '{label}', was changed to '{value}' (it was '{expected}' when sent). Change it back, or ask the planning office.",
+        },
         "structure": {
             "ja": "様式の形が崩れていて「{detail}」の欄が見つかりません。見出しや欄を消さずに、配布した様式に記入し直してください。",
             "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",

@@ -85,15 +85,11 @@ def extract(path: str | Path, engine: str = FAST) -> Extraction:
         return extract(path, FULL)
     try:
         return _extract(book)
-    except Unsupported:
-        return extract(path, FULL)
     except SheetkitError:
         raise
     except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
         raise SheetkitError([Problem("unreadable-file", Location(str(path)),
                                      {"reason": "damaged"})]) from None
-    finally:
-        book.close()
 
 
 def _required_sheets(book: Book, layout: Layout, identity: Identity, plan: m.Plan,

@@ -3,7 +3,9 @@ table, and turn each failed check into a finding that points at a cell or line."
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ import yaml
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
-from sheetkit.identity import TEMPLATE, fingerprint, fixed_parts
+from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import load_layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -165,10 +167,45 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
             parts = fixed_parts(doc.plan, doc.chapter, section, identity.review_period or 0,
                                 identity.open_needs)
             if fingerprint(parts) != identity.fingerprint:
-                out.append(_finding(rules, "template-modified",
-                                    subject.where(f"sections.{section.number}.title"),
-                                    section.number))
+                out.extend(_modified(subject, section.number, identity.fixed, parts, rules))
     return out
+
+
+_FIELD_LABELS = {"title": "名称", "goal": "まちづくりの目標", "name": "指標名", "unit": "単位",
+                 "direction": "指標のめざす方向", "baseline": "策定時の値", "target": "目標値",
+                 "actual": "実績値", "target_plan": "目標値（計画）", "request_rate": "要望率",
+                 "rank_overall": "全節中順位", "rank_in_chapter": "分野中順位",
+                 "departments": "関係所属", "basic_policies": "基本方針", "number": "番号"}
+
+
+def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
+              now: dict[str, Any], rules: Rules) -> list[Finding]:
+    """template-modified findings, one per edited fixed field where the template
+    recorded its fixed parts (else one for the section)."""
+    found = []
+    if before is not None:
+        for path, old, new in changes(before, json.loads(json.dumps(now, default=str)), ""):
+            key = _source_of(path.lstrip("."), number)
+            parts = [p for p in path.split(".") if p and not p.isdigit()]
+            label = next((_FIELD_LABELS[p] for p in reversed(parts) if p in _FIELD_LABELS),
+                         parts[-1] if parts else "")
+            found.append(_finding(rules, "template-modified", subject.where(key), number,
+                                  "" if new is None else new, "" if old is None else old,
+                                  variant="field", label=label))
+    return found or [_finding(rules, "template-modified",
+                              subject.where(f"sections.{number}.title"), number)]
+
+
+def _source_of(path: str, number: int) -> str:
+    """A fixed-parts path as the source key of its cell."""
+    head, _, rest = path.partition(".")
+    if head == "chapter":
+        return f"sections.{number}.chapter.{rest}"
+    if head != "section":
+        return f"sections.{number}.title"
+    rest = re.sub(r"^basic_policies\.(\d+)\..*$", r"basic_policies.\1.policy", rest)
+    rest = re.sub(r"^departments\..*$", "departments", rest)
+    return f"sections.{number}.{rest}"
 
 
 def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],

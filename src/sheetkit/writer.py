@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import unicodedata
 from dataclasses import dataclass, replace
@@ -360,7 +361,7 @@ def _write_meta(book: _Book, identity: Identity) -> None:
     ws.hide()
     ws.protect()
     for key, value in identity.rows():
-        if key != "plan":
+        if key not in ("plan", "fixed"):           # too long for a document property
             book.workbook.set_custom_property(f"sheetkit.{key}", value)
 
 
@@ -444,7 +445,8 @@ def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Id
     open_needs = section.citizen_needs.is_empty
     parts = fixed_parts(doc.plan, doc.chapter, section, review, open_needs)
     return Identity(TEMPLATE, layout.name, layout.version, plan_data(doc.plan),
-                    doc.chapter.number, section.number, review, fingerprint(parts), open_needs)
+                    doc.chapter.number, section.number, review, fingerprint(parts), open_needs,
+                    json.loads(json.dumps(parts, ensure_ascii=False, default=str)))
 
 
 def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
