@@ -196,3 +196,15 @@ def test_outputs_get_ordinary_permissions(tmp_path, runner):
         assert stat.S_IMODE(out.stat().st_mode) == 0o664       # a replaced file keeps its mode
     finally:
         os.umask(mask)
+
+
+def test_long_text_rows_stay_within_excels_limit(tmp_path, example_doc):
+    long = ("地域の課題解決に向けた取り組みを進めた。" * 150)[:3000]
+    doc = replace(example_doc, sections=(replace(example_doc.sections[0], goal=long),)
+                  + example_doc.sections[1:])
+    out = generate_document(doc, tmp_path / "long.xlsx", load_layout())
+    ws = openpyxl.load_workbook(out)["第1節"]
+    heights = [ws.row_dimensions[r].height or 0 for r in range(1, ws.max_row + 1)]
+    # capped at Excel's 409 pt; xlsxwriter stores whole pixels (0.75 pt), so 408.75
+    assert 409 - 0.75 <= max(heights) <= 409
+    assert find(ws, long)

@@ -27,6 +27,7 @@ def multiline():
     return st.lists(text(max_size=80), min_size=1, max_size=4).map("\n".join)
 
 
+long_text = st.text(JAPANESE, min_size=600, max_size=2500).map(str.strip).filter(bool)
 optional_text = st.none() | text()
 figure = (st.none()
           | st.integers(0, 100_000_000).map(Decimal)
@@ -57,7 +58,8 @@ def documents(draw):
     sections = []
     for number in range(1, count + 1):
         sections.append(m.Section(
-            number=number, title=draw(text(max_size=20)), goal=draw(optional_text),
+            number=number, title=draw(text(max_size=20)),
+            goal=draw(optional_text | long_text),
             basic_policies=tuple(m.BasicPolicy(f"1-{number}-{i}", draw(text(max_size=30)))
                                  for i in range(1, draw(st.integers(1, 4)) + 1)),
             departments=tuple(draw(st.lists(text(max_size=20), max_size=3))),
@@ -69,7 +71,7 @@ def documents(draw):
             initiatives=tuple(draw(st.lists(initiative, max_size=4))),
             carried_over=tuple(draw(st.lists(challenge, max_size=3))),
             indicators=tuple(draw(st.lists(indicator(len(base.periods)), max_size=3))),
-            unmet_analysis=draw(st.none() | multiline())))
+            unmet_analysis=draw(st.none() | multiline() | long_text)))
     chapter = m.Chapter(
         number=draw(st.integers(1, 12)), title=draw(text(max_size=20)), goal=draw(optional_text),
         sector_plans=tuple(draw(st.lists(text(max_size=40), max_size=3))),

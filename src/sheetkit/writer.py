@@ -37,6 +37,7 @@ from sheetkit.serialize import plan_data
 ABSENT = "－"                      # a period in which the indicator did not exist
 FIXED_TIME = dt.datetime(2000, 1, 1)
 PERCENT_UNITS = ("％", "%")
+MAX_ROW_HEIGHT = 409                 # points: the most Excel allows
 
 
 @dataclass
@@ -138,7 +139,7 @@ class _SheetWriter:
     def finish_heights(self, fixed: dict[int, float] | None = None) -> None:
         step = self.book.layout.line_height
         for row, lines in sorted(self.lines.items()):
-            self.ws.set_row(row, lines * step + 4)
+            self.ws.set_row(row, min(lines * step + 4, MAX_ROW_HEIGHT))
         for row, height in (fixed or {}).items():
             self.ws.set_row(row, height)
 
