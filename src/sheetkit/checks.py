@@ -159,17 +159,26 @@ def policy_used(df: pd.DataFrame) -> pd.Series:
                      index=df.index)
 
 
+def expected_rank(rate: float, rates: list[float]) -> int:
+    """The 分野中順位 that 要望率 ``rate`` should have among ``rates`` (highest first)."""
+    return 1 + sum(1 for other in rates if other > rate)
+
+
+def ranked(rate: object, rank: object) -> bool:
+    """A row that takes part in the ranking: a 要望率 and a whole-number rank."""
+    return not _absent(rate) and isinstance(rank, int)
+
+
 @extensions.register_check_method(check_type="vectorized")
 def ranks_follow_rates(df: pd.DataFrame) -> pd.Series:
     """分野中順位 follows 要望率 (highest first) and no two sections share a rank."""
     ok = pd.Series(True, index=df.index)
     for _, group in df.groupby("file"):
-        ranked = group[~group["rate"].map(_absent)
-                       & group["rank"].map(lambda v: isinstance(v, int))]
-        if len(ranked) < 2:
+        rows = group[[ranked(rate, rank) for rate, rank in zip(group["rate"], group["rank"])]]
+        if len(rows) < 2:
             continue
-        rates = ranked["rate"].astype(float)
-        expected = rates.map(lambda r, rates=rates: 1 + int((rates > r).sum()))
-        duplicated = ranked["rank"].duplicated(keep=False)
-        ok.loc[ranked.index] = (ranked["rank"] == expected) & ~duplicated
+        rates = [float(r) for r in rows["rate"]]
+        expected = [expected_rank(r, rates) for r in rates]
+        duplicated = rows["rank"].duplicated(keep=False)
+        ok.loc[rows.index] = (rows["rank"] == expected) & ~duplicated
     return ok

@@ -49,16 +49,18 @@ class Return:
         return self.report.findings
 
     @property
-    def entry_date(self) -> m.DateValue:
+    def returned(self) -> m.Section | None:
+        """The 節 this file returns, as the department filled it in."""
         doc = self.subject.document
-        sec = doc.section(self.section) if doc and self.section is not None else None
-        return sec.entry_date if sec else None
+        return doc.section(self.section) if doc and self.section is not None else None
+
+    @property
+    def entry_date(self) -> m.DateValue:
+        return self.returned.entry_date if self.returned else None
 
     @property
     def author(self) -> str | None:
-        doc = self.subject.document
-        sec = doc.section(self.section) if doc and self.section is not None else None
-        return sec.author if sec else None
+        return self.returned.author if self.returned else None
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,6 @@ class Collection:
     base: m.Document
     returns: tuple[Return, ...]
     sections: tuple[SectionState, ...]
-    prefer_newest: bool = False
 
     def left_out(self) -> list[Return]:
         """Inputs that are not used: unreadable, foreign, invalid, or a losing duplicate."""
@@ -144,7 +145,7 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
             chosen = max(usable, key=_recency) if prefer_newest else usable[0]
             status = SUBMITTED if chosen.valid else INVALID
             states.append(SectionState(section.number, section.title, status, mine, chosen))
-    return Collection(base, tuple(returns), tuple(states), prefer_newest)
+    return Collection(base, tuple(returns), tuple(states))
 
 
 def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) -> list[Return]:

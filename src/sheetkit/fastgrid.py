@@ -97,11 +97,15 @@ def _scan(data: bytes, styles: list[str]) -> dict[tuple[int, int], tuple[str | N
         return _scan_any(data, styles)          # attributes in another order or others
     found = {}
     for match in cells:
-        style = match.group(3)
-        fmt = styles[int(style)] if style and int(style) < len(styles) else "General"
+        fmt = _format(match.group(3), styles)
         formula = None if match.group(4) else _formula(data, match.end())
         found[(int(match.group(2)) - 1, _col(match.group(1)))] = (fmt, formula)
     return found
+
+
+def _format(style: bytes | None, styles: list[str]) -> str:
+    """The number format of a cell's style index (General when it has none)."""
+    return styles[int(style)] if style and int(style) < len(styles) else "General"
 
 
 def _formula(data: bytes, position: int) -> str | None:
@@ -123,8 +127,7 @@ def _scan_any(data: bytes, styles: list[str]) -> dict[tuple[int, int],
         if ref is None:
             raise Unsupported("cell without reference")
         style = _STYLE.search(attrs)
-        fmt = styles[int(style.group(1))] if style and int(style.group(1)) < len(styles) \
-            else "General"
+        fmt = _format(style.group(1) if style else None, styles)
         formula = None if match.group(2) else _formula(data, match.end())
         found[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (fmt, formula)
     return found

@@ -68,9 +68,7 @@ def merged_document(collection: Collection) -> m.Document:
     review = review_index(base.plan)
     sections = []
     for section, state in zip(base.sections, collection.sections):
-        chosen = state.chosen
-        returned = chosen.subject.document.section(section.number) \
-            if chosen and chosen.subject.document else None
+        returned = state.chosen.returned if state.chosen else None
         sections.append(merge_section(section, returned, review) if returned else section)
     return replace(base, sections=tuple(sections))
 

@@ -92,18 +92,23 @@ def extract(path: str | Path, engine: str = FAST) -> Extraction:
                                      {"reason": "damaged"})]) from None
 
 
-def _required_sheets(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
-                     out: _Collector) -> None:
-    """A template needs its section and 目標指標 sheets; a 総括表 its chapter sheet too."""
+def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
+                 out: _Collector) -> tuple[str, str]:
+    """The chapter and 目標指標 sheet names.  A template must have its section and
+    目標指標 sheets, a 総括表 its chapter and 目標指標 sheets."""
     vars_ = label_vars(plan) | {"chapter": identity.chapter}
-    needed = [fill(layout.indicators.sheet, vars_)]
+    chapter = safe_sheet_name(fill(layout.chapter.sheet, vars_))
+    indicators = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+    needed = [indicators]
     if identity.kind == TEMPLATE and identity.section is not None:
-        needed.append(fill(layout.section.sheet, vars_ | {"section": identity.section}))
+        needed.append(safe_sheet_name(fill(layout.section.sheet,
+                                           vars_ | {"section": identity.section})))
     else:
-        needed.append(fill(layout.chapter.sheet, vars_))
-    for name in map(safe_sheet_name, needed):
+        needed.append(chapter)
+    for name in needed:
         if name not in book.grids:
             raise out.fail("layout-mismatch", sheet=name, detail=name)
+    return chapter, indicators
 
 
 def _extract(book: Book) -> Extraction:
@@ -112,10 +117,9 @@ def _extract(book: Book) -> Extraction:
     layout = load_layout(identity.layout)
     plan = plan_from_data(identity.plan, str(path))
     out = _Collector(path)
-    _required_sheets(book, layout, identity, plan, out)
+    chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out)
     chapter_fields: dict[str, Any] = {"chapter.number": identity.chapter}
     vars_ = label_vars(plan)
-    chapter_sheet = safe_sheet_name(fill(layout.chapter.sheet, vars_ | {"chapter": identity.chapter}))
     if chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
                                        "chapter")
@@ -130,12 +134,7 @@ def _extract(book: Book) -> Extraction:
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, number))
-    indicator_sheet = safe_sheet_name(fill(layout.indicators.sheet, vars_))
-    indicators: dict[int, tuple[tuple[m.Indicator, ...], str | None]] = {}
-    if indicator_sheet in book.grids:
-        indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
-    elif not sections and chapter_sheet not in book.grids:
-        raise out.fail("layout-mismatch", detail=chapter_sheet)
+    indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
     merged = []
     for section in sections:
         inds, analysis = indicators.get(section.number, ((), None))

@@ -274,8 +274,10 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
                   "percent_at_most": "over-100", "positive_whole": "rank"}[check]
         return _finding(rules, code, subject.where(key), section, row["raw"], reason=reason)
     if table == "needs":
-        ranked = [r for r in rows if r["file"] == row["file"] and r["rate"] is not None]
-        expected = 1 + sum(1 for r in ranked if r["rate"] > (row["rate"] or 0))
+        from sheetkit.checks import expected_rank, ranked  # loaded: a check just ran
+        rates = [r["rate"] for r in rows if r["file"] == row["file"]
+                 and ranked(r["rate"], r["rank"])]
+        expected = expected_rank(row["rate"], rates) if row["rate"] is not None else None
         return _finding(rules, code, subject.where(key), section, row["rank"], expected)
     return _describe_indicator(code, check, row, subject, rules)
 
