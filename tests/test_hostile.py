@@ -3,9 +3,6 @@ nothing is lost."""
 
 import io
 import os
-import subprocess
-import sys
-import time
 import zipfile
 import zlib
 from dataclasses import replace
@@ -18,13 +15,13 @@ from conftest import EXAMPLE, run
 from filling import fill, many_returns
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from isolated import GIB, run_isolated
 
 from sheetkit.reader import extract
 from sheetkit.serialize import to_yaml
 from sheetkit.subjects import read_subject
 from sheetkit.validate import validate_subjects
 
-GIB = 1 << 30
 
 
 @pytest.fixture(scope="module")
@@ -40,26 +37,10 @@ def bad(returned, tmp_path_factory):
 
 
 def run_measured(args: list[str], cwd: Path) -> tuple[int, str, int]:
-    """Run sheetkit in its own process: exit status, output, and that process's
-    peak memory (bytes) from the kernel's accounting (os.wait4 → resource usage)."""
-    log = cwd / f".sheetkit-{os.getpid()}-{time.monotonic_ns()}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "sheetkit", *args], cwd=cwd,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30                # a hang guard, not a benchmark
-    while True:
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() > deadline:
-            process.kill()
-            os.wait4(process.pid, 0)
-            raise AssertionError(f"sheetkit {' '.join(args)} did not finish in 30 s")
-        time.sleep(0.02)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    output = log.read_text("utf-8", "replace")
-    log.unlink()
-    return process.returncode, output, usage.ru_maxrss * 1024      # ru_maxrss is in KiB
+    """Run sheetkit in its own process, fenced in (30 s, 1 GiB of address
+    space): exit status, output, and the whole process tree's peak memory."""
+    outcome = run_isolated(args, cwd, timeout=30, memory=GIB)
+    return outcome.status, outcome.output, outcome.peak
 
 
 KINDS = ["not-a-zip", "truncated", "zip-bomb", "billion-laughs", "external-entity", "password",
