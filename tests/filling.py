@@ -21,12 +21,31 @@ def find_row(ws, col: int, text: str, start: int = 1) -> int:
 
 
 def insert_rows(ws, index: int, amount: int) -> None:
-    """Insert rows as Excel does: cells and merged ranges below move down.
-    (openpyxl alone moves cells only; defined names are left where they were.)"""
+    """Insert rows as Excel does: cells and merged ranges below move down, and
+    the workbook's defined names over this sheet move or grow with them.
+    (openpyxl alone moves cells only; formulas elsewhere keep their references,
+    which is why the 提出前チェック formulas reach input cells by defined names.)"""
     for merged in list(ws.merged_cells.ranges):
         if merged.min_row >= index:
             merged.shift(row_shift=amount)
     ws.insert_rows(index, amount)
+    _move_names(ws, index - 1, amount)
+
+
+def _move_names(ws, first: int, amount: int) -> None:
+    """Defined names over ``ws``: ranges at or below 0-based row ``first`` move
+    down, ranges across it grow."""
+    from sheetkit.a1 import sheet_ref, split_sheet_ref
+
+    for defined in ws.parent.defined_names.values():
+        text = defined.attr_text or ""
+        if "," in text or "!" not in text:
+            continue
+        sheet, (r1, c1, r2, c2) = split_sheet_ref(text)
+        if sheet != ws.title or r2 < first:
+            continue
+        top = r1 + amount if r1 >= first else r1
+        defined.attr_text = sheet_ref(sheet, top, c1, r2 + amount, c2)
 
 
 def _write_table(ws, header: str, rows: list[tuple[Any, Any, Any]], extra: int) -> None:

@@ -22,9 +22,11 @@ def book(request, template_dir):
 
 
 def test_sheets_and_protection(book):
-    assert book.sheetnames[0] == "記入要領"
-    number = book.sheetnames[1]
+    assert book.sheetnames[:2] == ["記入要領", "提出前チェック"]   # the check right after the guide
+    number = book.sheetnames[2]
     assert number.startswith("第") and number.endswith("節")
+    check = book["提出前チェック"].protection       # fully locked: its cells are fixed structure
+    assert check.sheet and not check.password and check.insertRows is not False
     for name in (number, "目標指標"):
         protection = book[name].protection
         assert protection.sheet and not protection.password
@@ -34,7 +36,7 @@ def test_sheets_and_protection(book):
 
 
 def test_fixed_parts_locked_and_inputs_marked(book):
-    ws = book[book.sheetnames[1]]
+    ws = book[book.sheetnames[2]]
     goal_label = next(c for row in ws.iter_rows() for c in row if c.value == "まちづくりの目標")
     goal = ws.cell(goal_label.row, 3)
     assert goal.value and goal.protection.locked
@@ -45,7 +47,7 @@ def test_fixed_parts_locked_and_inputs_marked(book):
 
 
 def test_dropdown_of_the_sections_codes(book):
-    ws = book[book.sheetnames[1]]
+    ws = book[book.sheetnames[2]]
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert len(lists) == 2                                # 取り組み and 課題 tables
     source = lists[0].formula1
@@ -66,7 +68,7 @@ def test_number_validation_on_actuals(book):
 
 
 def test_defined_names(book):
-    number = book.sheetnames[1]
+    number = book.sheetnames[2]
     names = set(book.defined_names.keys())
     for suffix in ("取り組み", "課題", "記入日", "記入者", "目標指標", "未達成分析"):
         assert f"{number}_{suffix}" in names

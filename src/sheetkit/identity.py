@@ -30,6 +30,9 @@ class Identity:
     fingerprint: str | None = None
     open_needs: bool = False     # 市民ニーズ was left for the department to fill in
     fixed: dict[str, Any] | None = None      # the fixed parts themselves, to say what changed
+    # 提出前チェック: its sheet, the cells there that hold formulas, and the
+    # section sheet's verdict cell — part of the template's fixed structure
+    precheck: dict[str, Any] | None = None
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -42,7 +45,8 @@ class Identity:
             ("open_needs", "yes" if self.open_needs else "no"),
             ("fixed", "" if self.fixed is None else json.dumps(self.fixed, ensure_ascii=False,
                                                                sort_keys=True, default=str)),
-        ]
+        ] + ([] if self.precheck is None else
+             [("precheck", json.dumps(self.precheck, ensure_ascii=False, sort_keys=True))])
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> Identity:
@@ -54,7 +58,8 @@ class Identity:
                    section=optional_int("section"), review_period=optional_int("review_period"),
                    fingerprint=rows.get("fingerprint") or None,
                    open_needs=rows.get("open_needs") == "yes",
-                   fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None)
+                   fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
+                   precheck=json.loads(rows["precheck"]) if rows.get("precheck") else None)
 
 
 def review_index(plan: m.Plan) -> int:

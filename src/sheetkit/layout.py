@@ -94,6 +94,8 @@ class TemplateSettings:
     instructions_title: str
     intro: tuple[str, ...]
     fields_heading: str
+    verdict_col: int | None = None     # 提出前チェック's verdict, right of the section sheet's title
+    verdict_width: float = 40
 
 
 @dataclass(frozen=True)
@@ -185,9 +187,12 @@ def _build(data: dict[str, Any]) -> Layout:
         analysis_label=_cell(ind["analysis"]["label"]),
         analysis_text=_cell(ind["analysis"]["text"]))
     tpl = data["template"]
+    verdict = tpl.get("precheck", {}).get("verdict")
     template = TemplateSettings(tpl["file"], int(tpl["rows"]), tpl["instructions"]["title"],
                                 tuple(tpl["instructions"]["intro"]),
-                                tpl["instructions"]["fields_heading"])
+                                tpl["instructions"]["fields_heading"],
+                                None if verdict is None else col_index(verdict["span"]),
+                                float(verdict.get("width", 40)) if verdict else 40)
     return Layout(
         name=data["name"], version=int(data["version"]), description=data.get("description", ""),
         font=dict(data["font"]), line_height=float(data["line_height"]),

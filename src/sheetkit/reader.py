@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit import model as m
-from sheetkit.a1 import cell_name
+from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
@@ -111,6 +111,24 @@ def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
     return chapter, indicators
 
 
+def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
+    """A template's 提出前チェック sheet and its formulas are part of its fixed
+    structure: a deleted sheet or formula is a broken layout (template-modified).
+    Its content is never read: validate is the authority."""
+    if identity.precheck is None:
+        return
+    sheet = str(identity.precheck.get("sheet", ""))
+    places = [(sheet, cell) for cell in identity.precheck.get("cells", ())]
+    verdict = identity.precheck.get("verdict")
+    if verdict:
+        places.append((str(verdict[0]), str(verdict[1])))
+    for name, cell in places:
+        grid = book.grids.get(name)
+        if grid is None or not grid.get(*parse_cell(cell)).is_formula:
+            raise out.fail("layout-mismatch", sheet=name,
+                           detail=name if grid is None else f"{name}!{cell}")
+
+
 def _extract(book: Book) -> Extraction:
     path = book.path
     identity = read_identity(book)
@@ -118,6 +136,7 @@ def _extract(book: Book) -> Extraction:
     plan = plan_from_data(identity.plan, str(path))
     out = _Collector(path)
     chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out)
+    _precheck_kept(book, identity, out)
     chapter_fields: dict[str, Any] = {"chapter.number": identity.chapter}
     vars_ = label_vars(plan)
     if chapter_sheet in book.grids:

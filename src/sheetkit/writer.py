@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from sheetkit import __version__
 from sheetkit import model as m
-from sheetkit.a1 import cell_name, range_name, sheet_ref
+from sheetkit.a1 import cell_name, quote_sheet, range_name, sheet_ref
 from sheetkit.codec import CellContent, encode
 from sheetkit.identity import (
     META_SHEET,
@@ -31,6 +31,26 @@ from sheetkit.identity import (
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name
 from sheetkit.layout import CellSpec, IndicatorLayout, Layout, SheetLayout
+from sheetkit.precheck import (
+    ADDRESS_COL,
+    COUNT_COL,
+    FIRST_RULE_ROW,
+    LINK_COL,
+    ROW_COL,
+    TODO_COL,
+    TOTAL,
+    VERDICT,
+    Area,
+    CellPlace,
+    IndicatorPlace,
+    Places,
+    Precheck,
+    SheetPlan,
+    TablePlace,
+    formula_cells,
+    load_precheck,
+    plan_sheet,
+)
 from sheetkit.rates import achievement, formula
 from sheetkit.serialize import plan_data
 
@@ -59,6 +79,7 @@ class _Book:
         self.layout = layout
         self._formats: dict[tuple[str, str | None, bool], Format] = {}
         self.inputs: list[_InputCell] = []
+        self.places = Places()           # where the input cells went, for 提出前チェック
 
     def fmt(self, style: str, num_format: str | None = None, input_cell: bool = False) -> Format:
         key = (style, num_format, input_cell)
@@ -210,6 +231,10 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                     if spec.name:
                         sw.name(f"{sheet_name}_{spec.name}", sheet_name, sw.row, spec.first_col,
                                 sw.row, spec.last_col)
+                        sw.book.places.cells[spec.name] = CellPlace(
+                            f"{sheet_name}_{spec.name}",
+                            Area(sheet_name, sw.row, spec.first_col, sw.row, spec.last_col),
+                            content.value)
             sw.row += 1
         if block.table is not None:
             items = sw.resolve(block.table) or ()
@@ -241,8 +266,14 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                     sw.hint(first, spec, last, fill(head.text or "", sw.labels), spec.hint,
                             validation)
                 if block.name:
-                    sw.name(f"{sheet_name}_{block.name}", sheet_name, first, 0, last,
-                            max(c.last_col for c in block.columns))
+                    last_col = max(c.last_col for c in block.columns)
+                    sw.name(f"{sheet_name}_{block.name}", sheet_name, first, 0, last, last_col)
+                    sw.book.places.tables[block.name] = TablePlace(
+                        f"{sheet_name}_{block.name}", Area(sheet_name, first, 0, last, last_col),
+                        {c.field or "": (c.first_col, c.last_col) for c in block.columns},
+                        tuple({c.field or "": getattr(item, c.field or "", None) for c in
+                               block.columns} if item is not None else {}
+                              for item in (list(items) + [None] * (count - len(items)))))
         if block.side is not None:
             side = block.side
             span = CellSpec(side.first_col, side.last_col, rows=sw.row - start)
@@ -305,6 +336,8 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                             ind.actual_hint, check)
                     actual_cells.append(sheet_ref(sheet_name, bottom, cols.value, bottom,
                                                   cols.value))
+                    sw.book.places.indicators.append(_indicator_place(
+                        sheet_name, ind, top, cols.value, cols.rate, indicator, result))
                 _write_rate(sw, CellSpec(cols.rate, cols.rate, rows=2), top, cols.value,
                             indicator.direction, result, template=review is not None)
             sw.row += 2
@@ -329,7 +362,29 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                 ind.analysis_text.first_col, text_row, ind.analysis_text.last_col)
         if actual_cells:
             sw.book.workbook.define_name(f"{prefix}_実績値", "=" + ",".join(actual_cells))
+        sw.book.places.analysis = CellPlace(
+            f"{prefix}_{ind.analysis_text.name}",
+            Area(sheet_name, text_row, ind.analysis_text.first_col, text_row,
+                 ind.analysis_text.last_col), section.unmet_analysis)
     sw.finish_heights({0: 24})
+
+
+def _indicator_place(sheet: str, ind: IndicatorLayout, top: int, value_col: int,
+                     rate_col: int, indicator: m.Indicator, result: m.PeriodResult
+                     ) -> IndicatorPlace:
+    """The cells of an indicator a department reports on, for 提出前チェック."""
+    def at(row: int, col: int) -> Area:
+        return Area(sheet, row, col, row, col)
+
+    rate = achievement(indicator.direction, result.target, result.actual)
+    return IndicatorPlace(
+        {"name": at(top, ind.name.first_col), "unit": at(top, ind.unit.first_col),
+         "target": at(top, value_col), "actual": at(top + 1, value_col),
+         "rate": at(top, rate_col)},
+        {"name": indicator.name, "unit": indicator.unit,
+         "target": None if result.target is None else float(result.target),
+         "actual": None if result.actual is None else result.actual,
+         "rate": "" if rate is None else float(rate)})
 
 
 def _write_rate(sw: _SheetWriter, spec: CellSpec, top: int, value_col: int, direction: str,
@@ -362,7 +417,7 @@ def _write_meta(book: _Book, identity: Identity) -> None:
     ws.hide()
     ws.protect()
     for key, value in identity.rows():
-        if key not in ("plan", "fixed"):           # too long for a document property
+        if key not in ("plan", "fixed", "precheck"):   # too long for a document property
             book.workbook.set_custom_property(f"sheetkit.{key}", value)
 
 
@@ -435,8 +490,9 @@ def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Sect
     name = safe_sheet_name(fill(layout.section.sheet, vars_))
     ws = book.sheet(name)
     context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
-    _write_blocks(_SheetWriter(book, ws, layout.section.widths, vars_, context), layout.section,
-                  name, template_rows)
+    sw = _SheetWriter(book, ws, layout.section.widths, vars_, context)
+    _write_blocks(sw, layout.section, name, template_rows)
+    book.places.section_last_row = sw.row - 1
     return ws
 
 
@@ -445,9 +501,21 @@ def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Id
     review = review_index(doc.plan)
     open_needs = section.citizen_needs.is_empty
     parts = fixed_parts(doc.plan, doc.chapter, section, review, open_needs)
+    precheck = load_precheck()
+    vars_ = label_vars(doc.plan, doc.chapter, section)
+    section_sheet = safe_sheet_name(fill(layout.section.sheet, vars_))
     return Identity(TEMPLATE, layout.name, layout.version, plan_data(doc.plan),
                     doc.chapter.number, section.number, review, fingerprint(parts), open_needs,
-                    json.loads(json.dumps(parts, ensure_ascii=False, default=str)))
+                    json.loads(json.dumps(parts, ensure_ascii=False, default=str)),
+                    {"sheet": precheck.sheet, "cells": formula_cells(precheck),
+                     "verdict": [section_sheet, cell_name(0, _verdict_col(layout))]})
+
+
+def _verdict_col(layout: Layout) -> int:
+    """The section sheet's column for the 提出前チェック verdict (beside the title)."""
+    if layout.template.verdict_col is not None:
+        return layout.template.verdict_col
+    return max(col for col, _ in layout.section.widths) + 2
 
 
 def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
@@ -458,6 +526,8 @@ def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Pa
     blank = blank_section(section, review)
     vars_ = label_vars(doc.plan, doc.chapter, section)
     guide = book.sheet(layout.template.instructions_title)
+    precheck = load_precheck()
+    check = book.sheet(precheck.sheet)
     ws = _section_sheet(book, layout, doc, blank, rows)
     ws.protect("", _PROTECTION)
     ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
@@ -466,6 +536,8 @@ def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Pa
                       layout.indicators, doc.plan, (blank,), ind_name, review)
     ind_ws.protect("", _PROTECTION)
     _write_instructions(book, guide, layout, vars_)
+    book.places.section_sheet = ws.get_name()
+    _write_precheck(book, check, precheck, {ws.get_name(): ws, ind_name: ind_ws}, layout)
     _write_meta(book, template_identity(doc, section, layout))
     guide.activate()
     book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章第{section.number}節"})
@@ -498,4 +570,73 @@ def _write_instructions(book: _Book, ws: Worksheet, layout: Layout,
         ws.write_string(row, 1, cell.label, book.fmt("label"))
         ws.write_string(row, 2, cell.hint or "", wrap)
         row += 1
+    ws.protect()
+
+
+def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
+                    sheets: dict[str, Worksheet], layout: Layout) -> None:
+    """提出前チェック: a live count, a link and what to do for each rule, the
+    total and verdict (also beside the section sheet's title), and the marks
+    on the offending input cells."""
+    verdict_col = _verdict_col(layout)
+    plan: SheetPlan = plan_sheet(precheck, book.places, (0, verdict_col))
+    texts = precheck.texts
+    fmt = book.fmt
+    ws.set_column(0, 0, 7)
+    ws.set_column(1, 1, 40)
+    ws.set_column(COUNT_COL, COUNT_COL, 7)
+    ws.set_column(LINK_COL, LINK_COL, 22)
+    ws.set_column(TODO_COL, TODO_COL, 70)
+    ws.set_column(ROW_COL, ADDRESS_COL, None, None, {"hidden": True})    # helpers
+    ws.merge_range(0, 0, 0, TODO_COL, texts["title"], fmt("title"))
+    ws.set_row(0, 24)
+    ws.merge_range(1, 0, 1, TODO_COL, " ".join(texts["intro"].split()), fmt("value"))
+    ws.set_row(1, 4 * layout.line_height + 4)
+    ws.merge_range(TOTAL[0], 0, TOTAL[0], 1, texts["total"], fmt("label"))
+    ws.write_formula(*TOTAL, plan.total.text, fmt("number"), plan.total.cached)
+    ws.merge_range(VERDICT[0], VERDICT[1], VERDICT[0], TODO_COL, "", fmt("caption"))
+    ws.write_formula(*VERDICT, plan.verdict.text, fmt("caption"), plan.verdict.cached)
+    book.workbook.define_name(precheck.name, "=" + quote_sheet(precheck.sheet) + "!"
+                              + cell_name(*TOTAL, absolute=True))
+    for col, head in enumerate(texts["headers"]):
+        ws.write_string(FIRST_RULE_ROW - 1, col, head, fmt("header"))
+    link = book.workbook.add_format(book.layout.styles["value"] | precheck.marks["link"] | {
+        "font_name": book.layout.font["name"], "font_size": book.layout.font["size"]})
+    number = 0
+    notes = []
+    for rule_row in plan.rows:
+        rule, row = rule_row.rule, rule_row.row
+        if rule.hint:
+            ws.write_string(row, 0, texts["hint_number"], fmt("center"))
+        else:
+            number += 1
+            ws.write_number(row, 0, number, fmt("center"))
+        ws.write_string(row, 1, rule.what["ja"], fmt("value"))
+        todo = rule.todo["ja"] + ("※" if rule.note else "")
+        ws.write_string(row, TODO_COL, todo, fmt("value"))
+        for formula in rule_row.formulas:
+            style = fmt("center") if formula.col == COUNT_COL else (
+                link if formula.col == LINK_COL else fmt("value"))
+            ws.write_formula(formula.row, formula.col, formula.text, style, formula.cached)
+        ws.set_row(row, 2 * layout.line_height + 4)
+        if rule.note:
+            notes.append(rule.note["ja"])
+    row = FIRST_RULE_ROW + len(plan.rows) + 1
+    for note in notes:
+        ws.merge_range(row, 0, row, TODO_COL, f"※ {note}", fmt("value"))
+        row += 1
+    for name, style in (("error", False), ("hint", True)):         # marks while typing
+        mark_format = book.workbook.add_format(precheck.marks[name])
+        for mark in (m_ for m_ in plan.marks if m_.hint == style):
+            sheets[mark.area.sheet].conditional_format(
+                mark.area.first_row, mark.area.first_col, mark.area.last_row,
+                mark.area.last_col,
+                {"type": "formula", "criteria": "=" + mark.formula, "format": mark_format})
+    section = sheets[book.places.section_sheet]
+    section.set_column(verdict_col, verdict_col, layout.template.verdict_width)
+    section.write_formula(plan.section_verdict.row, plan.section_verdict.col,
+                          plan.section_verdict.text,
+                          fmt("caption"), plan.section_verdict.cached)
+    section.print_area(0, 0, book.places.section_last_row,
+                       max(col for col, _ in layout.section.widths))
     ws.protect()
