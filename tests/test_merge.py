@@ -123,7 +123,8 @@ def test_provenance_sheet(office, runner, tmp_path):
     assert fifth[3].endswith("第5節_再提出.xlsx") and fifth[5] == "国際交流担当 再提出"
     assert fifth[6] == "令和2年1月10日"
     assert "unmet-not-analyzed" in fifth[7]              # an accepted warning
-    assert by_section["第2節"][2] == "未提出" and by_section["第4節"][2] == "エラーあり"
+    assert by_section["第2節"][2] == "未提出"
+    assert by_section["第4節"][2] == "差し戻し（エラー 1 件）"      # issue 10: rejected, not "has errors"
     left = {r[1]: r for r in rows if r[1] and str(r[1]).endswith(".xlsx") and r[0] != "節"}
     assert str(returns / "第5節_初回.xlsx") in left
     assert str(returns / "第4節.xlsx") in left and "missing-outcome" in left[

@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding
-from sheetkit.identity import TEMPLATE
+from sheetkit.identity import TEMPLATE, review_index
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_paths
@@ -43,6 +44,7 @@ class Return:
     mtime: float
     section: int | None
     valid: bool          # readable, for this chapter, and without errors of its own
+    placeable: bool = True   # its figures all have a same-name indicator in the base
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -85,9 +87,10 @@ class Collection:
 
 
 def merge_keeps(key: str) -> bool:
-    """The sources a merge needs after validation: figures for the CSV, and
-    市民ニーズ for cross-section findings."""
-    return ".indicators." in key or ".citizen_needs." in key
+    """The sources a merge needs after validation: the fixed parts to compare
+    with the base, figures for the CSV, and 市民ニーズ for cross-section findings."""
+    return key.startswith("sections.") and ".initiatives." not in key \
+        and ".carried_over." not in key
 
 
 def _digest(path: Path) -> tuple[str, float]:
@@ -124,17 +127,26 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):
         number, problem = _belongs(subject, base)
-        if problem is not None:
-            file_report = FileReport(file_report.path, (problem, *file_report.findings))
+        extra: list[Finding] = [] if problem is None else [problem]
+        placeable = True
+        if number is not None and subject.document is not None and subject.identity:
+            against = compare(subject, subject.document.sections[0], base, review_index(
+                base.plan), subject.identity.open_needs, rules.severity["base-mismatch"])
+            extra.extend(against.findings)
+            placeable = against.placeable
+            if against.foreign:
+                number = None
+        if extra:
+            file_report = FileReport(file_report.path, (*extra, *file_report.findings))
         sha, mtime = _digest(path)
         returns.append(Return(subject, file_report, sha, mtime, number,
-                              not file_report.fails("error")))
+                              not file_report.fails("error"), placeable))
     if not prefer_newest:
         returns = _mark_duplicates(returns, allow_invalid, rules.severity["duplicate-return"])
     states = []
     for section in base.sections:
         mine = tuple(r for r in returns if r.section == section.number)
-        usable = [r for r in mine if r.valid or allow_invalid]
+        usable = [r for r in mine if (r.valid or allow_invalid) and r.placeable]
         if not mine:
             states.append(SectionState(section.number, section.title, MISSING, ()))
         elif not usable:
@@ -152,7 +164,7 @@ def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) 
     """Two usable returns of one 節 are a conflict: say so on each of them."""
     by_section: dict[int, list[Return]] = {}
     for ret in returns:
-        if ret.section is not None and (ret.valid or allow_invalid):
+        if ret.section is not None and (ret.valid or allow_invalid) and ret.placeable:
             by_section.setdefault(ret.section, []).append(ret)
     marked = []
     for ret in returns:

@@ -10,10 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit.base_check import indicator_key
 from sheetkit.atomic import check_output, write_bytes
-from sheetkit.collect import DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return, collect
+from sheetkit.collect import (DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return,
+                              SectionState, collect)
 from sheetkit.findings import Finding
-from sheetkit.identity import review_index
+from sheetkit.identity import blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
 from sheetkit.loader import load_document_with_lines
 from sheetkit.problems import Location
@@ -44,12 +46,12 @@ class MergeResult:
 
 
 def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Section:
-    """The base section with the department's content in place of the blanks."""
-    by_name = {ind.name: ind for ind in returned.indicators}
+    """The base section with the department's content in place of the blanks.
+    Indicators are matched by name only: a figure never moves to another one."""
+    by_name = {indicator_key(ind.name): ind for ind in returned.indicators}
     indicators = []
-    for index, ind in enumerate(base.indicators):
-        theirs = by_name.get(ind.name) or (returned.indicators[index]
-                                           if index < len(returned.indicators) else None)
+    for ind in base.indicators:
+        theirs = by_name.get(indicator_key(ind.name))
         results = list(ind.results)
         if theirs is not None and review < len(results) and results[review] is not None \
                 and review < len(theirs.results) and theirs.results[review] is not None:
@@ -63,14 +65,41 @@ def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Sectio
                    citizen_needs=needs)
 
 
+MARKS = {"ja": {MISSING: "未提出", INVALID: "差し戻し中", DUPLICATE: "重複のため未統合"},
+         "en": {MISSING: "not returned", INVALID: "sent back", DUPLICATE: "duplicate, not merged"}}
+
+
 def merged_document(collection: Collection) -> m.Document:
+    """The base with every chosen return merged in.  A section that was not
+    merged keeps only its fixed parts: the base's answers (last period's 記入日,
+    記入者, 実績値 …) are never shown as if they were this period's."""
     base = collection.base
     review = review_index(base.plan)
     sections = []
     for section, state in zip(base.sections, collection.sections):
         returned = state.chosen.returned if state.chosen else None
-        sections.append(merge_section(section, returned, review) if returned else section)
+        sections.append(merge_section(section, returned, review) if returned
+                        else blank_section(section, review))
     return replace(base, sections=tuple(sections))
+
+
+def unmerged_marks(collection: Collection, lang: str = "ja") -> dict[int, str]:
+    """The mark on the sheet and 目標指標 rows of each section not merged."""
+    return {s.number: MARKS[lang][s.status] for s in collection.sections if s.chosen is None}
+
+
+def rejected_errors(state: SectionState) -> int:
+    """The errors that kept a section's returns out (the fewest of any return)."""
+    return min((r.report.count("error") for r in state.returns), default=0)
+
+
+def status_label(state: SectionState, lang: str = "ja") -> str:
+    """提出済, 未提出, 差し戻し（エラー N 件）, 重複 …"""
+    if state.status == INVALID and state.chosen is None:
+        count = rejected_errors(state)
+        return f"差し戻し（エラー {count} 件）" if lang == "ja" else \
+            f"rejected ({count} error{'s' if count != 1 else ''})"
+    return STATUS_LABELS[lang][state.status]
 
 
 def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -> list[Finding]:
@@ -85,8 +114,11 @@ def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -
         found.append(finding)
     for state in collection.sections:
         if state.chosen is None:
+            variant = {MISSING: "default", INVALID: "rejected", DUPLICATE: "duplicate"}
             found.append(Finding("section-missing", rules.severity["section-missing"],
-                                 Location(base_path), state.number, state.title))
+                                 Location(base_path), state.number, state.title,
+                                 params={"variant": variant[state.status],
+                                         "count": str(rejected_errors(state))}))
     return found
 
 
@@ -97,13 +129,12 @@ def date_text(day: m.DateValue) -> str:
 
 def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
     """The 出典 sheet: where every section came from, and what was left out."""
-    labels = STATUS_LABELS[lang]
     rows = []
     for state in collection.sections:
         chosen = state.chosen
         accepted = "\n".join(f"{f.code}: {f.message(lang)}" for f in chosen.findings) \
             if chosen else ""
-        rows.append((f"第{state.number}節", state.title, labels[state.status],
+        rows.append((f"第{state.number}節", state.title, status_label(state, lang),
                      chosen.subject.path if chosen else "", chosen.sha256 if chosen else "",
                      (chosen.author or "") if chosen else "",
                      date_text(chosen.entry_date) if chosen else "", accepted))
@@ -191,7 +222,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     doc = merged_document(collection)
     findings = _chapter_findings(doc, collection, str(base_path))
     buffer = io.BytesIO()
-    write_summary(doc, lay, buffer, (provenance(collection, lang),))
+    write_summary(doc, lay, buffer, (provenance(collection, lang),),
+                  unmerged_marks(collection, lang))
     texts: list[tuple[Path, bytes]] = [(Path(output), buffer.getvalue())]
     if data is not None:
         texts.append((Path(data), to_yaml(doc).encode("utf-8")))

@@ -180,8 +180,48 @@ FINDINGS: dict[str, dict[str, Any]] = {
         "en": "Section {section} was returned more than once ({value}). Remove the extra files, or use --prefer newest to take the latest.",
     },
     "section-missing": {
-        "ja": "第{section}節「{value}」がまだ提出されていません。",
-        "en": "Section {section} '{value}' has not been returned yet.",
+        "default": {
+            "ja": "第{section}節「{value}」がまだ提出されていません。総括表には固定部分だけを「未提出」の印を付けて載せました。",
+            "en": "Section {section} '{value}' has not been returned yet. The 総括表 shows only its fixed parts, marked 'not returned'.",
+        },
+        "rejected": {
+            "ja": "第{section}節「{value}」は提出されましたが、エラー {count} 件のため取り込んでいません（差し戻し中）。総括表には固定部分だけを「差し戻し中」の印を付けて載せました。",
+            "en": "Section {section} '{value}' was returned but rejected (errors: {count}). The 総括表 shows only its fixed parts, marked 'sent back'.",
+        },
+        "duplicate": {
+            "ja": "第{section}節「{value}」は提出が複数あるため取り込んでいません。総括表には固定部分だけを載せました。",
+            "en": "Section {section} '{value}' was returned more than once and is not merged. The 総括表 shows only its fixed parts.",
+        },
+    },
+    "base-mismatch": {
+        "default": {
+            "ja": "この様式の固定部分が企画課のデータ（--base）と違います。企画課のデータか様式を確かめてください。",
+            "en": "The fixed parts of this template differ from the planning office's data (--base). Check the data or the template.",
+        },
+        "identity": {
+            "ja": "この様式は第{section}節として提出されていますが、節の名前「{value}」とまちづくりの目標が、企画課のデータの第{section}節「{expected}」と違います（内容は{looks_like}のものです）。取り込みません。配布した第{section}節の様式に記入し直してもらってください。",
+            "en": "This template says it is section {section}, but its title '{value}' and goal are not those of section {section} in the planning office's data ('{expected}'; its content is that of {looks_like}). It is not merged. Ask for the distributed template of section {section} to be filled in again.",
+        },
+        "field": {
+            "ja": "「{label}」が「{value}」ですが、企画課のデータ（--base）では「{expected}」です。様式を配った後にデータを直したのなら新しい様式で記入し直してもらい、そうでなければ様式を元に戻してもらってください。",
+            "en": "'{label}' reads '{value}', but the planning office's data (--base) says '{expected}'. If the data was corrected after the templates went out, ask for the new template to be filled in; otherwise ask for the template to be restored.",
+        },
+        "indicator-unknown": {
+            "ja": "目標指標「{value}」は企画課のデータ（--base）の第{section}節にありません（データにあって様式にない指標：{expected}）。指標の名前が変わったのなら、新しい様式で記入し直してもらってください。この指標の実績値は取り込みません。",
+            "en": "The indicator '{value}' is not in section {section} of the planning office's data (--base) (indicators in the data but not in the template: {expected}). If it was renamed, ask for the new template to be filled in. Its actual is not merged.",
+        },
+        "indicator-missing": {
+            "ja": "企画課のデータ（--base）の目標指標「{value}」がこの様式にありません。新しい様式で記入し直してもらってください。",
+            "en": "The indicator '{value}' of the planning office's data (--base) is not in this template. Ask for the new template to be filled in.",
+        },
+        "indicator-moved": {
+            "ja": "目標指標「{value}」がこの様式では{position}番目ですが、企画課のデータ（--base）では{expected}番目です。実績値は指標の名前で取り込みますが、並びが違う理由を確かめてください。",
+            "en": "The indicator '{value}' is number {position} in this template but number {expected} in the planning office's data (--base). Actuals are matched by name, but check why the order differs.",
+        },
+        "indicator-field": {
+            "ja": "目標指標「{name}」の「{label}」が「{value}」ですが、企画課のデータ（--base）では「{expected}」です。様式を配った後にデータを直したのなら新しい様式で記入し直してもらい、そうでなければ様式を元に戻してもらってください。",
+            "en": "'{label}' of the indicator '{name}' reads '{value}', but the planning office's data (--base) says '{expected}'. If the data was corrected after the templates went out, ask for the new template to be filled in; otherwise ask for the template to be restored.",
+        },
     },
     "unreadable-file": {
         "ja": "ファイルを読めません：{reason}。",

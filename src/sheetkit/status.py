@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.collect import Collection, Return
-from sheetkit.merge import STATUS_LABELS, date_text
+from sheetkit.merge import STATUS_LABELS, date_text, status_label
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class StatusRow:
     section: int
     title: str
     status: str
+    label: str
     files: tuple[str, ...]
     author: str
     entry_date: str
@@ -26,12 +27,12 @@ def _shown(state_returns: tuple[Return, ...], chosen: Return | None) -> Return |
     return chosen or (state_returns[-1] if state_returns else None)
 
 
-def status_rows(collection: Collection) -> list[StatusRow]:
+def status_rows(collection: Collection, lang: str = "ja") -> list[StatusRow]:
     rows = []
     for state in collection.sections:
         shown = _shown(state.returns, state.chosen)
         rows.append(StatusRow(
-            state.number, state.title, state.status,
+            state.number, state.title, state.status, status_label(state, lang),
             tuple(r.subject.path for r in state.returns),
             (shown.author or "") if shown else "",
             date_text(shown.entry_date) if shown else "",
@@ -46,12 +47,11 @@ def others(collection: Collection) -> list[Return]:
 
 
 def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
-    labels = STATUS_LABELS[lang]
     return {
         "sections": [{"section": r.section, "title": r.title, "status": r.status,
-                      "label": labels[r.status], "files": list(r.files), "author": r.author or None,
+                      "label": r.label, "files": list(r.files), "author": r.author or None,
                       "entry_date": r.entry_date or None, "errors": r.errors,
-                      "warnings": r.warnings} for r in status_rows(collection)],
+                      "warnings": r.warnings} for r in status_rows(collection, lang)],
         "others": [{"path": r.subject.path, "errors": r.report.count("error"),
                     "warnings": r.report.count("warning"),
                     "codes": sorted({f.code for f in r.findings})} for r in others(collection)],
@@ -72,8 +72,8 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
     heads = (["節", "名称", "状態", "記入者", "記入日", "エラー", "警告", "ファイル"] if lang == "ja"
              else ["sec", "title", "status", "author", "entry date", "errors", "warnings", "file"])
     table = [heads]
-    for row in status_rows(collection):
-        table.append([f"第{row.section}節", row.title, labels[row.status], row.author,
+    for row in status_rows(collection, lang):
+        table.append([f"第{row.section}節", row.title, row.label, row.author,
                       row.entry_date, str(row.errors), str(row.warnings),
                       "、".join(row.files)])
     widths = [max(_width(r[i]) for r in table) for i in range(len(heads))]

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -128,6 +129,7 @@ class _SheetWriter:
             ws.set_column(col, col, width)
         self.lines: dict[int, int] = {}
         self.row = 0
+        self.mark: str | None = None       # 未提出 / 差し戻し中, on a section not merged
 
     # -- cells -----------------------------------------------------------
     def put(self, row: int, spec: CellSpec, content: CellContent, style: str | None = None,
@@ -216,7 +218,10 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
         for row_specs in block.rows:
             for spec in row_specs:
                 if spec.text is not None:
-                    sw.put(sw.row, spec, CellContent(fill(spec.text, sw.labels)))
+                    text = fill(spec.text, sw.labels)
+                    if spec.style == "title" and sw.mark:
+                        text += f"　【{sw.mark}】"
+                    sw.put(sw.row, spec, CellContent(text))
                     if spec.style == "title":
                         fixed_heights[sw.row] = 24
                     continue
@@ -291,7 +296,7 @@ def _indicator_cells(ind: IndicatorLayout) -> dict[str, CellSpec]:
 
 def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                       sections: tuple[m.Section, ...], sheet_name: str,
-                      review: int | None) -> None:
+                      review: int | None, marks: Mapping[int, str] | None = None) -> None:
     """Write the 目標指標の達成状況 table: two rows per indicator, sections merged."""
     layout = sw.book.layout
     sw.put(0, ind.title, CellContent(fill(ind.title.text or "", sw.labels)))
@@ -353,8 +358,10 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                     ind.analysis_text.hint)
         sw.row += 2
         group = replace(ind.group, rows=sw.row - group_start)
+        mark = (marks or {}).get(section.number)
         sw.put(group_start, group, CellContent(
-            fill(ind.group.pattern or "", label_vars(plan, section=section))))
+            fill(ind.group.pattern or "", label_vars(plan, section=section))
+            + (f"\n【{mark}】" if mark else "")))
         prefix = safe_sheet_name(fill(layout.section.sheet, label_vars(plan, section=section)))
         sw.name(f"{prefix}_目標指標", sheet_name, group_start, ind.name.first_col, sw.row - 1,
                 ind.last_col)
@@ -440,8 +447,10 @@ class ExtraSheet:
 
 
 def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
-                  extra: tuple[ExtraSheet, ...] = ()) -> None:
-    """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節."""
+                  extra: tuple[ExtraSheet, ...] = (), marks: Mapping[int, str] | None = None
+                  ) -> None:
+    """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節.
+    ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not merged."""
     book = _Book(path, layout)
     vars_ = label_vars(doc.plan, doc.chapter)
     name = fill(layout.chapter.sheet, vars_)
@@ -450,9 +459,9 @@ def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
     _write_blocks(sw, layout.chapter, safe_sheet_name(name), None)
     ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
     sw = _SheetWriter(book, book.sheet(ind_name), layout.indicators.widths, vars_)
-    _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None)
+    _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None, marks)
     for section in doc.sections:
-        _section_sheet(book, layout, doc, section, None)
+        _section_sheet(book, layout, doc, section, None, (marks or {}).get(section.number))
     for sheet in extra:
         _write_table_sheet(book, sheet)
     _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(doc.plan),
@@ -485,12 +494,13 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
 
 
 def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Section,
-                   template_rows: int | None) -> Worksheet:
+                   template_rows: int | None, mark: str | None = None) -> Worksheet:
     vars_ = label_vars(doc.plan, doc.chapter, section)
     name = safe_sheet_name(fill(layout.section.sheet, vars_))
     ws = book.sheet(name)
     context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
     sw = _SheetWriter(book, ws, layout.section.widths, vars_, context)
+    sw.mark = mark
     _write_blocks(sw, layout.section, name, template_rows)
     book.places.section_last_row = sw.row - 1
     return ws

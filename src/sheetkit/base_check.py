@@ -1,0 +1,137 @@
+"""A return compared with the planning office's base: the fixed parts it
+answers must be the base's, not only those recorded in its own hidden sheet
+(which a sender can rewrite).
+
+Indicators are matched by name only, never by position, so that a 実績値 can
+never land on another indicator."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sheetkit import model as m
+from sheetkit.findings import Finding
+from sheetkit.identity import blank_section, changes, fixed_parts
+from sheetkit.subjects import Subject
+from sheetkit.values import squash
+
+CODE = "base-mismatch"
+
+
+@dataclass(frozen=True)
+class BaseComparison:
+    """What differs between a return and the base's section of the same number.
+
+    ``foreign``: the return's title and goal are both another section's
+    (a forged or mislabelled identity), so it is no return of this section.
+    ``placeable``: every indicator with a figure in the return has a
+    same-name indicator in the base, so no figure can be lost or moved."""
+
+    findings: tuple[Finding, ...]
+    foreign: bool
+    placeable: bool
+
+
+def indicator_key(name: str | None) -> str:
+    """How indicator names are matched: spacing and width folded, nothing else."""
+    return squash(name or "")
+
+
+def _plain(parts: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(parts, ensure_ascii=False, default=str))
+
+
+def compare(subject: Subject, returned: m.Section, base: m.Document, review: int,
+            open_needs: bool, severity: str) -> BaseComparison:
+    """Every difference between ``returned``'s fixed parts and the base's, as findings."""
+    number = returned.number
+    mine = base.section(number)
+    assert mine is not None
+    prefix = f"sections.{number}"
+
+    def finding(key: str, variant: str, value: Any = "", expected: Any = "",
+                **params: str) -> Finding:
+        return Finding(CODE, severity, subject.where(f"{prefix}.{key}" if key else prefix),
+                       number, "" if value is None else str(value),
+                       "" if expected is None else str(expected),
+                       {"variant": variant, **params})
+
+    theirs_parts = _plain(fixed_parts(base.plan, base.chapter, returned, review,
+                                      open_needs))["section"]
+    base_parts = _plain(fixed_parts(base.plan, base.chapter, blank_section(mine, review), review,
+                                    open_needs))["section"]
+    found: list[Finding] = []
+    if returned.title != mine.title and returned.goal != mine.goal:
+        other = next((s for s in base.sections if s.number != number and (
+            s.title == returned.title or (s.goal and s.goal == returned.goal))), None)
+        hint = f"第{other.number}節「{other.title}」" if other else "?"
+        return BaseComparison((finding("title", "identity", returned.title, mine.title,
+                                       looks_like=hint),), True, False)
+    for key, label in (("title", "名称"), ("goal", "まちづくりの目標"), ("departments", "関係所属"),
+                       ("basic_policies", "基本方針"), ("citizen_needs", "市民ニーズ")):
+        before, now = base_parts.get(key), theirs_parts.get(key)
+        if before == now:
+            continue
+        where = key
+        if key == "basic_policies":
+            where = next((f"basic_policies.{i}.policy" for i, (a, b) in enumerate(
+                zip(before or [], now or [])) if a != b), "basic_policies.0.policy")
+        found.append(finding(where, "field", _show(now), _show(before), label=label))
+    found.extend(_indicators(finding, returned, mine, theirs_parts["indicators"],
+                             base_parts["indicators"], review))
+    placeable = _placeable(returned, mine, review)
+    return BaseComparison(tuple(found), False, placeable)
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(_show(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_show(v) for v in value.values() if v is not None)
+    return str(value)
+
+
+_LABELS = {"unit": "単位", "direction": "指標のめざす方向", "baseline": "策定時の値",
+           "target": "目標値", "actual": "実績値", "target_plan": "目標値（計画）"}
+
+
+def _indicators(finding: Any, returned: m.Section, mine: m.Section,
+                theirs_parts: list[dict[str, Any]], base_parts: list[dict[str, Any]],
+                review: int) -> list[Finding]:
+    found: list[Finding] = []
+    base_index = {indicator_key(i.name): n for n, i in enumerate(mine.indicators)}
+    their_index = {indicator_key(i.name): n for n, i in enumerate(returned.indicators)}
+    for index, ind in enumerate(returned.indicators):
+        at = base_index.get(indicator_key(ind.name))
+        if at is None:
+            missing = [i.name for i in mine.indicators if indicator_key(i.name) not in their_index]
+            found.append(finding(f"indicators.{index}.name", "indicator-unknown", ind.name,
+                                 "、".join(missing) or "（なし）"))
+            continue
+        if at != index:
+            found.append(finding(f"indicators.{index}.name", "indicator-moved", ind.name,
+                                 str(at + 1), position=str(index + 1)))
+        for path, old, new in changes(base_parts[at], theirs_parts[index], ""):
+            field = path.lstrip(".")
+            label = next((_LABELS[p] for p in reversed(field.split(".")) if p in _LABELS), field)
+            found.append(finding(f"indicators.{index}.{field}", "indicator-field", new, old,
+                                 label=label, name=ind.name))
+    for ind in mine.indicators:
+        if indicator_key(ind.name) not in their_index:
+            found.append(finding("indicators", "indicator-missing", ind.name))
+    return found
+
+
+def _placeable(returned: m.Section, mine: m.Section, review: int) -> bool:
+    """Every reported figure has a same-name indicator in the base."""
+    names = {indicator_key(i.name) for i in mine.indicators}
+    for ind in returned.indicators:
+        result = ind.results[review] if review < len(ind.results) else None
+        if result is not None and result.actual is not None and \
+                indicator_key(ind.name) not in names:
+            return False
+    return True
