@@ -15,6 +15,7 @@ import click
 from sheetkit import __version__
 from sheetkit.layout import DEFAULT_LAYOUT
 from sheetkit.messages import line
+from sheetkit.plain import one_line, terminal
 from sheetkit.problems import Location, Problem, SheetkitError
 
 T = TypeVar("T")
@@ -44,7 +45,7 @@ def _run(lang: str, action: Callable[[], T], failure_status: int = EXIT_USAGE) -
         return action()
     except SheetkitError as exc:
         for problem in exc.problems:
-            click.echo(line(problem, lang), err=True)
+            click.echo(one_line(line(problem, lang)), err=True)
         sys.exit(failure_status)
     except Exception as exc:  # noqa: BLE001 - the last guard: a user never sees a traceback
         click.echo(line(Problem("internal-error", Location(),
@@ -141,7 +142,7 @@ def _render_text(report: Any, lang: str) -> str:
     words = SEVERITY_WORDS[lang]
     lines: list[str] = []
     for file in report.files:
-        lines.append(file.path)
+        lines.append(one_line(file.path))
         if not file.findings:
             lines.append("  問題は見つかりませんでした。" if lang == "ja" else "  No problems found.")
         sheet: str | None = "\0"
@@ -150,12 +151,12 @@ def _render_text(report: Any, lang: str) -> str:
             if loc.sheet != sheet:
                 sheet = loc.sheet
                 if sheet:
-                    lines.append(f"  {sheet}")
+                    lines.append(f"  {one_line(sheet)}")
             place = f"{loc.sheet}!{loc.cell}" if loc.sheet and loc.cell else \
                 where(type(loc)(line=loc.line, field=loc.field), lang)
             indent = "    " if sheet else "  "
-            lines.append(f"{indent}[{words[finding.severity]}] {place} {finding.code}: "
-                         f"{finding.message(lang)}")
+            lines.append(f"{indent}[{words[finding.severity]}] {one_line(place)} "
+                         f"{finding.code}: {one_line(finding.message(lang))}")
     counts = (report.count("error"), report.count("warning"), report.count("info"))
     if lang == "ja":
         lines.append(f"合計：ファイル {len(report.files)}、エラー {counts[0]}、警告 {counts[1]}、"
@@ -259,13 +260,15 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
         layout, force, lang))
     words = SEVERITY_WORDS[lang]
     for ret in result.left_out:
-        click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ") + ret.subject.path)
+        click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ")
+                   + one_line(ret.subject.path))
         for finding in ret.findings:
             if finding.severity == "error" or finding.code == "duplicate-return":
                 click.echo(f"  [{words[finding.severity]}] {finding.code}: "
-                           f"{finding.message(lang)}")
+                           f"{one_line(finding.message(lang))}")
     for finding in result.findings:
-        click.echo(f"[{words[finding.severity]}] {finding.code}: {finding.message(lang)}")
+        click.echo(f"[{words[finding.severity]}] {finding.code}: "
+                   f"{one_line(finding.message(lang))}")
     merged = sum(1 for s in result.collection.sections if s.chosen is not None)
     total = len(result.collection.sections)
     click.echo(f"総括表を書き出しました: {output}（{total} 節のうち {merged} 節を統合）" if lang == "ja"
@@ -296,7 +299,7 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lan
     if fmt == "json":
         click.echo(json.dumps(board.status_json(collection, lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(board.status_text(collection, lang))
+        click.echo(terminal(board.status_text(collection, lang)))
 
 
 def main(argv: list[str] | None = None) -> Any:

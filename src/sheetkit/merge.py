@@ -18,6 +18,7 @@ from sheetkit.findings import Finding
 from sheetkit.identity import blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
 from sheetkit.loader import load_document_with_lines
+from sheetkit.plain import csv_value
 from sheetkit.problems import Location
 from sheetkit.rates import achievement, as_written
 from sheetkit.serialize import to_yaml
@@ -164,7 +165,12 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
     """Indicators in long form: one row per indicator × period × kind."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間", "区分",
+
+    def put(row: list[object]) -> None:
+        """Every cell through csv_value: no cell runs as a formula."""
+        writer.writerow([csv_value(v) for v in row])
+
+    put(["章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間", "区分",
                      "値", "出典"])
     chosen = {s.number: s.chosen for s in collection.sections}
     baseline = doc.plan.baseline
@@ -184,7 +190,7 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
             common = [doc.chapter.number, section.number, section.title, ind.name,
                       ind.unit or "", ind.direction]
             if ind.baseline is not None and baseline is not None:
-                writer.writerow([*common, f"{baseline.label}（{baseline.year}）", "実績値",
+                put([*common, f"{baseline.label}（{baseline.year}）", "実績値",
                                  ind.baseline, source(f"{key}.baseline", False)])
             review = review_index(doc.plan)
             for number, (period, result) in enumerate(zip(doc.plan.periods, ind.results)):
@@ -199,7 +205,7 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
                         ("目標値", result.target, "target", False),
                         ("実績値", result.actual, "actual", number == review),
                         ("達成率", rate, "rate", number == review)):
-                    writer.writerow([*common, label, kind, "" if value is None else value,
+                    put([*common, label, kind, "" if value is None else value,
                                      source(f"{pkey}.{field}", returned)])
     return out.getvalue()
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sheetkit.collect import Collection, Return
 from sheetkit.merge import STATUS_LABELS, date_text, status_label
+from sheetkit.plain import one_line
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
              else ["sec", "title", "status", "author", "entry date", "errors", "warnings", "file"])
     table = [heads]
     for row in status_rows(collection, lang):
-        table.append([f"第{row.section}節", row.title, row.label, row.author,
-                      row.entry_date, str(row.errors), str(row.warnings),
-                      "、".join(row.files)])
+        table.append([one_line(c) for c in (
+            f"第{row.section}節", row.title, row.label, row.author, row.entry_date,
+            str(row.errors), str(row.warnings), "、".join(row.files))])
     widths = [max(_width(r[i]) for r in table) for i in range(len(heads))]
     lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
              for r in table]
@@ -85,7 +86,7 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
         lines.append("どの節にも当たらないファイル：" if lang == "ja" else "Files that are no section's:")
         for ret in rest:
             codes = "、".join(sorted({f.code for f in ret.findings}))
-            lines.append(f"  {ret.subject.path}  {codes}")
+            lines.append(f"  {one_line(ret.subject.path)}  {codes}")
     counts = {s: sum(1 for r in collection.sections if r.status == s) for s in labels}
     summary = "、".join(f"{labels[s]} {n}" for s, n in counts.items())
     lines.append(("計：" if lang == "ja" else "Total: ") + summary)
