@@ -320,7 +320,7 @@ def test_annotate(runner, clean, tmp_path):
     assert sorted(links) == sorted(f"'第1節'!{c.coordinate}" for c in marked)
     assert any("成果" in str(c.value) for row in summary.iter_rows() for c in row)
     again = run(runner, "validate", returned, "--annotate", out)
-    assert again.exit_code == 1 and "--force" in again.stderr
+    assert again.exit_code == 2 and "--force" in again.stderr     # issue 10: a usage error
 
 
 def test_annotate_keeps_typed_text_as_text(runner, clean, tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sheetkit.atomic import atomic_path, check_output
 from sheetkit.findings import FileReport
 from sheetkit.labels import safe_filename
 
@@ -24,16 +23,19 @@ def _text(cell, value: object) -> None:  # type: ignore[no-untyped-def]
         cell.data_type = "s"
 
 
-def annotate(source: Path, report: FileReport, folder: Path, lang: str = "ja",
-             force: bool = False) -> Path:
-    """Write ``folder/<name>`` with the findings of ``report`` marked on it."""
+def annotated_name(source: Path, folder: Path) -> Path:
+    """Where the annotated copy of ``source`` goes."""
+    return folder / safe_filename(source.name)
+
+
+def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -> None:
+    """Write a copy of ``source`` to ``target`` with the findings of ``report``
+    marked on it (``target`` is a temporary file of the output set)."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    target = folder / safe_filename(source.name)
-    check_output(target, force)
     wb = openpyxl.load_workbook(source)
     fill = PatternFill("solid", fgColor=RED)
     notes: dict[tuple[str, str], list[str]] = {}
@@ -72,6 +74,4 @@ def annotate(source: Path, report: FileReport, folder: Path, lang: str = "ja",
     wb.active = 0
     for sheet in wb.worksheets[1:]:
         sheet.sheet_view.tabSelected = False
-    with atomic_path(target, force) as tmp:
-        wb.save(tmp)
-    return target
+    wb.save(target)

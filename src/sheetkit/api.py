@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sheetkit import model as m
-from sheetkit.annotate import annotate
-from sheetkit.atomic import atomic_path, check_output
+from sheetkit.annotate import annotate, annotated_name
+from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
@@ -22,13 +22,15 @@ from sheetkit.writer import write_summary, write_template
 def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
              force: bool = False) -> Path:
     """Write the whole 総括表 of ``data`` to ``output``."""
+    outputs = check_outputs([Path(output)], [Path(data)], force)
     doc = load_document(data)
-    return generate_document(doc, Path(output), load_layout(layout), force)
+    return generate_document(doc, Path(output), load_layout(layout), force, outputs)
 
 
-def generate_document(doc: m.Document, output: Path, layout: Layout, force: bool = False) -> Path:
-    with atomic_path(output, force) as tmp:
-        write_summary(doc, layout, tmp)
+def generate_document(doc: m.Document, output: Path, layout: Layout, force: bool = False,
+                      outputs: Outputs | None = None) -> Path:
+    outputs = outputs or check_outputs([output], (), force)
+    write_all(outputs, [(output, lambda tmp: write_summary(doc, layout, tmp))])
     return output
 
 
@@ -55,14 +57,12 @@ def make_templates(data: str | Path, folder: str | Path, sections: Iterable[int]
     lay = load_layout(layout)
     folder = Path(folder)
     targets = [(s, template_path(folder, doc, s, lay)) for s in chosen]
-    for _, target in targets:
-        check_output(target, force)
-    written = []
-    for section, target in targets:
-        with atomic_path(target, force) as tmp:
-            write_template(doc, section, lay, tmp, lay.template.rows if rows is None else rows)
-        written.append(target)
-    return written
+    outputs = check_outputs([t for _, t in targets], [Path(data)], force)
+    count = lay.template.rows if rows is None else rows
+
+    def writer(section: m.Section) -> Writer:
+        return lambda tmp: write_template(doc, section, lay, tmp, count)
+    return write_all(outputs, [(target, writer(s)) for s, target in targets])
 
 
 def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, str]:
@@ -72,18 +72,46 @@ def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, s
     return extraction, render(extraction.document)
 
 
-def write_text(text: str, output: Path, force: bool = False) -> Path:
-    """Write UTF-8 text atomically."""
-    with atomic_path(output, force) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+def write_text(text: str, output: Path, force: bool = False, source: Path | None = None
+               ) -> Path:
+    """Write UTF-8 text atomically (never over ``source``)."""
+    outputs = check_outputs([output], [source] if source else [], force)
+    write_all(outputs, [(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))])
     return output
 
 
-def annotate_all(report: Report, subjects: list[Subject], folder: Path, lang: str = "ja",
-                 force: bool = False) -> list[Path]:
-    """Annotated copies of every readable workbook in ``report``."""
-    written = []
-    for file_report, subject in zip(report.files, subjects):
-        if subject.kind in ("summary", "template") and subject.document is not None:
-            written.append(annotate(Path(subject.path), file_report, Path(folder), lang, force))
-    return written
+ANNOTATED_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def check_validate_outputs(files: Iterable[Path], folder: Path | None, report: Path | None,
+                           force: bool = False) -> Outputs:
+    """The outputs validate may write, checked before any file is read: the
+    annotated copy every workbook could get, and the report."""
+    files = [Path(f) for f in files]
+    targets = [annotated_name(f, folder) for f in files
+               if folder is not None and f.suffix.lower() in ANNOTATED_SUFFIXES]
+    targets += [report] if report is not None else []
+    return check_outputs(targets, files, force, [folder] if folder is not None else [])
+
+
+def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subject],
+                           folder: Path | None, report_path: Path | None,
+                           lang: str = "ja") -> list[Path]:
+    """Annotated copies of every readable workbook, and the report: one set."""
+    from sheetkit.report_book import write_report
+
+    def marker(source: Path, file_report: object) -> Writer:
+        return lambda tmp: annotate(source, file_report, tmp, lang)  # type: ignore[arg-type]
+    writers: list[tuple[Path, Writer]] = []
+    if folder is not None:
+        for file_report, subject in zip(report.files, subjects):
+            if subject.kind in ("summary", "template") and subject.document is not None:
+                source = Path(subject.path)
+                writers.append((annotated_name(source, folder), marker(source, file_report)))
+    if report_path is not None:
+        writers.append((report_path, lambda tmp: write_report(report, subjects, tmp, lang)))
+    late = [t for t, _ in writers if t not in outputs.targets]   # inside folders given
+    if late:
+        check_outputs(late, [Path(s.path) for s in subjects], outputs.force,
+                      [folder] if folder is not None else [])
+    return write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)

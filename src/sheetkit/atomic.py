@@ -1,26 +1,113 @@
-"""Outputs are written to a temporary file beside the target and renamed
-only when complete, and an existing output is replaced only when asked."""
+"""One command's outputs are one set: checked before any work, written to
+temporary files beside their targets, then put in place together.  On any
+failure nothing is replaced and no temporary file is left.  An output is
+never an input, an existing one is replaced only with --force, and a new one
+is created exclusively (two runs racing for one name: one wins, the other
+fails cleanly)."""
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from sheetkit.problems import Location, Problem, SheetkitError
 
+Writer = Callable[[Path], None]
+_TEMP = re.compile(r"^\..*\.sheetkit-(\d+)-[0-9a-f]{8}\.(?:tmp|bak)$")
 
-def check_output(path: Path, force: bool) -> None:
-    """Refuse to replace an existing file unless ``force``."""
-    if path.exists() and not force:
-        raise SheetkitError([Problem("output-exists", Location(str(path)), {"path": str(path)})])
+
+def _same(a: Path, b: Path) -> bool:
+    """The same file: by resolved path, or by inode (hard links, case folding)."""
+    try:
+        if a.resolve() == b.resolve():
+            return True
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The checked targets of one command."""
+
+    targets: tuple[Path, ...]
+    force: bool
+
+
+def check_outputs(targets: Sequence[Path], inputs: Iterable[Path] = (), force: bool = False,
+                  folders: Iterable[Path] = ()) -> Outputs:
+    """Refuse, before any work: an output named twice, an output that is an
+    input (even with --force), an output folder that holds an input, and
+    existing outputs without --force (all listed at once)."""
+    inputs = [Path(p) for p in inputs]
+    problems: list[Problem] = []
+    seen: list[Path] = []
+    for target in map(Path, targets):
+        if any(_same(target, other) for other in seen):
+            problems.append(Problem("output-twice", Location(str(target)), {"path": str(target)}))
+        seen.append(target)
+    for target in seen:
+        if any(_same(target, source) for source in inputs):
+            problems.append(Problem("output-is-input", Location(str(target)),
+                                    {"path": str(target)}))
+    for folder in map(Path, folders):
+        if any(_same(folder, source) or _same(folder, source.parent) for source in inputs):
+            problems.append(Problem("output-is-input", Location(str(folder)),
+                                    {"path": str(folder)}))
+    if problems:
+        raise SheetkitError(_unique(problems))
+    if not force:
+        existing = [t for t in seen if t.exists() or t.is_symlink()]
+        if existing:
+            raise SheetkitError([Problem("output-exists", Location(str(t)), {"path": str(t)})
+                                 for t in existing])
+    return Outputs(tuple(seen), force)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    out: list[Problem] = []
+    for p in problems:
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep(folder: Path) -> None:
+    """Remove the temporary files an earlier, killed sheetkit run left in ``folder``."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        found = _TEMP.match(entry.name)
+        if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _temp_name(target: Path, kind: str) -> Path:
+    return target.with_name(f".{target.name}.sheetkit-{os.getpid()}-{secrets.token_hex(4)}.{kind}")
 
 
 def _mode_for(path: Path) -> int:
-    """The permissions a new file would get (mkstemp makes 0600), or those of
-    the file being replaced."""
+    """The permissions a new file gets (umask), or those of the file replaced."""
     try:
         return path.stat().st_mode & 0o777
     except OSError:
@@ -29,36 +116,117 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~mask
 
 
-@contextmanager
-def atomic_path(path: Path, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path in the target's folder; rename it over ``path`` on success."""
-    check_output(path, force)
-    folder = path.parent if str(path.parent) else Path(".")
+def os_error(exc: BaseException) -> OSError | None:
+    """The OSError behind ``exc`` (xlsxwriter and others wrap it)."""
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, OSError):
+            return current
+        inner = next((a for a in getattr(current, "args", ()) if isinstance(a, BaseException)),
+                     None)
+        current = inner or current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def failure(path: Path, exc: BaseException) -> SheetkitError:
+    """A write that failed, as a plain problem (a full disk says so)."""
+    error = os_error(exc)
+    if error is not None and error.errno in (errno.ENOSPC, errno.EDQUOT):
+        return SheetkitError([Problem("disk-full", Location(str(path)), {"path": str(path)})])
+    if error is not None and error.errno == errno.EEXIST:
+        return SheetkitError([Problem("output-exists", Location(str(path)), {"path": str(path)})])
+    detail = (error.strerror or str(error)) if error is not None else f"{type(exc).__name__}"
+    return SheetkitError([Problem("output-failed", Location(str(path)),
+                                  {"path": str(path), "detail": detail})])
+
+
+def write_all(outputs: Outputs, writers: Sequence[tuple[Path, Writer]]) -> list[Path]:
+    """Write every output to a temporary file, then put them all in place.
+    ``writers``: each target (one of ``outputs``) and what writes it to a path."""
+    temps: list[tuple[Path, Path]] = []
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
-                                        dir=folder)
-        os.close(fd)
-    except OSError as exc:
-        raise SheetkitError([Problem("output-failed", Location(str(path)),
-                                     {"path": str(path), "detail": exc.strerror or str(exc)})]
-                            ) from None
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise SheetkitError([Problem("output-failed", Location(str(path)),
-                                     {"path": str(path), "detail": exc.strerror or str(exc)})]
-                            ) from None
+        for target, write in writers:
+            folder = target.parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise failure(target, exc) from None
+            sweep(folder)
+            tmp = _temp_name(target, "tmp")
+            try:
+                os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+                temps.append((target, tmp))
+                write(tmp)
+                os.chmod(tmp, _mode_for(target))
+            except SheetkitError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - the writer's failure, as a problem
+                if os_error(exc) is None:
+                    raise
+                raise failure(target, exc) from None
+        _commit(temps, outputs.force)
     finally:
-        if tmp.exists():
-            tmp.unlink()
+        for _, tmp in temps:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+    return [target for target, _ in writers]
 
 
-def write_bytes(path: Path, data: bytes, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically: the file appears whole or not at all."""
-    with atomic_path(path, force) as tmp:
-        tmp.write_bytes(data)
-    return path
+def _commit(temps: list[tuple[Path, Path]], force: bool) -> None:
+    """Put every temporary file in place; on a failure undo what was done."""
+    done: list[tuple[Path, Path | None]] = []
+    try:
+        for target, tmp in temps:
+            backup = None
+            if force and (target.exists() or target.is_symlink()):
+                backup = _temp_name(target, "bak")
+                os.link(target, backup, follow_symlinks=False)
+                os.replace(tmp, target)
+            else:
+                _create(tmp, target)
+            done.append((target, backup))
+    except OSError as exc:
+        for target, backup in reversed(done):
+            try:
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    os.unlink(target)
+            except OSError:
+                pass
+        raise failure(target, exc) from None
+    finally:
+        for _, backup in done:
+            if backup is not None and backup.exists():
+                backup.unlink()
+
+
+def _create(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the name ``target`` only if nothing has that name yet."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
+                             errno.EMLINK):
+            raise
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        os.replace(tmp, target)
+
+
+def write_outputs(writers: Sequence[tuple[Path, Writer]], inputs: Iterable[Path] = (),
+                  force: bool = False) -> list[Path]:
+    """check_outputs then write_all, for a command whose work is already done."""
+    return write_all(check_outputs([t for t, _ in writers], inputs, force), writers)
+
+
+def bytes_writer(data: bytes) -> Writer:
+    def write(path: Path) -> None:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    return write

@@ -123,11 +123,13 @@ def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None
     from sheetkit import api
 
     fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
+    if output is not None:
+        _run(lang, lambda: api.check_outputs([output], [workbook], force))
     _, text = _run(lang, lambda: api.extract_text(workbook, fmt))
     if output is None:
         click.echo(text, nl=False)
         return
-    written = _run(lang, lambda: api.write_text(text, output, force))
+    written = _run(lang, lambda: api.write_text(text, output, force, workbook))
     click.echo(f"データを書き出しました: {written}" if lang == "ja" else f"Wrote {written}",
                err=True)
 
@@ -210,18 +212,18 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     from sheetkit import validate as checks
 
     workers = jobs or checks.default_jobs()
+    outputs = _run(lang, lambda: api.check_validate_outputs(files, annotate_dir, report_path,
+                                                            force))
     report, subjects = _run(lang, lambda: checks.validate_paths(
         list(files), workers, _progress("点検中" if lang == "ja" else "Checking")),
         EXIT_PROBLEM)
-    if annotate_dir is not None:
-        written = _run(lang, lambda: api.annotate_all(report, subjects, annotate_dir, lang,
-                                                      force), EXIT_PROBLEM)
+    if annotate_dir is not None or report_path is not None:
+        written = _run(lang, lambda: api.write_validate_outputs(
+            outputs, report, subjects, annotate_dir, report_path, lang))
         for path in written:
-            click.echo(("指摘を書き込んだ写し: " if lang == "ja" else "Annotated copy: ") + str(path),
-                       err=True)
-    if report_path is not None:
-        from sheetkit.report_book import write_report
-        _run(lang, lambda: write_report(report, subjects, report_path, lang, force), EXIT_PROBLEM)
+            if path != report_path:
+                click.echo(("指摘を書き込んだ写し: " if lang == "ja" else "Annotated copy: ")
+                           + one_line(str(path)), err=True)
     if fmt == "json":
         click.echo(json.dumps(report.as_json(lang, fail_on), ensure_ascii=False, indent=2))
     else:

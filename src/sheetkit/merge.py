@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sheetkit import model as m
 from sheetkit.base_check import indicator_key
-from sheetkit.atomic import check_output, write_bytes
+from sheetkit.atomic import bytes_writer, check_outputs, write_all
 from sheetkit.collect import (DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return,
-                              SectionState, collect)
+                              SectionState, collect, expand_inputs)
 from sheetkit.findings import Finding
 from sheetkit.identity import blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
@@ -219,9 +219,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
 
     Nothing is written until everything has been read and the workbook built
     in memory; each output then appears whole or not at all."""
-    outputs = [Path(p) for p in (output, data, csv_path) if p is not None]
-    for path in outputs:
-        check_output(path, force)
+    outputs = check_outputs([Path(p) for p in (output, data, csv_path) if p is not None],
+                            [Path(base_path), *map(Path, inputs), *expand_inputs(inputs)], force)
     base, base_lines = load_document_with_lines(base_path)
     lay = load_layout(layout)
     collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
@@ -236,6 +235,5 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     if csv_path is not None:
         texts.append((Path(csv_path), indicators_csv(doc, collection, str(base_path),
                                                      base_lines).encode("utf-8-sig")))
-    for path, content in texts:
-        write_bytes(path, content, force)
+    write_all(outputs, [(path, bytes_writer(content)) for path, content in texts])
     return MergeResult(doc, collection, tuple(findings), tuple(collection.left_out()))

@@ -60,6 +60,18 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "出力先「{path}」に書き込めません（{detail}）。フォルダーと書き込み権限を確かめてください。",
         "en": "Cannot write '{path}' ({detail}). Check the folder and permissions.",
     },
+    "output-twice": {
+        "ja": "出力先「{path}」が2回指定されています（-o・--data・--csv など）。それぞれ別の名前にしてください。",
+        "en": "The output '{path}' is named twice (-o, --data, --csv …). Give each output its own name.",
+    },
+    "output-is-input": {
+        "ja": "出力先「{path}」は入力のファイル（または入力のあるフォルダー）です。入力を壊さないよう、--force があっても書きません。別の名前かフォルダーを指定してください。",
+        "en": "The output '{path}' is an input file (or the folder of an input). To keep the inputs safe it is never written, even with --force. Choose another name or folder.",
+    },
+    "disk-full": {
+        "ja": "ディスクの空きが足りません（「{path}」を書けませんでした）。何も書き換えていません。空きを作ってからやり直してください。",
+        "en": "The disk is full (could not write '{path}'). Nothing was replaced. Free some space and try again.",
+    },
     "no-such-section": {
         "ja": "第{number}節はデータにありません（あるのは：{available}）。節の番号を確かめてください。",
         "en": "There is no section {number} in the data (there are: {available}). Check the number.",

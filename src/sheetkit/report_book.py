@@ -9,56 +9,54 @@ from pathlib import Path
 import xlsxwriter
 
 from sheetkit.annotate import SEVERITY_LABELS
-from sheetkit.atomic import atomic_path
 from sheetkit.findings import SEVERITIES, Report
 from sheetkit.subjects import Subject
 from sheetkit.writer import FIXED_TIME
 
 
-def write_report(report: Report, subjects: list[Subject], output: Path, lang: str = "ja",
-                 force: bool = False) -> Path:
+def write_report(report: Report, subjects: list[Subject], output: Path, lang: str = "ja") -> Path:
+    """Write the report workbook to ``output`` (a temporary file of the output set)."""
     labels = SEVERITY_LABELS[lang]
-    with atomic_path(output, force) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
-                                            "strings_to_numbers": False,
-                                            "strings_to_urls": False})
-        wb.set_properties({"created": FIXED_TIME, "author": "sheetkit"})
-        bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        heads = (["ファイル", "節", "関係所属", "記入者", "重要度", "コード", "シート", "セル", "行",
-                  "内容", "値", "正しい値"] if lang == "ja" else
-                 ["file", "section", "departments", "author", "severity", "code", "sheet", "cell",
-                  "line", "message", "value", "expected"])
-        ws = wb.add_worksheet("指摘一覧" if lang == "ja" else "findings")
-        for col, head in enumerate(heads):
-            ws.write_string(0, col, head, bold)
-        row = 1
-        by_place: Counter[tuple[str, str, str, str]] = Counter()
-        for file_report, subject in zip(report.files, subjects):
-            for finding in file_report.findings:
-                section = subject.document.section(finding.section) \
-                    if subject.document and finding.section is not None else None
-                departments = "、".join(section.departments) if section else ""
-                author = (section.author if section else None) or ""
-                loc = finding.location
-                cells = [file_report.path, "" if finding.section is None else
-                         f"第{finding.section}節", departments, author,
-                         labels[finding.severity], finding.code, loc.sheet or "",
-                         loc.cell or "", loc.line, finding.message(lang),
-                         finding.value or "", finding.expected or ""]
-                for col, value in enumerate(cells):
-                    if isinstance(value, int):
-                        ws.write_number(row, col, value)
-                    elif value is not None:
-                        ws.write_string(row, col, str(value), wrap if col == 9 else None)
-                by_place[(file_report.path, cells[1], departments, finding.severity)] += 1
-                row += 1
-        ws.autofilter(0, 0, max(row - 1, 1), len(heads) - 1)
-        ws.freeze_panes(1, 0)
-        for col, width in enumerate((36, 8, 24, 20, 8, 24, 10, 8, 6, 80, 20, 20)):
-            ws.set_column(col, col, width)
-        _summary(wb, report, by_place, labels, bold, lang)
-        wb.close()
+    wb = xlsxwriter.Workbook(str(output), {"strings_to_formulas": False,
+                                           "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+    wb.set_properties({"created": FIXED_TIME, "author": "sheetkit"})
+    bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    heads = (["ファイル", "節", "関係所属", "記入者", "重要度", "コード", "シート", "セル", "行",
+              "内容", "値", "正しい値"] if lang == "ja" else
+             ["file", "section", "departments", "author", "severity", "code", "sheet", "cell",
+              "line", "message", "value", "expected"])
+    ws = wb.add_worksheet("指摘一覧" if lang == "ja" else "findings")
+    for col, head in enumerate(heads):
+        ws.write_string(0, col, head, bold)
+    row = 1
+    by_place: Counter[tuple[str, str, str, str]] = Counter()
+    for file_report, subject in zip(report.files, subjects):
+        for finding in file_report.findings:
+            section = subject.document.section(finding.section) \
+                if subject.document and finding.section is not None else None
+            departments = "、".join(section.departments) if section else ""
+            author = (section.author if section else None) or ""
+            loc = finding.location
+            cells = [file_report.path, "" if finding.section is None else
+                     f"第{finding.section}節", departments, author,
+                     labels[finding.severity], finding.code, loc.sheet or "",
+                     loc.cell or "", loc.line, finding.message(lang),
+                     finding.value or "", finding.expected or ""]
+            for col, value in enumerate(cells):
+                if isinstance(value, int):
+                    ws.write_number(row, col, value)
+                elif value is not None:
+                    ws.write_string(row, col, str(value), wrap if col == 9 else None)
+            by_place[(file_report.path, cells[1], departments, finding.severity)] += 1
+            row += 1
+    ws.autofilter(0, 0, max(row - 1, 1), len(heads) - 1)
+    ws.freeze_panes(1, 0)
+    for col, width in enumerate((36, 8, 24, 20, 8, 24, 10, 8, 6, 80, 20, 20)):
+        ws.set_column(col, col, width)
+    _summary(wb, report, by_place, labels, bold, lang)
+    wb.close()
     return output
 
 
@@ -79,7 +77,8 @@ def _summary(wb: xlsxwriter.Workbook, report: Report,
         ws.write_number(row, 2, count)
         row += 1
     row += 1
-    heads = (["ファイル", "節", "関係所属", *(labels[s] for s in SEVERITIES)])
+    heads = (["ファイル", "節", "関係所属"] if lang == "ja" else ["file", "section", "departments"]
+             ) + [labels[s] for s in SEVERITIES]
     for col, head in enumerate(heads):
         ws.write_string(row, col, head, bold)
     first = row

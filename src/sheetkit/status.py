@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.collect import Collection, Return
-from sheetkit.merge import STATUS_LABELS, date_text, status_label
+from sheetkit.merge import STATUS_LABELS, date_text
 from sheetkit.plain import one_line
 
 
@@ -33,7 +33,7 @@ def status_rows(collection: Collection, lang: str = "ja") -> list[StatusRow]:
     for state in collection.sections:
         shown = _shown(state.returns, state.chosen)
         rows.append(StatusRow(
-            state.number, state.title, state.status, status_label(state, lang),
+            state.number, state.title, state.status, STATUS_LABELS[lang][state.status],
             tuple(r.subject.path for r in state.returns),
             (shown.author or "") if shown else "",
             date_text(shown.entry_date) if shown else "",
