@@ -144,6 +144,9 @@ def forge(source: Path, target: Path, number: int) -> Path:
     meta = wb[META_SHEET]
     rows = {meta.cell(r, 1).value: r for r in range(1, meta.max_row + 1)}
     meta.cell(rows["section"], 2).value = str(number)
+    if "precheck" in rows:                  # the 提出前チェック places name the sheet too
+        cell = meta.cell(rows["precheck"], 2)
+        cell.value = cell.value.replace("第1節", f"第{number}節")
     wb.save(target)
     doc = extract(target).document
     parts = fixed_parts(doc.plan, doc.chapter, doc.sections[0], 1, False)
