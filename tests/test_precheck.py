@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from filling import fill, find_row, insert_rows
 from recalc import SOFFICE, recalculated
-from test_validate import edit, set_cell, set_indicator, table_row
+from test_validate import MUTATIONS, edit, set_cell, set_indicator, table_row
 
 from sheetkit.a1 import split_sheet_ref
 from sheetkit.grid import FAST, FULL
@@ -198,8 +198,8 @@ def department(template_dir, example_doc, tmp_path_factory):
 
 
 def _corpus(good: Path, folder: Path) -> dict[str, Path]:
-    """Returns with one problem each, of every code the sheet counts, and some
-    that look wrong but are not."""
+    """Returns with one problem each, of every code the sheet counts, some that
+    look wrong but are not, and test_validate's one mutation per finding code."""
     ind = "自治会・町内会への加入率"           # unit ％
     changes = {
         "outcome-dash": set_cell("第1節", 6, "取り組み", "－"),
@@ -224,6 +224,7 @@ def _corpus(good: Path, folder: Path) -> dict[str, Path]:
         "number-with-unit": set_indicator(ind, 9, "61.9％", lower=True),
         "text-over-100": set_indicator(ind, 9, "１２０", lower=True),
     }
+    changes |= {f"validate-{code}": change for code, change in MUTATIONS.items()}
     return {name: edit(good, folder / f"{name}.xlsx", change) for name, change in changes.items()}
 
 
@@ -286,7 +287,7 @@ def test_the_first_offending_cell_is_the_missing_one(department):
 # - the unmet-indicator hint looks for the indicator's exact name, validate also
 #   accepts close wording (自治会・町内会の加入率 for 自治会・町内会への加入率), so
 #   the hint counts at least what validate finds, and is not in the total.
-VALIDATE_ONLY = {"impossible-date": "invalid-date"}
+VALIDATE_ONLY = {"impossible-date": "invalid-date", "validate-invalid-date": "invalid-date"}
 COUNTED = ("missing-outcome", "missing-direction", "missing-value", "invalid-date",
            "invalid-value")
 # The sheet counts problems of the cells a department types.  validate also

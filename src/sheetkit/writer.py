@@ -603,7 +603,7 @@ def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
     ws.merge_range(1, 0, 1, TODO_COL, " ".join(texts["intro"].split()), fmt("value"))
     ws.set_row(1, 4 * layout.line_height + 4)
     ws.merge_range(TOTAL[0], 0, TOTAL[0], 1, texts["total"], fmt("label"))
-    ws.write_formula(*TOTAL, plan.total.text, fmt("number"), plan.total.cached)
+    ws.write_formula(*TOTAL, plan.total.text, fmt("center"), plan.total.cached)
     ws.merge_range(VERDICT[0], VERDICT[1], VERDICT[0], TODO_COL, "", fmt("caption"))
     ws.write_formula(*VERDICT, plan.verdict.text, fmt("caption"), plan.verdict.cached)
     book.workbook.define_name(precheck.name, "=" + quote_sheet(precheck.sheet) + "!"
@@ -647,6 +647,14 @@ def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
     section.write_formula(plan.section_verdict.row, plan.section_verdict.col,
                           plan.section_verdict.text,
                           fmt("caption"), plan.section_verdict.cached)
+    verdicts = ((ws, VERDICT[0], VERDICT[1], TODO_COL),
+                (section, plan.section_verdict.row, plan.section_verdict.col,
+                 plan.section_verdict.col))
+    for name, test in (("error", ">0"), ("ready", "=0")):      # the verdict's colour
+        colour = book.workbook.add_format(precheck.marks[name])
+        for sheet, row, first, last in verdicts:
+            sheet.conditional_format(row, first, row, last, {
+                "type": "formula", "criteria": f"={precheck.name}{test}", "format": colour})
     section.print_area(0, 0, book.places.section_last_row,
                        max(col for col, _ in layout.section.widths))
     ws.protect()
