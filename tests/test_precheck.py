@@ -3,6 +3,7 @@ types, what `validate` would find — and `validate` stays the authority."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -351,3 +352,62 @@ def test_the_check_sheet_prints_readably(department, tmp_path):
                           text=True, check=True).stdout
     for words in ("提出前チェック", "1 件の確認が必要です", "第1節!F12", "成果を"):
         assert words in text
+
+
+# -- typed in LibreOffice Calc, with its default settings ----------------------
+
+def _uno_python() -> str | None:
+    """A Python with LibreOffice's uno module (Debian: python3-uno), if any."""
+    import subprocess
+
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and SOFFICE and subprocess.run([candidate, "-c", "import uno"],
+                                                    capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
+UNO_PYTHON = _uno_python()
+
+
+@pytest.mark.skipif(UNO_PYTHON is None, reason="LibreOffice's Python bridge (python3-uno) is "
+                    "not installed; .ci/run installs it")
+def test_typing_in_libreoffice_updates_the_check(template_dir, example_doc, tmp_path):
+    """Calc does not recalculate an .xlsx on loading by default: the counts must
+    follow what is typed, as the department types it."""
+    import json
+    import subprocess
+
+    section = example_doc.sections[0]
+    template = template_of(template_dir, section)
+    wb = openpyxl.load_workbook(template)
+    ws, ind = wb["第1節"], wb["目標指標"]
+    first = table_row(ws, "取り組み")
+    date_row = find_row(ws, 1, "記入日")
+    actuals = [find_row(ind, 2, i.name) + 1 for i in section.indicators
+               if i.results[-1] is not None and i.results[-1].target is not None]
+    show = [["show"]]
+    steps = [*show,
+             ["text", "第1節", f"A{first}", "取り組み"], *show,
+             ["text", "第1節", f"F{first}", "成果"],
+             ["number", "第1節", f"C{date_row}", 43819],       # 2019-12-20, typed as a date
+             ["text", "第1節", f"H{date_row}", "市民部次長 所沢太郎"],
+             *(["number", "目標指標", f"I{row}", 50] for row in actuals), *show,
+             ["text", "目標指標", f"I{actuals[0]}", "約60"], *show,
+             ["number", "目標指標", f"I{actuals[0]}", 50],
+             ["insert", "第1節", first + 2, 2],
+             ["text", "第1節", f"A{first + 3}", "挿入した行の取り組み"], *show]
+    result = subprocess.run([UNO_PYTHON, str(Path(__file__).with_name("calc_typing.py")),
+                             str(template), str(tmp_path / "profile")],
+                            input=json.dumps(steps), capture_output=True, text=True,
+                            timeout=300, env=os.environ | {"HOME": str(tmp_path)})
+    shown = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(shown) == 5, result.stderr
+    blank, typed_one, complete, about_60, inserted = shown
+    assert blank["total"] == check_sheet(template)["total"] == 2 + len(actuals)
+    assert typed_one["rows"][0] == [1, f"第1節!F{first}"]             # the 成果 is missing
+    assert complete["total"] == 0 and complete["verdict"] == "このまま提出できます"
+    assert complete["section_verdict"] == "提出前チェック：このまま提出できます"
+    assert about_60["total"] >= 1 and about_60["rows"][5] == [1, f"目標指標!I{actuals[0]}"]
+    assert inserted["rows"][0] == [1, f"第1節!F{first + 3}"]           # a row Calc inserted
+    assert inserted["verdict"] == "1 件の確認が必要です"
