@@ -125,10 +125,14 @@ def test_provenance_sheet(office, runner, tmp_path):
     assert "unmet-not-analyzed" in fifth[7]              # an accepted warning
     assert by_section["第2節"][2] == "未提出"
     assert by_section["第4節"][2] == "差し戻し（エラー 1 件）"      # issue 10: rejected, not "has errors"
-    left = {r[1]: r for r in rows if r[1] and str(r[1]).endswith(".xlsx") and r[0] != "節"}
+    # the files left out sit under the 出典 columns of the same kind: ファイル, SHA-256, 理由
+    caption = next(i for i, r in enumerate(rows) if r[0] == "取り込まなかったファイル")
+    assert rows[caption + 1][:8] == ("節", None, None, "ファイル", "SHA-256", None, None, "理由")
+    left = {r[3]: r for r in rows[caption + 2:]}
     assert str(returns / "第5節_初回.xlsx") in left
+    assert left[str(returns / "第5節_初回.xlsx")][4] == sha(returns / "第5節_初回.xlsx")
     assert str(returns / "第4節.xlsx") in left and "missing-outcome" in left[
-        str(returns / "第4節.xlsx")][3]
+        str(returns / "第4節.xlsx")][7]
     assert not any("~$" in str(r) or ".DS_Store" in str(r) for r in rows)
 
 

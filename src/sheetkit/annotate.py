@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sheetkit.findings import FileReport
 from sheetkit.labels import safe_filename
+from sheetkit.pages import FOOTER
 
 RESULT_SHEET = "検証結果"
 RED = "FFFF9999"
@@ -23,6 +24,21 @@ def _text(cell, value: object) -> None:  # type: ignore[no-untyped-def]
         cell.data_type = "s"
 
 
+def _print_setup(ws, title: str) -> None:  # type: ignore[no-untyped-def]
+    """A4 landscape, fitted to the page's width, the header row on every page,
+    a running header (the checked file's name) and page numbers as on the 総括表."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.oddHeader.left.text = title.replace("&", "&&")
+    ws.oddHeader.right.text = "&A"
+    ws.oddFooter.center.text = FOOTER[2:]
+
+
 def annotated_name(source: Path, folder: Path) -> Path:
     """Where the annotated copy of ``source`` goes."""
     return folder / safe_filename(source.name)
@@ -33,7 +49,7 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -
     marked on it (``target`` is a temporary file of the output set)."""
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     wb = openpyxl.load_workbook(source)
@@ -67,8 +83,11 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"'{loc.sheet}'!{loc.cell}")
             link.font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, 100)):
+    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, 80)):
         ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    _print_setup(ws, source.name)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{max(len(report.findings) + 1, 1)}"
     wb.active = 0

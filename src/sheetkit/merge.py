@@ -32,6 +32,11 @@ STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "
                  "en": {SUBMITTED: "submitted", MISSING: "not returned", INVALID: "has errors",
                         DUPLICATE: "duplicate"}}
 
+# 出典 columns: 節, 名称, 状態, ファイル, SHA-256 (two lines), 記入者, 記入日, 受け入れた指摘;
+# the files left out sit under the columns of the same kind, so that nothing overflows.
+PROVENANCE_WIDTHS = (7, 18, 10, 30, 36, 16, 16, 50)
+LEFT_OUT_COLUMNS = (0, 3, 4, 7)
+
 
 @dataclass(frozen=True)
 class MergeResult:
@@ -150,14 +155,14 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
         tables = (Table("節ごとの出典", ("節", "名称", "状態", "ファイル", "SHA-256", "記入者",
                                      "記入日", "受け入れた指摘"), tuple(rows)),
                   Table("取り込まなかったファイル", ("節", "ファイル", "SHA-256", "理由"),
-                        tuple(left)))
+                        tuple(left), LEFT_OUT_COLUMNS))
     else:
         tables = (Table("Source of each section", ("section", "title", "status", "file",
                                                    "SHA-256", "author", "entry date",
                                                    "accepted findings"), tuple(rows)),
                   Table("Files left out", ("section", "file", "SHA-256", "reason"),
-                        tuple(left)))
-    return ExtraSheet("出典", tables, (8, 24, 10, 40, 66, 28, 18, 80))
+                        tuple(left), LEFT_OUT_COLUMNS))
+    return ExtraSheet("出典", tables, PROVENANCE_WIDTHS)
 
 
 def indicators_csv(doc: m.Document, collection: Collection, base_path: str,

@@ -10,8 +10,15 @@ import xlsxwriter
 
 from sheetkit.annotate import SEVERITY_LABELS
 from sheetkit.findings import SEVERITIES, Report
+from sheetkit.pages import print_wide, text_lines
 from sheetkit.subjects import Subject
 from sheetkit.writer import FIXED_TIME
+
+# 指摘一覧 columns: ファイル, 節, 関係所属, 記入者, 重要度, コード, シート, セル, 行, 内容, 値, 正しい値;
+# narrow enough that the page's width holds them all at a readable size, long texts wrapped.
+WIDTHS = (28, 6, 16, 14, 6, 20, 8, 6, 5, 50, 14, 14)
+WRAPPED = (0, 2, 3, 9, 10, 11)
+LINE_HEIGHT = 15
 
 
 def write_report(report: Report, subjects: list[Subject], output: Path, lang: str = "ja") -> Path:
@@ -23,6 +30,7 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
     wb.set_properties({"created": FIXED_TIME, "author": "sheetkit"})
     bold = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    top = wb.add_format({"valign": "top"})
     heads = (["ファイル", "節", "関係所属", "記入者", "重要度", "コード", "シート", "セル", "行",
               "内容", "値", "正しい値"] if lang == "ja" else
              ["file", "section", "departments", "author", "severity", "code", "sheet", "cell",
@@ -44,17 +52,22 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
                      labels[finding.severity], finding.code, loc.sheet or "",
                      loc.cell or "", loc.line, finding.message(lang),
                      finding.value or "", finding.expected or ""]
+            lines = 1
             for col, value in enumerate(cells):
                 if isinstance(value, int):
-                    ws.write_number(row, col, value)
+                    ws.write_number(row, col, value, top)
                 elif value is not None:
-                    ws.write_string(row, col, str(value), wrap if col == 9 else None)
+                    ws.write_string(row, col, str(value), wrap if col in WRAPPED else top)
+                    if col in WRAPPED:
+                        lines = max(lines, text_lines(str(value), WIDTHS[col]))
+            ws.set_row(row, lines * LINE_HEIGHT)
             by_place[(file_report.path, cells[1], departments, finding.severity)] += 1
             row += 1
     ws.autofilter(0, 0, max(row - 1, 1), len(heads) - 1)
     ws.freeze_panes(1, 0)
-    for col, width in enumerate((36, 8, 24, 20, 8, 24, 10, 8, 6, 80, 20, 20)):
+    for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
+    print_wide(ws, "sheetkit 指摘一覧" if lang == "ja" else "sheetkit findings")
     _summary(wb, report, by_place, labels, bold, lang)
     wb.close()
     return output
@@ -64,6 +77,7 @@ def _summary(wb: xlsxwriter.Workbook, report: Report,
              by_place: Counter[tuple[str, str, str, str]], labels: dict[str, str],
              bold: object, lang: str) -> None:
     ws = wb.add_worksheet("集計" if lang == "ja" else "summary")
+    print_wide(ws, "sheetkit 指摘の集計" if lang == "ja" else "sheetkit summary of findings")
     ws.set_column(0, 0, 36)
     ws.set_column(1, 2, 24)
     ws.write_string(0, 0, "コード別" if lang == "ja" else "by code", bold)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,6 +30,15 @@ from sheetkit.identity import (
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name
 from sheetkit.layout import CellSpec, IndicatorLayout, Layout, SheetLayout
+from sheetkit.pages import (
+    DEFAULT_ROW_HEIGHT,
+    FOOTER,
+    SAFETY,
+    Paper,
+    header_text,
+    page_breaks,
+    text_lines,
+)
 from sheetkit.precheck import (
     ADDRESS_COL,
     COUNT_COL,
@@ -72,7 +79,8 @@ class _InputCell:
 class _Book:
     """The workbook and a cache of its formats."""
 
-    def __init__(self, path: Path | BinaryIO, layout: Layout) -> None:
+    def __init__(self, path: Path | BinaryIO, layout: Layout, plan_name: str,
+                 paginate: bool = False) -> None:
         target = path if not isinstance(path, Path) else str(path)
         self.workbook: Workbook = xlsxwriter.Workbook(target, {
             "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
@@ -81,6 +89,9 @@ class _Book:
         self._formats: dict[tuple[str, str | None, bool], Format] = {}
         self.inputs: list[_InputCell] = []
         self.places = Places()           # where the input cells went, for 提出前チェック
+        self.header = header_text(plan_name)
+        self.paginate = paginate              # fixed row heights and computed page breaks
+        self.pages: dict[str, int] = {}       # sheet name -> pages it prints on, when paginated
 
     def fmt(self, style: str, num_format: str | None = None, input_cell: bool = False) -> Format:
         key = (style, num_format, input_cell)
@@ -105,16 +116,14 @@ class _Book:
         margins = p.get("margins", {})
         ws.set_margins(**{k: float(v) for k, v in margins.items()})
         ws.center_horizontally()
+        ws.set_header(self.header)
+        ws.set_footer(FOOTER)
         return ws
 
     def close(self, properties: dict[str, Any]) -> None:
         self.workbook.set_properties({"created": FIXED_TIME, "author": "sheetkit",
                                       "comments": f"sheetkit {__version__}"} | properties)
         self.workbook.close()
-
-
-def _text_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
 
 
 class _SheetWriter:
@@ -130,6 +139,9 @@ class _SheetWriter:
         self.lines: dict[int, int] = {}
         self.row = 0
         self.mark: str | None = None       # 未提出 / 差し戻し中, on a section not merged
+        self.keeps: list[tuple[int, int]] = []              # rows to keep on one page if they fit
+        self.tables: list[tuple[int, int, int]] = []        # (caption row, first row, last row)
+        self.repeat: tuple[int, int] | None = None          # header rows printed on every page
 
     # -- cells -----------------------------------------------------------
     def put(self, row: int, spec: CellSpec, content: CellContent, style: str | None = None,
@@ -155,16 +167,48 @@ class _SheetWriter:
 
     def _need(self, row: int, spec: CellSpec, text: str) -> None:
         width = sum(self.widths.get(c, 8.43) for c in range(spec.first_col, spec.last_col + 1))
-        per_line = max(int(width * 0.92), 2)
-        lines = sum(max(1, math.ceil(_text_width(part) / per_line)) for part in text.split("\n"))
-        self.lines[row] = max(self.lines.get(row, 1), lines)
+        self.lines[row] = max(self.lines.get(row, 1), text_lines(text, width))
 
     def finish_heights(self, fixed: dict[int, float] | None = None) -> None:
+        """Row heights from the text estimate; in a paginated book every row gets its
+        height, so that any renderer breaks pages where the plan says."""
         step = self.book.layout.line_height
-        for row, lines in sorted(self.lines.items()):
-            self.ws.set_row(row, min(lines * step + 4, MAX_ROW_HEIGHT))
-        for row, height in (fixed or {}).items():
+        heights = {row: min(lines * step + 4, MAX_ROW_HEIGHT) for row, lines in self.lines.items()}
+        heights |= fixed or {}
+        if not self.book.paginate:
+            for row, height in sorted(heights.items()):
+                self.ws.set_row(row, height)
+            return
+        rows = [heights.get(row, DEFAULT_ROW_HEIGHT) for row in range(self.row)]
+        for row, height in enumerate(rows):
             self.ws.set_row(row, height)
+        self._paginate(rows)
+
+    def repeat_rows(self, first: int, last: int) -> None:
+        self.repeat = (first, last)
+        self.ws.repeat_rows(first, last)
+
+    def _paginate(self, heights: list[float]) -> None:
+        """Break pages between kept groups, planned at 100 % scale: fitting to the
+        width only ever shrinks the rows, so each planned page still holds its rows.
+
+        A sheet without fixed header rows repeats the header of the first table
+        that a page break runs through."""
+        capacity = Paper.of(self.book.layout.print).height * SAFETY
+
+        def plan() -> list[int]:
+            repeated = sum(heights[self.repeat[0]:self.repeat[1] + 1]) if self.repeat else 0.0
+            return page_breaks(heights, capacity, repeated, self.keeps)
+
+        breaks = plan()
+        if self.repeat is None:
+            crossed = next(((caption, first) for caption, first, last in self.tables
+                            if caption < first and any(first < b <= last for b in breaks)), None)
+            if crossed is not None:
+                self.repeat_rows(crossed[0], crossed[1] - 1)
+                breaks = plan()
+        self.ws.set_h_pagebreaks(breaks)
+        self.book.pages[self.ws.name] = len(breaks) + 1
 
     def hint(self, first_row: int, spec: CellSpec, last_row: int, label: str,
              hint: str | None, validation: dict[str, Any] | None = None) -> None:
@@ -255,6 +299,8 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                            input_cell=template and block.input)
                 sw.row += 1
             last = sw.row - 1
+            sw.tables.append((start, first, last))
+            sw.keeps.append((start, first))            # caption and header with a first row
             if block.table.endswith("basic_policies"):
                 policy_range = (first, last, block.columns[0].first_col)
             if template and block.input:
@@ -283,6 +329,7 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
             side = block.side
             span = CellSpec(side.first_col, side.last_col, rows=sw.row - start)
             sw.put(start, span, CellContent(fill(side.text or "", sw.labels)), style=side.style)
+        sw.keeps.append((start, sw.row - 1))
     sw.finish_heights(fixed_heights)
 
 
@@ -305,7 +352,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
         for spec in row_specs:
             sw.put(sw.row, spec, CellContent(fill(spec.text or "", sw.labels)))
         sw.row += 1
-    sw.ws.repeat_rows(1, sw.row - 1)
+    sw.repeat_rows(1, sw.row - 1)
     cells = _indicator_cells(ind)
     for section in sections:
         group_start = sw.row
@@ -345,6 +392,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                         sheet_name, ind, top, cols.value, cols.rate, indicator, result))
                 _write_rate(sw, CellSpec(cols.rate, cols.rate, rows=2), top, cols.value,
                             indicator.direction, result, template=review is not None)
+            sw.keeps.append((top, bottom))
             sw.row += 2
         label_row, text_row = sw.row, sw.row + 1
         sw.put(label_row, ind.analysis_label,
@@ -357,6 +405,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                                                                 sw.labels),
                     ind.analysis_text.hint)
         sw.row += 2
+        sw.keeps.extend(((label_row, text_row), (group_start, sw.row - 1)))
         group = replace(ind.group, rows=sw.row - group_start)
         mark = (marks or {}).get(section.number)
         sw.put(group_start, group, CellContent(
@@ -435,6 +484,7 @@ class Table:
     title: str
     header: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    columns: tuple[int, ...] = ()        # the sheet column of each table column; default 0, 1, …
 
 
 @dataclass(frozen=True)
@@ -448,10 +498,12 @@ class ExtraSheet:
 
 def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
                   extra: tuple[ExtraSheet, ...] = (), marks: Mapping[int, str] | None = None
-                  ) -> None:
+                  ) -> dict[str, int]:
     """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節.
-    ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not merged."""
-    book = _Book(path, layout)
+    ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not merged.
+
+    Returns the number of pages each of those sheets prints on, as planned."""
+    book = _Book(path, layout, doc.plan.name, paginate=True)
     vars_ = label_vars(doc.plan, doc.chapter)
     name = fill(layout.chapter.sheet, vars_)
     sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
@@ -467,21 +519,30 @@ def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
     _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(doc.plan),
                                doc.chapter.number))
     book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章"})
+    return book.pages
 
 
 def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
-    """Each table under its caption; text stays text."""
+    """Each table under its caption, text wrapped within its column and rows as high
+    as their text; printed to the page's width with the first table's header repeated."""
     ws = book.sheet(sheet.name)
-    for col, width in enumerate(sheet.widths):
+    widths = dict(enumerate(sheet.widths))
+    for col, width in widths.items():
         ws.set_column(col, col, width)
     row = 0
     for table in sheet.tables:
+        columns = table.columns or tuple(range(len(table.header)))
+        if max(columns) > 0:
+            ws.merge_range(row, 0, row, max(columns), "", book.fmt("caption"))
         ws.write_string(row, 0, table.title, book.fmt("caption"))
-        for col, head in enumerate(table.header):
+        for col, head in zip(columns, table.header):
             ws.write_string(row + 1, col, head, book.fmt("header"))
+        if row == 0:
+            ws.repeat_rows(0, 1)
         row += 2
         for values in table.rows:
-            for col, value in enumerate(values):
+            lines = 1
+            for col, value in zip(columns, values):
                 fmt = book.fmt("value")
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
                     ws.write_number(row, col, value, fmt)
@@ -489,6 +550,8 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
                     ws.write_blank(row, col, None, fmt)
                 else:
                     ws.write_string(row, col, str(value), fmt)
+                    lines = max(lines, text_lines(str(value), widths.get(col, 8.43)))
+            ws.set_row(row, min(lines * book.layout.line_height + 4, MAX_ROW_HEIGHT))
             row += 1
         row += 1
 
@@ -531,7 +594,7 @@ def _verdict_col(layout: Layout) -> int:
 def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
                    rows: int) -> None:
     """A workbook for the departments of one 節: fixed parts locked, inputs marked."""
-    book = _Book(path, layout)
+    book = _Book(path, layout, doc.plan.name)
     review = review_index(doc.plan)
     blank = blank_section(section, review)
     vars_ = label_vars(doc.plan, doc.chapter, section)
