@@ -39,14 +39,15 @@ force_option = click.option(
     "--force", is_flag=True, help="既存の出力を上書きする / replace an existing output")
 
 
-def _run(lang: str, action: Callable[[], T], failure_status: int = EXIT_USAGE) -> T:
+def _run(lang: str, action: Callable[[], T],
+         failure_status: int | Callable[[SheetkitError], int] = EXIT_USAGE) -> T:
     """Run an API call; problems are printed in ``lang`` and end the command."""
     try:
         return action()
     except SheetkitError as exc:
         for problem in exc.problems:
             click.echo(one_line(line(problem, lang)), err=True)
-        sys.exit(failure_status)
+        sys.exit(failure_status(exc) if callable(failure_status) else failure_status)
     except Exception as exc:  # noqa: BLE001 - the last guard: a user never sees a traceback
         click.echo(line(Problem("internal-error", Location(),
                                 {"detail": f"{type(exc).__name__}: {exc}"}), lang), err=True)
@@ -302,6 +303,39 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lan
         click.echo(json.dumps(board.status_json(collection, lang), ensure_ascii=False, indent=2))
     else:
         click.echo(terminal(board.status_text(collection, lang)))
+
+
+@cli.command()
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "folder", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="公表用のファイルを書き出すフォルダー / folder for the published files")
+@click.option("--timeout", type=click.IntRange(1, 3600), default=300, show_default=True,
+              help="LibreOffice を待つ秒数 / seconds to wait for LibreOffice")
+@layout_option
+@force_option
+@lang_option
+def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
+            lang: str) -> None:
+    """公表用の PDF・オープンデータ・概要を作る / write the PDFs, open data and summaries."""
+    from sheetkit.publish import publish as publishing
+
+    def status(exc: SheetkitError) -> int:
+        """1 when LibreOffice ran but its PDF is wrong; 2 when publishing cannot start."""
+        return EXIT_PROBLEM if any(p.code in CONVERSION_PROBLEMS for p in exc.problems) \
+            else EXIT_USAGE
+
+    done = _run(lang, lambda: publishing(source, folder, layout, force, timeout), status)
+    for path in done.files:
+        pages = done.pages.get(path.name)
+        click.echo(one_line(str(path)) + ("" if pages is None else
+                                (f"（{pages} ページ）" if lang == "ja" else f" ({pages} pages)")))
+    folder_name = one_line(str(done.folder))
+    click.echo(f"{len(done.files)} 件のファイルを書き出しました: {folder_name}" if lang == "ja"
+               else f"Wrote {len(done.files)} files to {folder_name}", err=True)
+
+
+CONVERSION_PROBLEMS = ("conversion-failed", "conversion-timeout", "page-count-mismatch")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -96,6 +96,22 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "レイアウト「{layout}」が見つかりません（使えるもの：{available}）。",
         "en": "No layout '{layout}' (available: {available}).",
     },
+    "soffice-missing": {
+        "ja": "PDF を作るための LibreOffice（soffice）が見つかりません。Debian/Ubuntu では「sudo apt-get install libreoffice-calc-nogui fonts-ipaexfont」、Windows では https://ja.libreoffice.org/ から LibreOffice を入れて、soffice.exe のあるフォルダー（C:\\Program Files\\LibreOffice\\program）を PATH に加えてください。",
+        "en": "LibreOffice (soffice) is needed to make the PDFs and was not found. On Debian/Ubuntu: sudo apt-get install libreoffice-calc-nogui fonts-ipaexfont; on Windows: install LibreOffice from https://www.libreoffice.org/ and add C:\\Program Files\\LibreOffice\\program to PATH.",
+    },
+    "conversion-timeout": {
+        "ja": "LibreOffice が {seconds} 秒以内に PDF を作り終えなかったため、止めました。ほかの LibreOffice を閉じてから、もう一度実行してください（--timeout で待つ時間を延ばせます）。",
+        "en": "LibreOffice did not finish the PDF within {seconds} seconds and was stopped. Close other LibreOffice windows and run again (--timeout gives it longer).",
+    },
+    "conversion-failed": {
+        "ja": "LibreOffice が PDF を作れませんでした（{detail}）。LibreOffice で総括表を開けるか確かめてから、もう一度実行してください。",
+        "en": "LibreOffice did not make the PDF ({detail}). Check that the workbook opens in LibreOffice and run again.",
+    },
+    "page-count-mismatch": {
+        "ja": "PDF が {found} ページになりました（印刷設定では {expected} ページ）。列が用紙からはみ出したか、改ページが守られていません。公表せずに止めました。LibreOffice と日本語フォント（fonts-ipaexfont）を確かめてください。",
+        "en": "The PDF has {found} pages where the print setup plans {expected}: a column ran off the paper or the page breaks were not kept. Nothing was published. Check LibreOffice and the Japanese font (fonts-ipaexfont).",
+    },
 }
 
 FINDINGS: dict[str, dict[str, Any]] = {

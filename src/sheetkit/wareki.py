@@ -103,3 +103,13 @@ def fiscal_year_label(label: str) -> str:
         return label
     era = _BY_KEY[match["era"]]
     return f"{era.name}{match['year']}年度"
+
+
+def western_year(label: str) -> int | None:
+    """The Gregorian year of a year label: 'H26' -> 2014, '令和元年度' -> 2019; None
+    for a label that is not an era year."""
+    match = _ERA_YEAR.match(_clean(label))
+    if not match:
+        return None
+    year = 1 if match["year"] == "元" else int(match["year"])
+    return _BY_KEY[match["era"]].start.year + year - 1

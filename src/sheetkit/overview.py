@@ -1,0 +1,97 @@
+"""概要.txt and 概要.html: each chapter's 達成状況 in plain sentences with numbers,
+to paste beside the links to the PDFs (JIS X 8341-3: a text alternative to the
+PDF's tables).  Text only, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from sheetkit.ratings import Scheme, Tally
+from sheetkit.wareki import fiscal_year_label
+
+
+@dataclass(frozen=True)
+class ChapterLink:
+    """A chapter's tally and the name of its PDF."""
+
+    tally: Tally
+    pdf: str
+
+
+def _percent(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def band_rules(scheme: Scheme) -> dict[str, str]:
+    """Each band's range in words: 100%, 80%以上100%未満, 80%未満."""
+    rules: dict[str, str] = {}
+    upper: Decimal | None = None
+    for band in scheme.bands:
+        if upper is None:
+            rules[band.label] = _percent(band.lower) if band.lower == 1 else \
+                f"{_percent(band.lower)}以上"
+        elif band.lower == 0:
+            rules[band.label] = f"{_percent(upper)}未満"
+        else:
+            rules[band.label] = f"{_percent(band.lower)}以上{_percent(upper)}未満"
+        upper = band.lower
+    return rules
+
+
+def span(tally: Tally) -> str:
+    """平成27年度～平成30年度"""
+    return f"{fiscal_year_label(tally.period.start)}～{fiscal_year_label(tally.period.end)}"
+
+
+def sentence(tally: Tally, scheme: Scheme) -> str:
+    """第1章の目標指標15件について、後期基本計画（H27～H30）の達成状況は …"""
+    counts = dict(tally.counts)
+    rules = band_rules(scheme)
+    rated = tally.total - counts[scheme.unrated]
+    parts = "、".join(f"「{b.label}」（達成率{rules[b.label]}）が{counts[b.label]}件"
+                      for b in scheme.bands)
+    period = tally.period
+    text = (f"第{tally.chapter.number}章「{tally.chapter.title}」の目標指標{tally.total}件のうち、"
+            f"{period.label}（{span(tally)}）の達成率が出ている{rated}件は、"
+            f"{parts}です。")
+    if counts[scheme.unrated]:
+        text += (f"残る{counts[scheme.unrated]}件は、{period.label}の達成率がありません"
+                 f"（その期間に指標がない、または目標値・実績値がそろっていないため）。")
+    return text
+
+
+def overview_text(plan_name: str, chapters: Sequence[ChapterLink], scheme: Scheme) -> str:
+    lines = [f"{plan_name} 総括表　{scheme.title}の概要", ""]
+    for link in chapters:
+        lines += [f"第{link.tally.chapter.number}章「{link.tally.chapter.title}」"
+                  f"（PDF：{link.pdf}）", sentence(link.tally, scheme), ""]
+    return "\r\n".join(lines)
+
+
+def overview_html(plan_name: str, chapters: Sequence[ChapterLink], scheme: Scheme) -> str:
+    """An accessible page: lang="ja", headings, a captioned table with th scope."""
+    title = escape(f"{plan_name} 総括表　{scheme.title}の概要")
+    rules = band_rules(scheme)
+    out = ['<!DOCTYPE html>', '<html lang="ja">', "<head>", '<meta charset="utf-8">',
+           f"<title>{title}</title>", "</head>", "<body>", "<main>", f"<h1>{title}</h1>"]
+    for link in chapters:
+        tally = link.tally
+        heading = escape(f"第{tally.chapter.number}章「{tally.chapter.title}」")
+        period = escape(f"{tally.period.label}（{span(tally)}）")
+        out += ["<section>", f"<h2>{heading}</h2>", f"<p>{escape(sentence(tally, scheme))}</p>",
+                "<table>", f"<caption>{heading}の{escape(scheme.title)}：{period}</caption>",
+                "<thead><tr><th scope=\"col\">区分</th><th scope=\"col\">達成率</th>"
+                "<th scope=\"col\">指標の数</th></tr></thead>", "<tbody>"]
+        for label, count in tally.counts:
+            rule = rules.get(label, "なし")
+            out.append(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(rule)}</td>"
+                       f"<td>{count}件</td></tr>")
+        out += ["</tbody>", f"<tfoot><tr><th scope=\"row\">合計</th><td></td>"
+                f"<td>{tally.total}件</td></tr></tfoot>", "</table>",
+                f"<p><a href=\"{escape(link.pdf)}\">{heading}の総括表（PDF）</a></p>",
+                "</section>"]
+    out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)

@@ -1,0 +1,133 @@
+"""Publication: the 総括表 as the city puts it on its website — one PDF per
+chapter and one for the whole plan, printed by LibreOffice; the indicators as
+CSV and the document as JSON beside them; 概要.txt / 概要.html for the page.
+
+Everything is made and checked in a work folder first, then written as one
+output set (atomic.write_all): the outputs appear whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from functools import partial
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheetkit import model as m
+from sheetkit.atomic import check_outputs, failure, write_all
+from sheetkit.identity import review_index
+from sheetkit.labels import safe_filename
+from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
+from sheetkit.loader import load_document
+from sheetkit.opendata import indicators_csv
+from sheetkit.overview import ChapterLink, overview_html, overview_text
+from sheetkit.ratings import DEFAULT_SCHEME, Scheme, load_scheme, tally
+from sheetkit.reader import extract
+from sheetkit.serialize import to_json
+from sheetkit.soffice import DEFAULT_TIMEOUT, check_pages, combine, convert_to_pdf, find_soffice
+from sheetkit.writer import write_summary
+
+CSV_NAME = "目標指標.csv"
+TEXT_NAME = "概要.txt"
+HTML_NAME = "概要.html"
+
+
+@dataclass(frozen=True)
+class Publication:
+    folder: Path
+    files: tuple[Path, ...]
+    pages: dict[str, int]           # PDF name -> pages
+
+
+def chapter_stem(doc: m.Document) -> str:
+    """第1章_コミュニティ"""
+    return safe_filename(f"第{doc.chapter.number}章_{doc.chapter.title}")
+
+
+def whole_stem(docs: Sequence[m.Document]) -> str:
+    """全体_第５次所沢市総合計画"""
+    return safe_filename(f"全体_{docs[0].plan.name}")
+
+
+def load_chapters(source: str | Path) -> list[m.Document]:
+    """The chapters to publish: a data file (YAML/JSON) or a 総括表 .xlsx read back."""
+    path = Path(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return [extract(path).document]
+    return [load_document(path)]
+
+
+def _names(docs: Sequence[m.Document]) -> list[str]:
+    stems = [chapter_stem(d) for d in docs]
+    return [*(f"{s}.pdf" for s in stems), f"{whole_stem(docs)}.pdf", CSV_NAME,
+            *(f"{s}.json" for s in stems), TEXT_NAME, HTML_NAME]
+
+
+def publish(source: str | Path, folder: str | Path, layout: str = DEFAULT_LAYOUT,
+            force: bool = False, timeout: float = DEFAULT_TIMEOUT,
+            scheme_name: str = DEFAULT_SCHEME) -> Publication:
+    """Write the publication of ``source`` into ``folder``."""
+    soffice = find_soffice()
+    docs = load_chapters(source)
+    lay, scheme = load_layout(layout), load_scheme(scheme_name)
+    folder = Path(folder)
+    names = _names(docs)
+    outputs = check_outputs([folder / n for n in names], [Path(source)], force, [folder])
+    work = Path(tempfile.mkdtemp(prefix="sheetkit-publish-")).resolve()
+    try:
+        pages = _make(docs, lay, scheme, soffice, work, timeout)
+        written = write_all(outputs, [(folder / n, partial(shutil.copyfile, work / "out" / n))
+                                      for n in names])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Publication(folder, tuple(written), pages)
+
+
+def _make(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str, work: Path,
+          timeout: float) -> dict[str, int]:
+    """Every output in ``work/out``; returns the pages of each PDF by name."""
+    stage = work / "out"
+    try:
+        stage.mkdir()
+        pages = _print(docs, lay, soffice, work, stage, timeout)
+        (stage / CSV_NAME).write_bytes(indicators_csv(docs, scheme).encode("utf-8-sig"))
+        for doc in docs:
+            (stage / f"{chapter_stem(doc)}.json").write_text(to_json(doc), encoding="utf-8")
+        links = [ChapterLink(tally(doc, review_index(doc.plan), scheme),
+                             f"{chapter_stem(doc)}.pdf") for doc in docs]
+        plan_name = docs[0].plan.name
+        (stage / TEXT_NAME).write_bytes(
+            overview_text(plan_name, links, scheme).encode("utf-8-sig"))
+        (stage / HTML_NAME).write_text(overview_html(plan_name, links, scheme),
+                                       encoding="utf-8")
+    except OSError as exc:                 # the work folder: a full /tmp says so
+        raise failure(work, exc) from None
+    return pages
+
+
+def _print(docs: Sequence[m.Document], lay: Layout, soffice: str, work: Path, stage: Path,
+           timeout: float) -> dict[str, int]:
+    """The chapters' PDFs and the whole plan's in ``stage``, each with the pages its
+    print setup plans; returns the pages of each PDF by name."""
+    books, planned = [], []
+    (work / "books").mkdir()
+    for number, doc in enumerate(docs, start=1):
+        book = work / "books" / f"chapter-{number}.xlsx"
+        planned.append(sum(write_summary(doc, lay, book).values()))
+        books.append(book)
+    pdfs = convert_to_pdf(soffice, books, work, timeout)
+    pages: dict[str, int] = {}
+    chapter_pdfs = []
+    for doc, book, expected in zip(docs, books, planned):
+        check_pages(pdfs[book], expected)
+        target = stage / f"{chapter_stem(doc)}.pdf"
+        os.replace(pdfs[book], target)
+        chapter_pdfs.append(target)
+        pages[target.name] = expected
+    whole = stage / f"{whole_stem(docs)}.pdf"
+    combine(chapter_pdfs, whole)
+    check_pages(whole, sum(planned))
+    pages[whole.name] = sum(planned)
+    return pages
