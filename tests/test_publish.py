@@ -483,3 +483,33 @@ def test_whole_plan_of_several_chapters_is_their_pdfs_in_order(published, tmp_pa
     chapter = published / CHAPTER_PDF
     combine([chapter, chapter], tmp_path / "全体.pdf")
     assert page_count(tmp_path / "全体.pdf") == 2 * page_count(chapter)
+
+
+def test_merge_csv_neutralises_formula_text_too(example_doc, runner, tmp_path):
+    from sheetkit.serialize import to_yaml
+    section = example_doc.sections[0]
+    hostile = replace(section.indicators[0], name="=1+2", unit="@件")
+    base = tmp_path / "base.yaml"
+    base.write_text(to_yaml(replace(example_doc, sections=(
+        replace(section, indicators=(hostile,)),))), encoding="utf-8")
+    (tmp_path / "回収").mkdir()
+    out = tmp_path / "指標.csv"
+    run(runner, "merge", tmp_path / "回収", "--base", base, "-o", tmp_path / "s.xlsx",
+        "--csv", out)
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert rows[1][3] == "'=1+2" and rows[1][4] == "'@件"
+    assert not any(cell.startswith(FORMULA_STARTS) for row in rows for cell in row)
+
+
+@needs_soffice
+def test_gannen_survives_a_libreoffice_resave(summary_path, tmp_path):
+    """Saved again by LibreOffice, the 記入日 keeps its 元年 section and still prints 令和元年."""
+    from test_extract import resave_with_libreoffice
+    (resaved,) = resave_with_libreoffice([summary_path], tmp_path)
+    ws = openpyxl.load_workbook(resaved)["第1節"]
+    dates = [c for row in ws.iter_rows() for c in row if isinstance(c.value, dt.datetime)]
+    assert dates and all("令和元年" in c.number_format and "43586" in c.number_format
+                         and "43831" in c.number_format for c in dates)
+    pdf = to_pdf(resaved, tmp_path / "pdf")
+    text = "".join(pdf_pages(pdf))
+    assert "令和元年12月20日" in text and "令和1年" not in text
