@@ -93,6 +93,7 @@ def test_instructions_sheet(book):
     ws = book["記入要領"]
     text = "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "黄色のセル" in text and "行の挿入" in text
+    assert "「提出前チェック」シート" in text and "このまま提出できます" in text
     for field in ("記入日", "記入者職氏名", "取り組み", "成果", "課題", "今後の方針"):
         assert field in text
 

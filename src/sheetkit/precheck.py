@@ -24,6 +24,7 @@ TOTAL = (3, 2)              # the total cell (C4) and the verdict cell beside it
 VERDICT = (3, 3)
 COUNT_COL, LINK_COL, TODO_COL, ROW_COL, ADDRESS_COL = 2, 3, 4, 6, 7
 _BOTTOM = 1048577           # one past Excel's last row, for "the first offending row"
+OVER = ("table", "cells", "indicators")
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ def load_precheck() -> Precheck:
     blank = tuple(pairs["blank"])
     macros = dict(data["macros"])
     macros["unmarked"] = "*".join(f'({{text:{{0}}}}<>"{mark}")' for mark in blank)
+    for r in data["rules"]:
+        if r["over"] not in OVER or _twin_name(r["twin"]) not in _TWINS:
+            raise ValueError(f"precheck.yaml: {r['code']}: unknown over or twin")
     rules = tuple(Rule(
         code=r["code"], over=r["over"], count=r["count"], twin=r["twin"], what=r["what"],
         todo=r["todo"], table=r.get("table"), cells=tuple(r.get("cells", ())),
@@ -203,7 +207,7 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
         elif rule.over == "cells":
             made = _item_rule(precheck, rule, row, places.section_sheet,
                               [_cell_item(places.cells[c]) for c in rule.cells])
-        else:
+        else:                                    # indicators
             analysis = places.analysis
             assert analysis is not None, "a template always has its analysis cell"
             made = _item_rule(precheck, rule, row, analysis.area.sheet,

@@ -29,7 +29,7 @@ from sheetkit.identity import (
     review_index,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name
-from sheetkit.layout import CellSpec, IndicatorLayout, Layout, SheetLayout
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
     FOOTER,
@@ -319,12 +319,9 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                 if block.name:
                     last_col = max(c.last_col for c in block.columns)
                     sw.name(f"{sheet_name}_{block.name}", sheet_name, first, 0, last, last_col)
-                    sw.book.places.tables[block.name] = TablePlace(
+                    sw.book.places.tables[block.name] = _table_place(
                         f"{sheet_name}_{block.name}", Area(sheet_name, first, 0, last, last_col),
-                        {c.field or "": (c.first_col, c.last_col) for c in block.columns},
-                        tuple({c.field or "": getattr(item, c.field or "", None) for c in
-                               block.columns} if item is not None else {}
-                              for item in (list(items) + [None] * (count - len(items)))))
+                        block, items, count)
         if block.side is not None:
             side = block.side
             span = CellSpec(side.first_col, side.last_col, rows=sw.row - start)
@@ -332,6 +329,16 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
         sw.keeps.append((start, sw.row - 1))
     sw.finish_heights(fixed_heights)
 
+
+
+def _table_place(name: str, area: Area, block: Block, items: tuple[Any, ...],
+                 count: int) -> TablePlace:
+    """An input table's place and the values of its rows, for 提出前チェック."""
+    fields = [c.field or "" for c in block.columns]
+    rows = tuple({f: getattr(item, f, None) for f in fields} for item in items)
+    return TablePlace(name, area, {c.field or "": (c.first_col, c.last_col)
+                                   for c in block.columns},
+                      rows + ({},) * (count - len(items)))
 
 
 def _indicator_cells(ind: IndicatorLayout) -> dict[str, CellSpec]:
