@@ -193,6 +193,13 @@ def test_missing_soffice_exits_2_with_the_install_hint(runner, tmp_path, monkeyp
     assert not (tmp_path / "公表").exists()
 
 
+def test_a_template_is_not_published(runner, template_dir, tmp_path):
+    template = next(template_dir.glob("第1章第1節_*.xlsx"))
+    result = run(runner, "publish", template, "-o", tmp_path / "公表")
+    assert result.exit_code == 2 and "総括表ではありません" in result.stderr
+    assert not (tmp_path / "公表").exists()
+
+
 def test_soffice_that_writes_nothing_publishes_nothing(runner, tmp_path, monkeypatch):
     bin_dir = fake_soffice(tmp_path / "bin", "import sys\nsys.exit(0)\n")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")

@@ -108,6 +108,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "LibreOffice が PDF を作れませんでした（{detail}）。LibreOffice で総括表を開けるか確かめてから、もう一度実行してください。",
         "en": "LibreOffice did not make the PDF ({detail}). Check that the workbook opens in LibreOffice and run again.",
     },
+    "publish-needs-summary": {
+        "ja": "これは各課の記入様式で、総括表ではありません。公表には merge で作った総括表か、データ（YAML/JSON）を指定してください。",
+        "en": "This is a department's template, not a 総括表. Publish the 総括表 made by merge, or the data (YAML/JSON).",
+    },
     "page-count-mismatch": {
         "ja": "PDF が {found} ページになりました（印刷設定では {expected} ページ）。列が用紙からはみ出したか、改ページが守られていません。公表せずに止めました。LibreOffice と日本語フォント（fonts-ipaexfont）を確かめてください。",
         "en": "The PDF has {found} pages where the print setup plans {expected}: a column ran off the paper or the page breaks were not kept. Nothing was published. Check LibreOffice and the Japanese font (fonts-ipaexfont).",

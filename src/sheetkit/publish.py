@@ -17,12 +17,13 @@ from pathlib import Path
 
 from sheetkit import model as m
 from sheetkit.atomic import check_outputs, failure, write_all
-from sheetkit.identity import review_index
+from sheetkit.identity import SUMMARY, review_index
 from sheetkit.labels import safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
 from sheetkit.loader import load_document
 from sheetkit.opendata import indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
+from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.ratings import DEFAULT_SCHEME, Scheme, load_scheme, tally
 from sheetkit.reader import extract
 from sheetkit.serialize import to_json
@@ -55,7 +56,10 @@ def load_chapters(source: str | Path) -> list[m.Document]:
     """The chapters to publish: a data file (YAML/JSON) or a 総括表 .xlsx read back."""
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return [extract(path).document]
+        extraction = extract(path)
+        if extraction.identity.kind != SUMMARY:        # a department's template: one 節, blank
+            raise SheetkitError([Problem("publish-needs-summary", Location(str(path)))])
+        return [extraction.document]
     return [load_document(path)]
 
 
@@ -69,8 +73,8 @@ def publish(source: str | Path, folder: str | Path, layout: str = DEFAULT_LAYOUT
             force: bool = False, timeout: float = DEFAULT_TIMEOUT,
             scheme_name: str = DEFAULT_SCHEME) -> Publication:
     """Write the publication of ``source`` into ``folder``."""
-    soffice = find_soffice()
     docs = load_chapters(source)
+    soffice = find_soffice()
     lay, scheme = load_layout(layout), load_scheme(scheme_name)
     folder = Path(folder)
     names = _names(docs)
