@@ -433,7 +433,13 @@ def test_report_and_annotations_are_set_up_to_fit_the_width(returns, runner, tmp
     for ws in report.worksheets:
         assert_fit_to_width(ws)
     annotated = openpyxl.load_workbook(next((tmp_path / "a").iterdir()))
-    assert_fit_to_width(annotated["検証結果"])
+    results = annotated["検証結果"]
+    assert_fit_to_width(results)
+    long = [r for r in range(2, results.max_row + 1) if len(str(results.cell(r, 6).value)) > 45]
+    assert long, "the example's findings include messages longer than one line"
+    for row in long:                      # a wrapped message gets the height of its lines
+        assert results.row_dimensions[row].height >= 30, row
+        assert results.cell(row, 6).alignment.wrap_text
 
 
 @needs_soffice

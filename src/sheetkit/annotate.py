@@ -9,9 +9,11 @@ from pathlib import Path
 
 from sheetkit.findings import FileReport
 from sheetkit.labels import safe_filename
-from sheetkit.pages import FOOTER
+from sheetkit.pages import FOOTER, text_lines
 
 RESULT_SHEET = "検証結果"
+MESSAGE_WIDTH = 80          # characters: the 内容 column, wrapped
+LINE_HEIGHT = 15            # points a wrapped line takes
 RED = "FFFF9999"
 SEVERITY_LABELS = {"ja": {"error": "エラー", "warning": "警告", "info": "情報"},
                    "en": {"error": "error", "warning": "warning", "info": "info"}}
@@ -83,10 +85,13 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"'{loc.sheet}'!{loc.cell}")
             link.font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, 80)):
+    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, MESSAGE_WIDTH)):
         ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
-        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    for cells in ws.iter_rows(min_row=2, max_col=6):   # messages wrapped, rows as high as
+        for cell in cells:                               # their text, every cell at the top
+            cell.alignment = Alignment(wrap_text=cell.column == 6, vertical="top")
+        ws.row_dimensions[cells[0].row].height = LINE_HEIGHT * text_lines(
+            str(cells[5].value or ""), MESSAGE_WIDTH)
     _print_setup(ws, source.name)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{max(len(report.findings) + 1, 1)}"
