@@ -176,7 +176,7 @@ class FastSheets(Mapping[str, Grid]):
         try:
             sheet = self._workbook.get_sheet_by_name(name)
             area = sheet.height * sheet.width
-            rows = None if area > self.limits.max_cells else sheet.to_python(
+            rows = None if area > self.limits.max_sheet_area else sheet.to_python(
                 skip_empty_area=False)
         except Exception as exc:  # noqa: BLE001 - as above: openpyxl decides
             raise Unsupported(type(exc).__name__) from None

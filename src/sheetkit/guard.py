@@ -42,10 +42,22 @@ class Limits:
     max_part_bytes: int
     max_ratio: float
     max_parts: int
-    max_sheets: int
+    max_section_number: int
+    max_other_sheets: int
     max_rows: int
     max_cells: int
+    max_sheet_area: int
+    max_merged_ranges: int
+    max_merged_cells: int
+    max_elements: int
     max_defined_names: int
+    max_data_bytes: int
+
+    @property
+    def max_sheets(self) -> int:
+        """As many sheets as the writer can make: one per 節 (numbered at most
+        max_section_number) and the others (chapter, 目標指標, 出典 …)."""
+        return self.max_section_number + self.max_other_sheets
 
 
 @cache
@@ -89,27 +101,218 @@ def _refuse_dtd(*_: object) -> None:
     raise _Unsafe
 
 
-def _check_xml(path: Path, name: str, data: bytes) -> None:
-    """An XML part must be well-formed and declare no DOCTYPE or entities.
+MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                   "http://purl.oclc.org/ooxml/spreadsheetml/main")
+CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+WORKBOOK_TYPES = frozenset({
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    "application/vnd.ms-excel.template.macroEnabled.main+xml"})
+MAX_ROW, MAX_COL = 1_048_576, 16_384          # Excel's last cell, XFD1048576
+_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
-    One expat pass with no element handlers (cheap), and handlers that stop at
-    any DTD, so nothing is ever expanded; both read paths then agree on which
-    files are damaged."""
-    parser = expat.ParserCreate()
+
+class _Over(Exception):
+    """A limit was passed while parsing: refused as too large."""
+
+    def __init__(self, reason: str, **params: str) -> None:
+        super().__init__(reason)
+        self.reason, self.params = reason, params
+
+
+class _BadRef(Exception):
+    """A cell reference that is not one (or lies beyond Excel's last cell)."""
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    """'B3' -> (3, 2), 1-based; _BadRef when it is not a cell of a sheet."""
+    match = _A1.fullmatch(ref.strip())
+    if match is None:
+        raise _BadRef(ref)
+    col = 0
+    for letter in match.group(1).upper():
+        col = col * 26 + ord(letter) - 64
+    row = int(match.group(2))
+    if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+        raise _BadRef(ref)
+    return row, col
+
+
+def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    first, _, last = ref.partition(":")
+    top_left, bottom_right = _cell(first), _cell(last or first)
+    return ((min(top_left[0], bottom_right[0]), min(top_left[1], bottom_right[1])),
+            (max(top_left[0], bottom_right[0]), max(top_left[1], bottom_right[1])))
+
+
+def a1(row: int, col: int) -> str:
+    letters = ""
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+@dataclass
+class _Census:
+    """What the guard's one XML pass saw in the whole workbook, element by
+    element (never by matching text)."""
+
+    limits: Limits
+    elements: int = 0
+    cells: int = 0
+    names: int = 0
+    sheet_data: int = 0          # sheets as parts with cells
+    sheet_entries: int = 0       # sheets as listed in the workbook
+    merged: int = 0
+    merged_cells: int = 0
+    overrides: dict[str, str] | None = None
+    defaults: dict[str, str] | None = None
+
+
+class _PartScan:
+    """The element handlers of one part: counts, and a sheet's used area from
+    every cell, row, dimension and merged-range reference it holds (the grid
+    a reader would build), checked as soon as a limit is passed."""
+
+    def __init__(self, name: str, census: _Census) -> None:
+        self.name, self.census, self.limits = name, census, census.limits
+        self.in_data = False
+        self.row = self.col = self.rows = 0
+        self.top = self.left = MAX_ROW + MAX_COL
+        self.bottom = self.right = 0
+        self.widest: str | None = None       # the merged range that passed the limit
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        census = self.census
+        census.elements += 1
+        if census.elements > self.limits.max_elements:
+            raise _Over("too-large", detail=f"{census.elements:,}", what="elements")
+        namespace, _, local = tag.rpartition(" ")
+        if namespace == CONTENT_TYPES_NS and self.name == "[Content_Types].xml":
+            self._content_type(local, attrs)
+        if namespace not in MAIN_NAMESPACES:
+            return
+        if self.in_data and local == "row":
+            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.col = 0
+            self.rows += 1
+            self._extend((self.row, 1), (self.row, 1))
+        elif self.in_data and local == "c":
+            ref = attrs.get("r")
+            if ref is None:
+                self.col += 1
+                where = (max(self.row, 1), self.col)
+            else:
+                where = _cell(ref)
+                self.col = where[1]
+            census.cells += 1
+            self._extend(where, where)
+        elif local == "sheetData":
+            self.in_data = True
+            census.sheet_data += 1
+        elif local == "dimension" and "ref" in attrs:
+            self._extend(*_span(attrs["ref"]))
+        elif local == "mergeCell" and "ref" in attrs:
+            (top, left), (bottom, right) = _span(attrs["ref"])
+            census.merged += 1
+            census.merged_cells += (bottom - top + 1) * (right - left + 1)
+            if census.merged_cells > self.limits.max_merged_cells:
+                self.widest = self.widest or attrs["ref"]
+            self._extend((top, left), (bottom, right))
+        elif local == "definedName":
+            census.names += 1
+        elif local == "sheet" and self.name == "xl/workbook.xml":
+            census.sheet_entries += 1
+
+    def end(self, tag: str) -> None:
+        if tag.endswith(" sheetData"):
+            self.in_data = False
+
+    def _extend(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        self.top, self.left = min(self.top, first[0]), min(self.left, first[1])
+        self.bottom, self.right = max(self.bottom, last[0]), max(self.right, last[1])
+
+    def verdict(self) -> None:
+        """Once the part is parsed: _Over if what it holds passes a limit
+        (the counts are whole, so the message says how many there are)."""
+        census, limits = self.census, self.limits
+        if self.rows > limits.max_rows:
+            raise _Over("too-large", detail=f"{self.rows:,}", what="rows")
+        if census.cells > limits.max_cells:
+            raise _Over("too-large", detail=f"{census.cells:,}", what="cells")
+        if census.names > limits.max_defined_names:
+            raise _Over("too-large", detail=f"{census.names:,}", what="names")
+        if census.merged > limits.max_merged_ranges:
+            raise _Over("merged", detail=f"{census.merged:,}", what="merged-ranges")
+        if self.widest:
+            raise _Over("merged", detail=self.widest, what="merged-area")
+        if self.bottom and (self.bottom - self.top + 1) * (self.right - self.left + 1) > \
+                limits.max_sheet_area:
+            raise _Over("far-cells", detail=f"{a1(self.top, self.left)}:"
+                                            f"{a1(self.bottom, self.right)}",
+                        limit=f"{limits.max_sheet_area:,}")
+
+    def _content_type(self, local: str, attrs: dict[str, str]) -> None:
+        census = self.census
+        if census.overrides is None or census.defaults is None:
+            census.overrides, census.defaults = {}, {}
+        if local == "Override" and "PartName" in attrs:
+            census.overrides[attrs["PartName"].lstrip("/")] = attrs.get("ContentType", "")
+        elif local == "Default" and "Extension" in attrs:
+            census.defaults[attrs["Extension"].lower()] = attrs.get("ContentType", "")
+
+
+def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
+    """An XML part must be well-formed and declare no DOCTYPE or entities,
+    and what it holds must be within the limits.
+
+    One expat pass with handlers that stop at any DTD, so nothing is ever
+    expanded, and element handlers that count what the parser sees; both
+    read paths then agree on which files are damaged or too large."""
+    parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
+    scan = _PartScan(name, census)
+    parser.StartElementHandler = scan.start
+    parser.EndElementHandler = scan.end
     try:
         parser.Parse(data, True)
+        scan.verdict()
     except _Unsafe:
         raise refuse(path, "unsafe-xml") from None
-    except expat.ExpatError:
+    except _Over as over:
+        raise refuse(path, over.reason, **over.params) from None
+    except (expat.ExpatError, _BadRef, ValueError):
         raise refuse(path, "damaged") from None
     if name == "xl/styles.xml" and _STYLE_IDS.search(data):
         raise refuse(path, "damaged")          # style ids are unsigned integers
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
         raise refuse(path, "damaged")          # dates must be W3CDTF
+
+
+def _check_content_types(path: Path, names: set[str], census: _Census) -> None:
+    """[Content_Types].xml must tell the truth: every part it names exists,
+    and the workbook it declares is xl/workbook.xml.  A file that lies here
+    reads with calamine but not with openpyxl, so it is refused for every
+    command alike."""
+    overrides, defaults = census.overrides, census.defaults
+    if overrides is None or defaults is None:
+        raise refuse(path, "damaged")
+    if any(part not in names for part in overrides):
+        raise refuse(path, "damaged")
+    declared = [part for part, kind in overrides.items() if kind in WORKBOOK_TYPES]
+    if declared:
+        if declared != ["xl/workbook.xml"]:
+            raise refuse(path, "damaged")
+    elif defaults.get("xml") not in WORKBOOK_TYPES:
+        raise refuse(path, "damaged")
+    types = [*overrides.values(), *defaults.values()]
+    if any("macroEnabled" in kind for kind in types):
+        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
 
 
 def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
@@ -173,33 +376,22 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
         raise refuse(path, "not-workbook")
     if any(target not in names for target in _workbook_targets(archive)):
         raise refuse(path, "damaged")          # a part the workbook refers to is missing
-    sheets = [n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-    if len(sheets) > limits.max_sheets:
-        raise refuse(path, "too-large", detail=f"{len(sheets)}", what="sheets")
+    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     parts: dict[str, bytes] = {}
-    cells = 0
+    census = _Census(limits)
     for member in members:
         data = archive.read(member)            # each part read once; zipfile checks its CRC
         name = member.filename
-        if name in sheets:
-            rows = data.count(b"<row ") + data.count(b"<row>")
-            cells += data.count(b"<c ") + data.count(b"<c>")
-            if rows > limits.max_rows:
-                raise refuse(path, "too-large", detail=f"{rows:,}", what="rows")
-            if cells > limits.max_cells:
-                raise refuse(path, "too-large", detail=f"{cells:,}", what="cells")
         if name.endswith((".xml", ".rels", ".vml")):
-            _check_xml(path, name, data)
+            _check_xml(path, name, data, census)
         if name in sheets or name in KEPT_PARTS:
             parts[name] = data
-    workbook = parts["xl/workbook.xml"]
-    if workbook.count(b"<definedName ") + workbook.count(b"<definedName>") > \
-            limits.max_defined_names:
-        raise refuse(path, "too-large", detail=f"{workbook.count(b'<definedName'):,}",
-                     what="names")
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or \
-            b"macroEnabled" in archive.read("[Content_Types].xml"):
+    count = max(len(sheets), census.sheet_data, census.sheet_entries)
+    if count > limits.max_sheets:
+        raise refuse(path, "too-large", detail=f"{count:,}", what="sheets")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
+    _check_content_types(path, names, census)
     return Inspection(_external_links(archive, names), parts)
 
 

@@ -288,6 +288,10 @@ REASONS: dict[str, dict[str, str]] = {
               "en": "it is a macro-enabled workbook (.xlsm); the macros were neither run nor read. Save it again as a plain .xlsx and resubmit"},
     "too-large": {"ja": "大きすぎます（{detail}{what}）。配布した様式に記入したものか確かめ、余分なシートや行を消して保存し直してください",
                   "en": "it is too large ({detail} {what}); check that it is the distributed template and remove extra sheets or rows"},
+    "far-cells": {"ja": "大きすぎます：シートの使用範囲が {detail} まで広がっています（読めるのは {limit} セル分まで）。離れたセルに入った文字や書式を行・列ごと削除して保存し直すか、配布した様式に記入し直してください",
+                  "en": "it is too large: a sheet's used area reaches {detail} (at most {limit} cells can be read); delete the far-away rows and columns holding text or formatting and save again, or fill in the distributed template again"},
+    "merged": {"ja": "大きすぎます：セルの結合が多すぎるか広すぎます（{detail}{what}）。不要な結合を解除して保存し直すか、配布した様式に記入し直してください",
+               "en": "it is too large: too many or too wide merged cells ({detail} {what}); unmerge what is not needed and save again, or fill in the distributed template again"},
     "unsafe-xml": {"ja": "ファイルの中に危険な構造（XML の DOCTYPE・エンティティ定義）があります。配布した様式に記入し直してください",
                    "en": "it contains unsafe XML (a DOCTYPE or entity declarations); fill in the distributed template again"},
 }
@@ -299,6 +303,9 @@ UNITS: dict[str, dict[str, str]] = {
     "sheets": {"ja": " シート", "en": "sheets"}, "rows": {"ja": " 行", "en": "rows"},
     "cells": {"ja": " セル", "en": "cells"}, "names": {"ja": " 個の名前定義", "en": "defined names"},
     "memory": {"ja": "メモリー", "en": "memory"},
+    "elements": {"ja": " 個の XML 要素", "en": "XML elements"},
+    "merged-ranges": {"ja": " か所", "en": "merged ranges"},
+    "merged-area": {"ja": " の範囲", "en": "range"},
 }
 
 MESSAGES |= FINDINGS
@@ -323,7 +330,8 @@ def render(problem: Problem, lang: str = "ja") -> str:
         reason = REASONS[params["reason"]]
         unit = UNITS.get(params.get("what", ""), {})
         params["reason"] = reason.get(lang, reason["ja"]).format(
-            detail=params.get("detail", ""), what=unit.get(lang, ""))
+            detail=params.get("detail", ""), what=unit.get(lang, ""),
+            limit=params.get("limit", ""))
     if "expected" in params and params["expected"] in EXPECTED:
         ja, en = EXPECTED[params["expected"]]
         params["expected"], params["expected_en"] = ja, en
