@@ -94,5 +94,6 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
     ordinary = [p for p in workbooks if p.suffix == ".xlsx" and "bad" not in p.parts]
     assert len(ordinary) > 20
     for path in ordinary:
-        sheets = FastSheets(path, default_limits(), inspect(path).parts)
+        inspection = inspect(path)
+        sheets = FastSheets(path, default_limits(), inspection.parts, inspection.data)
         assert all(sheets[name].cells is not None for name in sheets), path.name

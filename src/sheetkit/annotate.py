@@ -5,9 +5,11 @@ The original file is never modified."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from sheetkit.findings import FileReport
+from sheetkit.guard import inspect
 from sheetkit.labels import safe_filename
 from sheetkit.pages import FOOTER, text_lines
 
@@ -54,7 +56,7 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    wb = openpyxl.load_workbook(source)
+    wb = openpyxl.load_workbook(io.BytesIO(inspect(source).data))     # through the same guard
     fill = PatternFill("solid", fgColor=RED)
     notes: dict[tuple[str, str], list[str]] = {}
     for finding in report.findings:

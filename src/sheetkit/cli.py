@@ -5,6 +5,7 @@ This is the only module that imports click."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -186,6 +187,14 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
     return update
 
 
+def _note_skipped(paths: Any, lang: str) -> None:
+    """One info line for each lock file that was not read."""
+    for path in paths:
+        click.echo(f"[{SEVERITY_WORDS[lang]['info']}] " + line(Problem(
+            "lock-file-skipped", Location(str(path)), {"name": Path(path).name}), lang),
+            err=True)
+
+
 jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
                            help="同時に読むファイル数（既定：CPU の数）/ parallel readers "
                                 "(default: all cores)")
@@ -212,11 +221,15 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     from sheetkit import api
     from sheetkit import validate as checks
 
+    from sheetkit.collect import expand_inputs
+
     workers = jobs or checks.default_jobs()
     outputs = _run(lang, lambda: api.check_validate_outputs(files, annotate_dir, report_path,
                                                             force))
+    gathered = expand_inputs(files)
+    _note_skipped(gathered.skipped, lang)
     report, subjects = _run(lang, lambda: checks.validate_paths(
-        list(files), workers, _progress("点検中" if lang == "ja" else "Checking")),
+        list(gathered.paths), workers, _progress("点検中" if lang == "ja" else "Checking")),
         EXIT_PROBLEM)
     if annotate_dir is not None or report_path is not None:
         written = _run(lang, lambda: api.write_validate_outputs(
@@ -262,6 +275,7 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
         jobs or checks.default_jobs(), _progress("読み込み中" if lang == "ja" else "Reading"),
         layout, force, lang))
     words = SEVERITY_WORDS[lang]
+    _note_skipped(result.collection.skipped, lang)
     for ret in result.left_out:
         click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ")
                    + one_line(ret.subject.path))
@@ -299,6 +313,7 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lan
     collection = _run(lang, lambda: collect(
         load_document(base), list(inputs), jobs or checks.default_jobs(),
         _progress("読み込み中" if lang == "ja" else "Reading")))
+    _note_skipped(collection.skipped, lang)
     if fmt == "json":
         click.echo(json.dumps(board.status_json(collection, lang), ensure_ascii=False, indent=2))
     else:
@@ -338,6 +353,36 @@ def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
 CONVERSION_PROBLEMS = ("conversion-failed", "conversion-timeout", "page-count-mismatch")
 
 
+EXIT_INTERRUPTED = 130            # 128 + SIGINT, as shells report Ctrl-C
+
+
+class Interrupted(BaseException):
+    """Ctrl-C: a BaseException, so that no ``except Exception`` (nor click)
+    takes it for an error; outputs unwind (temporary files removed) on the way up."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl-C does not cut the clean-up
+    raise Interrupted
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The language asked for, before click has parsed anything."""
+    for index, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+    return _default_lang()
+
+
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the console script."""
-    return cli.main(args=argv, prog_name="sheetkit")
+    """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
+    args = sys.argv[1:] if argv is None else argv
+    signal.signal(signal.SIGINT, _interrupt)
+    try:
+        return cli.main(args=args, prog_name="sheetkit")
+    except Interrupted:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        click.echo(line(Problem("interrupted", Location()), _lang_of(args)), err=True)
+        sys.exit(EXIT_INTERRUPTED)

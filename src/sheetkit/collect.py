@@ -11,7 +11,9 @@ from pathlib import Path
 from sheetkit import model as m
 from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding
+from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE, review_index
+from sheetkit.intake import Refused, is_lock_file, read_limited
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_paths
@@ -20,18 +22,30 @@ SUBMITTED, MISSING, INVALID, DUPLICATE = "submitted", "missing", "invalid", "dup
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
-def expand_inputs(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files as given, and the workbooks inside folders (sorted), without Excel
-    lock files (~$…) or hidden files."""
+@dataclass(frozen=True)
+class Inputs:
+    """The files to read, and the lock files skipped (never read)."""
+
+    paths: tuple[Path, ...]
+    skipped: tuple[Path, ...] = ()
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> Inputs:
+    """Files as given, and every workbook-named entry inside folders (sorted;
+    whatever it is, so that a link to a device or a pipe gets its own finding
+    rather than vanishing), without hidden files.  Excel's and LibreOffice's
+    lock files (~$…) are skipped, whether named or found in a folder."""
     found: list[Path] = []
+    skipped: list[Path] = []
     for item in map(Path, inputs):
         if item.is_dir():
-            found.extend(sorted(p for p in item.iterdir() if p.is_file()
-                                and p.suffix.lower() in WORKBOOK_SUFFIXES
-                                and not p.name.startswith(("~$", "."))))
+            entries = sorted(p for p in item.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES
+                             and (is_lock_file(p) or not p.name.startswith(".")))
         else:
-            found.append(item)
-    return found
+            entries = [item]
+        for entry in entries:
+            (skipped if is_lock_file(entry) else found).append(entry)
+    return Inputs(tuple(found), tuple(skipped))
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,7 @@ class Collection:
     base: m.Document
     returns: tuple[Return, ...]
     sections: tuple[SectionState, ...]
+    skipped: tuple[Path, ...] = ()          # lock files, never read
 
     def left_out(self) -> list[Return]:
         """Inputs that are not used: unreadable, foreign, invalid, or a losing duplicate."""
@@ -95,8 +110,9 @@ def merge_keeps(key: str) -> bool:
 
 def _digest(path: Path) -> tuple[str, float]:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime
-    except OSError:
+        data = read_limited(path, default_limits().max_file_bytes)
+        return hashlib.sha256(data).hexdigest(), path.stat().st_mtime
+    except (Refused, OSError):
         return "", 0.0
 
 
@@ -121,7 +137,8 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
             progress: Progress | None = None, prefer_newest: bool = False,
             allow_invalid: bool = False) -> Collection:
     """Read and validate every input and decide, for each 節 of ``base``, which return is used."""
-    paths = expand_inputs(inputs)
+    gathered = expand_inputs(inputs)
+    paths = gathered.paths
     report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps)
     rules = load_rules()
     returns = []
@@ -157,7 +174,7 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
             chosen = max(usable, key=_recency) if prefer_newest else usable[0]
             status = SUBMITTED if chosen.valid else INVALID
             states.append(SectionState(section.number, section.title, status, mine, chosen))
-    return Collection(base, tuple(returns), tuple(states))
+    return Collection(base, tuple(returns), tuple(states), gathered.skipped)
 
 
 def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) -> list[Return]:

@@ -139,9 +139,12 @@ class FastSheets(Mapping[str, Grid]):
     that a damaged sheet makes a damaged file on both read paths.  Raises
     Unsupported where the openpyxl path must be used instead."""
 
-    def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes]) -> None:
+    def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes],
+                 data: bytes) -> None:
         """``parts``: the unzipped parts the guard already read (workbook,
-        relationships, styles and sheets)."""
+        relationships, styles and sheets); ``data``: the file as the guard read it."""
+        import io
+
         import python_calamine
 
         self.path, self.limits, self._data = path, limits, parts
@@ -149,7 +152,7 @@ class FastSheets(Mapping[str, Grid]):
         try:
             self._styles = _styles(parts)
             self._parts = _sheet_parts(parts)
-            self._workbook = python_calamine.CalamineWorkbook.from_path(str(path))
+            self._workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             self._names = list(self._workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None

@@ -66,8 +66,9 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     limits = limits or default_limits()
     inspection = inspect(path, limits)
     try:
-        grids: Mapping[str, Grid] = FastSheets(path, limits, inspection.parts) \
-            if engine == FAST else _read(path, limits)
+        grids: Mapping[str, Grid] = FastSheets(path, limits, inspection.parts,
+                                               inspection.data) \
+            if engine == FAST else _read(path, inspection.data, limits)
     except (SheetkitError, Unsupported):
         raise
     except (MemoryError, RecursionError):
@@ -77,13 +78,16 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     return Book(path, grids, inspection.external_links)
 
 
-def _read(path: Path, limits: Limits) -> dict[str, Grid]:
+def _read(path: Path, data: bytes, limits: Limits) -> dict[str, Grid]:
+    import io
+
     import openpyxl
 
     with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
         warnings.simplefilter("ignore")
-        return _read_cells(openpyxl.load_workbook(path, read_only=True, data_only=False,
-                                                  keep_links=False), path, limits)
+        return _read_cells(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
+                                                  data_only=False, keep_links=False),
+                           path, limits)
 
 
 def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:

@@ -11,6 +11,7 @@ parses later also goes through defusedxml, which it uses when installed."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -22,6 +23,7 @@ from xml.parsers import expat
 
 import yaml
 
+from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -74,6 +76,7 @@ class Inspection:
 
     external_links: tuple[str, ...]
     parts: dict[str, bytes]
+    data: bytes                  # the file itself, as read (never read a second time)
 
 
 def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
@@ -81,14 +84,13 @@ def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
                                   {"reason": reason} | params)])
 
 
-def _sniff(path: Path, head: bytes) -> str | None:
+def _sniff(data: bytes) -> str | None:
     """The reason a file that is not a zip cannot be a workbook."""
-    if not head:
+    if not data:
         return "empty"
-    if head.startswith(OLE2):
-        data = path.read_bytes()
+    if data.startswith(OLE2):
         return "encrypted" if "EncryptedPackage".encode("utf-16-le") in data else "xls"
-    if head.startswith(b"PK"):
+    if data.startswith(b"PK"):
         return "damaged"
     return "not-workbook"
 
@@ -332,24 +334,27 @@ def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
     return targets
 
 
+def read_workbook_bytes(path: Path, limits: Limits | None = None) -> bytes:
+    """The bytes of a workbook file, read once through intake (a regular file,
+    at most max_file_bytes); SheetkitError (unreadable-file) otherwise."""
+    limits = limits or default_limits()
+    try:
+        return read_limited(path, limits.max_file_bytes)
+    except Refused as refused:
+        if refused.reason == "too-large":
+            raise refuse(path, "too-large", detail=refused.detail, what="bytes") from None
+        raise refuse(path, refused.reason) from None
+
+
 def inspect(path: Path, limits: Limits | None = None) -> Inspection:
     """Check ``path`` before anything parses it; SheetkitError (unreadable-file) if unsafe."""
     limits = limits or default_limits()
+    data = read_workbook_bytes(path, limits)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise refuse(path, _sniff(data) or "damaged")
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except FileNotFoundError:
-        raise refuse(path, "missing") from None
-    except OSError:
-        raise refuse(path, "damaged") from None
-    if size > limits.max_file_bytes:
-        raise refuse(path, "too-large", detail=f"{size:,}", what="bytes")
-    if not zipfile.is_zipfile(path):
-        raise refuse(path, _sniff(path, head) or "damaged")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return _inspect_zip(path, archive, limits)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _inspect_zip(path, archive, limits, data)
     except SheetkitError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
@@ -357,7 +362,8 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
         raise refuse(path, "damaged") from None
 
 
-def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspection:
+def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
+                 raw: bytes) -> Inspection:
     members = archive.infolist()
     names = {m.filename for m in members}
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
@@ -392,7 +398,7 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits) -> Inspec
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
     _check_content_types(path, names, census)
-    return Inspection(_external_links(archive, names), parts)
+    return Inspection(_external_links(archive, names), parts, raw)
 
 
 def _external_links(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, ...]:

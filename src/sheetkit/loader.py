@@ -11,6 +11,8 @@ from typing import Any
 import yaml
 
 from sheetkit import model as m
+from sheetkit.guard import default_limits
+from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.values import parse_number, parse_rate
 from sheetkit.wareki import DateError, parse_date
@@ -118,10 +120,7 @@ def load_document_with_lines(path: str | Path) -> tuple[m.Document, dict[str, in
     """The Document, and the line of each value by path such as
     ``sections.1.indicators.0.second_half.actual`` (sections by number)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise SheetkitError([Problem("file-not-found", Location(str(path)))]) from None
+    raw = read_data_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -131,6 +130,28 @@ def load_document_with_lines(path: str | Path) -> tuple[m.Document, dict[str, in
     lines: dict[str, int] = {}
     _collect_lines(data, "", lines)
     return doc, lines
+
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".ods")
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_data_bytes(path: Path) -> bytes:
+    """A YAML/JSON file's bytes, read through intake (a regular file of at most
+    max_data_bytes); a workbook given where data is wanted is named as such."""
+    limit = default_limits().max_data_bytes
+    try:
+        raw = read_limited(path, limit)
+    except Refused as refused:
+        code = {"missing": "file-not-found", "permission": "no-permission",
+                "too-large": "data-too-large", "folder": "not-a-file",
+                "not-regular": "not-a-file"}.get(refused.reason, "file-unreadable")
+        raise SheetkitError([Problem(code, Location(str(path)),
+                                     {"size": refused.detail, "limit": f"{limit:,}"})]) from None
+    if path.suffix.lower() in WORKBOOK_SUFFIXES or raw.startswith(ZIP_MAGIC):
+        raise SheetkitError([Problem("workbook-as-data", Location(str(path)),
+                                     {"name": path.name, "stem": path.stem})])
+    return raw
 
 
 def _collect_lines(node: Any, prefix: str, lines: dict[str, int]) -> None:

@@ -16,6 +16,34 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "ファイルが見つかりません。ファイル名と場所を確かめてください。",
         "en": "The file does not exist. Check the file name and folder.",
     },
+    "no-permission": {
+        "ja": "このファイルは読み取りの権限がないため読めません（壊れているわけではありません）。ファイルの権限（プロパティ・セキュリティ）を確かめるか、読める場所にコピーしてください。",
+        "en": "The file cannot be read because of its access rights (it is not damaged). Check the file's permissions, or copy it to a place where it can be read.",
+    },
+    "not-a-file": {
+        "ja": "通常のファイルではありません（フォルダー・デバイス・名前付きパイプなど）。読みませんでした。正しいファイルを指定してください。",
+        "en": "This is not a regular file (a folder, a device or a named pipe); it was not read. Give the right file.",
+    },
+    "file-unreadable": {
+        "ja": "ファイルを読み込めませんでした（{size}）。ファイルの場所を確かめ、もう一度試してください。",
+        "en": "The file could not be read ({size}). Check where it is and try again.",
+    },
+    "data-too-large": {
+        "ja": "データのファイルが大きすぎます（{size} バイト、読めるのは {limit} バイトまで）。正しいファイルか確かめてください。",
+        "en": "The data file is too large ({size} bytes; at most {limit} bytes are read). Check that it is the right file.",
+    },
+    "workbook-as-data": {
+        "ja": "「{name}」は Excel のブック（総括表・記入様式）で、データ（YAML/JSON）ではありません。データにするには sheetkit extract {name} -o {stem}.yaml を実行し、できた {stem}.yaml を指定してください。",
+        "en": "'{name}' is an Excel workbook (a 総括表 or template), not data (YAML/JSON). Turn it into data with: sheetkit extract {name} -o {stem}.yaml, then give {stem}.yaml.",
+    },
+    "already-data": {
+        "ja": "「{name}」はすでにデータ（YAML/JSON）です。extract は Excel のブック（.xlsx）をデータに戻すコマンドです。このファイルはそのまま generate・template・merge --base・validate に使えます。",
+        "en": "'{name}' is already data (YAML/JSON). extract turns an Excel workbook (.xlsx) into data; use this file as it is with generate, template, merge --base or validate.",
+    },
+    "lock-file-skipped": {
+        "ja": "「{name}」は Excel や LibreOffice がファイルを開いている間に作るロックファイルなので、読まずに飛ばしました。",
+        "en": "'{name}' is a lock file that Excel or LibreOffice makes while a file is open; it was skipped.",
+    },
     "unsupported-format": {
         "ja": "この種類のファイル（{suffix}）は読めません。.yaml・.yml・.json・.xlsx のいずれかを指定してください。",
         "en": "Cannot read this kind of file ({suffix}). Give a .yaml, .yml, .json or .xlsx file.",
@@ -75,6 +103,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "no-such-section": {
         "ja": "第{number}節はデータにありません（あるのは：{available}）。節の番号を確かめてください。",
         "en": "There is no section {number} in the data (there are: {available}). Check the number.",
+    },
+    "interrupted": {
+        "ja": "中断しました。書きかけの出力は残していません。",
+        "en": "Interrupted. No partly written output was left behind.",
     },
     "internal-error": {
         "ja": "予期しないエラーが起きました（{detail}）。入力ファイルを添えて担当者に連絡してください。",
@@ -282,6 +314,14 @@ REASONS: dict[str, dict[str, str]] = {
     "not-workbook": {"ja": "Excel のファイルではありません（CSV や HTML の名前を変えたものかもしれません）。Excel で開いて .xlsx 形式で保存し直してください",
                      "en": "it is not an Excel workbook (perhaps a renamed CSV or HTML file); open it in Excel and save it as .xlsx"},
     "missing": {"ja": "ファイルが見つかりません", "en": "the file does not exist"},
+    "permission": {"ja": "読み取りの権限がないため読めません（壊れているわけではありません）。ファイルの権限を確かめるか、読める場所にコピーしてください",
+                   "en": "it cannot be read because of its access rights (it is not damaged); check the file's permissions or copy it to a place where it can be read"},
+    "not-regular": {"ja": "通常のファイルではありません（デバイス・名前付きパイプなどへのリンク）。読まずに飛ばしました。提出されたファイルか確かめてください",
+                    "en": "it is not a regular file (a link to a device, a named pipe or the like); it was skipped unread. Check that it is a returned file"},
+    "folder": {"ja": "フォルダーです。中の提出ファイルを読むときは、そのフォルダーを直接指定してください",
+               "en": "it is a folder; to read the returns in it, name that folder itself"},
+    "crashed": {"ja": "読み込みの途中で処理が異常終了しました（メモリー不足など）。ほかのファイルは読み込みました。このファイルを Excel で開いて保存し直してもらうか、配布した様式に記入し直してもらってください",
+                "en": "reading it made the reading process end abnormally (out of memory or similar); the other files were read. Ask for it to be saved again in Excel, or for the distributed template to be filled in again"},
     "ods": {"ja": "OpenDocument 形式（.ods）です。Excel 形式（.xlsx）で保存し直してください",
             "en": "it is an OpenDocument spreadsheet (.ods); save it again as .xlsx"},
     "macro": {"ja": "マクロ付きのブック（.xlsm）です。マクロは実行も読み込みもしていません。マクロなしの .xlsx 形式で保存し直して再提出してください",

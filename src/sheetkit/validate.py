@@ -7,9 +7,8 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from sheetkit.layout import load_layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
+from sheetkit.workers import Died, map_fenced
 
 Progress = Callable[[int, int], None]
 
@@ -70,6 +70,14 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None) -> list[tuple[F
     return [(file, s.slim(keep)) for file, s in zip(report.files, subjects)]
 
 
+def _died(died: Died) -> tuple[FileReport, Subject]:
+    """The file whose reading process died: unreadable, named alone."""
+    path = str(died.item)
+    problem = Problem("unreadable-file", Location(path), {"reason": "crashed"})
+    subject = Subject(path, "workbook", problems=(problem,))
+    return validate_subjects([subject]).files[0], subject
+
+
 def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
                    keep: Keep | None = None) -> tuple[Report, list[Subject]]:
     """Validate files; the report, and the subjects read (their sources only
@@ -91,9 +99,15 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
         load_rules()
         for table in TABLES:          # import pandas and pandera once, before the fork
             load_schema(table)
-        with ProcessPoolExecutor(max_workers=min(jobs, len(chunks))) as pool:
-            for done in pool.map(_check_chunk, chunks, [keep] * len(chunks)):
-                collect(done)
+        done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
+        for index, done in map_fenced(partial(_check_chunk, keep=keep), chunks,
+                                      min(jobs, len(chunks))):
+            done_chunks[index] = [_died(item) if isinstance(item, Died) else item
+                                  for item in done]
+            if progress:
+                progress(sum(map(len, done_chunks.values())), total)
+        for index in range(len(chunks)):
+            results.extend(done_chunks[index])
     else:
         for chunk in chunks:
             collect(_check_chunk(chunk, keep))

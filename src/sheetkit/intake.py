@@ -1,0 +1,73 @@
+"""Reading an input file's bytes, whatever the name promises.
+
+A shell glob over an unpacked archive brings in whatever it held: a symlink
+to /dev/zero named .xlsx, a FIFO that blocks open() forever, a folder, an
+Excel lock file.  Every input is read here: only a regular file (after
+symlinks are resolved), opened without blocking, and never more than a limit
+plus one byte, so that the caller can tell "too large" without reading on."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+class Refused(Exception):
+    """The file is not read.  ``reason``: missing, not-regular, folder,
+    permission, too-large or damaged (another I/O error)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.detail = reason, detail
+
+
+def is_lock_file(path: Path) -> bool:
+    """Excel's and LibreOffice's lock files (~$name.xlsx, .~lock.name#)."""
+    return path.name.startswith(("~$", ".~lock."))
+
+
+def read_limited(path: str | Path, limit: int) -> bytes:
+    """The whole content of the regular file ``path``; Refused otherwise, or
+    when it holds more than ``limit`` bytes."""
+    path = Path(path)
+    try:
+        info = os.stat(path)                    # follows symlinks: what would be opened
+    except FileNotFoundError:
+        raise Refused("missing") from None
+    except PermissionError:
+        raise Refused("permission") from None
+    except OSError as exc:
+        raise Refused("damaged", exc.strerror or "") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise Refused("folder")
+    if not stat.S_ISREG(info.st_mode):
+        raise Refused("not-regular")
+    if info.st_size > limit:
+        raise Refused("too-large", f"{info.st_size:,}")
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except PermissionError:
+        raise Refused("permission") from None
+    except OSError as exc:
+        raise Refused("missing" if exc.errno == errno.ENOENT else "damaged",
+                      exc.strerror or "") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):        # swapped since the stat
+            raise Refused("not-regular")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise Refused("permission" if exc.errno == errno.EACCES else "damaged",
+                      exc.strerror or "") from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise Refused("too-large", f"{size:,}")
+    return b"".join(chunks)

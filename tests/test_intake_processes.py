@@ -1,0 +1,149 @@
+"""Processes: a worker that dies costs only its own file; Ctrl-C says
+中断しました and exits 130 with nothing left behind; killing sheetkit with
+SIGKILL takes its workers with it."""
+
+import faulthandler
+import os
+import signal
+import sys
+import textwrap
+
+import pytest
+from filling import many_returns
+from isolated import Isolated, digests
+
+from sheetkit import validate as validation
+from sheetkit.validate import validate_paths
+
+def _abort() -> None:
+    faulthandler.disable()                    # pytest's stack dump is not the point here
+    os.abort()
+
+
+DEATHS = {"SIGKILL": lambda: os.kill(os.getpid(), signal.SIGKILL),
+          "SIGABRT": _abort,
+          "exit": lambda: os._exit(3)}
+
+
+@pytest.fixture(scope="module")
+def forty(example_doc, tmp_path_factory):
+    base, paths, _ = many_returns(tmp_path_factory.mktemp("forty"), example_doc, 40)
+    return base, paths[0].parent
+
+
+@pytest.fixture(scope="module")
+def nine_good(example_doc, tmp_path_factory):
+    base, paths, _ = many_returns(tmp_path_factory.mktemp("nine"), example_doc, 9, models=(0,))
+    return base, paths
+
+
+@pytest.mark.parametrize("death", DEATHS)
+def test_a_worker_that_dies_costs_only_its_own_file(forty, monkeypatch, death):
+    _, folder = forty
+    paths = sorted(folder.iterdir())[:9]
+    guilty = paths[6]
+    real = validation.read_subject
+
+    def read(path, *args):
+        if path == guilty:
+            DEATHS[death]()
+        return real(path, *args)
+
+    monkeypatch.setattr(validation, "read_subject", read)
+    report, subjects = validate_paths(paths, jobs=2)
+    assert [f.path for f in report.files] == [str(p) for p in paths]      # order kept
+    for file, subject in zip(report.files, subjects):
+        reasons = [f.params.get("reason") for f in file.findings if f.code == "unreadable-file"]
+        if file.path == str(guilty):
+            assert reasons == ["crashed"]
+            assert "異常終了" in file.findings[0].message("ja")
+        else:
+            assert reasons == [] and subject.document is not None
+
+
+WRAPPER = textwrap.dedent("""
+    import os, sys
+    from sheetkit import validate
+    real = validate.read_subject
+    def read(path, *args):
+        if "die" in os.path.basename(str(path)):
+            os.abort()
+        return real(path, *args)
+    validate.read_subject = read
+    from sheetkit.cli import main
+    sys.argv[0] = "sheetkit"
+    main()
+""")
+
+
+def test_merge_goes_on_when_a_worker_aborts(nine_good, tmp_path):
+    base, paths = nine_good
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for path in paths[:8]:
+        (returns / path.name).write_bytes(path.read_bytes())
+    (returns / "zz_die.xlsx").write_bytes(paths[8].read_bytes())
+    before = digests([returns, base])
+    run = Isolated(["merge", returns, "--base", base, "-o", tmp_path / "out.xlsx",
+                    "--jobs", "2"], tmp_path, program=(sys.executable, "-c", WRAPPER))
+    outcome = run.finish(timeout=60)
+    outcome.assert_clean()
+    assert outcome.status == 1
+    assert "zz_die.xlsx" in outcome.stdout and "異常終了" in outcome.stdout
+    assert "9 節のうち 8 節を統合" in outcome.stdout
+    assert digests([returns, base]) == before
+
+
+def _workers_started(run: Isolated) -> bool:
+    return len(run.members()) >= 3           # sheetkit and two readers
+
+
+@pytest.mark.parametrize("command", ["validate", "merge"])
+def test_kill_9_of_sheetkit_takes_its_workers_with_it(forty, tmp_path, command):
+    base, folder = forty
+    args = ["validate", folder, "--jobs", "2"] if command == "validate" else \
+        ["merge", folder, "--base", base, "-o", tmp_path / "out.xlsx", "--jobs", "2"]
+    run = Isolated(args, tmp_path)
+    run.wait_for(lambda: _workers_started(run))
+    os.kill(run.pid, signal.SIGKILL)
+    run.process.wait()
+    run.wait_for(lambda: run.members() == [], timeout=10)
+
+
+@pytest.mark.parametrize("args", [
+    ["validate", "{folder}", "--jobs", "2"],
+    ["merge", "{folder}", "--base", "{base}", "-o", "{out}/総括表.xlsx", "--jobs", "2"],
+    ["validate", "{folder}", "--jobs", "2", "--annotate", "{out}"],
+])
+def test_ctrl_c_says_interrupted_exits_130_and_leaves_nothing(forty, tmp_path, args):
+    base, folder = forty
+    out = tmp_path / "out"
+    out.mkdir()
+    args = [a.format(folder=folder, base=base, out=out) for a in args]
+    run = Isolated(args, tmp_path)
+    run.wait_for(lambda: _workers_started(run))
+    run.send(signal.SIGINT)                   # to the whole group, as a terminal does
+    outcome = run.finish(timeout=30)
+    outcome.assert_no_traceback()
+    assert outcome.status == 130, outcome.output
+    assert "中断しました" in outcome.stderr
+    assert outcome.leftovers == []
+    assert list(out.iterdir()) == []          # no output, whole or partial, no temporary file
+
+
+def test_ctrl_c_while_writing_templates(example_doc, tmp_path):
+    from dataclasses import replace
+
+    from sheetkit.serialize import to_yaml
+    sections = tuple(replace(example_doc.sections[0], number=n, title=f"節{n}")
+                     for n in range(1, 301))
+    data = tmp_path / "big.yaml"
+    data.write_text(to_yaml(replace(example_doc, sections=sections)), encoding="utf-8")
+    out = tmp_path / "tpl"
+    run = Isolated(["template", data, "-o", out, "--lang", "en"], tmp_path)
+    run.wait_for(lambda: out.exists() and len(list(out.iterdir())) >= 3, timeout=60)
+    run.send(signal.SIGINT)
+    outcome = run.finish(timeout=30)
+    outcome.assert_no_traceback()
+    assert outcome.status == 130 and "Interrupted" in outcome.stderr
+    assert not [p for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
