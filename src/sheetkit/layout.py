@@ -4,6 +4,7 @@ The same Layout drives the writer and the reader."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.a1 import col_index, parse_span
+from sheetkit.guard import default_limits
+from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 
 DEFAULT_LAYOUT = "tokorozawa"
@@ -121,14 +124,34 @@ def available_layouts() -> list[str]:
     return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+
+
+def bundled_layout(name: object, source: str | None = None) -> Layout:
+    """The layout a workbook names: only a bundled one, by plain name (no
+    path, no ``..``, no ``.yaml``).  A workbook is untrusted: no file is ever
+    opened because it said so.  SheetkitError (not-sheetkit) otherwise,
+    echoing nothing."""
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name) \
+            or name not in available_layouts():
+        raise SheetkitError([Problem("not-sheetkit", Location(source))])
+    return load_layout(name)
+
+
 @cache
 def load_layout(name_or_path: str = DEFAULT_LAYOUT) -> Layout:
-    """A bundled layout by name, or a layout file by path (read once per run)."""
+    """A bundled layout by name, or a layout file by path (read once per run);
+    a path is for the office's own --layout, never for a name read from a workbook."""
     import yaml
 
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.exists():
-        text, label = path.read_text(encoding="utf-8"), str(path)
+        try:
+            raw = read_limited(path, default_limits().max_data_bytes)
+        except Refused as refused:
+            raise SheetkitError([Problem("layout-invalid", Location(str(path)), {
+                "layout": str(path), "detail": refused.reason})]) from None
+        text, label = raw.decode("utf-8", "replace"), str(path)
     else:
         resource = resources.files("sheetkit.templates") / f"{name_or_path}.yaml"
         if not resource.is_file():

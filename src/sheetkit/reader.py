@@ -15,7 +15,8 @@ from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import META_SHEET, TEMPLATE, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, load_layout
+from sheetkit.layout import (Block, CellSpec, IndicatorLayout, Layout, SheetLayout,
+                             bundled_layout)
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -132,7 +133,7 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
 def _extract(book: Book) -> Extraction:
     path = book.path
     identity = read_identity(book)
-    layout = load_layout(identity.layout)
+    layout = bundled_layout(identity.layout, str(path))
     plan = plan_from_data(identity.plan, str(path))
     out = _Collector(path)
     chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out)

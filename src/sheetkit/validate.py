@@ -19,7 +19,7 @@ from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
-from sheetkit.layout import load_layout
+from sheetkit.layout import bundled_layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
@@ -172,7 +172,7 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
     identity, doc = subject.identity, subject.document
     if identity is None or doc is None or subject.kind != TEMPLATE:
         return out
-    layout = load_layout(identity.layout)
+    layout = bundled_layout(identity.layout, subject.path)
     if identity.version < layout.version:
         out.append(_finding(rules, "template-outdated", Location(subject.path),
                             value=identity.version, expected=layout.version))
