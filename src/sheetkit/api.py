@@ -6,25 +6,30 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit import suffixes
 from sheetkit.annotate import annotate, annotated_name
 from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
-from sheetkit.loader import load_document
+from sheetkit.loader import load_document, load_document_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.reader import Extraction, extract
 from sheetkit.serialize import to_json, to_yaml
-from sheetkit.subjects import Subject
+from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, \
+    workbook_subject
 from sheetkit.writer import write_summary, write_template
 
 
 def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
-             force: bool = False) -> Path:
-    """Write the whole 総括表 of ``data`` to ``output``."""
+             force: bool = False) -> tuple[Path, list[Problem]]:
+    """Write the whole 総括表 of ``data`` to ``output``; the path, and the
+    記入日 that are not real dates (written as the text they are)."""
+    suffixes.require(output, suffixes.WORKBOOK)
     outputs = check_outputs([Path(output)], [Path(data)], force)
-    doc = load_document(data)
-    return generate_document(doc, Path(output), load_layout(layout), force, outputs)
+    doc, lines = load_document_with_lines(data)
+    written = generate_document(doc, Path(output), load_layout(layout), force, outputs)
+    return written, unreal_dates(data_subject(Path(data), doc, lines))
 
 
 def generate_document(doc: m.Document, output: Path, layout: Layout, force: bool = False,
@@ -67,14 +72,23 @@ def make_templates(data: str | Path, folder: str | Path, sections: Iterable[int]
 
 def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, str]:
     """Read a workbook and render its document in the input format (yaml or json)."""
+    path = Path(workbook)
+    if path.suffix.lower() in DATA_SUFFIXES:
+        raise SheetkitError([Problem("already-data", Location(str(path)), {"name": path.name})])
     extraction = extract(workbook)
     render = to_json if fmt == "json" else to_yaml
     return extraction, render(extraction.document)
 
 
+def extract_notes(workbook: str | Path, extraction: Extraction) -> list[Problem]:
+    """What extract says besides the data: 記入日 that are not real dates, at their cells."""
+    return unreal_dates(workbook_subject(Path(workbook), extraction))
+
+
 def write_text(text: str, output: Path, force: bool = False, source: Path | None = None
                ) -> Path:
-    """Write UTF-8 text atomically (never over ``source``)."""
+    """Write UTF-8 data text (YAML or JSON) atomically (never over ``source``)."""
+    suffixes.require(output, suffixes.DATA)
     outputs = check_outputs([output], [source] if source else [], force)
     write_all(outputs, [(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))])
     return output

@@ -75,7 +75,8 @@ def generate(data: Path, output: Path, layout: str, force: bool, lang: str) -> N
     """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA."""
     from sheetkit import api
 
-    written = _run(lang, lambda: api.generate(data, output, layout, force))
+    written, notes = _run(lang, lambda: api.generate(data, output, layout, force))
+    _note_problems(notes, lang)
     click.echo(f"総括表を書き出しました: {written}" if lang == "ja" else f"Wrote {written}")
 
 
@@ -124,10 +125,14 @@ def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None
     """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
     from sheetkit import api
 
+    from sheetkit import suffixes
+
+    _run(lang, lambda: suffixes.require(output, suffixes.DATA))
     fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
     if output is not None:
         _run(lang, lambda: api.check_outputs([output], [workbook], force))
-    _, text = _run(lang, lambda: api.extract_text(workbook, fmt))
+    extraction, text = _run(lang, lambda: api.extract_text(workbook, fmt))
+    _note_problems(api.extract_notes(workbook, extraction), lang)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -187,6 +192,12 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
     return update
 
 
+def _note_problems(problems: Any, lang: str) -> None:
+    """Warnings about the input that do not stop the command, on stderr."""
+    for problem in problems:
+        click.echo(f"[{SEVERITY_WORDS[lang]['warning']}] " + line(problem, lang), err=True)
+
+
 def _note_skipped(paths: Any, lang: str) -> None:
     """One info line for each lock file that was not read."""
     for path in paths:
@@ -218,11 +229,11 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
-    from sheetkit import api
+    from sheetkit import api, suffixes
     from sheetkit import validate as checks
-
     from sheetkit.collect import expand_inputs
 
+    _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
     workers = jobs or checks.default_jobs()
     outputs = _run(lang, lambda: api.check_validate_outputs(files, annotate_dir, report_path,
                                                             force))

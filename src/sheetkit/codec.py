@@ -11,7 +11,7 @@ from typing import Any
 from sheetkit.layout import CellSpec
 from sheetkit.model import BasicPolicy, Rate
 from sheetkit.values import parse_number, parse_rate, places_of
-from sheetkit.wareki import DateError, parse_date
+from sheetkit.wareki import DateError, parse_date, plausible
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 
@@ -151,7 +151,7 @@ def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
         case "date":
             day = excel_date(value)
             if day is not None:
-                return day
+                return day if plausible(day) else f"{day.year}/{day.month}/{day.day}"
             text = cell_text(value) or ""
             try:
                 return parse_date(text)

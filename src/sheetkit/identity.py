@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sheetkit import model as m
+from sheetkit.guard import default_limits
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
@@ -53,9 +54,14 @@ class Identity:
         """Raises KeyError or ValueError when the sheet is not a sheetkit identity."""
         def optional_int(key: str) -> int | None:
             return int(rows[key]) if rows.get(key) else None
+
+        limit = default_limits().max_section_number
+        chapter, section = int(rows["chapter"]), optional_int("section")
+        if not 1 <= chapter <= limit or (section is not None and not 1 <= section <= limit):
+            raise ValueError("a 章 or 節 number out of range")
         return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
-                   plan=json.loads(rows["plan"]), chapter=int(rows["chapter"]),
-                   section=optional_int("section"), review_period=optional_int("review_period"),
+                   plan=json.loads(rows["plan"]), chapter=chapter,
+                   section=section, review_period=optional_int("review_period"),
                    fingerprint=rows.get("fingerprint") or None,
                    open_needs=rows.get("open_needs") == "yes",
                    fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,

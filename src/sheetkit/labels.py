@@ -49,13 +49,24 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 
 
+MAX_NAME_BYTES = 200     # file systems allow 255 bytes; the temporary name adds about 20
+
+
 def safe_filename(name: str) -> str:
-    """A file name made from data, with no path separators or reserved names."""
+    """A file name made from data, with no path separators or reserved names,
+    shortened to MAX_NAME_BYTES of UTF-8 (never inside a character) with its
+    extension kept."""
     clean = _UNSAFE.sub("_", name).strip().strip(".")
     stem = clean.split(".")[0].upper()
     if not clean or stem in _RESERVED:
         clean = "_" + clean
-    return clean[:150]
+    base, dot, extension = clean.rpartition(".")
+    if not dot or len(extension) > 8 or not base:
+        base, extension = clean, ""
+    suffix = f".{extension}" if extension else ""
+    room = MAX_NAME_BYTES - len(suffix.encode("utf-8"))
+    short = base.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(" .")
+    return short + suffix
 
 
 def safe_sheet_name(name: str) -> str:

@@ -15,7 +15,7 @@ from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.values import parse_number, parse_rate
-from sheetkit.wareki import DateError, parse_date
+from sheetkit.wareki import DateError, parse_date, plausible
 
 PERIOD_KEYS = ("first_half", "second_half")
 
@@ -37,6 +37,15 @@ class _Seq(list):  # type: ignore[type-arg]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
 
 
+MAX_DEPTH = 64         # a document nests about 6 levels; far deeper is not one
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 class _Alias(Exception):
     """A node met twice: an alias (*name), which the format never needs."""
 
@@ -46,19 +55,23 @@ class _Alias(Exception):
 
 
 def _build(node: yaml.Node, loader: Any, seen: set[int],
-           duplicates: list[tuple[str, int]]) -> Any:
+           duplicates: list[tuple[str, int]], depth: int = 0) -> Any:
     """Plain data from a composed node, remembering lines; aliases refused
-    (nested aliases can make a small file expand beyond any memory)."""
+    (nested aliases can make a small file expand beyond any memory), and so
+    is nesting deeper than MAX_DEPTH."""
     if id(node) in seen:
         raise _Alias(node.start_mark.line + 1)
+    if depth > MAX_DEPTH:
+        raise _TooDeep(node.start_mark.line + 1)
     seen.add(id(node))
+    depth += 1
     if isinstance(node, yaml.MappingNode):
         result = _Map()
         result.line, result.lines = node.start_mark.line + 1, {}
         for key_node, value_node in node.value:
             try:
-                key = str(_build(key_node, loader, seen, duplicates))
-                value = _build(value_node, loader, seen, duplicates)
+                key = str(_build(key_node, loader, seen, duplicates, depth))
+                value = _build(value_node, loader, seen, duplicates, depth)
             except _Alias:
                 raise _Alias(key_node.start_mark.line + 1) from None
             if key in result:
@@ -71,7 +84,7 @@ def _build(node: yaml.Node, loader: Any, seen: set[int],
         items.line, items.lines = node.start_mark.line + 1, []
         for child in node.value:
             try:
-                items.append(_build(child, loader, seen, duplicates))
+                items.append(_build(child, loader, seen, duplicates, depth))
             except _Alias:
                 raise _Alias(node.start_mark.line + 1) from None
             items.lines.append(child.start_mark.line + 1)
@@ -87,17 +100,25 @@ def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
         except json.JSONDecodeError as exc:
             raise SheetkitError([Problem("json-syntax", Location(source, exc.lineno),
                                          {"detail": exc.msg})]) from None
+        except RecursionError:
+            pass                  # nested too deep: the pass below says where
     loader = _LOADER(text)
     duplicates: list[tuple[str, int]] = []
     try:
         node = loader.get_single_node()
         data = None if node is None else _build(node, loader, set(), duplicates)
+    except _TooDeep as deep:
+        raise SheetkitError([Problem("too-deep", Location(source, deep.line),
+                                     {"limit": str(MAX_DEPTH)})]) from None
     except _Alias as alias:
         raise SheetkitError([Problem("yaml-syntax", Location(source, alias.line),
                                      {"detail": "aliases (*name) are not allowed"})]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
+        if "nesting depth" in str(exc.problem):          # libyaml's own limit
+            raise SheetkitError([Problem("too-deep", Location(source, line),
+                                         {"limit": str(MAX_DEPTH)})]) from None
         raise SheetkitError([Problem("yaml-syntax", Location(source, line),
                                      {"detail": exc.problem or str(exc)})]) from None
     except (yaml.YAMLError, RecursionError) as exc:
@@ -276,6 +297,7 @@ class _Reader:
                    if chapter_data is not None else None)
         keys = tuple(p.key for p in plan.periods) if plan else PERIOD_KEYS
         sections = self._items(top, "sections", "", lambda v, p, ln: self.section(v, p, ln, keys))
+        self._unique_numbers(top.get("sections"), sections)
         if plan is None or chapter is None:
             return None
         return m.Document(plan, chapter, tuple(s for s in sections if s is not None))
@@ -285,6 +307,30 @@ class _Reader:
         items = self._list(mapping, key, path)
         return [build(item, f"{_join(path, key)}[{i}]", self._line(items, i))
                 for i, item in enumerate(items)]
+
+    def _number(self, mapping: dict[str, Any], path: str) -> int:
+        """A 章 or 節 number: a whole number from 1 to max_section_number."""
+        number = self._int(mapping, "number", path)
+        limit = default_limits().max_section_number
+        if number is not None and not 1 <= number <= limit:
+            self._problem("implausible-number", self._line(mapping, "number"),
+                          _join(path, "number"), value=_show(number), limit=str(limit))
+            return 0
+        return number or 0
+
+    def _unique_numbers(self, items: Any, sections: list[m.Section | None]) -> None:
+        """Each 節 number once: a second one names both lines."""
+        first: dict[int, int | None] = {}
+        for index, section in enumerate(sections):
+            if section is None or not section.number:
+                continue
+            line = self._line(items[index], "number")
+            if section.number in first:
+                self._problem("duplicate-section", line, f"sections[{index}].number",
+                              number=str(section.number), first=str(first[section.number]),
+                              second=str(line))
+            else:
+                first[section.number] = line
 
     def plan(self, data: Any, line: int | None) -> m.Plan | None:
         allowed = ("name", "baseline", "successor", "survey", *PERIOD_KEYS)
@@ -319,7 +365,7 @@ class _Reader:
             return None
         p = "chapter"
         return m.Chapter(
-            number=self._int(ch, "number", p) or 0,
+            number=self._number(ch, p),
             title=self._text(ch, "title", p, True) or "",
             goal=self._text(ch, "goal", p),
             sector_plans=self._texts(ch, "sector_plans", p),
@@ -340,7 +386,7 @@ class _Reader:
         if sec is None:
             return None
         return m.Section(
-            number=self._int(sec, "number", path) or 0,
+            number=self._number(sec, path),
             title=self._text(sec, "title", path, True) or "",
             goal=self._text(sec, "goal", path),
             basic_policies=tuple(b for b in self._items(sec, "basic_policies", path,
@@ -420,9 +466,9 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
+            value = value.date()
+        if isinstance(value, dt.date):            # YAML reads 2019-12-20 as a date itself
+            return value if plausible(value) else _as_text(value)
         try:
             return parse_date(_as_text(value))
         except DateError:

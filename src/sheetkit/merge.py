@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sheetkit import model as m
+from sheetkit import suffixes
 from sheetkit.base_check import indicator_key
 from sheetkit.atomic import bytes_writer, check_outputs, write_all
 from sheetkit.collect import (DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return,
@@ -21,7 +22,7 @@ from sheetkit.loader import load_document_with_lines
 from sheetkit.plain import csv_value
 from sheetkit.problems import Location
 from sheetkit.rates import achievement, as_written
-from sheetkit.serialize import to_yaml
+from sheetkit.serialize import to_json, to_yaml
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_subjects
 from sheetkit.wareki import format_date
@@ -224,8 +225,12 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
 
     Nothing is written until everything has been read and the workbook built
     in memory; each output then appears whole or not at all."""
+    suffixes.require(output, suffixes.WORKBOOK)
+    suffixes.require(data, suffixes.DATA)
+    suffixes.require(csv_path, suffixes.CSV)
     outputs = check_outputs([Path(p) for p in (output, data, csv_path) if p is not None],
-                            [Path(base_path), *map(Path, inputs), *expand_inputs(inputs)], force)
+                            [Path(base_path), *map(Path, inputs),
+                             *expand_inputs(inputs).paths], force)
     base, base_lines = load_document_with_lines(base_path)
     lay = load_layout(layout)
     collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
@@ -236,7 +241,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
                   unmerged_marks(collection, lang))
     texts: list[tuple[Path, bytes]] = [(Path(output), buffer.getvalue())]
     if data is not None:
-        texts.append((Path(data), to_yaml(doc).encode("utf-8")))
+        render = to_json if Path(data).suffix.lower() == ".json" else to_yaml
+        texts.append((Path(data), render(doc).encode("utf-8")))
     if csv_path is not None:
         texts.append((Path(csv_path), indicators_csv(doc, collection, str(base_path),
                                                      base_lines).encode("utf-8-sig")))

@@ -40,6 +40,22 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "「{name}」はすでにデータ（YAML/JSON）です。extract は Excel のブック（.xlsx）をデータに戻すコマンドです。このファイルはそのまま generate・template・merge --base・validate に使えます。",
         "en": "'{name}' is already data (YAML/JSON). extract turns an Excel workbook (.xlsx) into data; use this file as it is with generate, template, merge --base or validate.",
     },
+    "implausible-number": {
+        "ja": "番号「{value}」は使えません。章・節の番号は 1 から {limit} までの整数で書いてください。",
+        "en": "The number '{value}' cannot be used. Chapter and section numbers are whole numbers from 1 to {limit}.",
+    },
+    "duplicate-section": {
+        "ja": "第{number}節が2回書かれています（{first}行目と{second}行目）。番号を直すか、どちらかを削除してください。",
+        "en": "Section {number} is written twice (lines {first} and {second}). Correct a number or remove one of them.",
+    },
+    "wrong-extension": {
+        "ja": "出力先「{path}」の拡張子では書き出せません。この出力は {allowed} の名前にしてください（例：{example}）。",
+        "en": "Cannot write '{path}' under that extension. Name this output {allowed} (e.g. {example}).",
+    },
+    "too-deep": {
+        "ja": "入れ子（字下げや括弧の重なり）が深すぎます（{limit} 段まで）。総括表のデータではないようです。正しいファイルか確かめてください。",
+        "en": "The nesting (indentation or brackets) is too deep (at most {limit} levels). This does not look like 総括表 data; check that it is the right file.",
+    },
     "lock-file-skipped": {
         "ja": "「{name}」は Excel や LibreOffice がファイルを開いている間に作るロックファイルなので、読まずに飛ばしました。",
         "en": "'{name}' is a lock file that Excel or LibreOffice makes while a file is open; it was skipped.",
@@ -178,8 +194,8 @@ FINDINGS: dict[str, dict[str, Any]] = {
         "en": "'{value}' cannot be used: {reason}.",
     },
     "invalid-date": {
-        "ja": "記入日「{value}」は実在しない日付です。正しい日付を入力してください（例：令和元年12月20日、2019/12/20）。",
-        "en": "The entry date '{value}' is not a real date. Enter a real date (e.g. 令和元年12月20日 or 2019/12/20).",
+        "ja": "記入日「{value}」は実在しない日付か、明治元年から2100年までの範囲の外です。正しい日付を入力してください（例：令和元年12月20日、2019/12/20）。",
+        "en": "The entry date '{value}' is not a real date, or lies outside 明治元年 (1868) to 2100. Enter a real date (e.g. 令和元年12月20日 or 2019/12/20).",
     },
     "rate-mismatch": {
         "ja": "目標指標「{name}」の{period}の達成率が{value}と書かれていますが、目標値と実績値から計算すると{expected}です。達成率か数値を直してください。",

@@ -12,7 +12,7 @@ from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
 from sheetkit.loader import load_document_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.reader import extract
+from sheetkit.reader import Extraction, extract
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -56,13 +56,34 @@ def read_subject(path: str | Path, engine: str = FAST) -> Subject:
             doc, lines = load_document_with_lines(path)
         except SheetkitError as exc:
             return Subject(str(path), "data", problems=exc.problems)
-        return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
+        return data_subject(path, doc, lines)
     try:
         extraction = extract(path, engine)
     except SheetkitError as exc:
         return Subject(str(path), "workbook", problems=exc.problems)
+    return workbook_subject(path, extraction)
+
+
+def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
     sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
                    sheets=extraction.sheets)
+
+
+def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:
+    return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
+
+
+def unreal_dates(subject: Subject) -> list[Problem]:
+    """記入日 that are not real, plausible dates (kept as the text written),
+    each at its line or cell: for the commands that do not validate
+    (generate, extract) to say so, as validate does."""
+    doc = subject.document
+    if doc is None:
+        return []
+    dated = [("chapter.entry_date", doc.chapter.entry_date)] + [
+        (f"sections.{s.number}.entry_date", s.entry_date) for s in doc.sections]
+    return [Problem("invalid-date", subject.where(key), {"value": value, "label": "記入日"})
+            for key, value in dated if isinstance(value, str) and value.strip()]

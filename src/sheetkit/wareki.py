@@ -28,6 +28,8 @@ ERAS: tuple[Era, ...] = (
     Era("平成", "H", dt.date(1989, 1, 8)),
     Era("令和", "R", dt.date(2019, 5, 1)),
 )
+EARLIEST = ERAS[0].start                 # 明治元年: no 記入日 is earlier
+LATEST = dt.date(2100, 12, 31)           # nor later than this
 _BY_KEY = {e.name: e for e in ERAS} | {e.letter: e for e in ERAS} | {e.name[0]: e for e in ERAS}
 
 _ERA_PART = r"(?P<era>令和|平成|昭和|大正|明治|[RHSTM令平昭大明])\s*(?P<year>元|\d{1,2})"
@@ -39,7 +41,8 @@ _WESTERN = re.compile(
 
 
 class DateError(ValueError):
-    """A text that is not a date.  ``reason`` is 'format', 'day' or 'era'."""
+    """A text that is not a date.  ``reason`` is 'format', 'day', 'era' or
+    'range' (a real day, but before 明治 or after 2100)."""
 
     def __init__(self, text: str, reason: str) -> None:
         super().__init__(f"{reason}: {text}")
@@ -49,6 +52,17 @@ class DateError(ValueError):
 
 def _clean(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def plausible(day: dt.date) -> bool:
+    """A day a 記入日 can be: from 明治元年 to the end of 2100."""
+    return EARLIEST <= day <= LATEST
+
+
+def _in_range(day: dt.date, text: str) -> dt.date:
+    if not plausible(day):
+        raise DateError(text, "range")
+    return day
 
 
 def era_of(day: dt.date) -> Era:
@@ -77,18 +91,22 @@ def parse_date(text: str) -> dt.date:
     if match:
         era = _BY_KEY[match["era"]]
         year = 1 if match["year"] == "元" else int(match["year"])
-        return _era_day(era, year, int(match["month"]), int(match["day"]), text)
+        return _in_range(_era_day(era, year, int(match["month"]), int(match["day"]), text), text)
     match = _WESTERN.match(clean)
     if match:
         try:
-            return dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
         except ValueError:
             raise DateError(text, "day") from None
+        return _in_range(day, text)
     raise DateError(text, "format")
 
 
 def format_date(day: dt.date) -> str:
-    """2019-12-20 -> 令和元年12月20日."""
+    """2019-12-20 -> 令和元年12月20日 (a day before 明治, which no reader
+    lets through, as 1019/12/20 rather than an error)."""
+    if day < EARLIEST:
+        return f"{day.year}/{day.month}/{day.day}"
     era = era_of(day)
     year = day.year - era.start.year + 1
     return f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
