@@ -25,8 +25,8 @@ def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
              force: bool = False) -> tuple[Path, list[Problem]]:
     """Write the whole 総括表 of ``data`` to ``output``; the path, and the
     記入日 that are not real dates (written as the text they are)."""
-    suffixes.require(output, suffixes.WORKBOOK)
     outputs = check_outputs([Path(output)], [Path(data)], force)
+    suffixes.require(output, suffixes.WORKBOOK)
     doc, lines = load_document_with_lines(data)
     written = generate_document(doc, Path(output), load_layout(layout), force, outputs)
     return written, unreal_dates(data_subject(Path(data), doc, lines))
@@ -88,8 +88,8 @@ def extract_notes(workbook: str | Path, extraction: Extraction) -> list[Problem]
 def write_text(text: str, output: Path, force: bool = False, source: Path | None = None
                ) -> Path:
     """Write UTF-8 data text (YAML or JSON) atomically (never over ``source``)."""
-    suffixes.require(output, suffixes.DATA)
     outputs = check_outputs([output], [source] if source else [], force)
+    suffixes.require(output, suffixes.DATA)
     write_all(outputs, [(output, lambda tmp: tmp.write_text(text, encoding="utf-8"))])
     return output
 

@@ -123,14 +123,12 @@ def template(data: Path, folder: Path, sections: str | None, rows: int | None, l
 @lang_option
 def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
     """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
-    from sheetkit import api
+    from sheetkit import api, suffixes
 
-    from sheetkit import suffixes
-
-    _run(lang, lambda: suffixes.require(output, suffixes.DATA))
     fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
     if output is not None:
         _run(lang, lambda: api.check_outputs([output], [workbook], force))
+    _run(lang, lambda: suffixes.require(output, suffixes.DATA))
     extraction, text = _run(lang, lambda: api.extract_text(workbook, fmt))
     _note_problems(api.extract_notes(workbook, extraction), lang)
     if output is None:
@@ -233,10 +231,10 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     from sheetkit import validate as checks
     from sheetkit.collect import expand_inputs
 
-    _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
     workers = jobs or checks.default_jobs()
     outputs = _run(lang, lambda: api.check_validate_outputs(files, annotate_dir, report_path,
                                                             force))
+    _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
     gathered = expand_inputs(files)
     _note_skipped(gathered.skipped, lang)
     report, subjects = _run(lang, lambda: checks.validate_paths(
@@ -372,9 +370,24 @@ class Interrupted(BaseException):
     takes it for an error; outputs unwind (temporary files removed) on the way up."""
 
 
+_interrupting = [False]           # Interrupted raised and not yet caught by main()
+
+
 def _interrupt(signum: int, frame: Any) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # a second Ctrl-C does not cut the clean-up
+    if _interrupting[0]:
+        return                         # a second Ctrl-C does not cut the clean-up
+    _interrupting[0] = True
     raise Interrupted
+
+
+def _unraisable(info: Any) -> None:
+    """Interrupted raised where Python can only print it (a finaliser, a
+    callback): raise it again at the next point where it can unwind."""
+    if isinstance(info.exc_value, Interrupted):
+        _interrupting[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0.05)       # SIGALRM: _interrupt once out of here
+        return
+    sys.__unraisablehook__(info)
 
 
 def _lang_of(argv: list[str]) -> str:
@@ -391,6 +404,8 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
     args = sys.argv[1:] if argv is None else argv
     signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGALRM, _interrupt)
+    sys.unraisablehook = _unraisable
     try:
         return cli.main(args=args, prog_name="sheetkit")
     except Interrupted:

@@ -225,12 +225,12 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
 
     Nothing is written until everything has been read and the workbook built
     in memory; each output then appears whole or not at all."""
-    suffixes.require(output, suffixes.WORKBOOK)
-    suffixes.require(data, suffixes.DATA)
-    suffixes.require(csv_path, suffixes.CSV)
     outputs = check_outputs([Path(p) for p in (output, data, csv_path) if p is not None],
                             [Path(base_path), *map(Path, inputs),
                              *expand_inputs(inputs).paths], force)
+    suffixes.require(output, suffixes.WORKBOOK)
+    suffixes.require(data, suffixes.DATA)
+    suffixes.require(csv_path, suffixes.CSV)
     base, base_lines = load_document_with_lines(base_path)
     lay = load_layout(layout)
     collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
