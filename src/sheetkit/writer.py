@@ -542,6 +542,9 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
         if max(columns) > 0:
             ws.merge_range(row, 0, row, max(columns), "", book.fmt("caption"))
         ws.write_string(row, 0, table.title, book.fmt("caption"))
+        spare = [c for c in range(max(columns) + 1) if c not in columns]   # bordered, empty
+        for col in spare:
+            ws.write_blank(row + 1, col, None, book.fmt("header"))
         for col, head in zip(columns, table.header):
             ws.write_string(row + 1, col, head, book.fmt("header"))
         if row == 0:
@@ -549,6 +552,8 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
         row += 2
         for values in table.rows:
             lines = 1
+            for col in spare:
+                ws.write_blank(row, col, None, book.fmt("value"))
             for col, value in zip(columns, values):
                 fmt = book.fmt("value")
                 if isinstance(value, (int, float)) and not isinstance(value, bool):
