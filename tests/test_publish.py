@@ -200,6 +200,15 @@ def test_a_template_is_not_published(runner, template_dir, tmp_path):
     assert not (tmp_path / "公表").exists()
 
 
+def test_missing_pdfinfo_exits_2_with_its_install_hint(runner, tmp_path, monkeypatch):
+    bin_dir = fake_soffice(tmp_path / "bin", "import sys\nsys.exit(0)\n")
+    monkeypatch.setenv("PATH", str(bin_dir))                 # soffice, but no poppler
+    result = run(runner, "publish", EXAMPLE, "-o", tmp_path / "公表")
+    assert result.exit_code == 2
+    assert "sudo apt-get install poppler-utils" in result.stderr
+    assert not (tmp_path / "公表").exists()
+
+
 def test_soffice_that_writes_nothing_publishes_nothing(runner, tmp_path, monkeypatch):
     bin_dir = fake_soffice(tmp_path / "bin", "import sys\nsys.exit(0)\n")
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")

@@ -345,7 +345,8 @@ def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
     from sheetkit.publish import publish as publishing
 
     def status(exc: SheetkitError) -> int:
-        """1 when LibreOffice ran but its PDF is wrong; 2 when publishing cannot start."""
+        """1 when LibreOffice ran but its PDF is wrong; 2 when publishing cannot start
+        (no soffice or pdfinfo, an unreadable input, an existing output)."""
         return EXIT_PROBLEM if any(p.code in CONVERSION_PROBLEMS for p in exc.problems) \
             else EXIT_USAGE
 

@@ -148,6 +148,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "PDF を作るための LibreOffice（soffice）が見つかりません。Debian/Ubuntu では「sudo apt-get install libreoffice-calc-nogui fonts-ipaexfont」、Windows では https://ja.libreoffice.org/ から LibreOffice を入れて、soffice.exe のあるフォルダー（C:\\Program Files\\LibreOffice\\program）を PATH に加えてください。",
         "en": "LibreOffice (soffice) is needed to make the PDFs and was not found. On Debian/Ubuntu: sudo apt-get install libreoffice-calc-nogui fonts-ipaexfont; on Windows: install LibreOffice from https://www.libreoffice.org/ and add C:\\Program Files\\LibreOffice\\program to PATH.",
     },
+    "poppler-missing": {
+        "ja": "PDF のページ数を確かめる pdfinfo（poppler）が見つかりません。Debian/Ubuntu では「sudo apt-get install poppler-utils」、Windows では poppler（https://github.com/oschwartz10612/poppler-windows）を入れて、その bin フォルダーを PATH に加えてください。",
+        "en": "pdfinfo (poppler), which checks the PDFs' page counts, was not found. On Debian/Ubuntu: sudo apt-get install poppler-utils; on Windows: install poppler (https://github.com/oschwartz10612/poppler-windows) and add its bin folder to PATH.",
+    },
     "conversion-timeout": {
         "ja": "LibreOffice が {seconds} 秒以内に PDF を作り終えなかったため、止めました。ほかの LibreOffice を閉じてから、もう一度実行してください（--timeout で待つ時間を延ばせます）。",
         "en": "LibreOffice did not finish the PDF within {seconds} seconds and was stopped. Close other LibreOffice windows and run again (--timeout gives it longer).",

@@ -19,10 +19,13 @@ PDFINFO_TIMEOUT = 30
 
 
 def find_soffice() -> str:
-    """The soffice program, or a 'soffice-missing' problem with the install hint."""
+    """The soffice program, or a problem with the install hint: 'soffice-missing', or
+    'poppler-missing' when pdfinfo (to count a PDF's pages) is not there."""
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
         raise SheetkitError([Problem("soffice-missing", Location())])
+    if shutil.which("pdfinfo") is None:
+        raise SheetkitError([Problem("poppler-missing", Location())])
     return found
 
 
