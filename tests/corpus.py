@@ -138,3 +138,22 @@ def build(folder: Path, template: Path) -> dict[str, Path]:
         "sheets-deleted": sheets_deleted(template, folder / "sheets-deleted.xlsx"),
         "many-names": many_names(template, folder / "many-names.xlsx"),
     }
+
+
+def with_cached_results(source: Path, target: Path, shown: dict[str, str]) -> Path:
+    """Give formulas that openpyxl wrote (without results) the result Excel would
+    have saved with them: ``shown`` maps formula text (without '=') to its text result."""
+    import html
+    import re
+
+    def change(name: str, data: bytes) -> bytes:
+        if not name.startswith("xl/worksheets/sheet"):
+            return data
+        for formula, result in shown.items():
+            body = re.escape(html.escape(formula, quote=False).encode())
+            data = re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?)><f>(' + body + rb")</f><v ?/>",
+                          lambda m: b'<c r="' + m.group(1) + b'"' + m.group(2) + b' t="str"><f>'
+                          + m.group(3) + b"</f><v>" + html.escape(result).encode() + b"</v>",
+                          data)
+        return data
+    return rewrite_zip(source, target, change)

@@ -114,15 +114,18 @@ def test_typed_formulas_stay_text_through_merge(template_dir, example_doc, tmp_p
         *section.initiatives[1:]))
     folder = tmp_path / "in"
     folder.mkdir()
-    fill(template_dir / f"第1章第1節_{section.title}.xlsx", folder / "1.xlsx", typed)
+    fill(template_dir / f"第1章第1節_{section.title}.xlsx", tmp_path / "1.xlsx", typed)
+    # issue 10: a formula typed into an input is read as the value it showed, with a warning
+    corpus.with_cached_results(tmp_path / "1.xlsx", folder / "1.xlsx",
+                               {'HYPERLINK("http://example.invalid","x")': "x"})
     (read,) = extract(folder / "1.xlsx").document.sections
-    assert read.initiatives[0].initiative.startswith("=HYPERLINK")
+    assert read.initiatives[0].initiative == "x"
     out = tmp_path / "s.xlsx"
-    run(runner, "merge", folder, "--base", EXAMPLE, "-o", out, "--allow-invalid")
+    result = run(runner, "merge", folder, "--base", EXAMPLE, "-o", out, "--allow-invalid")
+    assert "formula-in-input" in openpyxl.load_workbook(out)["出典"]["H3"].value, result.output
     ws = openpyxl.load_workbook(out)["第1節"]
-    cells = [c for row in ws.iter_rows() for c in row
-             if isinstance(c.value, str) and c.value.startswith("=HYPERLINK")]
-    assert cells and all(c.data_type == "s" for c in cells)
+    assert not [c for row in ws.iter_rows() for c in row
+                if c.data_type == "f" or (isinstance(c.value, str) and "HYPERLINK" in c.value)]
 
 
 def test_output_names_from_data_are_sanitised(example_doc, tmp_path, runner):

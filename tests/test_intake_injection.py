@@ -54,7 +54,8 @@ def hostile(tmp_path, example_doc, template_dir, monkeypatch):
     wb = openpyxl.load_workbook(evil)
     ind = wb["目標指標"]
     open_ = [i.name for i in first.indicators if i.results[-1] is not None]
-    ind.cell(find_row(ind, 2, open_[1]) + 1, 9).value = DDE
+    typed = ind.cell(find_row(ind, 2, open_[1]) + 1, 9)
+    typed.value, typed.data_type = DDE, "s"          # typed as text ('=cmd… in Excel)
     wb.save(tmp_path / "clean.xlsx")
     # Excel stores control characters escaped as _xHHHH_; openpyxl will not write them
     escaped = "_x001B_[2J_x001B_[H計：提出済 5_x000D_\n_x009B_31m偽\u202eの記入者".encode()

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sheetkit.findings import FileReport
 from sheetkit.guard import inspect
+from sheetkit.identity import RESULT_SHEET
 from sheetkit.labels import safe_filename
 from sheetkit.pages import FOOTER, text_lines
 
-RESULT_SHEET = "検証結果"
 MESSAGE_WIDTH = 80          # characters: the 内容 column, wrapped
 LINE_HEIGHT = 15            # points a wrapped line takes
 RED = "FFFF9999"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.a1 import col_index
-from sheetkit.grid import Cell, Grid
+from sheetkit.grid import Cell, Grid, shown
 from sheetkit.guard import Limits, refuse
 
 BUILTIN_FORMATS = {
@@ -194,13 +194,13 @@ def _grid(name: str, rows: list[list[Any]],
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
             fmt, formula = scan.get((r, c), ("General", None))
+            if type(value) is dt.date:              # openpyxl's convention: datetimes
+                value = dt.datetime.combine(value, dt.time())
             if formula is not None:
-                cells[(r, c)] = Cell(formula, fmt)
+                cells[(r, c)] = Cell(shown(value), fmt, formula)
             elif value is not None and not (isinstance(value, str) and not value.strip()):
-                if type(value) is dt.date:          # openpyxl's convention: datetimes
-                    value = dt.datetime.combine(value, dt.time())
                 cells[(r, c)] = Cell(value, fmt)
     for (r, c), (fmt, formula) in scan.items():       # formulas outside calamine's range
         if formula is not None and (r, c) not in cells:
-            cells[(r, c)] = Cell(formula, fmt)
+            cells[(r, c)] = Cell(None, fmt, formula)
     return Grid(name, cells)

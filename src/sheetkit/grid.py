@@ -14,12 +14,16 @@ from sheetkit.problems import SheetkitError
 
 @dataclass(frozen=True)
 class Cell:
+    """A cell's value as shown (a formula's cached result, never evaluated),
+    its number format, and its formula text if it holds one."""
+
     value: Any
     num_format: str | None = None
+    formula: str | None = None
 
     @property
     def is_formula(self) -> bool:
-        return isinstance(self.value, str) and self.value.startswith("=")
+        return self.formula is not None
 
 
 class Grid:
@@ -85,9 +89,37 @@ def _read(path: Path, data: bytes, limits: Limits) -> dict[str, Grid]:
 
     with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
         warnings.simplefilter("ignore")
-        return _read_cells(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
-                                                  data_only=False, keep_links=False),
-                           path, limits)
+        grids = _read_cells(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
+                                                   data_only=False, keep_links=False),
+                            path, limits)
+        if any(c.is_formula for g in grids.values() for c in g.cells.values()):
+            _cached_results(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
+                                                   data_only=True, keep_links=False), grids)
+        return grids
+
+
+def _cached_results(wb: Any, grids: dict[str, Grid]) -> None:
+    """Formula cells get the result saved with the file (what its author saw)."""
+    try:
+        for ws in wb.worksheets:
+            grid = grids.get(ws.title)
+            formulas = {k for k, c in grid.cells.items() if c.is_formula} if grid else set()
+            if not formulas:
+                continue
+            ws.reset_dimensions()
+            for row in ws.iter_rows():
+                for cell in row:
+                    key = (getattr(cell, "row", 0) - 1, getattr(cell, "column", 0) - 1)
+                    if key in formulas:
+                        old = grid.cells[key]      # type: ignore[union-attr]
+                        grid.cells[key] = Cell(shown(cell.value), old.num_format, old.formula)
+    finally:
+        wb.close()
+
+
+def shown(value: Any) -> Any:
+    """A cached result as the grids hold values: blank text is no value."""
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
 
 
 def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:
@@ -108,7 +140,9 @@ def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:
                     total += 1
                     if total > limits.max_cells:
                         raise refuse(path, "too-large", detail=f"{total:,}", what="cells")
-                    cells[(cell.row - 1, cell.column - 1)] = Cell(value, cell.number_format)
+                    formula = value if getattr(cell, "data_type", None) == "f" else None
+                    cells[(cell.row - 1, cell.column - 1)] = Cell(
+                        None if formula else value, cell.number_format, formula)
             grids[ws.title] = Grid(ws.title, cells)
     finally:
         wb.close()

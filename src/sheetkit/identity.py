@@ -13,6 +13,8 @@ from sheetkit.guard import default_limits
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
+RESULT_SHEET = "検証結果"          # added by validate --annotate
+PROVENANCE_SHEET = "出典"          # added by merge
 SUMMARY = "summary"
 TEMPLATE = "template"
 

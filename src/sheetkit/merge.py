@@ -16,7 +16,7 @@ from sheetkit.atomic import bytes_writer, check_outputs, write_all
 from sheetkit.collect import (DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return,
                               SectionState, collect, expand_inputs)
 from sheetkit.findings import Finding
-from sheetkit.identity import blank_section, review_index
+from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
 from sheetkit.loader import load_document_with_lines
 from sheetkit.plain import csv_value
@@ -163,7 +163,7 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
                                                    "accepted findings"), tuple(rows)),
                   Table("Files left out", ("section", "file", "SHA-256", "reason"),
                         tuple(left), LEFT_OUT_COLUMNS))
-    return ExtraSheet("出典", tables, PROVENANCE_WIDTHS)
+    return ExtraSheet(PROVENANCE_SHEET, tables, PROVENANCE_WIDTHS)
 
 
 def indicators_csv(doc: m.Document, collection: Collection, base_path: str,

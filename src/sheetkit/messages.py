@@ -277,6 +277,24 @@ FINDINGS: dict[str, dict[str, Any]] = {
             "en": "Section {section} '{value}' was returned more than once and is not merged. The 総括表 shows only its fixed parts.",
         },
     },
+    "text-outside-input": {
+        "default": {
+            "ja": "ここに書かれた「{value}」は、sheetkit が読み取らない場所にあるため、総括表に入りません。黄色の入力欄（表の中なら該当する列の最初のセル）に移してください。不要なら削除してください。",
+            "en": "'{value}' is written where sheetkit does not read, so it would not reach the 総括表. Move it into a yellow input cell (in a table, the first cell of its column), or delete it.",
+        },
+        "more": {
+            "ja": "このシートには、ほかにも読み取らない場所に {count} 個の記入があります。黄色の入力欄に移すか削除してください。",
+            "en": "This sheet has {count} more entries where sheetkit does not read. Move them into yellow input cells or delete them.",
+        },
+    },
+    "formula-in-input": {
+        "ja": "入力欄に数式「{value}」が入っています。画面に表示されていた値「{expected}」を読み取りました（数式は計算も転記もしません）。数式ではなく値を入力してください。",
+        "en": "The input cell holds the formula '{value}'. The value it showed, '{expected}', was read (formulas are neither evaluated nor copied). Type the value instead of a formula.",
+    },
+    "text-too-long": {
+        "ja": "「{value}」は {count} 文字あり、Excel の1つのセルに入る {limit} 文字を超えています（総括表では切れてしまいます）。短くしてください。",
+        "en": "'{value}' has {count} characters, more than the {limit} an Excel cell holds (it would be cut in the 総括表). Shorten it.",
+    },
     "base-mismatch": {
         "default": {
             "ja": "この様式の固定部分が企画課のデータ（--base）と違います。企画課のデータか様式を確かめてください。",

@@ -13,7 +13,8 @@ from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
-from sheetkit.identity import META_SHEET, TEMPLATE, Identity
+from sheetkit.identity import (META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE,
+                               Identity)
 from sheetkit.labels import fill, label_vars, safe_sheet_name
 from sheetkit.layout import (Block, CellSpec, IndicatorLayout, Layout, SheetLayout,
                              bundled_layout)
@@ -47,6 +48,10 @@ class Extraction:
     typed_rates: frozenset[str] = frozenset()
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()                 # in the workbook's tab order
+    notices: tuple[Problem, ...] = ()            # text outside the inputs, formulas typed in
+
+
+MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
 
 
 class _Collector:
@@ -54,9 +59,37 @@ class _Collector:
         self.path = path
         self.sources: dict[str, CellRef] = {}
         self.typed_rates: set[str] = set()
+        self.looked: dict[str, set[tuple[int, int]]] = {}
+        self.notices: list[Problem] = []
+
+    def look(self, grid: Grid, row: int, col: int) -> None:
+        """A cell the layout reads (a label or a field), even when empty."""
+        self.looked.setdefault(grid.name, set()).add((row, col))
 
     def note(self, key: str, grid: Grid, row: int, col: int) -> None:
         self.sources[key] = CellRef(grid.name, cell_name(row, col))
+        self.look(grid, row, col)
+        cell = grid.get(row, col)
+        if cell.is_formula and not key.endswith(".rate"):
+            self.notices.append(Problem("formula-in-input", Location(
+                str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
+                {"value": cell.formula or "", "expected": "" if cell.value is None
+                 else str(cell.value)}))
+
+    def outside(self, grid: Grid, skip: frozenset[tuple[int, int]] = frozenset()) -> None:
+        """Every non-empty cell of ``grid`` that the layout does not read."""
+        looked = self.looked.get(grid.name, set()) | skip
+        stray = sorted(k for k in grid.cells if k not in looked)
+        for row, col in stray[:MAX_OUTSIDE]:
+            cell = grid.get(row, col)
+            value = cell.formula if cell.value is None else cell.value
+            self.notices.append(Problem("text-outside-input", Location(
+                str(self.path), sheet=grid.name, cell=cell_name(row, col)),
+                {"value": str(value)[:200]}))
+        if len(stray) > MAX_OUTSIDE:
+            self.notices.append(Problem("text-outside-input", Location(
+                str(self.path), sheet=grid.name), {"variant": "more",
+                                                   "count": str(len(stray) - MAX_OUTSIDE)}))
 
     def fail(self, code: str, sheet: str | None = None, **params: str) -> SheetkitError:
         return SheetkitError([Problem(code, Location(str(self.path), sheet=sheet), params)])
@@ -155,6 +188,7 @@ def _extract(book: Book) -> Extraction:
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, number))
     indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
+    _outside(book, layout, identity, out)
     merged = []
     for section in sections:
         inds, analysis = indicators.get(section.number, ((), None))
@@ -163,7 +197,24 @@ def _extract(book: Book) -> Extraction:
     chapter = _chapter(chapter_fields, identity.chapter)
     doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
     return Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
-                      book.external_links, tuple(book.grids))
+                      book.external_links, tuple(book.grids), tuple(out.notices))
+
+
+def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector) -> None:
+    """Text typed where the reader does not look: in the sheets it reads, any
+    non-empty cell it does not read; and any sheet a department added.
+    sheetkit's own sheets (identity, instructions, 提出前チェック, 検証結果, 出典)
+    are not the department's answers and are not looked at."""
+    own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, layout.template.instructions_title}
+    verdict: set[tuple[str, tuple[int, int]]] = set()
+    if identity.precheck:
+        own.add(str(identity.precheck.get("sheet", "")))
+        if identity.precheck.get("verdict"):
+            sheet, cell = identity.precheck["verdict"][:2]
+            verdict.add((str(sheet), parse_cell(str(cell))))
+    for name, grid in book.grids.items():
+        if name not in own:
+            out.outside(grid, frozenset(k for s, k in verdict if s == name))
 
 
 def _sheet_number(pattern: str, name: str) -> int | None:
@@ -218,8 +269,11 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
     starts = _locate(grid, sheet, vars_, out)
     fields: dict[str, Any] = {}
     for index, (block, start) in enumerate(zip(sheet.blocks, starts)):
+        if block.side is not None:
+            out.look(grid, start, block.side.first_col)
         for offset, row_specs in enumerate(block.rows):
             for spec in row_specs:
+                out.look(grid, start + offset, spec.first_col)
                 if spec.field is None:
                     continue
                 cell = grid.get(start + offset, spec.first_col)
@@ -230,6 +284,8 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
         items = []
         for row in range(start + len(block.rows), end):
+            for spec in block.columns:
+                out.look(grid, row, spec.first_col)
             if all(grid.value(row, spec.first_col) is None for spec in block.columns):
                 continue
             key = f"{prefix}.{block.table.split('.')[-1]}.{len(items)}"
@@ -300,11 +356,17 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
     start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, header, vars_)), None)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
+    for row in range(start):
+        out.look(grid, row, ind.title.first_col)
+    for offset, row_specs in enumerate(ind.header):
+        for spec in row_specs:
+            out.look(grid, start + offset, spec.first_col)
     analysis_label = squash(fill(ind.analysis_label.text or "", vars_))
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
     current: int | None = None
     row = start + len(ind.header)
     while row <= grid.max_row:
+        out.look(grid, row, ind.group.first_col)
         group_text = grid.value(row, ind.group.first_col)
         if isinstance(group_text, str) and group_text.strip():
             number = unpattern(ind.group.pattern, group_text)
@@ -315,6 +377,8 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
             continue
         indicators, analysis = groups.setdefault(current, ([], [None]))
         if isinstance(name, str) and squash(name) == analysis_label:
+            out.look(grid, row, ind.name.first_col)
+            out.look(grid, row + 1, ind.group.first_col)
             text_cell = grid.get(row + 1, ind.analysis_text.first_col)
             analysis[0] = decode(ind.analysis_text, text_cell.value)
             out.note(f"sections.{current}.unmet_analysis", grid, row + 1,
@@ -322,6 +386,7 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
             row += 2
             continue
         key = f"sections.{current}.indicators.{len(indicators)}"
+        out.look(grid, row + 1, ind.group.first_col)
         indicators.append(_indicator(grid, ind, plan, row, key, out))
         row += 2
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
@@ -342,6 +407,7 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, key: st
     results: list[m.PeriodResult | None] = []
     for period, cols in zip(plan.periods, ind.periods):
         target_cell = grid.get(row, cols.value)
+        out.look(grid, row, cols.value)
         if isinstance(target_cell.value, str) and target_cell.value.strip() == ABSENT:
             results.append(None)
             continue

@@ -30,6 +30,7 @@ class Subject:
     problems: tuple[Problem, ...] = ()        # why it could not be read
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()              # the workbook's tab order
+    notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
 
     def slim(self, keep: Callable[[str], bool] | None = None) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default)."""
@@ -69,7 +70,7 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
-                   sheets=extraction.sheets)
+                   sheets=extraction.sheets, notices=extraction.notices)
 
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:

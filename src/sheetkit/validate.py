@@ -7,7 +7,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -169,6 +169,12 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
         out.append(_finding(rules, code, location, **params))
     for link in subject.external_links:
         out.append(_finding(rules, "external-link", Location(subject.path), value=link))
+    for notice in subject.notices:
+        params = dict(notice.params)
+        value, expected = params.pop("value", None), params.pop("expected", None)
+        out.append(_finding(rules, notice.code, notice.location, None, value, expected,
+                            **params))
+    out.extend(_long_texts(subject, rules))
     identity, doc = subject.identity, subject.document
     if identity is None or doc is None or subject.kind != TEMPLATE:
         return out
@@ -183,6 +189,39 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
             if fingerprint(parts) != identity.fingerprint:
                 out.extend(_modified(subject, section.number, identity.fixed, parts, rules))
     return out
+
+
+EXCEL_TEXT_LIMIT = 32_767       # characters in one cell
+
+
+def _long_texts(subject: Subject, rules: Rules) -> list[Finding]:
+    """Text longer than a cell can hold: Excel would cut it in the 総括表."""
+    doc = subject.document
+    if doc is None:
+        return []
+    from sheetkit.serialize import document_data, section_data
+    chapter = document_data(replace(doc, sections=()))["chapter"]
+    roots = [("chapter", chapter, None)] + [(f"sections.{s.number}", section_data(s, doc.plan),
+                                             s.number) for s in doc.sections]
+    found = []
+    for prefix, data, number in roots:
+        for key, text in _strings(data, prefix):
+            if len(text) > EXCEL_TEXT_LIMIT:
+                found.append(_finding(rules, "text-too-long", subject.where(key), number,
+                                      text[:40] + "…", count=f"{len(text):,}",
+                                      limit=f"{EXCEL_TEXT_LIMIT:,}"))
+    return found
+
+
+def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, f"{path}.{key}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _strings(value, f"{path}.{index}")
 
 
 _FIELD_LABELS = {"title": "名称", "goal": "まちづくりの目標", "name": "指標名", "unit": "単位",
