@@ -56,7 +56,10 @@ def test_dropdown_of_the_sections_codes(book):
     assert codes and all(c.split(" ")[0].replace("‐", "-").count("-") == 2 for c in codes)
     hints = [dv for dv in ws.data_validations.dataValidation if dv.prompt]
     assert any("成果" in (dv.promptTitle or "") for dv in hints)
-    dates = [dv for dv in ws.data_validations.dataValidation if dv.type == "date"]
+    # issue 10: a custom check that accepts a date and 和暦 text such as 令和元年12月20日
+    # (a "date" check marks that text invalid in LibreOffice)
+    dates = [dv for dv in ws.data_validations.dataValidation
+             if dv.type == "custom" and 'FIND("年"' in (dv.formula1 or "")]
     assert len(dates) == 1
 
 

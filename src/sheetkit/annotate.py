@@ -6,7 +6,9 @@ The original file is never modified."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
+from typing import Any
 
 from sheetkit.findings import FileReport
 from sheetkit.guard import inspect
@@ -48,15 +50,42 @@ def annotated_name(source: Path, folder: Path) -> Path:
     return folder / safe_filename(source.name)
 
 
-def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -> None:
+AUTHOR = "sheetkit"                    # the author of every comment sheetkit adds
+_OLD_RESULTS = re.compile(r"^" + re.escape(RESULT_SHEET) + r"\d*$")
+
+
+def _unmark(wb: Any, input_fill: str) -> None:
+    """Remove what an earlier annotation added (its red fills, its comments, its
+    検証結果 sheet), so that a corrected copy shows only its current findings.
+    A red cell gets back the input colour if it is an input (unlocked), else none."""
+    from openpyxl.styles import PatternFill
+
+    for name in [n for n in wb.sheetnames if _OLD_RESULTS.match(n)]:
+        del wb[name]
+    plain = PatternFill(fill_type=None)
+    yellow = PatternFill("solid", fgColor="FF" + input_fill.lstrip("#").upper())
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.comment is not None and cell.comment.author == AUTHOR:
+                    cell.comment = None
+                if cell.fill is not None and cell.fill.fill_type == "solid" and \
+                        str(cell.fill.fgColor.rgb).upper() == RED:
+                    cell.fill = plain if cell.protection.locked else yellow
+
+
+def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
+             input_fill: str = "#FFF2CC") -> None:
     """Write a copy of ``source`` to ``target`` with the findings of ``report``
-    marked on it (``target`` is a temporary file of the output set)."""
+    marked on it (``target`` is a temporary file of the output set).  Marks of
+    an earlier annotation are removed first."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     wb = openpyxl.load_workbook(io.BytesIO(inspect(source).data))     # through the same guard
+    _unmark(wb, input_fill)
     fill = PatternFill("solid", fgColor=RED)
     notes: dict[tuple[str, str], list[str]] = {}
     for finding in report.findings:
@@ -67,7 +96,7 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja") -
     for (sheet, ref), messages in notes.items():
         cell = wb[sheet][ref]
         cell.fill = fill
-        comment = Comment("\n".join(messages), "sheetkit")
+        comment = Comment("\n".join(messages), AUTHOR)
         comment.width, comment.height = 320, 40 + 60 * len(messages)
         cell.comment = comment
     ws = wb.create_sheet(RESULT_SHEET, 0)

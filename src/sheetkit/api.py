@@ -114,14 +114,18 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
     """Annotated copies of every readable workbook, and the report: one set."""
     from sheetkit.report_book import write_report
 
-    def marker(source: Path, file_report: object) -> Writer:
-        return lambda tmp: annotate(source, file_report, tmp, lang)  # type: ignore[arg-type]
+    def marker(source: Path, file_report: object, fill: str) -> Writer:
+        return lambda tmp: annotate(source, file_report, tmp, lang,  # type: ignore[arg-type]
+                                    fill)
     writers: list[tuple[Path, Writer]] = []
     if folder is not None:
         for file_report, subject in zip(report.files, subjects):
             if subject.kind in ("summary", "template") and subject.document is not None:
                 source = Path(subject.path)
-                writers.append((annotated_name(source, folder), marker(source, file_report)))
+                fill = load_layout(subject.identity.layout).input_fill if subject.identity \
+                    else load_layout().input_fill
+                writers.append((annotated_name(source, folder),
+                                marker(source, file_report, fill)))
     if report_path is not None:
         writers.append((report_path, lambda tmp: write_report(report, subjects, tmp, lang)))
     late = [t for t, _ in writers if t not in outputs.targets]   # inside folders given

@@ -5,6 +5,7 @@ This is the only module that imports click."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import click
 
 from sheetkit import __version__
 from sheetkit.layout import DEFAULT_LAYOUT
-from sheetkit.messages import line
+from sheetkit.messages import CLICK_DETAILS_JA, CLICK_EN, CLICK_JA, LANGS, line
 from sheetkit.plain import one_line, terminal
 from sheetkit.problems import Location, Problem, SheetkitError
 
@@ -28,6 +29,115 @@ EXIT_INTERNAL = 70
 
 def _default_lang() -> str:
     return os.environ.get("SHEETKIT_LANG", "ja")
+
+
+def _lang_of(argv: list[str]) -> str:
+    """The language a command line asks for, before click has parsed it."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv) and argv[index + 1] in LANGS:
+            return argv[index + 1]
+        if arg.startswith("--lang=") and arg[7:] in LANGS:
+            return arg[7:]
+    env = os.environ.get("SHEETKIT_LANG", "ja")
+    return env if env in LANGS else "ja"
+
+
+def _plural(count: int, word: str) -> str:
+    """'1 file', '2 files' (English only)."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _usage_message(exc: click.UsageError, lang: str) -> str:
+    """click's usage errors in the user's language (click itself speaks English)."""
+    def name(param: click.Parameter | None) -> str:
+        if param is None:
+            return ""
+        if isinstance(param, click.Option):
+            return max(param.opts, key=len)
+        return param.human_readable_name
+    if lang != "ja":
+        return exc.format_message()
+    if isinstance(exc, click.MissingParameter):
+        return CLICK_JA["missing"].format(name=name(exc.param))
+    if isinstance(exc, click.NoSuchOption):
+        near = "、".join(sorted(exc.possibilities or ()))
+        return CLICK_JA["no-such-option"].format(name=exc.option_name) + (
+            CLICK_JA["did-you-mean"].format(names=near) if near else "")
+    if isinstance(exc, click.BadOptionUsage) and "requires an argument" in exc.message:
+        return CLICK_JA["needs-value"].format(name=exc.option_name)
+    if isinstance(exc, click.BadParameter):
+        detail = exc.message
+        for pattern, template in CLICK_DETAILS_JA:
+            found = re.match(pattern, detail)
+            if found:
+                detail = template.format(*found.groups())
+                break
+        return CLICK_JA["bad-value"].format(name=name(exc.param) or exc.param_hint or "",
+                                            detail=detail)
+    found = re.match(r"No such command '(.*)'\.", exc.message)
+    if found:
+        return CLICK_JA["no-such-command"].format(name=found.group(1))
+    found = re.match(r"Got unexpected extra arguments? \((.*)\)", exc.message)
+    if found:
+        return CLICK_JA["extra-arguments"].format(args=found.group(1))
+    return CLICK_JA["other"].format(detail=exc.message)
+
+
+class _Sheetkit(click.Group):
+    """The command group; usage errors speak the user's language, and an invalid
+    SHEETKIT_LANG is blamed on the environment variable."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, *rest: Any,
+             **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        self.lang = _lang_of(argv)
+        env = os.environ.get("SHEETKIT_LANG")
+        explicit = any(a == "--lang" or a.startswith("--lang=") for a in argv)
+        if env is not None and env not in LANGS and not explicit and \
+                not {"-h", "--help", "--version"} & set(argv):
+            click.echo(CLICK_JA["bad-env"].format(value=env), err=True)
+            click.echo(CLICK_EN["bad-env"].format(value=env), err=True)
+            sys.exit(EXIT_USAGE)
+        return super().main(argv, prog_name, *rest, **extra)
+
+    def _translate(self, exc: click.UsageError) -> click.UsageError:
+        lang = getattr(self, "lang", "ja")
+        return _UsageError(_usage_message(exc, lang), exc.ctx, lang)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except _UsageError:
+            raise
+        except click.UsageError as exc:
+            raise self._translate(exc) from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _UsageError:
+            raise
+        except click.UsageError as exc:
+            raise self._translate(exc) from None
+
+
+class _UsageError(click.UsageError):
+    """A usage error already in the user's language."""
+
+    def __init__(self, message: str, ctx: click.Context | None, lang: str) -> None:
+        super().__init__(message, ctx)
+        self.lang = lang
+
+    def show(self, file: Any = None) -> None:
+        if self.lang != "ja":
+            super().show(file)
+            return
+        lines = []
+        if self.ctx is not None:
+            usage = self.ctx.get_usage().replace("Usage:", "使い方:", 1)
+            lines += [usage, CLICK_JA["try-help"].format(command=self.ctx.command_path), ""]
+        lines.append(CLICK_JA["error"].format(message=self.message))
+        click.echo("\n".join(lines), err=True)
 
 
 lang_option = click.option(
@@ -55,7 +165,7 @@ def _run(lang: str, action: Callable[[], T],
         sys.exit(EXIT_INTERNAL)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Sheetkit, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sheetkit")
 def cli() -> None:
     """sheetkit — 総合計画 総括表の作成・配布・回収・検証・統合。
@@ -112,7 +222,7 @@ def template(data: Path, folder: Path, sections: str | None, rows: int | None, l
     for path in written:
         click.echo(str(path))
     click.echo(f"{len(written)} 件の様式を書き出しました。" if lang == "ja"
-               else f"Wrote {len(written)} templates.", err=True)
+               else f"Wrote {_plural(len(written), 'template')}.", err=True)
 
 
 @cli.command()
@@ -169,8 +279,9 @@ def _render_text(report: Any, lang: str) -> str:
         lines.append(f"合計：ファイル {len(report.files)}、エラー {counts[0]}、警告 {counts[1]}、"
                      f"情報 {counts[2]}")
     else:
-        lines.append(f"Total: {len(report.files)} files, {counts[0]} errors, {counts[1]} "
-                     f"warnings, {counts[2]} infos")
+        lines.append(f"Total: {_plural(len(report.files), 'file')}, "
+                     f"{_plural(counts[0], 'error')}, {_plural(counts[1], 'warning')}, "
+                     f"{_plural(counts[2], 'info')}")
     return "\n".join(lines)
 
 
@@ -288,8 +399,20 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
     for ret in result.left_out:
         click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ")
                    + one_line(ret.subject.path))
+        errors = [f for f in ret.findings
+                  if f.severity == "error" or f.code == "duplicate-return"]
+        for finding in errors:
+            click.echo(f"  [{words[finding.severity]}] {finding.code}: "
+                       f"{one_line(finding.message(lang))}")
+        used = result.used_instead(ret)
+        if not errors and used is not None:
+            click.echo(("  より新しい提出を使いました: " if lang == "ja" else
+                        "  a newer return was used: ") + one_line(used.subject.path))
+    for ret in result.let_in:
+        click.echo(("エラーがあるまま取り込んだファイル（--allow-invalid）: " if lang == "ja" else
+                    "Merged with errors (--allow-invalid): ") + one_line(ret.subject.path))
         for finding in ret.findings:
-            if finding.severity == "error" or finding.code == "duplicate-return":
+            if finding.severity == "error":
                 click.echo(f"  [{words[finding.severity]}] {finding.code}: "
                            f"{one_line(finding.message(lang))}")
     for finding in result.findings:

@@ -51,6 +51,17 @@ class MergeResult:
         """Every input was used."""
         return not self.left_out
 
+    @property
+    def let_in(self) -> tuple[Return, ...]:
+        """Returns merged although they have errors (--allow-invalid)."""
+        return tuple(s.chosen for s in self.collection.sections
+                     if s.chosen is not None and not s.chosen.valid)
+
+    def used_instead(self, ret: Return) -> Return | None:
+        """The return of the same section that was used instead of ``ret``."""
+        state = next((s for s in self.collection.sections if s.number == ret.section), None)
+        return state.chosen if state is not None and state.chosen is not ret else None
+
 
 def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Section:
     """The base section with the department's content in place of the blanks.

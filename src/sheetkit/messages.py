@@ -388,6 +388,33 @@ UNITS: dict[str, dict[str, str]] = {
 
 MESSAGES |= FINDINGS
 
+# click's usage errors, in Japanese (click itself speaks English)
+CLICK_JA = {
+    "missing": "{name} を指定してください。",
+    "no-such-option": "{name} というオプションはありません。",
+    "did-you-mean": "（もしかして：{names}）",
+    "needs-value": "{name} の後に値を書いてください。",
+    "bad-value": "{name} の値が正しくありません：{detail}",
+    "no-such-command": "「{name}」というコマンドはありません（generate・template・validate・status・merge・extract のどれかです）。",
+    "extra-arguments": "余分な引数があります（{args}）。",
+    "other": "使い方に誤りがあります（{detail}）。",
+    "try-help": "詳しくは「{command} --help」を見てください。",
+    "error": "エラー：{message}",
+    "bad-env": "環境変数 SHEETKIT_LANG の値「{value}」は使えません。ja か en にしてください（--lang でも指定できます）。",
+}
+CLICK_EN = {
+    "bad-env": "The environment variable SHEETKIT_LANG is '{value}', which is not a language sheetkit speaks. Set it to ja or en (or give --lang).",
+}
+CLICK_DETAILS_JA = (
+    (r"'(.*)' is not one of (.*)\.$", "「{0}」は使えません。次のどれかを指定してください：{1}。"),
+    (r"'(.*)' is not (?:a valid )?one of (.*)\.$", "「{0}」は使えません。次のどれかを指定してください：{1}。"),
+    (r"File '(.*)' is a directory\.$", "「{0}」はフォルダーです。ファイルを指定してください。"),
+    (r"Directory '(.*)' is a file\.$", "「{0}」はファイルです。フォルダーを指定してください。"),
+    (r"(?:File|Path|Directory) '(.*)' does not exist\.$", "「{0}」が見つかりません。"),
+    (r"(.*) is not in the range (.*)\.$", "{0} は範囲（{1}）の外です。"),
+    (r"'(.*)' is not a valid integer(?: range)?\.$", "「{0}」は整数ではありません。"),
+)
+
 EXPECTED = {
     "mapping": ("「項目: 値」の組", "a mapping of keys to values"),
     "list": ("「- 」で始まる並び", "a list"),

@@ -22,6 +22,14 @@ class StatusRow:
     entry_date: str
     errors: int
     warnings: int
+    set_aside: tuple[str, ...] = ()     # files of this section not used (a valid one is)
+
+
+def _counts(returns: tuple[Return, ...], chosen: Return | None) -> tuple[int, int]:
+    """Errors and warnings of the return used, or of all when none is used."""
+    counted = (chosen,) if chosen is not None else returns
+    return (sum(r.report.count("error") for r in counted),
+            sum(r.report.count("warning") for r in counted))
 
 
 def _shown(state_returns: tuple[Return, ...], chosen: Return | None) -> Return | None:
@@ -37,8 +45,9 @@ def status_rows(collection: Collection, lang: str = "ja") -> list[StatusRow]:
             tuple(r.subject.path for r in state.returns),
             (shown.author or "") if shown else "",
             date_text(shown.entry_date) if shown else "",
-            sum(r.report.count("error") for r in state.returns),
-            sum(r.report.count("warning") for r in state.returns)))
+            *_counts(state.returns, state.chosen),
+            tuple(r.subject.path for r in state.returns
+                  if state.chosen is not None and r is not state.chosen)))
     return rows
 
 
@@ -52,7 +61,8 @@ def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
         "sections": [{"section": r.section, "title": r.title, "status": r.status,
                       "label": r.label, "files": list(r.files), "author": r.author or None,
                       "entry_date": r.entry_date or None, "errors": r.errors,
-                      "warnings": r.warnings} for r in status_rows(collection, lang)],
+                      "warnings": r.warnings, "not_used": list(r.set_aside)}
+                     for r in status_rows(collection, lang)],
         "others": [{"path": r.subject.path, "errors": r.report.count("error"),
                     "warnings": r.report.count("warning"),
                     "codes": sorted({f.code for f in r.findings})} for r in others(collection)],
@@ -74,9 +84,11 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
              else ["sec", "title", "status", "author", "entry date", "errors", "warnings", "file"])
     table = [heads]
     for row in status_rows(collection, lang):
+        aside = "（不採用）" if lang == "ja" else " (not used)"
+        files = [f + (aside if f in row.set_aside else "") for f in row.files]
         table.append([one_line(c) for c in (
             f"第{row.section}節", row.title, row.label, row.author, row.entry_date,
-            str(row.errors), str(row.warnings), "、".join(row.files))])
+            str(row.errors), str(row.warnings), "、".join(files))])
     widths = [max(_width(r[i]) for r in table) for i in range(len(heads))]
     lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
              for r in table]
@@ -88,6 +100,11 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
             codes = "、".join(sorted({f.code for f in ret.findings}))
             lines.append(f"  {one_line(ret.subject.path)}  {codes}")
     counts = {s: sum(1 for r in collection.sections if r.status == s) for s in labels}
-    summary = "、".join(f"{labels[s]} {n}" for s, n in counts.items())
+    rows = status_rows(collection, lang)
+    errors, warnings = sum(r.errors for r in rows), sum(r.warnings for r in rows)
+    counted = [f"{labels[s]} {n}" for s, n in counts.items()] + (
+        [f"エラー {errors}", f"警告 {warnings}"] if lang == "ja"
+        else [f"errors {errors}", f"warnings {warnings}"])
+    summary = ("、" if lang == "ja" else ", ").join(counted)
     lines.append(("計：" if lang == "ja" else "Total: ") + summary)
     return "\n".join(lines)

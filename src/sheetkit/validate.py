@@ -312,7 +312,8 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
             first_filled = row[first] is not None and str(row[first]).strip() not in blank
             present, missing = (first, second) if first_filled else (second, first)
             return _finding(rules, code, subject.where(f"{key}.{missing}"), section,
-                            row[present], present_label=labels[present],
+                            "" if row[missing] is None else row[missing],
+                            present_label=labels[present],
                             missing_label=labels[missing])
         if code == "unknown-policy":
             return _finding(rules, code, subject.where(f"{key}.policy"), section, row["policy"],

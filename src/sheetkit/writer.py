@@ -233,10 +233,21 @@ class _SheetWriter:
         return value
 
 
+def date_check(cell: str) -> dict[str, Any]:
+    """The 記入日 check: a date (a positive serial: Excel has none before 1900, and
+    its DATE() reads 1868 as 3768), or date-like text as the hint suggests
+    (令和元年12月20日, R1.12.20, 2019-12-20 typed where the program keeps them as
+    text).  A custom formula, because a 'date' check marks such text invalid in
+    LibreOffice; both Excel and LibreOffice evaluate it the same way, and
+    validate still checks the date itself."""
+    marks = "".join(f'ISNUMBER(FIND("{m}",{cell})),' for m in ("年", "/", ".", "-"))
+    return {"validate": "custom",
+            "value": f"=OR(AND(ISNUMBER({cell}),{cell}>=1),{marks[:-1]})",
+            "error_type": "warning", "error_title": "日付",
+            "error_message": "日付を入力してください（例：令和元年12月20日、2019/12/20）。"}
+
+
 _VALIDATION = {
-    "date": {"validate": "date", "criteria": ">=", "value": dt.date(1868, 1, 1),
-             "error_type": "warning", "error_title": "日付",
-             "error_message": "日付を入力してください（例：令和元年12月20日、2019/12/20）。"},
     "rate": {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
              "error_type": "warning", "error_title": "要望率",
              "error_message": "0%～100%の割合を入力してください。"},
@@ -276,7 +287,8 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                 sw.put(sw.row, spec, content, input_cell=is_input)
                 if is_input:
                     sw.hint(sw.row, spec, sw.row, _label_for(row_specs, spec, sw.labels),
-                            spec.hint, _VALIDATION.get(spec.kind))
+                            spec.hint, date_check(cell_name(sw.row, spec.first_col))
+                            if spec.kind == "date" else _VALIDATION.get(spec.kind))
                     if spec.name:
                         sw.name(f"{sheet_name}_{spec.name}", sheet_name, sw.row, spec.first_col,
                                 sw.row, spec.last_col)
