@@ -514,16 +514,6 @@ def _unraisable(info: Any) -> None:
     sys.__unraisablehook__(info)
 
 
-def _lang_of(argv: list[str]) -> str:
-    """The language asked for, before click has parsed anything."""
-    for index, arg in enumerate(argv):
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-        if arg == "--lang" and index + 1 < len(argv):
-            return argv[index + 1]
-    return _default_lang()
-
-
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
     args = sys.argv[1:] if argv is None else argv
