@@ -193,6 +193,7 @@ def department(template_dir, example_doc, tmp_path_factory):
             template_of(template_dir, section), folder / f"section-{section.number}.xlsx",
             section, date_as_text=section.number == 2, numbers_as_text=section.number == 3)
     returns |= _corpus(good, folder)
+    returns |= _open_needs(one, example_doc, folder)
     names = list(returns)
     done = recalculated([returns[n] for n in names], folder / "lo")
     return {n: (returns[n], after) for n, after in zip(names, done)}
@@ -227,6 +228,49 @@ def _corpus(good: Path, folder: Path) -> dict[str, Path]:
     }
     changes |= {f"validate-{code}": change for code, change in MUTATIONS.items()}
     return {name: edit(good, folder / f"{name}.xlsx", change) for name, change in changes.items()}
+
+
+def _open_needs(section, doc, folder: Path) -> dict[str, Path]:
+    """A template whose 市民ニーズ the department fills in (the base left it
+    empty), blank and filled with good and bad 要望率 and ranks."""
+    from dataclasses import replace
+
+    from sheetkit.layout import load_layout
+    from sheetkit.model import CitizenNeeds
+    from sheetkit.writer import write_template
+
+    open_section = replace(section, citizen_needs=CitizenNeeds())
+    blank = folder / "needs-blank.xlsx"
+    write_template(replace(doc, sections=(open_section,)), open_section, load_layout(), blank, 10)
+    filled = fill(blank, folder / "needs-filled.xlsx", section)
+
+    def needs(rate, overall, in_chapter):
+        def change(wb):
+            ws = wb["第1節"]
+            row = find_row(ws, 1, "要望率") + 1
+            for col, value in ((1, rate), (5, overall), (9, in_chapter)):
+                ws.cell(row, col).value = value
+        return change
+
+    cases = {"needs-good": needs("9.3%", 26, "1位"), "needs-rate-words": needs("約9%", 26, 1),
+             "needs-rate-without-percent": needs("9.3", 26, 1),
+             "needs-negative-rate": needs("-5%", 26, 1),
+             "needs-rank-fraction": needs(0.093, 1.5, 1),
+             "needs-rank-zero": needs(0.093, 26, 0), "needs-rank-words": needs(0.093, "上位", "1位")}
+    return {"needs-blank": blank} | {name: edit(filled, folder / f"{name}.xlsx", change)
+                                     for name, change in cases.items()}
+
+
+@needs_libreoffice
+def test_open_citizen_needs_are_checked(department):
+    """Where the template leaves 市民ニーズ to the department, its 要望率 and ranks
+    are checked too; the blank one's cached results are what Calc computes."""
+    before, after = department["needs-blank"]
+    assert check_sheet(after) == check_sheet(before)
+    assert check_sheet(department["needs-good"][1])["total"] == 0
+    for name in ("needs-rate-words", "needs-rate-without-percent", "needs-negative-rate",
+                 "needs-rank-fraction", "needs-rank-zero", "needs-rank-words"):
+        assert formula_counts(check_sheet(department[name][1])).get("invalid-value") == 1, name
 
 
 @needs_libreoffice
@@ -296,7 +340,7 @@ COUNTED = ("missing-outcome", "missing-direction", "missing-value", "invalid-dat
 # sheet does not count: the 達成率 of a negative actual (it is negative too), and
 # an indicator of the planning office's data without any figures.
 INPUTS = re.compile(r"\.(entry_date|author|(initiatives|carried_over)\.\d+\.\w+"
-                    r"|indicators\.\d+\.second_half\.actual)$")
+                    r"|indicators\.\d+\.second_half\.actual|citizen_needs\.\w+)$")
 
 
 @needs_libreoffice

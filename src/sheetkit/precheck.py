@@ -40,6 +40,7 @@ class Rule:
     mark: Any = None                   # {field: formula} for a table, else a field
     link: tuple[str, ...] = ()
     hint: bool = False
+    optional: bool = False
     note: dict[str, str] | None = None
 
 
@@ -80,7 +81,7 @@ def load_precheck() -> Precheck:
         code=r["code"], over=r["over"], count=r["count"], twin=r["twin"], what=r["what"],
         todo=r["todo"], table=r.get("table"), cells=tuple(r.get("cells", ())),
         mark=r.get("mark"), link=tuple(r.get("link", ())), hint=bool(r.get("hint")),
-        note=r.get("note")) for r in data["rules"])
+        optional=bool(r.get("optional")), note=r.get("note")) for r in data["rules"])
     return Precheck(data["sheet"], data["name"], data["verdict"], macros, rules, blank,
                     data["marks"], data["texts"])
 
@@ -206,7 +207,8 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
             made = _table_rule(precheck, rule, row, places.tables[rule.table or ""])
         elif rule.over == "cells":
             made = _item_rule(precheck, rule, row, places.section_sheet,
-                              [_cell_item(places.cells[c]) for c in rule.cells])
+                              [_cell_item(places.cells[c]) for c in rule.cells
+                               if c in places.cells or not rule.optional])
         else:                                    # indicators
             analysis = places.analysis
             assert analysis is not None, "a template always has its analysis cell"
@@ -379,6 +381,13 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _rate(value: Any) -> float | None:
+    if _is_number(value) and not isinstance(value, dt.date):
+        return float(value)
+    text = unicodedata.normalize("NFKC", _text(value))
+    return _number(text[:-1]) if text.endswith("%") else None
+
+
 def _wareki(value: Any) -> bool:
     text = unicodedata.normalize("NFKC", _text(value)).upper()
     tail = text.replace("日", "")[-1:]
@@ -396,6 +405,9 @@ _TWINS: dict[str, Callable[..., bool]] = {
     "missing_actual": lambda t, a: _present(t) and not _present(a),
     "bad_number": lambda a, unit: _present(a) and (
         (n := _number(a)) is None or n < 0 or (_text(unit) in ("％", "%") and n > 100)),
+    "bad_rate": lambda v: _present(v) and ((n := _rate(v)) is None or n < 0),
+    "bad_rank": lambda v: _present(v) and (
+        (n := _number(_text(v).removesuffix("位"))) is None or n != int(n) or n < 1),
     "unmet_unnamed": lambda rate, name, analysis: (
         _is_number(rate) and rate < 1 and _squash(name) not in _squash(analysis)),
 }
