@@ -80,6 +80,10 @@ def test_every_template_has_the_check_sheet(template_dir, example_doc):
             count, link = ws.cell(row, COUNT_COL + 1).value, ws.cell(row, LINK_COL + 1).value
             assert count.startswith("=") and "HYPERLINK(" in link
         assert ws.cell(FIRST_RULE_ROW + len(RULES), 1).value == "ヒント"
+        # 市民ニーズ is fixed in these templates: its rules are kept, hidden
+        hidden = {i for i, rule in enumerate(RULES)
+                  if ws.row_dimensions[FIRST_RULE_ROW + i + 1].hidden}
+        assert hidden == {i for i, rule in enumerate(RULES) if rule.optional} != set()
         sheet = wb[f"第{section.number}節"]
         assert sheet["N1"].value.startswith("=HYPERLINK(\"#'提出前チェック'!A1\"")
         assert sheet["N1"].protection.locked
@@ -267,6 +271,8 @@ def test_open_citizen_needs_are_checked(department):
     are checked too; the blank one's cached results are what Calc computes."""
     before, after = department["needs-blank"]
     assert check_sheet(after) == check_sheet(before)
+    ws = openpyxl.load_workbook(before)["提出前チェック"]
+    assert not any(ws.row_dimensions[FIRST_RULE_ROW + i + 1].hidden for i in range(len(RULES)))
     assert check_sheet(department["needs-good"][1])["total"] == 0
     for name in ("needs-rate-words", "needs-rate-without-percent", "needs-negative-rate",
                  "needs-rank-fraction", "needs-rank-zero", "needs-rank-words"):

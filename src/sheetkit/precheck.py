@@ -180,6 +180,7 @@ class RuleRow:
     row: int
     formulas: tuple[Formula, ...]
     count: int
+    applies: bool = True        # False: an optional rule with no cell in this template
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,8 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
             made = _item_rule(precheck, rule, row, analysis.area.sheet,
                               [_indicator_item(i, analysis) for i in places.indicators])
         formulas, count, rule_marks = made
-        rows.append(RuleRow(rule, row, formulas, count))
+        applies = not rule.optional or any(c in places.cells for c in rule.cells)
+        rows.append(RuleRow(rule, row, formulas, count, applies))
         marks.extend(rule_marks)
     counted = [r for r in rows if not r.rule.hint]
     total_value = sum(r.count for r in counted)

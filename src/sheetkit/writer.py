@@ -703,10 +703,12 @@ def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
     notes = []
     for rule_row in plan.rows:
         rule, row = rule_row.rule, rule_row.row
+        if not rule_row.applies:             # kept (its formulas are fixed structure), hidden
+            ws.set_row(row, None, None, {"hidden": True})
         if rule.hint:
             ws.write_string(row, 0, texts["hint_number"], fmt("center"))
         else:
-            number += 1
+            number += rule_row.applies
             ws.write_number(row, 0, number, fmt("center"))
         ws.write_string(row, 1, rule.what["ja"], fmt("value"))
         todo = rule.todo["ja"] + ("※" if rule.note else "")
@@ -715,7 +717,8 @@ def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
             style = fmt("center") if formula.col == COUNT_COL else (
                 link if formula.col == LINK_COL else fmt("value"))
             ws.write_formula(formula.row, formula.col, formula.text, style, formula.cached)
-        ws.set_row(row, 2 * layout.line_height + 4)
+        if rule_row.applies:
+            ws.set_row(row, 2 * layout.line_height + 4)
         if rule.note:
             notes.append(rule.note["ja"])
     row = FIRST_RULE_ROW + len(plan.rows) + 1
