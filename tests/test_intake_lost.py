@@ -244,3 +244,26 @@ def test_sections_not_merged_show_no_answers_from_the_base(desk, runner, tmp_pat
     assert rows["第1節"][2] == "rejected (1 error)"
     status = run(runner, "status", folder, "--base", EXAMPLE)
     assert "エラーあり" in status.output
+
+
+def test_provenance_hash_is_of_the_bytes_that_were_merged(desk, runner, tmp_path, monkeypatch):
+    """The file is replaced on disk after it was read (a department re-sends it while
+    the merge runs): 出典 names the hash of what was merged, not of a second read."""
+    import hashlib
+
+    from sheetkit import collect as collecting
+
+    folder = folder_of(tmp_path, desk["returns"][1])
+    merged_file = folder / "第1節.xlsx"
+    read_bytes = merged_file.read_bytes()
+    real = collecting.validate_paths
+
+    def then_replaced(*args, **kwargs):
+        result = real(*args, **kwargs)
+        merged_file.write_bytes(desk["returns"][2].read_bytes())      # another file now
+        return result
+    monkeypatch.setattr(collecting, "validate_paths", then_replaced)
+    out = tmp_path / "s.xlsx"
+    run(runner, "merge", folder, "--base", desk["base"], "-o", out, "--jobs", "1")
+    rows = first_rows(openpyxl.load_workbook(out)["出典"])
+    assert rows["第1節"][4] == hashlib.sha256(read_bytes).hexdigest()

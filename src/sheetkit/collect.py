@@ -156,6 +156,7 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
         if extra:
             file_report = FileReport(file_report.path, (*extra, *file_report.findings))
         sha, mtime = _digest(path)
+        sha = subject.sha256 or sha          # what was read and merged, not a second read
         returns.append(Return(subject, file_report, sha, mtime, number,
                               not file_report.fails("error"), placeable))
     if not prefer_newest:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -52,6 +53,7 @@ class Book:
     path: Path
     grids: Mapping[str, Grid]
     external_links: tuple[str, ...] = ()
+    sha256: str = ""          # of the very bytes these grids were parsed from
 
 
 FAST, FULL = "fast", "full"
@@ -79,7 +81,8 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
         raise refuse(path, "too-large", detail="", what="memory") from None
     except Exception:  # noqa: BLE001 - any parser failure on untrusted input is "damaged"
         raise refuse(path, "damaged") from None
-    return Book(path, grids, inspection.external_links)
+    return Book(path, grids, inspection.external_links,
+                hashlib.sha256(inspection.data).hexdigest())
 
 
 def _read(path: Path, data: bytes, limits: Limits) -> dict[str, Grid]:

@@ -49,6 +49,7 @@ class Extraction:
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()                 # in the workbook's tab order
     notices: tuple[Problem, ...] = ()            # text outside the inputs, formulas typed in
+    sha256: str = ""                             # of the bytes read
 
 
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
@@ -197,7 +198,7 @@ def _extract(book: Book) -> Extraction:
     chapter = _chapter(chapter_fields, identity.chapter)
     doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
     return Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
-                      book.external_links, tuple(book.grids), tuple(out.notices))
+                      book.external_links, tuple(book.grids), tuple(out.notices), book.sha256)
 
 
 def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector) -> None:

@@ -31,6 +31,7 @@ class Subject:
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()              # the workbook's tab order
     notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
+    sha256: str = ""                          # of the exact bytes read (workbooks)
 
     def slim(self, keep: Callable[[str], bool] | None = None) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default)."""
@@ -70,7 +71,8 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
-                   sheets=extraction.sheets, notices=extraction.notices)
+                   sheets=extraction.sheets, notices=extraction.notices,
+                   sha256=extraction.sha256)
 
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:
