@@ -495,9 +495,12 @@ class Interrupted(BaseException):
 
 
 _interrupting = [False]           # Interrupted raised and not yet caught by main()
+_main_pid = [0]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
+    if os.getpid() != _main_pid[0]:
+        return                         # a worker just forked, before it ignores Ctrl-C itself
     if _interrupting[0]:
         return                         # a second Ctrl-C does not cut the clean-up
     _interrupting[0] = True
@@ -517,6 +520,7 @@ def _unraisable(info: Any) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
     args = sys.argv[1:] if argv is None else argv
+    _main_pid[0] = os.getpid()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGALRM, _interrupt)
     sys.unraisablehook = _unraisable
