@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from conftest import run
 from filling import fill, find_row
+from intake_corpus import forge
 
 from sheetkit.identity import META_SHEET, blank_section, fingerprint, fixed_parts
 from sheetkit.reader import extract
@@ -129,34 +130,6 @@ def test_changed_target_and_policy_are_findings_at_their_cells(desk, runner, tmp
     assert result.exit_code == 1
     assert "base-mismatch" in result.output and "'70'" in result.output
     assert "地域コミュニティの再生" in result.output
-
-
-def forge(source: Path, target: Path, number: int) -> Path:
-    """A 第1節 return made to say it is 第{number}節: sheet name, group label and the
-    hidden sheet (section, fingerprint, fixed parts) all recomputed."""
-    wb = openpyxl.load_workbook(source)
-    wb["第1節"].title = f"第{number}節"
-    ind = wb["目標指標"]
-    for row in ind.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("第1節\n"):
-                cell.value = f"第{number}節\n" + cell.value.split("\n", 1)[1]
-    meta = wb[META_SHEET]
-    rows = {meta.cell(r, 1).value: r for r in range(1, meta.max_row + 1)}
-    meta.cell(rows["section"], 2).value = str(number)
-    if "precheck" in rows:                  # the 提出前チェック places name the sheet too
-        cell = meta.cell(rows["precheck"], 2)
-        cell.value = cell.value.replace("第1節", f"第{number}節")
-    wb.save(target)
-    doc = extract(target).document
-    parts = fixed_parts(doc.plan, doc.chapter, doc.sections[0], 1, False)
-    wb = openpyxl.load_workbook(target)
-    meta = wb[META_SHEET]
-    meta.cell(rows["fingerprint"], 2).value = fingerprint(parts)
-    meta.cell(rows["fixed"], 2).value = json.dumps(parts, ensure_ascii=False, sort_keys=True,
-                                                   default=str)
-    wb.save(target)
-    return target
 
 
 def test_forged_identity_is_caught_by_the_base(desk, runner, tmp_path):

@@ -133,3 +133,16 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
         check_outputs(late, [Path(s.path) for s in subjects], outputs.force,
                       [folder] if folder is not None else [])
     return write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)
+
+
+def load_base(data: str | Path) -> m.Document:
+    """The planning office's document that returns are compared with."""
+    return load_document(data)
+
+
+def compare_with_base(report: Report, subjects: list[Subject], base: m.Document) -> Report:
+    """``report`` with every workbook's fixed parts compared with ``base``
+    (wrong chapter, renamed or moved indicators, forged identity …)."""
+    from sheetkit.collect import with_base
+
+    return with_base(report, subjects, base)

@@ -330,11 +330,14 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
               default=None, help="指摘を書き込んだ写しを作るフォルダー / folder for annotated copies")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="全指摘の一覧 .xlsx / workbook listing all findings")
+@click.option("--base", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="企画課のデータと固定部分を照合する / compare fixed parts with this document")
 @jobs_option
 @force_option
 @lang_option
 def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path | None,
-             report_path: Path | None, jobs: int | None, force: bool, lang: str) -> None:
+             report_path: Path | None, base: Path | None, jobs: int | None, force: bool,
+             lang: str) -> None:
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
@@ -343,14 +346,18 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     from sheetkit.collect import expand_inputs
 
     workers = jobs or checks.default_jobs()
-    outputs = _run(lang, lambda: api.check_validate_outputs(files, annotate_dir, report_path,
-                                                            force))
+    outputs = _run(lang, lambda: api.check_validate_outputs(
+        (*files, *([base] if base else [])), annotate_dir, report_path, force))
     _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
     gathered = expand_inputs(files)
     _note_skipped(gathered.skipped, lang)
+    base_doc = None if base is None else _run(lang, lambda: api.load_base(base))
     report, subjects = _run(lang, lambda: checks.validate_paths(
         list(gathered.paths), workers, _progress("点検中" if lang == "ja" else "Checking")),
         EXIT_PROBLEM)
+    if base_doc is not None:
+        report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
+                      EXIT_PROBLEM)
     if annotate_dir is not None or report_path is not None:
         written = _run(lang, lambda: api.write_validate_outputs(
             outputs, report, subjects, annotate_dir, report_path, lang))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sheetkit import model as m
 from sheetkit.base_check import compare
-from sheetkit.findings import FileReport, Finding
+from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE, review_index
 from sheetkit.intake import Refused, is_lock_file, read_limited
@@ -133,6 +133,43 @@ def _belongs(subject: Subject, base: m.Document) -> tuple[int | None, Finding | 
     return number, None
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a file belongs in the base: its 節 (None when it is no return of the
+    base's), the findings that say why not or what differs, and whether every
+    figure it holds has a same-name indicator in the base."""
+
+    section: int | None
+    findings: tuple[Finding, ...]
+    placeable: bool = True
+
+
+def place(subject: Subject, base: m.Document) -> Placement:
+    """Compare a file with the base: the chapter it answers, and every fixed
+    part it carries (a forged or outdated identity is caught here, whatever
+    its own hidden sheet says)."""
+    number, problem = _belongs(subject, base)
+    if problem is not None:
+        return Placement(None, (problem,))
+    if number is None or subject.document is None or not subject.identity:
+        return Placement(number, ())
+    against = compare(subject, subject.document.sections[0], base,
+                      review_index(base.plan), subject.identity.open_needs,
+                      load_rules().severity["base-mismatch"])
+    return Placement(None if against.foreign else number, against.findings,
+                     against.placeable)
+
+
+def with_base(report: Report, subjects: Sequence[Subject], base: m.Document) -> Report:
+    """A validation report with each file's comparison with the base added."""
+    files = []
+    for subject, file_report in zip(subjects, report.files):
+        extra = place(subject, base).findings
+        files.append(FileReport(file_report.path, (*extra, *file_report.findings))
+                     if extra else file_report)
+    return Report(tuple(files))
+
+
 def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
             progress: Progress | None = None, prefer_newest: bool = False,
             allow_invalid: bool = False) -> Collection:
@@ -143,22 +180,14 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
     rules = load_rules()
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):
-        number, problem = _belongs(subject, base)
-        extra: list[Finding] = [] if problem is None else [problem]
-        placeable = True
-        if number is not None and subject.document is not None and subject.identity:
-            against = compare(subject, subject.document.sections[0], base, review_index(
-                base.plan), subject.identity.open_needs, rules.severity["base-mismatch"])
-            extra.extend(against.findings)
-            placeable = against.placeable
-            if against.foreign:
-                number = None
-        if extra:
-            file_report = FileReport(file_report.path, (*extra, *file_report.findings))
+        placement = place(subject, base)
+        if placement.findings:
+            file_report = FileReport(file_report.path, (*placement.findings,
+                                                        *file_report.findings))
         sha, mtime = _digest(path)
         sha = subject.sha256 or sha          # what was read and merged, not a second read
-        returns.append(Return(subject, file_report, sha, mtime, number,
-                              not file_report.fails("error"), placeable))
+        returns.append(Return(subject, file_report, sha, mtime, placement.section,
+                              not file_report.fails("error"), placement.placeable))
     if not prefer_newest:
         returns = _mark_duplicates(returns, allow_invalid, rules.severity["duplicate-return"])
     states = []
