@@ -143,3 +143,16 @@ def many_returns(folder: Path, example, count: int,  # type: ignore[no-untyped-d
             wb.save(path)
         paths.append(path)
     return base, paths, full
+
+
+def blank_base(path: Path, doc, sections=None) -> Path:  # type: ignore[no-untyped-def]
+    """The planning office's base: ``doc`` (or its ``sections``) with only the
+    fixed parts, as the templates were made from, written as YAML to ``path``."""
+    from dataclasses import replace
+
+    from sheetkit.identity import blank_section
+    from sheetkit.serialize import to_yaml
+
+    blank = tuple(blank_section(s, 1) for s in (doc.sections if sections is None else sections))
+    path.write_text(to_yaml(replace(doc, sections=blank)), encoding="utf-8")
+    return path

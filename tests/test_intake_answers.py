@@ -12,11 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EXAMPLE, run
-from filling import fill, find_row
+from filling import blank_base, fill, find_row
 from recalc import SOFFICE, recalculated
 
-from sheetkit.identity import blank_section
-from sheetkit.serialize import to_yaml
 
 
 def date_validation(path: Path):
@@ -56,10 +54,7 @@ def test_the_date_check_accepts_what_the_hint_suggests(template_dir, tmp_path):
 
 @pytest.fixture
 def office(tmp_path, example_doc, template_dir):
-    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1)
-                                                   for s in example_doc.sections))
-    base = tmp_path / "base.yaml"
-    base.write_text(to_yaml(base_doc), encoding="utf-8")
+    base = blank_base(tmp_path / "base.yaml", example_doc)
     returns = tmp_path / "回収"
     returns.mkdir()
     section = example_doc.section(1)

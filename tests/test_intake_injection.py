@@ -13,11 +13,9 @@ import openpyxl
 import pytest
 from conftest import run
 from corpus import rewrite_zip
-from filling import fill, find_row
+from filling import blank_base, fill, find_row
 
-from sheetkit.identity import blank_section
 from sheetkit.plain import FORMULA_STARTS, csv_value, one_line, terminal
-from sheetkit.serialize import to_yaml
 
 DDE = "=cmd|' /C calc'!A0"
 
@@ -43,9 +41,7 @@ def hostile(tmp_path, example_doc, template_dir, monkeypatch):
     sections[2] = replace(third, title="@SUM(1+1)", indicators=(
         replace(third.indicators[0], name="+HYPERLINK(\"http://x\")", unit="＝1＋1"),
         *third.indicators[1:]))
-    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1) for s in sections))
-    base = tmp_path / "base.yaml"
-    base.write_text(to_yaml(base_doc), encoding="utf-8")
+    base = blank_base(tmp_path / "base.yaml", example_doc, sections)
     folder = tmp_path / "回収"
     folder.mkdir()
     first = example_doc.section(1)

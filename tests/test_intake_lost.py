@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import run
-from filling import fill, find_row
+from filling import blank_base, fill, find_row
 from intake_corpus import forge
 
 from sheetkit.identity import META_SHEET, blank_section, fingerprint, fixed_parts
@@ -27,10 +27,9 @@ ORIGINAL = "自治会・町内会への加入率"
 def desk(tmp_path_factory, example_doc, template_dir):
     """A blank base, and 第1節 and 第2節 filled in from the distributed templates."""
     root = tmp_path_factory.mktemp("desk")
+    base = blank_base(root / "base.yaml", example_doc)
     base_doc = replace(example_doc, sections=tuple(blank_section(s, 1)
                                                    for s in example_doc.sections))
-    base = root / "base.yaml"
-    base.write_text(to_yaml(base_doc), encoding="utf-8")
     by_number = {s.number: s for s in example_doc.sections}
     returns = {}
     for n in (1, 2):

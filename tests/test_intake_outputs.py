@@ -7,17 +7,14 @@ import hashlib
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import run
-from filling import fill
+from filling import blank_base, fill
 
 from sheetkit.atomic import check_outputs, write_all
-from sheetkit.identity import blank_section
 from sheetkit.problems import SheetkitError
-from sheetkit.serialize import to_yaml
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -27,10 +24,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 @pytest.fixture
 def office(tmp_path, example_doc, template_dir):
-    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1)
-                                                   for s in example_doc.sections))
-    base = tmp_path / "base.yaml"
-    base.write_text(to_yaml(base_doc), encoding="utf-8")
+    base = blank_base(tmp_path / "base.yaml", example_doc)
     returns = tmp_path / "回収"
     returns.mkdir()
     for n in (1, 3):
