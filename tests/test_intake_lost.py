@@ -15,7 +15,7 @@ from conftest import run
 from filling import blank_base, fill, find_row
 from intake_corpus import forge
 
-from sheetkit.identity import META_SHEET, blank_section, fingerprint, fixed_parts
+from sheetkit.identity import blank_section
 from sheetkit.reader import extract
 from sheetkit.serialize import to_yaml
 
