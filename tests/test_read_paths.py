@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from test_hostile import _mutations, mutate
 from test_validate import MUTATIONS, edit
 
-from sheetkit.grid import FAST, FULL
+from sheetkit.grid import FAST, FULL, read_book
 from sheetkit.problems import SheetkitError
 from sheetkit.reader import extract
 from sheetkit.subjects import read_subject
@@ -87,7 +87,8 @@ def test_same_answer_for_damaged_files(workbooks, tmp_path, steps):
 
 
 def test_the_fast_path_reads_ordinary_files_itself(workbooks):
-    """The fallback gives the same answers, so check it is not silently taken."""
+    """The fallback gives the same answers, so check it is not silently taken:
+    the fast path itself (no Unsupported) gives the openpyxl path's cells."""
     from sheetkit.fastgrid import FastSheets
     from sheetkit.guard import default_limits, inspect
 
@@ -95,5 +96,10 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
     assert len(ordinary) > 20
     for path in ordinary:
         inspection = inspect(path)
-        sheets = FastSheets(path, default_limits(), inspection.parts, inspection.data)
-        assert all(sheets[name].cells is not None for name in sheets), path.name
+        fast = FastSheets(path, default_limits(), inspection.parts, inspection.data)
+        full = read_book(path, engine=FULL).grids
+        assert list(fast) == list(full), path.name
+        for name in fast:
+            assert fast[name].cells == full[name].cells, (path.name, name)
+            assert fast[name].max_row == full[name].max_row, (path.name, name)
+        assert sum(len(fast[name].cells) for name in fast) > 100, path.name

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any
 
 from sheetkit.layout import CellSpec
@@ -59,6 +60,7 @@ def encode(spec: CellSpec, value: Any, formats: dict[str, str]) -> CellContent:
     raise ValueError(f"unknown kind {spec.kind}")
 
 
+@cache
 def _pattern_regex(pattern: str) -> re.Pattern[str]:
     parts = re.split(r"\{[a-z]*\}", pattern)
     first = True
@@ -90,6 +92,7 @@ def decimal_of(value: float, num_format: str | None) -> Decimal:
     return number
 
 
+@lru_cache(maxsize=256)
 def _format_places(num_format: str | None) -> int:
     if not num_format:
         return 0
@@ -99,6 +102,7 @@ def _format_places(num_format: str | None) -> int:
     return len(match.group(1)) if match else 0
 
 
+@lru_cache(maxsize=256)
 def _is_percent(num_format: str | None) -> bool:
     return bool(num_format) and "%" in re.sub(r'"[^"]*"', "", num_format or "")
 

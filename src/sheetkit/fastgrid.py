@@ -13,12 +13,12 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterator, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from sheetkit.a1 import col_index
-from sheetkit.grid import Cell, Grid, shown
+from sheetkit.a1 import col_index, col_letter
+from sheetkit.grid import EMPTY, Cell, Grid, has_format
 from sheetkit.guard import Limits, refuse
 
 BUILTIN_FORMATS = {
@@ -50,11 +50,10 @@ def _attr(blob: bytes, name: bytes) -> str | None:
     return html.unescape(match.group(1).decode("utf-8")) if match else None
 
 
-def _styles(parts: Mapping[str, bytes]) -> list[str]:
-    """The number format of each cell style index."""
-    data = parts.get("xl/styles.xml")
-    if data is None:
-        return []
+@lru_cache(maxsize=16)
+def _styles(data: bytes) -> list[str]:
+    """The number format of each cell style index (files made from one
+    template share their styles part, so it is read once per run)."""
     custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUMFMT.findall(data)}
     block = _CELLXFS.search(data)
     formats = []
@@ -65,22 +64,24 @@ def _styles(parts: Mapping[str, bytes]) -> list[str]:
     return formats
 
 
-def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
+@lru_cache(maxsize=16)
+def _sheet_parts(workbook: bytes, relationships: bytes) -> dict[str, str]:
     """Sheet name -> part name, from workbook.xml and its relationships."""
     rels = {}
-    for blob in _REL.findall(parts.get("xl/_rels/workbook.xml.rels", b"")):
+    for blob in _REL.findall(relationships):
         rid, target = _attr(blob, b"Id"), _attr(blob, b"Target")
         if rid and target:
             rels[rid] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
     sheets = {}
-    for blob in _SHEET.findall(parts["xl/workbook.xml"]):
+    for blob in _SHEET.findall(workbook):
         name, rid = _attr(blob, b"name"), _attr(blob, b"r:id")
         if name is not None and rid in rels:
             sheets[name] = rels[rid]
     return sheets
 
 
-_COMMON = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="[a-zA-Z]+")?\s*(/?)>')
+# a formula element, or a cell element whose attributes do not start with its reference
+_MARKS = re.compile(rb'<(?:f[\s>/]|c (?!r="))')
 
 
 @cache
@@ -88,54 +89,162 @@ def _col(letters: bytes) -> int:
     return col_index(letters.decode())
 
 
-def _scan(data: bytes, styles: list[str]) -> dict[tuple[int, int], tuple[str | None, str | None]]:
-    """(row, col) -> (number format, formula text) of every cell element."""
+@cache
+def _ref(row: int, col: int) -> bytes:
+    """(row, col) -> b'F7', as a sheet's XML names the cell."""
+    return f"{col_letter(col)}{row + 1}".encode()
+
+
+@cache
+def _style(attributes: bytes | None) -> int:
+    """The style index in a cell's attributes (0 when it has none)."""
+    found = _STYLE.search(attributes) if attributes else None
+    return int(found.group(1)) if found else 0
+
+
+def _scan(data: bytes) -> tuple[dict[tuple[int, int], tuple[str, bytes]],
+                                 dict[bytes, bytes] | None]:
+    """One pass over a sheet's XML: (row, col) -> (formula text, the cell's
+    attributes) of every cell that holds a formula, and, where some cell's
+    attributes do not start with its reference, every cell's attributes."""
     if b"<x:c " in data or b":worksheet" in data[:2000]:
         raise Unsupported("namespace prefix")
-    cells = list(_COMMON.finditer(data))
-    if len(cells) != data.count(b"<c "):
-        return _scan_any(data, styles)          # attributes in another order or others
-    found = {}
-    for match in cells:
-        fmt = _format(match.group(3), styles)
-        formula = None if match.group(4) else _formula(data, match.end())
-        found[(int(match.group(2)) - 1, _col(match.group(1)))] = (fmt, formula)
-    return found
-
-
-def _format(style: bytes | None, styles: list[str]) -> str:
-    """The number format of a cell's style index (General when it has none)."""
-    return styles[int(style)] if style and int(style) < len(styles) else "General"
-
-
-def _formula(data: bytes, position: int) -> str | None:
-    f = _FORMULA.match(data, position)
-    if f is None:
-        return None
-    if f.group(1) and (b'"shared"' in f.group(1) or b'"array"' in f.group(1)):
-        raise Unsupported("shared or array formula")
-    return "=" + html.unescape((f.group(2) or b"").decode("utf-8"))
-
-
-def _scan_any(data: bytes, styles: list[str]) -> dict[tuple[int, int],
-                                                       tuple[str | None, str | None]]:
-    """The same as _scan, for cell elements with any attributes in any order."""
-    found = {}
-    for match in _CELL.finditer(data):
-        attrs = match.group(1)
-        ref = _REF.search(attrs)
+    formulas = {}
+    attributes = None
+    for mark in _MARKS.finditer(data):
+        if mark.group().startswith(b"<c"):
+            if attributes is None:
+                attributes = _cell_attributes(data)
+            continue
+        start = data.rfind(b"<c ", 0, mark.start())
+        cell = _CELL.match(data, start) if start >= 0 else None
+        if cell is None or cell.group(2) or data[cell.end():mark.start()].strip():
+            continue                          # not the first child of a cell
+        formula = _FORMULA.match(data, cell.end())
+        if formula is None:
+            continue
+        if formula.group(1) and (b'"shared"' in formula.group(1)
+                                 or b'"array"' in formula.group(1)):
+            raise Unsupported("shared or array formula")
+        ref = _REF.search(cell.group(1))
         if ref is None:
             raise Unsupported("cell without reference")
-        style = _STYLE.search(attrs)
-        fmt = _format(style.group(1) if style else None, styles)
-        formula = None if match.group(2) else _formula(data, match.end())
-        found[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (fmt, formula)
+        text = "=" + html.unescape((formula.group(2) or b"").decode("utf-8"))
+        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (text, cell.group(1))
+    return formulas, attributes
+
+
+def _cell_attributes(data: bytes) -> dict[bytes, bytes]:
+    """Reference (b'F7') -> attributes of every cell element, the attributes
+    in any order; raises Unsupported for a cell without a reference."""
+    found = {}
+    for match in _CELL.finditer(data):
+        ref = _REF.search(match.group(1))
+        if ref is None:
+            raise Unsupported("cell without reference")
+        found[ref.group(1) + ref.group(2)] = match.group(1)
     return found
+
+
+def _value(value: Any) -> Any:
+    """A calamine value as openpyxl gives it; None for an empty or blank cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if type(value) is dt.date:                 # openpyxl's convention: datetimes
+        return dt.datetime.combine(value, dt.time())
+    return value
+
+
+class FastGrid(Grid):
+    """A sheet read by the fast path: values (a formula's cached result) from
+    calamine's rows, formulas from the sheet XML, and a number format looked
+    up only for the number and date cells asked for."""
+
+    def __init__(self, name: str, rows: list[list[Any]], data: bytes,
+                 styles: list[str]) -> None:
+        self.name, self._rows, self._data, self._styles = name, rows, data, styles
+        self._formulas, self._attributes = _scan(data)
+        self._cursor = 0
+        self._cells: _Cells | None = None
+        last = len(rows) - 1
+        while last >= 0 and not any(_value(v) is not None for v in rows[last]):
+            last -= 1
+        self.max_row = max([last, *(r for r, _ in self._formulas)])
+
+    def value(self, row: int, col: int) -> Any:
+        rows = self._rows
+        if 0 <= row < len(rows) and 0 <= col < len(rows[row]):
+            return _value(rows[row][col])
+        return None
+
+    def get(self, row: int, col: int) -> Cell:
+        value = self.value(row, col)
+        formula = self._formulas.get((row, col)) if self._formulas else None
+        if formula is not None:
+            return Cell(value, self._format(value, formula[1]), formula[0])
+        if value is None:
+            return EMPTY
+        return Cell(value, self._format(value, None, row, col))
+
+    def _format(self, value: Any, attributes: bytes | None, row: int = 0,
+                col: int = 0) -> str | None:
+        """The number format of a number or date cell (None for others)."""
+        if not has_format(value):
+            return None
+        style = _style(attributes if attributes is not None else self._attributes_of(row, col))
+        return self._styles[style] if style < len(self._styles) else "General"
+
+    def _attributes_of(self, row: int, col: int) -> bytes | None:
+        """The attributes of a cell's element.  Cells are asked for mostly top
+        to bottom, so the search goes on from the last one found."""
+        if self._attributes is not None:
+            return self._attributes.get(_ref(row, col))
+        data, needle = self._data, b'<c r="' + _ref(row, col) + b'"'
+        at = data.find(needle, self._cursor)
+        if at < 0:
+            at = data.find(needle, 0, self._cursor + len(needle))
+            if at < 0:
+                return None
+        self._cursor = at
+        return data[at + len(needle):data.find(b">", at)]
+
+    @property
+    def cells(self) -> Mapping[tuple[int, int], Cell]:  # type: ignore[override]
+        """Every non-empty cell; each Cell is made when it is looked at."""
+        if self._cells is None:
+            self._cells = _Cells(self)
+        return self._cells
+
+
+class _Cells(Mapping[tuple[int, int], Cell]):
+    """The non-empty cells of a FastGrid: which ones, found from calamine's
+    rows in one pass; their contents only when asked for."""
+
+    def __init__(self, grid: FastGrid) -> None:
+        self._grid = grid
+        found = {(r, c) for r, row in enumerate(grid._rows) for c, value in enumerate(row)
+                 if value is not None and _value(value) is not None}
+        self._keys = sorted(found | set(grid._formulas))
+        self._set = set(self._keys)
+
+    def __getitem__(self, key: tuple[int, int]) -> Cell:
+        if key not in self._set:
+            raise KeyError(key)
+        return self._grid.get(*key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class FastSheets(Mapping[str, Grid]):
-    """Every sheet, read when opened: values from calamine, formats and formulas
-    from the scan.  All sheets are read, also those the reader does not use, so
+    """Every sheet, read at once: values from calamine, formulas from the
+    sheet XML.  All sheets are read, also those the reader does not use, so
     that a damaged sheet makes a damaged file on both read paths.  Raises
     Unsupported where the openpyxl path must be used instead."""
 
@@ -148,19 +257,20 @@ class FastSheets(Mapping[str, Grid]):
         import python_calamine
 
         self.path, self.limits, self._data = path, limits, parts
-        self._cache: dict[str, Grid] = {}
+        self._grids: dict[str, Grid] = {}
         try:
-            self._styles = _styles(parts)
-            self._parts = _sheet_parts(parts)
-            self._workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self._names = list(self._workbook.sheet_names)
+            self._formats = _styles(parts.get("xl/styles.xml", b""))
+            self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
+                                       parts.get("xl/_rels/workbook.xml.rels", b""))
+            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self._names = list(workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None
         try:
             for name in self._names:
-                self._cache[name] = self._read(name)
+                self._grids[name] = self._read(workbook, name)
         finally:
-            self._workbook.close()
+            workbook.close()
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -169,15 +279,14 @@ class FastSheets(Mapping[str, Grid]):
         return len(self._names)
 
     def __getitem__(self, name: str) -> Grid:
-        return self._cache[name]
+        return self._grids[name]
 
-    def _read(self, name: str) -> Grid:
+    def _read(self, workbook: Any, name: str) -> Grid:
         part = self._parts.get(name)
         if part is None or part not in self._data:
             raise Unsupported(f"sheet {name} not found in the parts")
-        scan = _scan(self._data[part], self._styles)
         try:
-            sheet = self._workbook.get_sheet_by_name(name)
+            sheet = workbook.get_sheet_by_name(name)
             area = sheet.height * sheet.width
             rows = None if area > self.limits.max_sheet_area else sheet.to_python(
                 skip_empty_area=False)
@@ -185,22 +294,4 @@ class FastSheets(Mapping[str, Grid]):
             raise Unsupported(type(exc).__name__) from None
         if rows is None:
             raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
-        return _grid(name, rows, scan)
-
-
-def _grid(name: str, rows: list[list[Any]],
-          scan: dict[tuple[int, int], tuple[str | None, str | None]]) -> Grid:
-    cells: dict[tuple[int, int], Cell] = {}
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            fmt, formula = scan.get((r, c), ("General", None))
-            if type(value) is dt.date:              # openpyxl's convention: datetimes
-                value = dt.datetime.combine(value, dt.time())
-            if formula is not None:
-                cells[(r, c)] = Cell(shown(value), fmt, formula)
-            elif value is not None and not (isinstance(value, str) and not value.strip()):
-                cells[(r, c)] = Cell(value, fmt)
-    for (r, c), (fmt, formula) in scan.items():       # formulas outside calamine's range
-        if formula is not None and (r, c) not in cells:
-            cells[(r, c)] = Cell(None, fmt, formula)
-    return Grid(name, cells)
+        return FastGrid(name, rows, self._data[part], self._formats)

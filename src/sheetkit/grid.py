@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import warnings
 from collections.abc import Mapping
@@ -16,7 +17,9 @@ from sheetkit.problems import SheetkitError
 @dataclass(frozen=True)
 class Cell:
     """A cell's value as shown (a formula's cached result, never evaluated),
-    its number format, and its formula text if it holds one."""
+    its number format where that value is a number or a date (the only
+    values whose meaning a format changes: 0.917 shown as 91.7%, a serial day
+    number shown as a date), and its formula text if it holds one."""
 
     value: Any
     num_format: str | None = None
@@ -36,13 +39,19 @@ class Grid:
         self.max_row = max((r for r, _ in cells), default=-1)
 
     def get(self, row: int, col: int) -> Cell:
-        return self.cells.get((row, col), _EMPTY)
+        return self.cells.get((row, col), EMPTY)
 
     def value(self, row: int, col: int) -> Any:
         return self.get(row, col).value
 
 
-_EMPTY = Cell(None)
+EMPTY = Cell(None)
+
+
+def has_format(value: Any) -> bool:
+    """Whether a cell holding ``value`` carries its number format."""
+    return isinstance(value, (int, float, dt.date, dt.time, dt.timedelta)) \
+        and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,9 @@ def _cached_results(wb: Any, grids: dict[str, Grid]) -> None:
                     key = (getattr(cell, "row", 0) - 1, getattr(cell, "column", 0) - 1)
                     if key in formulas:
                         old = grid.cells[key]      # type: ignore[union-attr]
-                        grid.cells[key] = Cell(shown(cell.value), old.num_format, old.formula)
+                        value = shown(cell.value)
+                        grid.cells[key] = Cell(value, cell.number_format if has_format(value)
+                                               else None, old.formula)
     finally:
         wb.close()
 
@@ -145,7 +156,8 @@ def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:
                         raise refuse(path, "too-large", detail=f"{total:,}", what="cells")
                     formula = value if getattr(cell, "data_type", None) == "f" else None
                     cells[(cell.row - 1, cell.column - 1)] = Cell(
-                        None if formula else value, cell.number_format, formula)
+                        None, None, formula) if formula else Cell(
+                        value, cell.number_format if has_format(value) else None)
             grids[ws.title] = Grid(ws.title, cells)
     finally:
         wb.close()

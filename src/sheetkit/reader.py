@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from sheetkit.rates import achievement, as_written
 from sheetkit.values import squash
 from sheetkit.writer import ABSENT
 
+_cell_name = cache(cell_name)
 ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,
                               "carried_over": m.Challenge}
 
@@ -68,7 +70,7 @@ class _Collector:
         self.looked.setdefault(grid.name, set()).add((row, col))
 
     def note(self, key: str, grid: Grid, row: int, col: int) -> None:
-        self.sources[key] = CellRef(grid.name, cell_name(row, col))
+        self.sources[key] = CellRef(grid.name, _cell_name(row, col))
         self.look(grid, row, col)
         cell = grid.get(row, col)
         if cell.is_formula and not key.endswith(".rate"):

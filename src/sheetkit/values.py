@@ -7,12 +7,14 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from sheetkit.model import Rate
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－ー─━"})
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 _CODE = re.compile(r"^\s*(\d+(?:\s*-\s*\d+)+)\s*(.*)$", re.DOTALL)
+_SPACE = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
@@ -66,7 +68,7 @@ def places_of(number: Decimal) -> int:
 
 def normalize_code(code: str) -> str:
     """'1‐1‐1', '１－１－１', '1 - 1 - 1' -> '1-1-1'."""
-    return re.sub(r"\s+", "", fold(code))
+    return _SPACE.sub("", fold(code))
 
 
 def split_policy(text: str) -> tuple[str | None, str]:
@@ -78,6 +80,8 @@ def split_policy(text: str) -> tuple[str | None, str]:
     return normalize_code(match.group(1)), match.group(2).strip()
 
 
+@lru_cache(maxsize=4096)
 def squash(text: str) -> str:
-    """Whitespace folded away, for matching labels and names."""
-    return re.sub(r"\s+", "", fold(text))
+    """Whitespace folded away, for matching labels and names.  Cached: the
+    same labels and names come back in every file of a run."""
+    return _SPACE.sub("", fold(text))
