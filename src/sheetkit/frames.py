@@ -6,10 +6,13 @@ it is about, so that every failed check can be mapped back to a cell or line."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from sheetkit import model as m
 from sheetkit.identity import TEMPLATE
+from sheetkit.rates import achievement, rounded
 from sheetkit.subjects import Subject
 from sheetkit.values import normalize_code, split_policy, squash
 
@@ -42,14 +45,33 @@ def _headers(rows: Rows, file: int, prefix: str, section: int | None,
              entry_date: m.DateValue, author: str | None) -> None:
     for name, value in (("entry_date", entry_date), ("author", author)):
         rows["headers"].append({"file": file, "section": section, "key": f"{prefix}.{name}",
-                                "field": name, "value": value})
+                                "field": name, "value": value,
+                                "is_date": isinstance(value, dt.date)})
 
 
 def _value(rows: Rows, file: int, section: int | None, key: str, raw: Any, kind: str,
            unit: str | None = None) -> None:
+    """A figure, rate or rank; ``number`` is its Decimal (a rate's fraction),
+    ``whole`` the whole number a rank holds."""
     if raw is not None:
+        number = raw.value if isinstance(raw, m.Rate) else raw if isinstance(raw, Decimal) \
+            else None
+        whole = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
         rows["values"].append({"file": file, "section": section, "key": key, "raw": raw,
-                               "kind": kind, "unit": (unit or "").strip()})
+                               "kind": kind, "unit": (unit or "").strip(), "number": number,
+                               "whole": whole, "is_text": isinstance(raw, str)})
+
+
+def _rates(direction: str, result: m.PeriodResult) -> dict[str, Any]:
+    """A period's 達成率 as computed from its figures and as written, both
+    rounded to the places written, and the level reached (computed, or else
+    written)."""
+    computed = achievement(direction, result.target, result.actual)
+    rate = result.rate if isinstance(result.rate, m.Rate) else None
+    return {"computed_shown": None if rate is None or computed is None
+            else rounded(computed, rate.places),
+            "rate_shown": None if rate is None else rounded(rate.value, rate.places),
+            "achieved": computed if computed is not None or rate is None else rate.value}
 
 
 def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
@@ -75,7 +97,8 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                 "is_last": period is not None and number == len(plan.periods) - 1,
                 "first_row": number == 0, "absent": result is None,
                 "target": res.target, "actual": res.actual, "rate": res.rate,
-                "rate_live": False, "rate_typed": f"{pkey}.rate" in subject.typed_rates})
+                "rate_live": False, "rate_typed": f"{pkey}.rate" in subject.typed_rates}
+                | _rates(ind.direction, res))
             if result is not None:
                 _value(rows, file, section.number, f"{pkey}.target", res.target, "figure",
                        ind.unit)
@@ -119,9 +142,10 @@ def build_rows(subjects: list[Subject]) -> Rows:
             _value(rows, file, sec.number, f"{nkey}.rank_in_chapter", needs.rank_in_chapter,
                    "rank")
             rate = needs.request_rate.value if isinstance(needs.request_rate, m.Rate) else None
+            rank = needs.rank_in_chapter
             rows["needs"].append({"file": file, "section": sec.number,
                                   "key": f"{nkey}.rank_in_chapter",
-                                  "rate": None if rate is None else float(rate),
-                                  "rank": needs.rank_in_chapter})
+                                  "rate": None if rate is None else float(rate), "rank": rank,
+                                  "whole_rank": rank if isinstance(rank, int) else None})
             _indicators(rows, file, subject, doc.plan, sec)
     return rows
