@@ -20,3 +20,18 @@ def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "sheetkit", "--help"], capture_output=True,
                             text=True, check=True)
     assert "generate" in result.stdout and "template" in result.stdout
+
+
+def test_validate_imports_only_what_it_uses(tmp_path):
+    """validate without --annotate/--report never loads the writer (xlsxwriter),
+    and pandera does not load hypothesis (start-up time), even where
+    hypothesis is installed, as in the test environment."""
+    data = tmp_path / "doc.yaml"
+    data.write_text((ROOT / "examples" / "tokorozawa-ch1.yaml").read_text("utf-8"), "utf-8")
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sheetkit", "validate",
+                             str(data), "--format", "json"], capture_output=True, text=True)
+    assert result.returncode == 1 and '"missing-value"' in result.stdout
+    loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "pandera" in loaded and "sheetkit.checks" in loaded
+    assert not {"xlsxwriter", "sheetkit.writer", "hypothesis"} & loaded, loaded

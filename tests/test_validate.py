@@ -362,3 +362,23 @@ def test_jobs_give_the_same_report(filled):
     serial, _ = validate_paths(filled, jobs=1)
     parallel, _ = validate_paths(filled, jobs=2)
     assert serial == parallel
+
+
+def test_jobs_give_the_same_report_over_several_chunks(filled, monkeypatch):
+    from sheetkit import validate as checks
+    monkeypatch.setattr(checks, "CHUNK", 2)          # 5 files: 3 chunks over 2 workers
+    serial, _ = validate_paths(filled, jobs=1)
+    parallel, _ = validate_paths(filled, jobs=2)
+    assert serial == parallel
+    assert sum(len(f.findings) for f in serial.files) > 0
+
+
+def test_documents_are_kept_only_when_asked(filled):
+    """Without --annotate or --report, validate keeps findings, not documents,
+    so that its memory does not grow with the number of files."""
+    report, slim = validate_paths(filled, documents=False)
+    assert [s.path for s in slim] == [f.path for f in report.files]
+    assert all(s.document is None and s.identity is None and not s.sources for s in slim)
+    again, kept = validate_paths(filled)
+    assert again == report
+    assert all(s.document is not None and s.identity is not None for s in kept)

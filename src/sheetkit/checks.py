@@ -5,13 +5,32 @@ cost start-up time."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
-from pandera import extensions
 
-from sheetkit.mention import mentioned
+
+def _without_hypothesis() -> None:
+    """Load pandera's data-synthesis strategies (which registering a check
+    imports) as if hypothesis were not installed: they would import it, 0.1 s
+    of start-up, though validation never synthesises data.  A process that
+    already imported hypothesis (the tests) keeps it."""
+    if "hypothesis" in sys.modules:
+        return
+    sys.modules["hypothesis"] = None  # type: ignore[assignment]  # import fails: "not installed"
+    try:
+        import pandera.strategies.pandas_strategies  # noqa: F401
+    finally:
+        del sys.modules["hypothesis"]
+
+
+_without_hypothesis()
+
+from pandera import extensions  # noqa: E402  (after the strategies above)
+
+from sheetkit.mention import mentioned  # noqa: E402
 
 
 def _filled(series: pd.Series, blank: list[str] | None = None) -> pd.Series:

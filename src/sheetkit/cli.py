@@ -341,24 +341,30 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
-    from sheetkit import api, suffixes
+    from sheetkit import suffixes
     from sheetkit import validate as checks
     from sheetkit.collect import expand_inputs
 
     workers = jobs or checks.default_jobs()
-    outputs = _run(lang, lambda: api.check_validate_outputs(
-        (*files, *([base] if base else [])), annotate_dir, report_path, force))
+    # documents, and the API, are loaded only for what needs them: outputs and --base
+    writes = annotate_dir is not None or report_path is not None
+    documents = writes or base is not None
+    if documents:
+        from sheetkit import api
+    if writes:
+        outputs = _run(lang, lambda: api.check_validate_outputs(
+            (*files, *([base] if base else [])), annotate_dir, report_path, force))
     _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
     gathered = expand_inputs(files)
     _note_skipped(gathered.skipped, lang)
     base_doc = None if base is None else _run(lang, lambda: api.load_base(base))
     report, subjects = _run(lang, lambda: checks.validate_paths(
-        list(gathered.paths), workers, _progress("点検中" if lang == "ja" else "Checking")),
-        EXIT_PROBLEM)
+        list(gathered.paths), workers, _progress("点検中" if lang == "ja" else "Checking"),
+        documents=documents), EXIT_PROBLEM)
     if base_doc is not None:
         report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
                       EXIT_PROBLEM)
-    if annotate_dir is not None or report_path is not None:
+    if writes:
         written = _run(lang, lambda: api.write_validate_outputs(
             outputs, report, subjects, annotate_dir, report_path, lang))
         for path in written:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
-from sheetkit.codec import decode, unpattern
+from sheetkit.codec import ABSENT, decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import (META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE,
@@ -23,7 +23,6 @@ from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.values import squash
-from sheetkit.writer import ABSENT
 
 _cell_name = cache(cell_name)
 ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,

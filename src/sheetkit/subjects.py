@@ -33,8 +33,11 @@ class Subject:
     notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
     sha256: str = ""                          # of the exact bytes read (workbooks)
 
-    def slim(self, keep: Callable[[str], bool] | None = None) -> Subject:
-        """This subject with only the sources ``keep`` wants (none by default)."""
+    def slim(self, keep: Callable[[str], bool] | None = None, document: bool = True) -> Subject:
+        """This subject with only the sources ``keep`` wants (none by default),
+        and without its document and identity unless ``document``."""
+        if not document:
+            return Subject(self.path, self.kind, problems=self.problems)
         return replace(self, sources={k: v for k, v in self.sources.items()
                                       if keep is not None and keep(k)})
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -23,7 +23,9 @@ from sheetkit.layout import bundled_layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
-from sheetkit.workers import Died, map_fenced
+
+if TYPE_CHECKING:
+    from sheetkit.workers import Died
 
 Progress = Callable[[int, int], None]
 
@@ -59,15 +61,16 @@ def default_jobs() -> int:
 
 
 Keep = Callable[[str], bool]
+CHUNK = 256       # files read and checked together: one pandera call per table per chunk
 
 
-def _check_chunk(paths: Sequence[str | Path], keep: Keep | None) -> list[tuple[FileReport,
-                                                                               Subject]]:
+def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
+                 documents: bool = True) -> list[tuple[FileReport, Subject]]:
     """Read and validate a chunk of files (one pandera call per table), and
     return their findings with each subject slimmed to what the caller keeps."""
     subjects = [read_subject(p) for p in paths]
     report = validate_subjects(subjects)
-    return [(file, s.slim(keep)) for file, s in zip(report.files, subjects)]
+    return [(file, s.slim(keep, documents)) for file, s in zip(report.files, subjects)]
 
 
 def _died(died: Died) -> tuple[FileReport, Subject]:
@@ -79,13 +82,15 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 
 
 def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
-                   keep: Keep | None = None) -> tuple[Report, list[Subject]]:
+                   keep: Keep | None = None, documents: bool = True
+                   ) -> tuple[Report, list[Subject]]:
     """Validate files; the report, and the subjects read (their sources only
-    where ``keep`` says so).  Files are read and checked in chunks, in
-    parallel when ``jobs`` > 1, so that memory does not grow with their number;
-    the workers return findings and documents, never cell grids."""
+    where ``keep`` says so, their documents only if ``documents``).  Files are
+    read and checked in chunks, in parallel when ``jobs`` > 1, so that memory
+    does not grow with their number; the workers return findings (and
+    documents when asked), never cell grids."""
     total = len(paths)
-    count = jobs * -(-total // (jobs * 64))          # a multiple of jobs, at most 64 files each
+    count = jobs * -(-total // (jobs * CHUNK))       # a multiple of jobs, at most CHUNK files each
     size = max(1, -(-total // max(count, 1)))
     chunks = [list(paths[i:i + size]) for i in range(0, total, size)]
     results: list[tuple[FileReport, Subject]] = []
@@ -96,12 +101,14 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
             progress(len(results), total)
 
     if jobs > 1 and len(chunks) > 1:
+        from sheetkit.workers import Died, map_fenced   # processes only when asked for
+
         load_rules()
         for table in TABLES:          # import pandas and pandera once, before the fork
             load_schema(table)
         done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
-        for index, done in map_fenced(partial(_check_chunk, keep=keep), chunks,
-                                      min(jobs, len(chunks))):
+        for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents),
+                                      chunks, min(jobs, len(chunks))):
             done_chunks[index] = [_died(item) if isinstance(item, Died) else item
                                   for item in done]
             if progress:
@@ -110,7 +117,7 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
             results.extend(done_chunks[index])
     else:
         for chunk in chunks:
-            collect(_check_chunk(chunk, keep))
+            collect(_check_chunk(chunk, keep, documents))
     return Report(tuple(f for f, _ in results)), [s for _, s in results]
 
 

@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from sheetkit import __version__
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, quote_sheet, range_name, sheet_ref
-from sheetkit.codec import CellContent, encode
+from sheetkit.codec import ABSENT, CellContent, encode
 from sheetkit.identity import (
     META_SHEET,
     SUMMARY,
@@ -62,7 +62,6 @@ from sheetkit.precheck import (
 from sheetkit.rates import achievement, formula
 from sheetkit.serialize import plan_data
 
-ABSENT = "－"                      # a period in which the indicator did not exist
 FIXED_TIME = dt.datetime(2000, 1, 1)
 PERCENT_UNITS = ("％", "%")
 MAX_ROW_HEIGHT = 409                 # points: the most Excel allows
