@@ -382,3 +382,30 @@ def test_documents_are_kept_only_when_asked(filled):
     again, kept = validate_paths(filled)
     assert again == report
     assert all(s.document is not None and s.identity is not None for s in kept)
+
+
+def test_files_checked_together_give_their_own_findings(summary_path, clean, tmp_path):
+    """A file without any 未達成 analysis used to make the analysis column hold
+    NaN for every file of its chunk, and the check then failed as a whole,
+    dropping every unmet-not-analyzed finding of the chunk."""
+    cleared = edit(clean, tmp_path / "cleared.xlsx", MUTATIONS["unmet-not-analyzed"])
+    alone = [validate_paths([path])[0].files[0] for path in (summary_path, cleared)]
+    together, _ = validate_paths([summary_path, cleared])
+    assert together.files == tuple(alone)
+    assert all(any(f.code == "unmet-not-analyzed" for f in file.findings) for file in alone)
+
+
+def test_ranks_are_checked_when_one_section_has_no_rank(tmp_path):
+    """A blank 分野中順位 in one section made the rank column numeric (NaN),
+    and whole-number ranks then no longer counted as ranked: the check found
+    nothing unless other files in the same run happened to hold text ranks."""
+    data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    ranks = {1: 1, 2: None, 3: 2, 4: 3, 5: 4}         # 第1節 has the lowest rate of those ranked
+    for section in data["sections"]:
+        section["citizen_needs"]["rank_in_chapter"] = ranks[section["number"]]
+    rates = {s["number"]: s["citizen_needs"]["request_rate"] for s in data["sections"]}
+    path = tmp_path / "ranks.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    found = {f.section for f in validate_paths([path])[0].files[0].findings
+             if f.code == "rank-inconsistent"}
+    assert found and 2 not in found, (found, rates)

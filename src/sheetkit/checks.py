@@ -129,8 +129,11 @@ def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
     unmet = df["is_last"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
     ok = pd.Series(True, index=df.index)
     rows = df[unmet]
-    ok[unmet] = [mentioned(name, analysis, siblings, similarity) for name, analysis, siblings
-                 in zip(rows["name"], rows["analysis"], rows["siblings"])]
+    # a text column marks an absent analysis NaN, not None
+    ok[unmet] = [mentioned(name, analysis if isinstance(analysis, str) else None, siblings,
+                           similarity)
+                 for name, analysis, siblings in zip(rows["name"], rows["analysis"],
+                                                     rows["siblings"])]
     return ok
 
 

@@ -145,7 +145,8 @@ def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
             letters = loc.cell.rstrip("0123456789")
             row, col = int(loc.cell[len(letters):] or 0), letters.rjust(3)
         tab = sheets.index(loc.sheet) if loc.sheet in sheets else len(sheets)
-        return (tab, loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "")
+        return (tab, loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "",
+                finding.value or "")
     return key
 
 
