@@ -172,10 +172,15 @@ class FastGrid(Grid):
         self.max_row = max([last, *(r for r, _ in self._formulas)])
 
     def value(self, row: int, col: int) -> Any:
-        rows = self._rows
-        if 0 <= row < len(rows) and 0 <= col < len(rows[row]):
-            return _value(rows[row][col])
-        return None
+        if row < 0 or col < 0:
+            return None
+        try:
+            value = self._rows[row][col]
+        except IndexError:
+            return None
+        if value is None or value.__class__ is str and not value.strip():
+            return None
+        return _value(value)
 
     def get(self, row: int, col: int) -> Cell:
         value = self.value(row, col)

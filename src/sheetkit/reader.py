@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.values import squash
 
-_cell_name = cache(cell_name)
+_cell_name = lru_cache(maxsize=8192)(cell_name)   # every file of a layout names the same cells
 ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,
                               "carried_over": m.Challenge}
 

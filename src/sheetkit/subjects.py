@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from sheetkit import model as m
@@ -52,6 +53,12 @@ class Subject:
         return Location(self.path, field=key)
 
 
+@lru_cache(maxsize=8192)
+def _location(sheet: str, cell: str) -> Location:
+    """Shared: every file of a layout names the same cells."""
+    return Location(sheet=sheet, cell=cell)
+
+
 def read_subject(path: str | Path, engine: str = FAST) -> Subject:
     """Load a YAML/JSON document or read a workbook; never raises for bad input.
     ``engine`` chooses the workbook read path (grid.FAST or grid.FULL)."""
@@ -71,7 +78,7 @@ def read_subject(path: str | Path, engine: str = FAST) -> Subject:
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
-    sources = {k: Location(sheet=v.sheet, cell=v.cell) for k, v in extraction.sources.items()}
+    sources = {k: _location(v.sheet, v.cell) for k, v in extraction.sources.items()}
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
                    sheets=extraction.sheets, notices=extraction.notices,
