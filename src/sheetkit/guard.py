@@ -16,7 +16,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from xml.parsers import expat
@@ -127,6 +127,7 @@ class _BadRef(Exception):
     """A cell reference that is not one (or lies beyond Excel's last cell)."""
 
 
+@lru_cache(maxsize=16384)
 def _cell(ref: str) -> tuple[int, int]:
     """'B3' -> (3, 2), 1-based; _BadRef when it is not a cell of a sheet."""
     match = _A1.fullmatch(ref.strip())
@@ -141,6 +142,7 @@ def _cell(ref: str) -> tuple[int, int]:
     return row, col
 
 
+@lru_cache(maxsize=4096)
 def _span(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
     first, _, last = ref.partition(":")
     top_left, bottom_right = _cell(first), _cell(last or first)
@@ -185,6 +187,87 @@ class _PartScan:
         self.top = self.left = MAX_ROW + MAX_COL
         self.bottom = self.right = 0
         self.widest: str | None = None       # the merged range that passed the limit
+        self.parser: expat.XMLParserType | None = None
+
+    def attach(self, parser: expat.XMLParserType) -> None:
+        """Set ``parser``'s element handlers.  [Content_Types].xml gets the
+        general ones; every other part one that looks each tag up once, and
+        an end handler only while inside sheetData (the only place where an
+        element's end matters): the same counts, with fewer Python calls."""
+        self.parser = parser
+        if self.name == "[Content_Types].xml":
+            parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
+            return
+        known = {"row": self._row, "c": self._cell_element, "sheetData": self._sheet_data,
+                 "dimension": self._dimension, "mergeCell": self._merge_cell,
+                 "definedName": self._defined_name}
+        if self.name == "xl/workbook.xml":
+            known["sheet"] = self._sheet
+        actions = {f"{ns} {local}": action for ns in MAIN_NAMESPACES
+                   for local, action in known.items()}
+        census, most = self.census, self.limits.max_elements
+
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            census.elements += 1
+            if census.elements > most:
+                raise _Over("too-large", detail=f"{census.elements:,}", what="elements")
+            action = actions.get(tag)
+            if action is not None:
+                action(attrs)
+        parser.StartElementHandler = start
+
+    def _row(self, attrs: dict[str, str]) -> None:
+        if self.in_data:
+            self.row = row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
+            self.col = 0
+            self.rows += 1
+            self._extend((row, 1), (row, 1))
+
+    def _cell_element(self, attrs: dict[str, str]) -> None:
+        if not self.in_data:
+            return
+        ref = attrs.get("r")
+        if ref is None:
+            self.col += 1
+            row, col = max(self.row, 1), self.col
+        else:
+            row, col = _cell(ref)
+            self.col = col
+        self.census.cells += 1
+        if row < self.top:
+            self.top = row
+        if row > self.bottom:
+            self.bottom = row
+        if col < self.left:
+            self.left = col
+        if col > self.right:
+            self.right = col
+
+    def _sheet_data(self, attrs: dict[str, str]) -> None:
+        self.in_data = True
+        self.census.sheet_data += 1
+        if self.parser is not None:
+            self.parser.EndElementHandler = self.end
+
+    def _dimension(self, attrs: dict[str, str]) -> None:
+        if "ref" in attrs:
+            self._extend(*_span(attrs["ref"]))
+
+    def _merge_cell(self, attrs: dict[str, str]) -> None:
+        if "ref" in attrs:
+            census = self.census
+            (top, left), (bottom, right) = _span(attrs["ref"])
+            census.merged += 1
+            census.merged_cells += (bottom - top + 1) * (right - left + 1)
+            if census.merged_cells > self.limits.max_merged_cells:
+                self.widest = self.widest or attrs["ref"]
+            self._extend((top, left), (bottom, right))
+
+    def _defined_name(self, attrs: dict[str, str]) -> None:
+        self.census.names += 1
+
+    def _sheet(self, attrs: dict[str, str]) -> None:
+        self.census.sheet_entries += 1
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         census = self.census
@@ -231,6 +314,8 @@ class _PartScan:
     def end(self, tag: str) -> None:
         if tag.endswith(" sheetData"):
             self.in_data = False
+            if self.parser is not None and self.name != "[Content_Types].xml":
+                self.parser.EndElementHandler = None     # until the next sheetData
 
     def _extend(self, first: tuple[int, int], last: tuple[int, int]) -> None:
         self.top, self.left = min(self.top, first[0]), min(self.left, first[1])
@@ -278,8 +363,7 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
     parser.EntityDeclHandler = _refuse_dtd
     parser.ExternalEntityRefHandler = _refuse_dtd
     scan = _PartScan(name, census)
-    parser.StartElementHandler = scan.start
-    parser.EndElementHandler = scan.end
+    scan.attach(parser)
     try:
         parser.Parse(data, True)
         scan.verdict()
