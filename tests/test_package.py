@@ -35,3 +35,15 @@ def test_validate_imports_only_what_it_uses(tmp_path):
               if line.startswith("import time:")}
     assert "pandera" in loaded and "sheetkit.checks" in loaded
     assert not {"xlsxwriter", "sheetkit.writer", "hypothesis"} & loaded, loaded
+
+
+def test_status_does_not_load_the_writer(tmp_path):
+    """status reads returns and writes nothing: no xlsxwriter."""
+    base = tmp_path / "base.yaml"
+    base.write_text((ROOT / "examples" / "tokorozawa-ch1.yaml").read_text("utf-8"), "utf-8")
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sheetkit", "status",
+                             str(tmp_path), "--base", str(base)], capture_output=True, text=True)
+    loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "sheetkit.status" in loaded, result.stderr[-2000:]
+    assert not {"xlsxwriter", "sheetkit.writer"} & loaded

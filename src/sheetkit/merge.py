@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheetkit import model as m
 from sheetkit import suffixes
@@ -26,7 +27,9 @@ from sheetkit.serialize import to_json, to_yaml
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_subjects
 from sheetkit.wareki import format_date
-from sheetkit.writer import ExtraSheet, Table, write_summary
+
+if TYPE_CHECKING:
+    from sheetkit.writer import ExtraSheet
 
 STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "エラーあり",
                         DUPLICATE: "重複"},
@@ -147,6 +150,7 @@ def date_text(day: m.DateValue) -> str:
 
 def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
     """The 出典 sheet: where every section came from, and what was left out."""
+    from sheetkit.writer import ExtraSheet, Table   # status reads collections, never writes
     rows = []
     for state in collection.sections:
         chosen = state.chosen
@@ -247,6 +251,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
     doc = merged_document(collection)
     findings = _chapter_findings(doc, collection, str(base_path))
+    from sheetkit.writer import write_summary
+
     buffer = io.BytesIO()
     write_summary(doc, lay, buffer, (provenance(collection, lang),),
                   unmerged_marks(collection, lang))
