@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
@@ -198,13 +199,8 @@ class _PartScan:
         if self.name == "[Content_Types].xml":
             parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
             return
-        known = {"row": self._row, "c": self._cell_element, "sheetData": self._sheet_data,
-                 "dimension": self._dimension, "mergeCell": self._merge_cell,
-                 "definedName": self._defined_name}
-        if self.name == "xl/workbook.xml":
-            known["sheet"] = self._sheet
         actions = {f"{ns} {local}": action for ns in MAIN_NAMESPACES
-                   for local, action in known.items()}
+                   for local, action in self._actions().items()}
         census, most = self.census, self.limits.max_elements
 
         def start(tag: str, attrs: dict[str, str]) -> None:
@@ -215,6 +211,15 @@ class _PartScan:
             if action is not None:
                 action(attrs)
         parser.StartElementHandler = start
+
+    def _actions(self) -> dict[str, Callable[[dict[str, str]], None]]:
+        """What an element of the main namespace does, by its local name."""
+        known = {"row": self._row, "c": self._cell_element, "sheetData": self._sheet_data,
+                 "dimension": self._dimension, "mergeCell": self._merge_cell,
+                 "definedName": self._defined_name}
+        if self.name == "xl/workbook.xml":
+            known["sheet"] = self._sheet
+        return known
 
     def _row(self, attrs: dict[str, str]) -> None:
         if self.in_data:
@@ -270,6 +275,7 @@ class _PartScan:
         self.census.sheet_entries += 1
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
+        """The general start handler (for [Content_Types].xml)."""
         census = self.census
         census.elements += 1
         if census.elements > self.limits.max_elements:
@@ -277,39 +283,10 @@ class _PartScan:
         namespace, _, local = tag.rpartition(" ")
         if namespace == CONTENT_TYPES_NS and self.name == "[Content_Types].xml":
             self._content_type(local, attrs)
-        if namespace not in MAIN_NAMESPACES:
-            return
-        if self.in_data and local == "row":
-            self.row = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.row + 1
-            self.col = 0
-            self.rows += 1
-            self._extend((self.row, 1), (self.row, 1))
-        elif self.in_data and local == "c":
-            ref = attrs.get("r")
-            if ref is None:
-                self.col += 1
-                where = (max(self.row, 1), self.col)
-            else:
-                where = _cell(ref)
-                self.col = where[1]
-            census.cells += 1
-            self._extend(where, where)
-        elif local == "sheetData":
-            self.in_data = True
-            census.sheet_data += 1
-        elif local == "dimension" and "ref" in attrs:
-            self._extend(*_span(attrs["ref"]))
-        elif local == "mergeCell" and "ref" in attrs:
-            (top, left), (bottom, right) = _span(attrs["ref"])
-            census.merged += 1
-            census.merged_cells += (bottom - top + 1) * (right - left + 1)
-            if census.merged_cells > self.limits.max_merged_cells:
-                self.widest = self.widest or attrs["ref"]
-            self._extend((top, left), (bottom, right))
-        elif local == "definedName":
-            census.names += 1
-        elif local == "sheet" and self.name == "xl/workbook.xml":
-            census.sheet_entries += 1
+        if namespace in MAIN_NAMESPACES:
+            action = self._actions().get(local)
+            if action is not None:
+                action(attrs)
 
     def end(self, tag: str) -> None:
         if tag.endswith(" sheetData"):
