@@ -207,11 +207,11 @@ def test_existing_output_is_kept_without_force(office, runner, tmp_path):
 
 
 def test_failed_merge_leaves_no_output(office, runner, tmp_path, monkeypatch):
-    from sheetkit import merge as merging
+    from sheetkit import writer        # merge takes write_summary from here when it writes
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(merging, "write_summary", broken)
+    monkeypatch.setattr(writer, "write_summary", broken)
     out = tmp_path / "s.xlsx"
     result = run(runner, "merge", office["returns"], "--base", office["base"], "-o", out)
     assert result.exit_code == 70 and "Traceback" not in result.output
