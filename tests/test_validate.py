@@ -12,6 +12,7 @@ from conftest import EXAMPLE, run
 from filling import fill, find_row
 
 from sheetkit.messages import FINDINGS, render
+from sheetkit.cli import cli
 from sheetkit.problems import Location, Problem
 from sheetkit.validate import load_rules, load_schema, validate_paths
 
@@ -409,3 +410,18 @@ def test_ranks_are_checked_when_one_section_has_no_rank(tmp_path):
     found = {f.section for f in validate_paths([path])[0].files[0].findings
              if f.code == "rank-inconsistent"}
     assert found and 2 not in found, (found, rates)
+
+
+def test_a_check_that_crashes_stops_the_run_rather_than_passing_files(monkeypatch, runner):
+    """pandera records a check that raised as a failure with no row; such a
+    check found nothing, and the files must not come out as clean."""
+    from sheetkit import checks
+
+    def crash(*_args, **_kwargs):
+        raise ValueError("broken check")
+
+    monkeypatch.setattr(checks, "_filled", crash)
+    with pytest.raises(RuntimeError, match="broken check"):
+        validate_paths([EXAMPLE])
+    result = runner.invoke(cli, ["validate", str(EXAMPLE), "--jobs", "1"])
+    assert result.exit_code == 70 and "Traceback" not in result.output

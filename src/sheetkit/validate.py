@@ -283,6 +283,11 @@ def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subje
         schema.validate(frame, lazy=True)
         return
     except pandera.errors.SchemaErrors as errors:
+        broken = [e for e in errors.schema_errors
+                  if e.reason_code == pandera.errors.SchemaErrorReason.CHECK_ERROR]
+        if broken:     # a check that crashed found nothing: a bug, never a clean file
+            raise RuntimeError(f"check {broken[0].check} of {table} failed: "
+                               f"{broken[0].failure_cases}") from None
         cases = errors.failure_cases
     except pandera.errors.SchemaError as error:      # pragma: no cover - lazy gives SchemaErrors
         raise SheetkitError([Problem("internal-error", Location(),
