@@ -128,6 +128,8 @@ def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
     """An indicator below 100% in the plan's last period is named in the analysis."""
     unmet = df["is_last"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
     ok = pd.Series(True, index=df.index)
+    if not unmet.any():
+        return ok
     rows = df[unmet]
     # a text column marks an absent analysis NaN, not None
     ok[unmet] = [mentioned(name, analysis if isinstance(analysis, str) else None, siblings,
