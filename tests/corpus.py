@@ -152,7 +152,7 @@ def with_cached_results(source: Path, target: Path, shown: dict[str, str]) -> Pa
         for formula, result in shown.items():
             body = re.escape(html.escape(formula, quote=False).encode())
             data = re.sub(rb'<c r="([A-Z]+\d+)"([^>]*?)><f>(' + body + rb")</f><v ?/>",
-                          lambda m: b'<c r="' + m.group(1) + b'"' + m.group(2) + b' t="str"><f>'
+                          lambda m, result=result: b'<c r="' + m.group(1) + b'"' + m.group(2) + b' t="str"><f>'
                           + m.group(3) + b"</f><v>" + html.escape(result).encode() + b"</v>",
                           data)
         return data

@@ -19,6 +19,7 @@ them unchanged."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import resource
@@ -111,8 +112,8 @@ class Isolated:
                  env: dict[str, str] | None = None,
                  program: Sequence[str] = (sys.executable, "-m", "sheetkit")) -> None:
         self.args = [str(a) for a in args]
-        self._out = tempfile.TemporaryFile()
-        self._err = tempfile.TemporaryFile()
+        self._out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _read)
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115
         environment = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
         self.started = time.monotonic()
         self.process = subprocess.Popen(
@@ -136,10 +137,8 @@ class Isolated:
 
     def send(self, sig: int) -> None:
         """A signal to every process of the run, as a terminal sends Ctrl-C."""
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def wait_for(self, condition, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
         """Sample until ``condition()`` holds (e.g. workers have started)."""
@@ -154,10 +153,8 @@ class Isolated:
     def kill_all(self) -> None:
         """SIGKILL whatever is left of the run (the test's own clean-up)."""
         for pid in self.members():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()

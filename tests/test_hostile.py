@@ -23,7 +23,6 @@ from sheetkit.subjects import read_subject
 from sheetkit.validate import validate_subjects
 
 
-
 @pytest.fixture(scope="module")
 def returned(template_dir, example_doc, tmp_path_factory):
     section = example_doc.sections[0]

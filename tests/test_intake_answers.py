@@ -11,10 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, run
+from conftest import run
 from filling import blank_base, fill, find_row
 from recalc import SOFFICE, recalculated
-
 
 
 def date_validation(path: Path):

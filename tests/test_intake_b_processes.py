@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from corpus import with_cached_results
 from filling import fill, find_row
-from isolated import GIB, digests, run_isolated
 from intake_corpus import forge
+from isolated import GIB, digests, run_isolated
 from test_intake_lost import RENAMED, renamed_and_moved
 
 from sheetkit.identity import blank_section

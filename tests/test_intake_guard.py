@@ -6,8 +6,15 @@ every command alike, within a small memory budget."""
 import pytest
 from conftest import EXAMPLE
 from filling import fill
-from intake_corpus import (far_cell, far_dimension, far_merge, lying_content_types,
-                           newline_rows, phantom_part, tab_names)
+from intake_corpus import (
+    far_cell,
+    far_dimension,
+    far_merge,
+    lying_content_types,
+    newline_rows,
+    phantom_part,
+    tab_names,
+)
 from isolated import MIB, digests, run_isolated
 
 from sheetkit.subjects import read_subject

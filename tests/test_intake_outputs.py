@@ -118,7 +118,8 @@ def test_full_disk_is_a_plain_message(office, runner, monkeypatch, command):
     """ENOSPC, as xlsxwriter raises it (wrapped) or as a plain write raises it."""
     import xlsxwriter.exceptions
 
-    from sheetkit import api, merge as merging
+    from sheetkit import api
+    from sheetkit import merge as merging
 
     root, base, first = office["root"], office["base"], office["returns"] / "第1節.xlsx"
     calls = {"n": 0}

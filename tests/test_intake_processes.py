@@ -15,6 +15,7 @@ from isolated import Isolated, digests
 from sheetkit import validate as validation
 from sheetkit.validate import validate_paths
 
+
 def _abort() -> None:
     faulthandler.disable()                    # pytest's stack dump is not the point here
     os.abort()

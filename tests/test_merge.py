@@ -207,7 +207,7 @@ def test_existing_output_is_kept_without_force(office, runner, tmp_path):
 
 
 def test_failed_merge_leaves_no_output(office, runner, tmp_path, monkeypatch):
-    from sheetkit import writer        # merge takes write_summary from here when it writes
+    from sheetkit import writer  # merge takes write_summary from here when it writes
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")

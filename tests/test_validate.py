@@ -11,8 +11,8 @@ import yaml
 from conftest import EXAMPLE, run
 from filling import fill, find_row
 
-from sheetkit.messages import FINDINGS, render
 from sheetkit.cli import cli
+from sheetkit.messages import FINDINGS, render
 from sheetkit.problems import Location, Problem
 from sheetkit.validate import load_rules, load_schema, validate_paths
 

@@ -116,8 +116,8 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
             link.hyperlink = Hyperlink(ref=link.coordinate,
                                        location=f"'{loc.sheet}'!{loc.cell}")
             link.font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEF", (8, 24, 12, 8, 6, MESSAGE_WIDTH)):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEF", (8, 24, 12, 8, 6, MESSAGE_WIDTH)):
+        ws.column_dimensions[letter].width = width
     for cells in ws.iter_rows(min_row=2, max_col=6):   # messages wrapped, rows as high as
         for cell in cells:                               # their text, every cell at the top
             cell.alignment = Alignment(wrap_text=cell.column == 6, vertical="top")
@@ -127,6 +127,6 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{max(len(report.findings) + 1, 1)}"
     wb.active = 0
-    for sheet in wb.worksheets[1:]:
-        sheet.sheet_view.tabSelected = False
+    for other in wb.worksheets[1:]:
+        other.sheet_view.tabSelected = False
     wb.save(target)

@@ -16,8 +16,7 @@ from sheetkit.loader import load_document, load_document_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.reader import Extraction, extract
 from sheetkit.serialize import to_json, to_yaml
-from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, \
-    workbook_subject
+from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, workbook_subject
 from sheetkit.writer import write_summary, write_template
 
 

@@ -7,6 +7,7 @@ fails cleanly)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from sheetkit.problems import Location, Problem, SheetkitError
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]     # what it returns is not used
 _TEMP = re.compile(r"^\..*\.sheetkit-(\d+)-[0-9a-f]{8}\.(?:tmp|bak)$")
 
 
@@ -96,10 +97,8 @@ def sweep(folder: Path) -> None:
     for entry in entries:
         found = _TEMP.match(entry.name)
         if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(entry.path)
-            except OSError:
-                pass
 
 
 def _temp_name(target: Path, kind: str) -> Path:
@@ -169,10 +168,8 @@ def write_all(outputs: Outputs, writers: Sequence[tuple[Path, Writer]]) -> list[
         _commit(temps, outputs.force)
     finally:
         for _, tmp in temps:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
-            except FileNotFoundError:
-                pass
     return [target for target, _ in writers]
 
 

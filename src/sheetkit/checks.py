@@ -127,16 +127,16 @@ def formula_kept(df: pd.DataFrame) -> pd.Series:
 def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
     """An indicator below 100% in the plan's last period is named in the analysis."""
     unmet = df["is_last"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
-    ok = pd.Series(True, index=df.index)
     if not unmet.any():
-        return ok
+        return pd.Series(True, index=df.index)
     rows = df[unmet]
     # a text column marks an absent analysis NaN, not None
-    ok[unmet] = [mentioned(name, analysis if isinstance(analysis, str) else None, siblings,
-                           similarity)
-                 for name, analysis, siblings in zip(rows["name"], rows["analysis"],
-                                                     rows["siblings"])]
-    return ok
+    named = pd.Series([mentioned(name, analysis if isinstance(analysis, str) else None,
+                                 siblings, similarity)
+                       for name, analysis, siblings in zip(rows["name"], rows["analysis"],
+                                                           rows["siblings"])],
+                      index=rows.index, dtype=bool)
+    return named.reindex(df.index, fill_value=True)
 
 
 @extensions.register_check_method(check_type="vectorized")

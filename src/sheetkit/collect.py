@@ -3,6 +3,7 @@ expects: who returned what, which return is used, and why others are not."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -229,5 +230,5 @@ def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) 
 def _recency(ret: Return) -> tuple[str, float, str]:
     """Later 記入日 first, then the newer file, then the name (for a stable choice)."""
     day = ret.entry_date
-    return (day.isoformat() if hasattr(day, "isoformat") else "", ret.mtime,
+    return (day.isoformat() if isinstance(day, dt.date) else "", ret.mtime,
             ret.subject.path)

@@ -88,7 +88,8 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
         _value(rows, file, section.number, f"{key}.baseline", ind.baseline, "figure", ind.unit)
         _value(rows, file, section.number, f"{key}.target_plan", ind.plan_target, "figure",
                ind.unit)
-        periods = list(zip(plan.periods, ind.results)) or [(None, None)]
+        periods: list[tuple[m.Period | None, m.PeriodResult | None]] = \
+            list(zip(plan.periods, ind.results)) or [(None, None)]
         for number, (period, result) in enumerate(periods):
             pkey = f"{key}.{period.key}" if period else key
             res = result or m.PeriodResult()

@@ -116,14 +116,14 @@ def _cached_results(wb: Any, grids: dict[str, Grid]) -> None:
         for ws in wb.worksheets:
             grid = grids.get(ws.title)
             formulas = {k for k, c in grid.cells.items() if c.is_formula} if grid else set()
-            if not formulas:
+            if grid is None or not formulas:
                 continue
             ws.reset_dimensions()
             for row in ws.iter_rows():
                 for cell in row:
                     key = (getattr(cell, "row", 0) - 1, getattr(cell, "column", 0) - 1)
                     if key in formulas:
-                        old = grid.cells[key]      # type: ignore[union-attr]
+                        old = grid.cells[key]
                         value = shown(cell.value)
                         grid.cells[key] = Cell(value, cell.number_format if has_format(value)
                                                else None, old.formula)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 
 import yaml
@@ -100,7 +101,7 @@ class _Unsafe(Exception):
     """A DOCTYPE or entity declaration: refused before anything is expanded."""
 
 
-def _refuse_dtd(*_: object) -> None:
+def _refuse_dtd(*_: object) -> NoReturn:
     raise _Unsafe
 
 
@@ -214,9 +215,10 @@ class _PartScan:
 
     def _actions(self) -> dict[str, Callable[[dict[str, str]], None]]:
         """What an element of the main namespace does, by its local name."""
-        known = {"row": self._row, "c": self._cell_element, "sheetData": self._sheet_data,
-                 "dimension": self._dimension, "mergeCell": self._merge_cell,
-                 "definedName": self._defined_name}
+        known: dict[str, Callable[[dict[str, str]], None]] = {
+            "row": self._row, "c": self._cell_element, "sheetData": self._sheet_data,
+            "dimension": self._dimension, "mergeCell": self._merge_cell,
+            "definedName": self._defined_name}
         if self.name == "xl/workbook.xml":
             known["sheet"] = self._sheet
         return known

@@ -11,7 +11,7 @@ from sheetkit.model import Chapter, Plan, Section
 from sheetkit.wareki import fiscal_year_label
 
 
-class _Missing(dict):  # type: ignore[type-arg]
+class _Missing(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return ""
 

@@ -20,14 +20,14 @@ from sheetkit.wareki import DateError, parse_date, plausible
 PERIOD_KEYS = ("first_half", "second_half")
 
 
-class _Map(dict):  # type: ignore[type-arg]
+class _Map(dict[str, Any]):
     """A mapping that remembers the line of each key."""
 
     line: int = 0
     lines: dict[str, int]
 
 
-class _Seq(list):  # type: ignore[type-arg]
+class _Seq(list[Any]):
     """A list that remembers the line of each item."""
 
     line: int = 0
@@ -442,7 +442,7 @@ class _Reader:
         if direction is not None and direction.strip() not in m.DIRECTIONS:
             self._problem("invalid-direction", self._line(ind, "direction"),
                           _join(path, "direction"), value=direction)
-        results = []
+        results: list[m.PeriodResult | None] = []
         for key in period_keys:
             value = ind.get(key)
             if value is None:

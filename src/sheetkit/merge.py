@@ -4,6 +4,7 @@ with the same writer as generate, plus a 出典 (provenance) sheet."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -12,10 +13,19 @@ from typing import TYPE_CHECKING
 
 from sheetkit import model as m
 from sheetkit import suffixes
-from sheetkit.base_check import indicator_key
 from sheetkit.atomic import bytes_writer, check_outputs, write_all
-from sheetkit.collect import (DUPLICATE, INVALID, MISSING, SUBMITTED, Collection, Return,
-                              SectionState, collect, expand_inputs)
+from sheetkit.base_check import indicator_key
+from sheetkit.collect import (
+    DUPLICATE,
+    INVALID,
+    MISSING,
+    SUBMITTED,
+    Collection,
+    Return,
+    SectionState,
+    collect,
+    expand_inputs,
+)
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
@@ -74,10 +84,11 @@ def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Sectio
     for ind in base.indicators:
         theirs = by_name.get(indicator_key(ind.name))
         results = list(ind.results)
-        if theirs is not None and review < len(results) and results[review] is not None \
-                and review < len(theirs.results) and theirs.results[review] is not None:
-            got = theirs.results[review]
-            results[review] = replace(results[review], actual=got.actual, rate=got.rate)
+        mine = results[review] if review < len(results) else None
+        got = theirs.results[review] if theirs is not None and review < len(theirs.results) \
+            else None
+        if mine is not None and got is not None:
+            results[review] = replace(mine, actual=got.actual, rate=got.rate)
         indicators.append(replace(ind, results=tuple(results)))
     needs = returned.citizen_needs if base.citizen_needs.is_empty else base.citizen_needs
     return replace(base, entry_date=returned.entry_date, author=returned.author,
@@ -145,12 +156,12 @@ def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -
 
 def date_text(day: m.DateValue) -> str:
     """A 記入日 as the office reads it: 令和元年12月20日 (typed text as typed)."""
-    return format_date(day) if hasattr(day, "isoformat") else (day or "")
+    return format_date(day) if isinstance(day, dt.date) else (day or "")
 
 
 def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
     """The 出典 sheet: where every section came from, and what was left out."""
-    from sheetkit.writer import ExtraSheet, Table   # status reads collections, never writes
+    from sheetkit.writer import ExtraSheet, Table  # status reads collections, never writes
     rows = []
     for state in collection.sections:
         chosen = state.chosen

@@ -51,7 +51,8 @@ def _rows(doc: m.Document, scheme: Scheme) -> Iterator[tuple[Any, ...]]:
                     ind.name, ind.direction, DIRECTION_WORDS.get(ind.direction, ""))
 
             def row(when: str, year: str, kind: str, value: tuple[Decimal | str, str],
-                    unit: str, rating: str = "") -> tuple[Any, ...]:
+                    unit: str, rating: str = "", head: tuple[Any, ...] = head,
+                    written: tuple[str, str] = written) -> tuple[Any, ...]:
                 western = western_year(year)
                 return (*head, when, fiscal_year_label(year), "" if western is None else western,
                         kind, value[0], unit, rating, *written, value[1])

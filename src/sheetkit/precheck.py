@@ -285,9 +285,9 @@ def _table_rule(precheck: Precheck, rule: Rule, row: int, table: TablePlace
         Formula(row, ADDRESS_COL, f'IF({found_row}=0,"",{choice}&{found_row})', address),
         _link(row, table.area.sheet, address))
     marks = []
+    top = table.area.first_row + 1
     for name, mark in (rule.mark or {}).items():
         first_col, last_col = table.columns[name]
-        top = table.area.first_row + 1
         text = expand(mark, precheck.macros, lambda n: f"${col_letter(table.columns[n][0])}{top}")
         marks.append(Mark(Area(table.area.sheet, table.area.first_row, first_col,
                                table.area.last_row, last_col), text, rule.hint))
@@ -301,6 +301,19 @@ class _Item:
     areas: dict[str, Area]
     names: dict[str, str]               # fields reached by a defined name (its first cell)
     values: dict[str, Any]
+
+    def ref(self, name: str) -> str:
+        """A field's reference from any sheet: its defined name's first cell, or its area."""
+        return (f"INDEX({self.names[name]},1,1)" if name in self.names
+                else self.areas[name].absolute())
+
+    def ref_from(self, sheet: str) -> Callable[[str], str]:
+        """Field references as written on ``sheet``: relative there, absolute elsewhere."""
+        def ref(name: str) -> str:
+            area = self.areas[name]
+            return (cell_name(area.first_row, area.first_col, True) if area.sheet == sheet
+                    else area.absolute())
+        return ref
 
 
 def _cell_item(cell: CellPlace) -> _Item:
@@ -318,8 +331,7 @@ def _item_rule(precheck: Precheck, rule: Rule, row: int, sheet: str, items: list
     args = _twin_args(rule.twin)
     tests, links, hits = [], [], []
     for item in items:
-        tests.append(expand(rule.count, precheck.macros, lambda n, it=item: (
-            f"INDEX({it.names[n]},1,1)" if n in it.names else it.areas[n].absolute())))
+        tests.append(expand(rule.count, precheck.macros, item.ref))
         target = (rule.link or ("value",))[0]
         area = item.areas[target]
         row_of = (f"ROW(INDEX({item.names[target]},1,1))" if target in item.names
@@ -345,9 +357,7 @@ def _item_marks(precheck: Precheck, rule: Rule, items: list[_Item]) -> list[Mark
     by_area: dict[Area, list[str]] = {}
     for item in items:
         area = item.areas[rule.mark or "value"]
-        local = expand(rule.count, precheck.macros, lambda n, it=item: (
-            cell_name(it.areas[n].first_row, it.areas[n].first_col, True)
-            if it.areas[n].sheet == area.sheet else it.areas[n].absolute()))
+        local = expand(rule.count, precheck.macros, item.ref_from(area.sheet))
         by_area.setdefault(area, []).append(local)
     return [Mark(area, "+".join(f"({t})*1" for t in tests) + ">0", rule.hint)
             for area, tests in by_area.items()]

@@ -10,9 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from functools import partial
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from sheetkit import model as m

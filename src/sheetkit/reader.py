@@ -14,11 +14,9 @@ from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import ABSENT, decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
-from sheetkit.identity import (META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE,
-                               Identity)
+from sheetkit.identity import META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE, Identity
 from sheetkit.labels import fill, label_vars, safe_sheet_name
-from sheetkit.layout import (Block, CellSpec, IndicatorLayout, Layout, SheetLayout,
-                             bundled_layout)
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, bundled_layout
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -284,7 +282,7 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
         if block.table is None:
             continue
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
-        items = []
+        items: list[dict[str, Any]] = []
         for row in range(start + len(block.rows), end):
             for spec in block.columns:
                 out.look(grid, row, spec.first_col)
@@ -321,8 +319,9 @@ def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
 
 def _chapter(fields: dict[str, Any], number: int) -> m.Chapter:
     get = fields.get
+    written = get("chapter.number")
     return m.Chapter(
-        number=get("chapter.number") if isinstance(get("chapter.number"), int) else number,
+        number=written if isinstance(written, int) else number,
         title=get("chapter.title") or "", goal=get("chapter.goal"),
         sector_plans=get("chapter.sector_plans") or (),
         challenges_and_direction=get("chapter.challenges_and_direction"),

@@ -47,8 +47,8 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
             departments = "、".join(section.departments) if section else ""
             author = (section.author if section else None) or ""
             loc = finding.location
-            cells = [file_report.path, "" if finding.section is None else
-                     f"第{finding.section}節", departments, author,
+            place = "" if finding.section is None else f"第{finding.section}節"
+            cells = [file_report.path, place, departments, author,
                      labels[finding.severity], finding.code, loc.sheet or "",
                      loc.cell or "", loc.line, finding.message(lang),
                      finding.value or "", finding.expected or ""]
@@ -61,7 +61,7 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
                     if col in WRAPPED:
                         lines = max(lines, text_lines(str(value), WIDTHS[col]))
             ws.set_row(row, lines * LINE_HEIGHT)
-            by_place[(file_report.path, cells[1], departments, finding.severity)] += 1
+            by_place[(file_report.path, place, departments, finding.severity)] += 1
             row += 1
     ws.autofilter(0, 0, max(row - 1, 1), len(heads) - 1)
     ws.freeze_panes(1, 0)

@@ -101,7 +101,7 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
             progress(len(results), total)
 
     if jobs > 1 and len(chunks) > 1:
-        from sheetkit.workers import Died, map_fenced   # processes only when asked for
+        from sheetkit.workers import Died, map_fenced  # processes only when asked for
 
         load_rules()
         for table in TABLES:          # import pandas and pandera once, before the fork
@@ -169,7 +169,7 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
     for problem in subject.problems:
         code = {"not-sheetkit": "template-mismatch", "layout-not-found": "template-mismatch",
                 "layout-mismatch": "template-modified"}.get(problem.code, problem.code)
-        params = dict(problem.params)
+        params: dict[str, Any] = dict(problem.params)
         if problem.code == "layout-mismatch":
             params["variant"] = "structure"
         location = Location(subject.path, problem.location.line, problem.location.sheet,

@@ -93,7 +93,7 @@ def map_fenced(work: Callable[[Sequence[T]], list[U]], chunks: Sequence[Sequence
             for future in done:
                 index = pending.pop(future)
                 try:
-                    result = list(future.result())
+                    result: list[U | Died] = list(future.result())
                 except BrokenProcessPool:
                     failed.append(index)
                     continue
@@ -105,7 +105,7 @@ def map_fenced(work: Callable[[Sequence[T]], list[U]], chunks: Sequence[Sequence
         yield index, [_alone(work, item) for item in chunks[index]]
 
 
-def _alone(work: Callable[[Sequence[T]], list[U]], item: T) -> U | Died:
+def _alone(work: Callable[[Sequence[T]], Sequence[U]], item: T) -> U | Died:
     """``work`` on one item in a process of its own."""
     pool = _pool(1)
     try:

@@ -396,7 +396,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                 sw.put(bottom, value_spec, actual, style="lower", input_cell=is_input)
                 if is_input:
                     maximum = 100 if (indicator.unit or "").strip() in PERCENT_UNITS else None
-                    check = {"validate": "decimal", "error_type": "warning",
+                    check: dict[str, Any] = {"validate": "decimal", "error_type": "warning",
                              "error_title": "実績値",
                              "error_message": "0以上の数値を入力してください。" if maximum is None
                              else "0～100の数値を入力してください。"}
@@ -712,10 +712,10 @@ def _write_precheck(book: _Book, ws: Worksheet, precheck: Precheck,
         ws.write_string(row, 1, rule.what["ja"], fmt("value"))
         todo = rule.todo["ja"] + ("※" if rule.note else "")
         ws.write_string(row, TODO_COL, todo, fmt("value"))
-        for formula in rule_row.formulas:
-            style = fmt("center") if formula.col == COUNT_COL else (
-                link if formula.col == LINK_COL else fmt("value"))
-            ws.write_formula(formula.row, formula.col, formula.text, style, formula.cached)
+        for cell in rule_row.formulas:
+            style = fmt("center") if cell.col == COUNT_COL else (
+                link if cell.col == LINK_COL else fmt("value"))
+            ws.write_formula(cell.row, cell.col, cell.text, style, cell.cached)
         if rule_row.applies:
             ws.set_row(row, 2 * layout.line_height + 4)
         if rule.note:
