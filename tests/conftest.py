@@ -15,6 +15,12 @@ EXAMPLE = ROOT / "examples" / "tokorozawa-ch1.yaml"
 SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "tokorozawa-ch1.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _no_debug(monkeypatch):
+    """Tests see what users see, even where a developer has SHEETKIT_DEBUG=1 set."""
+    monkeypatch.delenv("SHEETKIT_DEBUG", raising=False)
+
+
 @pytest.fixture(scope="session")
 def example_doc():
     return load_document(EXAMPLE)

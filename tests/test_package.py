@@ -14,6 +14,7 @@ def test_wheel_contains_the_layouts(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "sheetkit/templates/tokorozawa.yaml" in names
     assert "sheetkit/cli.py" in names
+    assert "sheetkit/py.typed" in names              # library users' type checkers use our hints
 
 
 def test_python_dash_m(tmp_path):

@@ -162,6 +162,9 @@ def _run(lang: str, action: Callable[[], T],
     except Exception as exc:  # noqa: BLE001 - the last guard: a user never sees a traceback
         click.echo(line(Problem("internal-error", Location(),
                                 {"detail": f"{type(exc).__name__}: {exc}"}), lang), err=True)
+        if os.environ.get("SHEETKIT_DEBUG") == "1":     # ...unless a developer asks for it
+            import traceback
+            click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
         sys.exit(EXIT_INTERNAL)
 
 
