@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -122,3 +123,13 @@ def forge(source: Path, target: Path, number: int) -> Path:
                                                    default=str)
     wb.save(target)
     return target
+
+
+RENAMED = "自治会・町内会への加入率（世帯）"
+
+
+def renamed_and_moved(section):
+    """The section with its first indicator renamed (RENAMED) and moved to the end."""
+    inds = list(section.indicators)
+    first = replace(inds.pop(0), name=RENAMED)
+    return replace(section, indicators=(*inds, first))

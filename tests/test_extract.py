@@ -1,18 +1,15 @@
 """`sheetkit extract`: reading generated, blank and returned workbooks back."""
 
 import datetime as dt
-import os
-import shutil
-import subprocess
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
 from conftest import run
 from filling import fill, find_row
+from resave import SOFFICE, resave_with_libreoffice
 
 from sheetkit.loader import load_document
 from sheetkit.model import Rate
@@ -133,24 +130,6 @@ def test_template_with_a_deleted_block(template_dir, tmp_path, example_doc):
 
 
 # -- LibreOffice ------------------------------------------------------------
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def resave_with_libreoffice(files: list[Path], workdir: Path) -> list[Path]:
-    """Open and save each file with LibreOffice Calc (own profile, own output folder)."""
-    outdir = workdir / "resaved"
-    outdir.mkdir()
-    profile = workdir / "profile"
-    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(outdir),
-                    *map(str, files)], check=True, capture_output=True, timeout=240,
-                   env=os.environ | {"HOME": str(workdir)})
-    results = [outdir / f.name for f in files]
-    missing = [p.name for p in results if not p.exists()]
-    assert not missing, f"LibreOffice did not write {missing}"   # it exits 0 on failure
-    return results
-
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed; "
                     ".ci/run installs libreoffice-calc-nogui")

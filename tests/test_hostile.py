@@ -1,10 +1,8 @@
 """Hostile and broken input: every bad file gets a clear answer, nothing hangs,
 nothing is lost."""
 
-import io
 import os
 import zipfile
-import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,9 +10,9 @@ import corpus
 import openpyxl
 import pytest
 from conftest import EXAMPLE, run
+from damage import damage_steps, mutate
 from filling import fill, many_returns
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from isolated import GIB, run_isolated
 
 from sheetkit.reader import extract
@@ -143,54 +141,9 @@ def test_output_names_from_data_are_sanitised(example_doc, tmp_path, runner):
 
 # -- random damage ----------------------------------------------------------------
 
-def _mutations():
-    flip = st.tuples(st.just("flip"), st.integers(0, 10**6), st.integers(1, 255))
-    cut = st.tuples(st.just("cut"), st.integers(0, 10**6), st.just(0))
-    member = st.tuples(st.sampled_from(["drop", "garble", "truncate", "digits"]),
-                       st.integers(0, 50), st.integers(1, 255))
-    return st.lists(st.one_of(flip, cut, member), min_size=1, max_size=3)
-
-
-def mutate(data: bytes, steps) -> bytes:
-    for kind, position, value in steps:
-        if kind in ("flip", "cut"):
-            if not data:
-                continue
-            position %= len(data)
-            data = data[:position] + bytes([data[position] ^ value]) + data[position + 1:] \
-                if kind == "flip" else data[:position]
-            continue
-        try:
-            data = _rewrite_member(data, kind, position, value)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
-            continue          # the archive is already too broken to rewrite: keep it as it is
-    return data
-
-
-def _rewrite_member(data: bytes, kind: str, position: int, value: int) -> bytes:
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    members = archive.infolist()
-    target = members[position % len(members)].filename
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in members:
-            body = archive.read(info.filename)
-            if info.filename == target:
-                if kind == "drop":
-                    continue
-                if kind == "garble":
-                    body = bytes(b ^ value if i % 7 == 0 else b for i, b in enumerate(body))
-                elif kind == "truncate":
-                    body = body[: len(body) * value // 256]
-                else:
-                    body = body.replace(b"1", b"x").replace(b"<v>", b"<v>-")
-            new.writestr(info.filename, body)
-    return out.getvalue()
-
-
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(steps=_mutations())
+@given(steps=damage_steps())
 def test_damaged_returns_never_crash(returned, tmp_path, steps):
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(mutate(returned.read_bytes(), steps))

@@ -13,9 +13,8 @@ import openpyxl
 import pytest
 from corpus import with_cached_results
 from filling import fill, find_row
-from intake_corpus import forge
+from intake_corpus import RENAMED, forge, renamed_and_moved
 from isolated import GIB, digests, run_isolated
-from test_intake_lost import RENAMED, renamed_and_moved
 
 from sheetkit.identity import blank_section
 from sheetkit.serialize import to_yaml

@@ -13,13 +13,12 @@ import openpyxl
 import pytest
 from conftest import run
 from filling import blank_base, fill, find_row
-from intake_corpus import forge
+from intake_corpus import forge, renamed_and_moved
 
 from sheetkit.identity import blank_section
 from sheetkit.reader import extract
 from sheetkit.serialize import to_yaml
 
-RENAMED = "自治会・町内会への加入率（世帯）"
 ORIGINAL = "自治会・町内会への加入率"
 
 
@@ -59,12 +58,6 @@ def folder_of(tmp_path: Path, *files: Path) -> Path:
 def actuals(path: Path, section: int) -> dict[str, object]:
     sec = next(s for s in extract(path).document.sections if s.number == section)
     return {i.name: (i.results[-1].actual if i.results[-1] else None) for i in sec.indicators}
-
-
-def renamed_and_moved(section):
-    inds = list(section.indicators)
-    first = replace(inds.pop(0), name=RENAMED)
-    return replace(section, indicators=(*inds, first))
 
 
 def test_renamed_and_moved_indicator_is_a_finding_and_its_actual_never_moves(desk, runner,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from edits import MUTATIONS, edit, set_cell, set_indicator, table_row
 from filling import fill, find_row, insert_rows
 from recalc import SOFFICE, recalculated
-from test_validate import MUTATIONS, edit, set_cell, set_indicator, table_row
 
 from sheetkit.a1 import split_sheet_ref
 from sheetkit.grid import FAST, FULL

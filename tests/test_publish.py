@@ -526,7 +526,7 @@ def test_merge_csv_neutralises_formula_text_too(example_doc, runner, tmp_path):
 @needs_soffice
 def test_gannen_survives_a_libreoffice_resave(summary_path, tmp_path):
     """Saved again by LibreOffice, the 記入日 keeps its 元年 section and still prints 令和元年."""
-    from test_extract import resave_with_libreoffice
+    from resave import resave_with_libreoffice
     (resaved,) = resave_with_libreoffice([summary_path], tmp_path)
     ws = openpyxl.load_workbook(resaved)["第1節"]
     dates = [c for row in ws.iter_rows() for c in row if isinstance(c.value, dt.datetime)]

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import corpus
 import pytest
+from damage import damage_steps, mutate
+from edits import MUTATIONS, edit
 from filling import fill
 from hypothesis import HealthCheck, given, settings
-from test_hostile import _mutations, mutate
-from test_validate import MUTATIONS, edit
+from resave import resave_with_libreoffice
 
 from sheetkit.grid import FAST, FULL, read_book
 from sheetkit.problems import SheetkitError
@@ -36,7 +37,6 @@ def workbooks(summary_path, template_dir, example_doc, tmp_path_factory):
               for code, change in MUTATIONS.items()]
     books += list(corpus.build(folder / "bad", filled[0]).values())
     if shutil.which("soffice"):
-        from test_extract import resave_with_libreoffice
         books += resave_with_libreoffice([summary_path, *filled], folder)
     return books
 
@@ -73,7 +73,7 @@ def test_fast_path_falls_back_for_shared_formulas(workbooks, tmp_path):
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(steps=_mutations())
+@given(steps=damage_steps())
 def test_same_answer_for_damaged_files(workbooks, tmp_path, steps):
     source = next(p for p in workbooks if p.name == "filled1.xlsx")
     path = tmp_path / "damaged.xlsx"
