@@ -8,14 +8,14 @@ import sys
 import pytest
 from conftest import EXAMPLE, run
 
-from sheetkit import api
+from sheetkit import writer
 
 
 @pytest.fixture
 def broken_writer(monkeypatch):
     def broken(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(api, "write_summary", broken)
+    monkeypatch.setattr(writer, "write_summary", broken)   # generate takes it from here
 
 
 @pytest.mark.parametrize("setting", [None, "0", ""])
@@ -40,9 +40,9 @@ def test_the_switch_shows_the_traceback(broken_writer, runner, tmp_path, monkeyp
 
 def test_the_switch_in_a_real_process(tmp_path):
     """The console program, not only the click runner: the traceback goes to stderr."""
-    program = ("import sys; from sheetkit import api, cli\n"
+    program = ("import sys; from sheetkit import cli, writer\n"
                "def broken(*a, **k): raise RuntimeError('disk on fire')\n"
-               "api.write_summary = broken\n"
+               "writer.write_summary = broken\n"
                "sys.exit(cli.main(sys.argv[1:]))")
     args = [sys.executable, "-c", program, "generate", str(EXAMPLE), "-o", str(tmp_path / "s.xlsx")]
     env = {k: v for k, v in os.environ.items() if k != "SHEETKIT_DEBUG"} | {"SHEETKIT_LANG": "en"}

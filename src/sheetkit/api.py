@@ -1,9 +1,14 @@
-"""The library API behind the commands.  No printing, no exit codes."""
+"""The library API behind the commands.  No printing, no exit codes.
+
+Every command of the CLI calls this module and nothing else of sheetkit's (but for
+messages to print them).  What only some commands need (the writer, pandas, the merge) is
+imported where it is used, so that each command loads only what it runs."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sheetkit import model as m
 from sheetkit import suffixes
@@ -16,8 +21,14 @@ from sheetkit.loader import load_document, load_document_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.reader import Extraction, extract
 from sheetkit.serialize import to_json, to_yaml
+from sheetkit.soffice import DEFAULT_TIMEOUT
 from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, workbook_subject
-from sheetkit.writer import write_summary, write_template
+
+if TYPE_CHECKING:
+    from sheetkit.collect import Collection, Inputs
+    from sheetkit.merge import MergeResult
+    from sheetkit.publish import Publication
+    from sheetkit.validate import Progress
 
 
 def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
@@ -33,6 +44,8 @@ def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
 
 def generate_document(doc: m.Document, output: Path, layout: Layout, force: bool = False,
                       outputs: Outputs | None = None) -> Path:
+    from sheetkit.writer import write_summary
+
     outputs = outputs or check_outputs([output], (), force)
     write_all(outputs, [(output, lambda tmp: write_summary(doc, layout, tmp))])
     return output
@@ -63,10 +76,25 @@ def make_templates(data: str | Path, folder: str | Path, sections: Iterable[int]
     targets = [(s, template_path(folder, doc, s, lay)) for s in chosen]
     outputs = check_outputs([t for _, t in targets], [Path(data)], force)
     count = lay.template.rows if rows is None else rows
+    from sheetkit.writer import write_template
 
     def writer(section: m.Section) -> Writer:
         return lambda tmp: write_template(doc, section, lay, tmp, count)
     return write_all(outputs, [(target, writer(s)) for s, target in targets])
+
+
+def check_extract_output(workbook: str | Path, output: str | Path | None,
+                         force: bool = False) -> None:
+    """Refuse, before reading anything, an output extract may not write: an existing
+    file without ``force``, the workbook itself, or a name that is not data (.yaml/.json)."""
+    if output is not None:
+        check_outputs([Path(output)], [Path(workbook)], force)
+    suffixes.require(output, suffixes.DATA)
+
+
+def data_format(output: str | Path | None) -> str:
+    """The data format an output is written in: JSON for .json, else YAML (also on screen)."""
+    return "json" if output is not None and Path(output).suffix.lower() == ".json" else "yaml"
 
 
 def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, str]:
@@ -104,7 +132,9 @@ def check_validate_outputs(files: Iterable[Path], folder: Path | None, report: P
     targets = [annotated_name(f, folder) for f in files
                if folder is not None and f.suffix.lower() in ANNOTATED_SUFFIXES]
     targets += [report] if report is not None else []
-    return check_outputs(targets, files, force, [folder] if folder is not None else [])
+    outputs = check_outputs(targets, files, force, [folder] if folder is not None else [])
+    suffixes.require(report, suffixes.WORKBOOK)
+    return outputs
 
 
 def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subject],
@@ -145,3 +175,72 @@ def compare_with_base(report: Report, subjects: list[Subject], base: m.Document)
     from sheetkit.collect import with_base
 
     return with_base(report, subjects, base)
+
+
+def gather(inputs: Iterable[str | Path]) -> Inputs:
+    """The files named and those in the folders named; lock files set aside."""
+    from sheetkit.collect import expand_inputs
+
+    return expand_inputs(inputs)
+
+
+def default_jobs() -> int:
+    """How many files are read at once when not told: one per core this process may use."""
+    from sheetkit.validate import default_jobs as cores
+
+    return cores()
+
+
+def validate(paths: Sequence[str | Path], *, jobs: int | None = None,
+             progress: Progress | None = None, documents: bool = True
+             ) -> tuple[Report, list[Subject]]:
+    """Check files (returns, 総括表, data); the report, and what was read of each
+    (its document only if ``documents``: for annotated copies, reports and --base)."""
+    from sheetkit.validate import validate_paths
+
+    return validate_paths(paths, jobs or default_jobs(), progress, documents=documents)
+
+
+def status(base: str | Path, inputs: Sequence[str | Path], *, jobs: int | None = None,
+           progress: Progress | None = None) -> Collection:
+    """Which return each 節 of ``base`` has, by whom and with how many problems."""
+    from sheetkit.collect import collect
+
+    return collect(load_document(base), inputs, jobs or default_jobs(), progress)
+
+
+def status_text(collection: Collection, lang: str = "ja") -> str:
+    """The status board as a table for the terminal."""
+    from sheetkit import status as board
+
+    return board.status_text(collection, lang)
+
+
+def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
+    """The status board as the data of its JSON document."""
+    from sheetkit import status as board
+
+    return board.status_json(collection, lang)
+
+
+def merge(base: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
+          data: str | Path | None = None, csv_path: str | Path | None = None,
+          prefer_newest: bool = False, allow_invalid: bool = False, jobs: int | None = None,
+          progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
+          lang: str = "ja") -> MergeResult:
+    """Merge the returns into ``base`` and write the 総括表 (and the merged data and the
+    indicators' CSV when asked); see sheetkit.merge.merge."""
+    from sheetkit import merge as merging
+
+    return merging.merge(base, inputs, output, data=data, csv_path=csv_path,
+                         prefer_newest=prefer_newest, allow_invalid=allow_invalid,
+                         jobs=jobs or default_jobs(), progress=progress, layout=layout,
+                         force=force, lang=lang)
+
+
+def publish(source: str | Path, folder: str | Path, *, layout: str = DEFAULT_LAYOUT,
+            force: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Publication:
+    """The PDFs, open data and summaries of ``source`` in ``folder``."""
+    from sheetkit.publish import publish as publishing
+
+    return publishing(source, folder, layout, force, timeout)

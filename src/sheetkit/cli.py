@@ -236,13 +236,10 @@ def template(data: Path, folder: Path, sections: str | None, rows: int | None, l
 @lang_option
 def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
     """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
-    from sheetkit import api, suffixes
+    from sheetkit import api
 
-    fmt = "json" if output is not None and output.suffix.lower() == ".json" else "yaml"
-    if output is not None:
-        _run(lang, lambda: api.check_outputs([output], [workbook], force))
-    _run(lang, lambda: suffixes.require(output, suffixes.DATA))
-    extraction, text = _run(lang, lambda: api.extract_text(workbook, fmt))
+    _run(lang, lambda: api.check_extract_output(workbook, output, force))
+    extraction, text = _run(lang, lambda: api.extract_text(workbook, api.data_format(output)))
     _note_problems(api.extract_notes(workbook, extraction), lang)
     if output is None:
         click.echo(text, nl=False)
@@ -344,26 +341,21 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
-    from sheetkit import suffixes
-    from sheetkit import validate as checks
-    from sheetkit.collect import expand_inputs
+    from sheetkit import api
 
-    workers = jobs or checks.default_jobs()
-    # documents, and the API, are loaded only for what needs them: outputs and --base
+    # documents are kept only for what needs them: outputs and --base
     writes = annotate_dir is not None or report_path is not None
     documents = writes or base is not None
-    if documents:
-        from sheetkit import api
     if writes:
         outputs = _run(lang, lambda: api.check_validate_outputs(
             (*files, *([base] if base else [])), annotate_dir, report_path, force))
-    _run(lang, lambda: suffixes.require(report_path, suffixes.WORKBOOK))
-    gathered = expand_inputs(files)
+    gathered = api.gather(files)
     _note_skipped(gathered.skipped, lang)
     base_doc = None if base is None else _run(lang, lambda: api.load_base(base))
-    report, subjects = _run(lang, lambda: checks.validate_paths(
-        list(gathered.paths), workers, _progress("点検中" if lang == "ja" else "Checking"),
-        documents=documents), EXIT_PROBLEM)
+    report, subjects = _run(lang, lambda: api.validate(
+        list(gathered.paths), jobs=jobs,
+        progress=_progress("点検中" if lang == "ja" else "Checking"), documents=documents),
+        EXIT_PROBLEM)
     if base_doc is not None:
         report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
                       EXIT_PROBLEM)
@@ -403,20 +395,19 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
           csv_path: Path | None, prefer: str | None, allow_invalid: bool, jobs: int | None,
           layout: str, force: bool, lang: str) -> None:
     """返送された様式を総括表にまとめる / merge returned sheets into the 総括表."""
-    from sheetkit import merge as merging
-    from sheetkit import validate as checks
+    from sheetkit import api
 
-    result = _run(lang, lambda: merging.merge(
-        base, list(inputs), output, data, csv_path, prefer == "newest", allow_invalid,
-        jobs or checks.default_jobs(), _progress("読み込み中" if lang == "ja" else "Reading"),
-        layout, force, lang))
+    result = _run(lang, lambda: api.merge(
+        base, list(inputs), output, data=data, csv_path=csv_path,
+        prefer_newest=prefer == "newest", allow_invalid=allow_invalid, jobs=jobs,
+        progress=_progress("読み込み中" if lang == "ja" else "Reading"), layout=layout,
+        force=force, lang=lang))
     words = SEVERITY_WORDS[lang]
     _note_skipped(result.collection.skipped, lang)
     for ret in result.left_out:
         click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ")
                    + one_line(ret.subject.path))
-        errors = [f for f in ret.findings
-                  if f.severity == "error" or f.code == "duplicate-return"]
+        errors = result.why_left_out(ret)
         for finding in errors:
             click.echo(f"  [{words[finding.severity]}] {finding.code}: "
                        f"{one_line(finding.message(lang))}")
@@ -427,14 +418,13 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
     for ret in result.let_in:
         click.echo(("エラーがあるまま取り込んだファイル（--allow-invalid）: " if lang == "ja" else
                     "Merged with errors (--allow-invalid): ") + one_line(ret.subject.path))
-        for finding in ret.findings:
-            if finding.severity == "error":
-                click.echo(f"  [{words[finding.severity]}] {finding.code}: "
-                           f"{one_line(finding.message(lang))}")
+        for finding in ret.errors:
+            click.echo(f"  [{words[finding.severity]}] {finding.code}: "
+                       f"{one_line(finding.message(lang))}")
     for finding in result.findings:
         click.echo(f"[{words[finding.severity]}] {finding.code}: "
                    f"{one_line(finding.message(lang))}")
-    merged = sum(1 for s in result.collection.sections if s.chosen is not None)
+    merged = result.merged
     total = len(result.collection.sections)
     click.echo(f"総括表を書き出しました: {output}（{total} 節のうち {merged} 節を統合）" if lang == "ja"
                else f"Wrote {output} ({merged} of {total} sections merged)")
@@ -453,19 +443,16 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lan
     """節ごとの提出状況を表示する / show which sections have been returned."""
     import json
 
-    from sheetkit import status as board
-    from sheetkit import validate as checks
-    from sheetkit.collect import collect
-    from sheetkit.loader import load_document
+    from sheetkit import api
 
-    collection = _run(lang, lambda: collect(
-        load_document(base), list(inputs), jobs or checks.default_jobs(),
-        _progress("読み込み中" if lang == "ja" else "Reading")))
+    collection = _run(lang, lambda: api.status(
+        base, list(inputs), jobs=jobs,
+        progress=_progress("読み込み中" if lang == "ja" else "Reading")))
     _note_skipped(collection.skipped, lang)
     if fmt == "json":
-        click.echo(json.dumps(board.status_json(collection, lang), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(api.status_json(collection, lang), ensure_ascii=False, indent=2))
     else:
-        click.echo(terminal(board.status_text(collection, lang)))
+        click.echo(terminal(api.status_text(collection, lang)))
 
 
 @cli.command()
@@ -481,7 +468,7 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lan
 def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
             lang: str) -> None:
     """公表用の PDF・オープンデータ・概要を作る / write the PDFs, open data and summaries."""
-    from sheetkit.publish import publish as publishing
+    from sheetkit import api
 
     def status(exc: SheetkitError) -> int:
         """1 when LibreOffice ran but its PDF is wrong; 2 when publishing cannot start
@@ -489,7 +476,8 @@ def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
         return EXIT_PROBLEM if any(p.code in CONVERSION_PROBLEMS for p in exc.problems) \
             else EXIT_USAGE
 
-    done = _run(lang, lambda: publishing(source, folder, layout, force, timeout), status)
+    done = _run(lang, lambda: api.publish(source, folder, layout=layout, force=force,
+                                          timeout=timeout), status)
     for path in done.files:
         pages = done.pages.get(path.name)
         click.echo(one_line(str(path)) + ("" if pages is None else

@@ -20,6 +20,10 @@ from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_paths
 
 SUBMITTED, MISSING, INVALID, DUPLICATE = "submitted", "missing", "invalid", "duplicate"
+STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "エラーあり",
+                        DUPLICATE: "重複"},
+                 "en": {SUBMITTED: "submitted", MISSING: "not returned", INVALID: "has errors",
+                        DUPLICATE: "duplicate"}}
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
@@ -64,6 +68,10 @@ class Return:
     @property
     def findings(self) -> tuple[Finding, ...]:
         return self.report.findings
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.report.findings if f.severity == "error")
 
     @property
     def returned(self) -> m.Section | None:

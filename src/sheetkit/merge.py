@@ -4,7 +4,6 @@ with the same writer as generate, plus a 出典 (provenance) sheet."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from sheetkit.collect import (
     DUPLICATE,
     INVALID,
     MISSING,
-    SUBMITTED,
+    STATUS_LABELS,
     Collection,
     Return,
     SectionState,
@@ -36,15 +35,10 @@ from sheetkit.rates import achievement, as_written
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_subjects
-from sheetkit.wareki import format_date
+from sheetkit.wareki import date_text
 
 if TYPE_CHECKING:
     from sheetkit.writer import ExtraSheet
-
-STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "エラーあり",
-                        DUPLICATE: "重複"},
-                 "en": {SUBMITTED: "submitted", MISSING: "not returned", INVALID: "has errors",
-                        DUPLICATE: "duplicate"}}
 
 # 出典 columns: 節, 名称, 状態, ファイル, SHA-256 (two lines), 記入者, 記入日, 受け入れた指摘;
 # the files left out sit under the columns of the same kind, so that nothing overflows.
@@ -69,6 +63,16 @@ class MergeResult:
         """Returns merged although they have errors (--allow-invalid)."""
         return tuple(s.chosen for s in self.collection.sections
                      if s.chosen is not None and not s.chosen.valid)
+
+    @property
+    def merged(self) -> int:
+        """How many 節 have a return merged in."""
+        return sum(1 for s in self.collection.sections if s.chosen is not None)
+
+    def why_left_out(self, ret: Return) -> tuple[Finding, ...]:
+        """What kept ``ret`` out: its errors, or that it duplicates another return."""
+        return tuple(f for f in ret.findings
+                     if f.severity == "error" or f.code == "duplicate-return")
 
     def used_instead(self, ret: Return) -> Return | None:
         """The return of the same section that was used instead of ``ret``."""
@@ -154,11 +158,6 @@ def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -
     return found
 
 
-def date_text(day: m.DateValue) -> str:
-    """A 記入日 as the office reads it: 令和元年12月20日 (typed text as typed)."""
-    return format_date(day) if isinstance(day, dt.date) else (day or "")
-
-
 def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
     """The 出典 sheet: where every section came from, and what was left out."""
     from sheetkit.writer import ExtraSheet, Table  # status reads collections, never writes
@@ -242,7 +241,7 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
     return out.getvalue()
 
 
-def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path,
+def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
           data: str | Path | None = None, csv_path: str | Path | None = None,
           prefer_newest: bool = False, allow_invalid: bool = False, jobs: int = 1,
           progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,

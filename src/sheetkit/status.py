@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sheetkit.collect import Collection, Return
-from sheetkit.merge import STATUS_LABELS, date_text
+from sheetkit.collect import STATUS_LABELS, Collection, Return
 from sheetkit.plain import one_line
+from sheetkit.wareki import date_text
 
 
 @dataclass(frozen=True)

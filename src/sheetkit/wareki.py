@@ -112,6 +112,11 @@ def format_date(day: dt.date) -> str:
     return f"{era.name}{'元' if year == 1 else year}年{day.month}月{day.day}日"
 
 
+def date_text(day: dt.date | str | None) -> str:
+    """A 記入日 as the office reads it: 令和元年12月20日 (typed text as typed)."""
+    return format_date(day) if isinstance(day, dt.date) else (day or "")
+
+
 def fiscal_year_label(label: str) -> str:
     """A year label as printed in headings: 'H23' -> '平成23年度'.
 
