@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import json
 from decimal import Decimal
@@ -206,8 +207,33 @@ def test_cli_not_utf8(tmp_path, runner):
     assert result.exit_code == 2 and "UTF-8" in result.stderr
 
 
-def test_document_is_immutable(example_doc):
-    with pytest.raises(AttributeError):
+IMMUTABLE_VALUES = (str, int, Decimal, dt.date, type(None))
+
+
+def test_document_is_immutable(example_doc, tmp_path):
+    """Every part of a document is a frozen dataclass, a tuple or an immutable value, all
+    the way down: nothing can change it after loading (no list, dict or set inside)."""
+    parts = []
+
+    def walk(value, where):
+        parts.append(where)
+        if dataclasses.is_dataclass(value):
+            assert type(value).__dataclass_params__.frozen, where     # type: ignore[attr-defined]
+            for part in dataclasses.fields(value):
+                walk(getattr(value, part.name), f"{where}.{part.name}")
+        elif isinstance(value, tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        else:
+            assert isinstance(value, IMMUTABLE_VALUES), (where, type(value))
+    walk(example_doc, "document")
+    assert len(parts) > 500
+    with pytest.raises(dataclasses.FrozenInstanceError):
         example_doc.chapter.title = "x"  # type: ignore[misc]
-    assert json.dumps(document_data(example_doc), ensure_ascii=False)
-    assert yaml.safe_load(to_yaml(example_doc))["chapter"]["number"] == 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        example_doc.sections[0].indicators[0].results[0].actual = Decimal(1)  # type: ignore[misc]
+    # written out and read back, in either format, it is the same document
+    for name, text in (("doc.json", to_json(example_doc)), ("doc.yaml", to_yaml(example_doc))):
+        (tmp_path / name).write_text(text, "utf-8")
+        assert load_document(tmp_path / name) == example_doc, name
+    assert json.loads(to_json(example_doc)) == yaml.safe_load(to_yaml(example_doc))

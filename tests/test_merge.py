@@ -218,19 +218,40 @@ def test_failed_merge_leaves_no_output(office, runner, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_killed_merge_leaves_no_output(office, tmp_path):
-    many = tmp_path / "many"
-    many.mkdir()
-    source = (office["returns"] / "第1節.xlsx").read_bytes()
-    for index in range(300):
-        (many / f"{index:03}.xlsx").write_bytes(source)
+# sheetkit's command line, held at the write window: the outputs are written to their
+# temporary files and not yet put in place; it says so in a file, then waits to be killed
+HELD_AT_THE_WRITE_WINDOW = """
+import pathlib, sys, time
+from sheetkit import atomic, cli
+def held(temps, force):
+    pathlib.Path(sys.argv[1]).write_text("in the window")
+    time.sleep(120)
+atomic._commit = held
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_killed_merge_leaves_no_output(office, tmp_path, runner):
+    """Killed between writing the output and putting it in place: no output, only the
+    hidden temporary file, which the next run in that folder removes."""
     out = tmp_path / "out" / "s.xlsx"
-    process = subprocess.Popen([sys.executable, "-m", "sheetkit", "merge", str(many), "--base",
-                                str(office["base"]), "-o", str(out), "--jobs", "1"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.2)
-    assert process.poll() is None, "merge finished before it could be killed"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    marker = tmp_path / "marker"
+    args = ["merge", str(office["returns"]), "--base", str(office["base"]), "-o", str(out),
+            "--jobs", "1"]
+    process = subprocess.Popen([sys.executable, "-c", HELD_AT_THE_WRITE_WINDOW, str(marker),
+                                *args], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert marker.exists(), "merge never reached the write window"
+        (temp,) = out.parent.glob(f".s.xlsx.sheetkit-{process.pid}-*.tmp")
+        assert temp.stat().st_size > 10_000            # the whole workbook, not yet in place
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
     assert not out.exists()
-    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+    assert [p.name for p in out.parent.iterdir()] == [temp.name]
+    result = run(runner, *args)                        # the next run sweeps the dead one's file
+    assert result.exit_code in (0, 1), result.output
+    assert [p.name for p in out.parent.iterdir()] == ["s.xlsx"]

@@ -3,6 +3,7 @@
 import openpyxl
 import pytest
 from conftest import EXAMPLE, run
+from openpyxl.utils.cell import range_boundaries
 
 from sheetkit.identity import fingerprint, fixed_parts
 from sheetkit.layout import load_layout
@@ -101,11 +102,50 @@ def test_instructions_sheet(book):
         assert field in text
 
 
-def test_rates_keep_their_formula(book):
-    ws = book["目標指標"]
-    formulas = [c for row in ws.iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("=IFERROR")]
-    assert formulas
+# 所沢's 目標指標: two rows per indicator (target above actual); each period's figures
+# column, then its 達成率 column
+PERIOD_COLUMNS = (("F", "G"), ("I", "J"))
+
+
+def rate_formulas(book, doc) -> tuple[dict[str, str], dict[str, str]]:
+    """The formulas on the template's 目標指標 sheet, and those it must hold: each period an
+    indicator has, its live 達成率 over its own target and actual (↘: target ÷ actual)."""
+    number = int(book.sheetnames[2].removeprefix("第").removesuffix("節"))
+    (_, area), = book.defined_names[f"第{number}節_目標指標"].destinations
+    top = range_boundaries(area.replace("$", ""))[1]
+    expected = {}
+    for index, ind in enumerate(doc.section(number).indicators):
+        row = top + 2 * index
+        for (figures, rate), result in zip(PERIOD_COLUMNS, ind.results):
+            if result is not None:
+                t, a = f"{figures}{row}", f"{figures}{row + 1}"
+                ratio = f"{a}/{t}" if ind.direction == "↗" else f"{t}/{a}"
+                expected[f"{rate}{row}"] = f'=IFERROR(IF(OR({t}="",{a}=""),"",MIN(1,{ratio})),"")'
+    found = {c.coordinate: c.value for row in book["目標指標"].iter_rows() for c in row
+             if isinstance(c.value, str) and c.value.startswith("=")}
+    return found, expected
+
+
+def test_rates_keep_their_formula(book, example_doc):
+    found, expected = rate_formulas(book, example_doc)
+    assert expected, "no indicator periods in this section"
+    assert found == expected
+
+
+def test_a_falling_indicator_divides_the_target_by_the_actual(example_doc, tmp_path, runner):
+    from dataclasses import replace
+
+    from sheetkit.serialize import to_yaml
+    section = example_doc.sections[0]
+    falling = replace(section, indicators=(replace(section.indicators[0], direction="↘"),
+                                           *section.indicators[1:]))
+    doc = replace(example_doc, sections=(falling, *example_doc.sections[1:]))
+    data = tmp_path / "doc.yaml"
+    data.write_text(to_yaml(doc), "utf-8")
+    assert run(runner, "template", data, "-o", tmp_path / "out", "--section", "1").exit_code == 0
+    found, expected = rate_formulas(openpyxl.load_workbook(tmp_path / "out" / NAMES[0]), doc)
+    assert "MIN(1,F4/F5)" in expected["G4"] and "MIN(1,I4/I5)" in expected["J4"]
+    assert found == expected
 
 
 def test_fingerprint_changes_with_fixed_parts(example_doc):
