@@ -21,7 +21,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, ROOT, run
 
-GOLDEN = ROOT / "tests" / "golden" / "tokorozawa-ch1.xlsx"
+# each reference workbook and the generate command line that makes it (another layout's
+# example gets its own entry: name the output after the example)
+GOLDENS = {"tokorozawa-ch1.xlsx": ("generate", EXAMPLE)}
 UPDATE = os.environ.get("SHEETKIT_UPDATE_GOLDEN") == "1"
 CONTEXT = 60          # characters shown either side of the first difference
 DIFF_LINES = 40       # lines of the readable diff shown
@@ -64,19 +66,21 @@ def first_difference(expected: Path, got: Path) -> str | None:
     return None
 
 
-def test_generated_summary_matches_the_reference(runner, tmp_path):
+@pytest.mark.parametrize("name", sorted(GOLDENS))
+def test_generated_summary_matches_the_reference(runner, tmp_path, name):
+    golden = ROOT / "tests" / "golden" / name
     out = tmp_path / "総括表.xlsx"
-    result = run(runner, "generate", EXAMPLE, "-o", out)
+    result = run(runner, *GOLDENS[name], "-o", out)
     assert result.exit_code == 0, result.output
     if UPDATE:
-        GOLDEN.parent.mkdir(exist_ok=True)
-        shutil.copyfile(out, GOLDEN)
-        pytest.skip(f"regenerated {GOLDEN.relative_to(ROOT)}: review the change before committing")
-    assert GOLDEN.exists(), ("no reference workbook: run "
+        golden.parent.mkdir(exist_ok=True)
+        shutil.copyfile(out, golden)
+        pytest.skip(f"regenerated {golden.relative_to(ROOT)}: review the change before committing")
+    assert golden.exists(), ("no reference workbook: run "
                              "SHEETKIT_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py")
-    difference = first_difference(GOLDEN, out)
+    difference = first_difference(golden, out)
     assert difference is None, (
-        f"{difference}\n\nThe generated 総括表 differs from {GOLDEN.relative_to(ROOT)}. If the "
+        f"{difference}\n\nThe generated 総括表 differs from {golden.relative_to(ROOT)}. If the "
         "change is intended, regenerate it with\n  SHEETKIT_UPDATE_GOLDEN=1 python -m pytest "
         "tests/test_golden.py\nand commit it with the change.")
 
