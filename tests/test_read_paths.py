@@ -103,3 +103,51 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
             assert fast[name].cells == full[name].cells, (path.name, name)
             assert fast[name].max_row == full[name].max_row, (path.name, name)
         assert sum(len(fast[name].cells) for name in fast) > 100, path.name
+
+
+def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path):
+    """The guard counts a plain part from its text; element by element, expat
+    counts the same on every part of every workbook (re-saved by LibreOffice
+    and hostile ones too), and ordinary parts are counted the quick way."""
+    import zipfile
+
+    from sheetkit.guard import _Census, _census_of_plain_part, _parser, _PartScan, default_limits
+
+    variants = {"prefixed-cells": lambda d: d.replace(b'<c r="', b'<c s="0" r="', 3),
+                "rich-text": lambda d: d.replace(b"<t>", b"<r><rPr><charset val=\"1\"/></rPr><t>", 1)
+                .replace(b"</t>", b"</t></r>", 1),
+                "far-cell": lambda d: d.replace(b'<c r="A1"', b'<c r="XFD1048576"', 1),
+                "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>')}
+    quick = 0
+    for path in workbooks:
+        try:
+            archive = zipfile.ZipFile(path)
+            parts = {m.filename: archive.read(m) for m in archive.infolist()}
+        except (zipfile.BadZipFile, OSError, ValueError):
+            continue
+        for variant, change in [("", None), *variants.items()]:
+            fast, scanned = _Census(default_limits()), _Census(default_limits())
+            for name, data in parts.items():
+                if name == "[Content_Types].xml" or not name.endswith((".xml", ".rels")):
+                    continue
+                if change and name.startswith("xl/worksheets/"):
+                    data = change(data)
+                outcomes = []
+                for census, quickly in ((fast, True), (scanned, False)):
+                    if quickly and _census_of_plain_part(name, data, census):
+                        quick += not variant
+                        outcomes.append("ok")
+                        continue
+                    parser, scan = _parser(), _PartScan(name, census)
+                    scan.attach(parser)
+                    try:
+                        parser.Parse(data, True)
+                        scan.verdict()
+                        outcomes.append("ok")
+                    except Exception as error:  # noqa: BLE001 - compared, not raised
+                        outcomes.append(type(error).__name__)
+                assert outcomes[0] == outcomes[1], (path.name, variant, name)
+                if outcomes[0] != "ok":
+                    break
+            assert fast == scanned, (path.name, variant)
+    assert quick > 400          # every plain part of the ordinary workbooks

@@ -330,17 +330,28 @@ class _PartScan:
             census.defaults[attrs["Extension"].lower()] = attrs.get("ContentType", "")
 
 
+def _parser() -> expat.XMLParserType:
+    """An expat parser that stops at any DTD, so nothing is ever expanded."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    return parser
+
+
 def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
     """An XML part must be well-formed and declare no DOCTYPE or entities,
     and what it holds must be within the limits.
 
     One expat pass with handlers that stop at any DTD, so nothing is ever
-    expanded, and element handlers that count what the parser sees; both
-    read paths then agree on which files are damaged or too large."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
+    expanded.  What the part holds is counted by expat's element handlers,
+    or, where the part is plain enough that its text alone says exactly what
+    they would count (see _census_of_plain_part), from that text in C, with
+    expat only checking that it is well-formed; both read paths then agree
+    on which files are damaged or too large."""
+    if name != "[Content_Types].xml" and _census_of_plain_part(name, data, census):
+        return
+    parser = _parser()
     scan = _PartScan(name, census)
     scan.attach(parser)
     try:
@@ -357,6 +368,200 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
         raise refuse(path, "damaged")          # dates must be W3CDTF
+
+
+# The tags _PartScan acts on.  Cells and rows, inside sheetData, are read in
+# the one form every writer uses, their reference first; their tags are also
+# counted in any form, so that a cell written otherwise is noticed.
+_TAG = {tag: re.compile(b"<" + tag + rb"[\s/>]") for tag in
+        (b"c", b"row", b"mergeCell", b"dimension", b"definedName", b"sheetData", b"sheet")}
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
+_RANGE_REF = {b"mergeCell": re.compile(rb'<mergeCell ref="([^"<]*)"'),
+              b"dimension": re.compile(rb'<dimension ref="([^"<]*)"')}
+_DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
+_UTF8 = re.compile(rb"""\bencoding\s*=\s*["'](?i:utf-?8)["']""")
+_NS_VALUE = re.compile(rb"""\s*=\s*(["'])([^"'<]*)\1""")
+_MAIN_URIS = tuple(ns.encode() for ns in MAIN_NAMESPACES)
+
+
+def _plain_root(data: bytes) -> int | None:
+    """Where the root element's start tag ends, if ``data`` is plain XML:
+    UTF-8, and nothing but the XML declaration, elements, attributes and text
+    (no DOCTYPE, comment, CDATA or processing instruction).  Then every '<'
+    opens a start or an end tag, and a tag's text is what expat reads."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    declared = data.startswith(b"<?", start)
+    if declared:
+        declaration = _DECLARATION.match(data, start)
+        if declaration is None or (b"encoding" in declaration.group()
+                                   and not _UTF8.search(declaration.group())):
+            return None
+        start = declaration.end()
+    if b"<!" in data or data.count(b"<?") != declared:
+        return None
+    root = data.find(b"<", start)
+    if root < 0 or data[start:root].strip():
+        return None
+    return data.find(b">", root)
+
+
+def _namespaces(data: bytes) -> list[tuple[int, bytes, bytes]] | None:
+    """Each namespace declaration: where it is, its prefix (b'' for the
+    default namespace) and its URI as written; None where a URI is written
+    with references (expat would read another text than this)."""
+    found = []
+    at = data.find(b"xmlns")
+    while at >= 0:
+        end = at + 5
+        prefix = b""
+        if data[end:end + 1] == b":":
+            stop = min((i for i in (data.find(b"=", end), data.find(b" ", end)) if i >= 0),
+                       default=-1)
+            if stop < 0:
+                return None
+            prefix, end = data[end + 1:stop], stop
+        value = _NS_VALUE.match(data, end)
+        if value is None or b"&" in value.group(2):
+            if value is None and data[at - 1:at].isalnum():
+                at = data.find(b"xmlns", end)      # a word that merely contains xmlns
+                continue
+            return None
+        found.append((at, prefix, value.group(2)))
+        at = data.find(b"xmlns", value.end())
+    return found
+
+
+def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
+    """Count what _PartScan would count, from the text of a plain part, and
+    add it to ``census``; False (census untouched) where the text alone
+    cannot say exactly that, or where a limit is passed or a reference is
+    not a cell: then _PartScan's own pass decides, with the same message.
+
+    Exact because, in plain XML (_plain_root) whose only default namespace
+    is SpreadsheetML's, declared on the root, and where no prefix stands for
+    it, every unprefixed tag is an element of that namespace and every '<' a
+    tag; and because every cell and row is written in the one form the
+    pattern reads (otherwise the counts differ and the scan decides).  expat
+    still reads the whole part, so a part that is not well-formed is refused
+    as before."""
+    root_end = _plain_root(data)
+    declarations = None if root_end is None else _namespaces(data)
+    if root_end is None or declarations is None:
+        return False
+    elements = data.count(b"<") - data.count(b"</") - data.count(b"<?")
+    limits = census.limits
+    if census.elements + elements > limits.max_elements:
+        return False
+    main = [prefix for _, prefix, uri in declarations if uri in _MAIN_URIS]
+    merged = merged_cells = rows = cells = 0
+    counted = dict.fromkeys(_TAG, 0)
+    area = _Area()
+    if main:
+        defaults = [at for at, prefix, _ in declarations if not prefix]
+        if main != [b""] or len(defaults) != 1 or defaults[0] > root_end:
+            return False                       # another default, or SpreadsheetML by a prefix
+        first = data.find(b"<sheetData")
+        last = data.find(b"</sheetData>", first) if first >= 0 else -1
+        if last < 0:
+            first = last = len(data)
+        try:
+            if not _count_plain_sheet_data(data, first, last, area, counted, limits):
+                return False
+            for tag, pattern in _RANGE_REF.items():
+                refs = pattern.findall(data, 0, first) + pattern.findall(data, last)
+                if len(refs) != counted[tag]:
+                    return False               # one written in another form
+                for ref in refs:
+                    (top, left), (bottom, right) = _span(ref.decode("ascii"))
+                    area.extend((top, left), (bottom, right))
+                    if tag == b"mergeCell":
+                        merged_cells += (bottom - top + 1) * (right - left + 1)
+        except (_BadRef, ValueError):
+            return False
+        rows, cells, merged = counted[b"row"], counted[b"c"], counted[b"mergeCell"]
+    names = census.names + counted[b"definedName"]
+    if rows > limits.max_rows or census.cells + cells > limits.max_cells or \
+            names > limits.max_defined_names or census.merged + merged > limits.max_merged_ranges \
+            or census.merged_cells + merged_cells > limits.max_merged_cells or \
+            area.size > limits.max_sheet_area:
+        return False
+    try:
+        _parser().Parse(data, True)
+    except (expat.ExpatError, _Unsafe):
+        return False                           # the scan finds it again, in document order
+    census.elements += elements
+    census.cells += cells
+    census.names = names
+    census.merged += merged
+    census.merged_cells += merged_cells
+    census.sheet_data += counted[b"sheetData"]
+    if name == "xl/workbook.xml":
+        census.sheet_entries += counted[b"sheet"]
+    return True
+
+
+def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
+                            counted: dict[bytes, int], limits: Limits) -> bool:
+    """Count the tags of ``counted`` in a plain part whose sheetData runs from
+    ``first`` to ``last`` (cells and rows only there, each with its reference
+    first, and nothing else _PartScan acts on), and extend ``area`` by its
+    cells and rows; False where the part is not written so."""
+    for tag, pattern in _TAG.items():
+        counted[tag] = len(pattern.findall(data, 0, first)) + len(pattern.findall(data, last))
+    if counted[b"c"] or counted[b"row"]:
+        return False                           # a cell or row outside sheetData
+    if first == last:
+        return True
+    if data[first + 10:first + 11] not in b" \t\r\n>" or data.count(b"<sheet", first + 1, last) \
+            or data.count(b"<mergeCell", first, last) or data.count(b"<dimension", first, last) \
+            or data.count(b"<definedName", first, last):
+        return False                           # not the one sheetData the region assumes
+    counted[b"sheetData"] += 1
+    if data.count(b"<row", first, last) > limits.max_rows or \
+            data.count(b"<c", first, last) > limits.max_cells:
+        return False                           # refused by the scan, which names the count
+    refs = _CELL_REF.findall(data, first, last)
+    rows = _ROW_REF.findall(data, first, last)
+    if len(refs) != data.count(b"<c", first, last) or \
+            len(rows) != data.count(b"<row", first, last):
+        return False                           # written otherwise (or rich text: <charset …)
+    counted[b"c"], counted[b"row"] = len(refs), len(rows)
+    if refs:
+        letters, numbers = zip(*refs)
+        at = list(map(int, numbers))
+        columns = [_column(c) for c in set(letters)]
+        if min(at) < 1 or max(at) > MAX_ROW:
+            return False
+        area.extend((min(at), min(columns)), (max(at), max(columns)))
+    if rows:
+        at = list(map(int, rows))
+        area.extend((min(at), 1), (max(at), 1))
+    return True
+
+
+@dataclass
+class _Area:
+    """The rectangle around what has been seen."""
+
+    top: int = MAX_ROW + MAX_COL
+    left: int = MAX_ROW + MAX_COL
+    bottom: int = 0
+    right: int = 0
+
+    def extend(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        self.top, self.left = min(self.top, first[0]), min(self.left, first[1])
+        self.bottom, self.right = max(self.bottom, last[0]), max(self.right, last[1])
+
+    @property
+    def size(self) -> int:
+        return (self.bottom - self.top + 1) * (self.right - self.left + 1) if self.bottom else 0
+
+
+@lru_cache(maxsize=4096)
+def _column(letters: bytes) -> int:
+    """b'AB' -> 28; _BadRef beyond Excel's last column."""
+    return _cell(letters.decode("ascii") + "1")[1]
 
 
 def _check_content_types(path: Path, names: set[str], census: _Census) -> None:
