@@ -2,6 +2,7 @@
 give the same document and the same findings, on every workbook the tests make."""
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import corpus
@@ -96,7 +97,9 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
     assert len(ordinary) > 20
     for path in ordinary:
         inspection = inspect(path)
-        fast = FastSheets(path, default_limits(), inspection.parts, inspection.data)
+        fast = FastSheets(path, default_limits(), inspection.parts, inspection.data,
+                          inspection.referenced)
+        assert inspection.referenced, path.name
         full = read_book(path, engine=FULL).grids
         assert list(fast) == list(full), path.name
         for name in fast:
@@ -109,8 +112,6 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
     """The guard counts a plain part from its text; element by element, expat
     counts the same on every part of every workbook (re-saved by LibreOffice
     and hostile ones too), and ordinary parts are counted the quick way."""
-    import zipfile
-
     from sheetkit.guard import _Census, _census_of_plain_part, _parser, _PartScan, default_limits
 
     variants = {"prefixed-cells": lambda d: d.replace(b'<c r="', b'<c s="0" r="', 3),
@@ -151,3 +152,18 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
                     break
             assert fast == scanned, (path.name, variant)
     assert quick > 400          # every plain part of the ordinary workbooks
+
+
+@pytest.mark.parametrize("part, old, new", [
+    ("xl/styles.xml", b'numFmtId="0"', b'numFmtId="-1"'),
+    ("docProps/core.xml", b"</dcterms:created>", b" yesterday</dcterms:created>")])
+def test_a_quickly_counted_part_is_still_checked(workbooks, tmp_path, part, old, new):
+    """Counting a plain part from its text spares expat's handlers, never the
+    guard's other checks of that part (style ids, W3CDTF dates)."""
+    source = next(p for p in workbooks if p.name == "filled1.xlsx")
+    damaged = corpus.rewrite_zip(source, tmp_path / "damaged.xlsx", lambda n, d: d.replace(
+        old, new, 1) if n == part else d)
+    assert old in zipfile.ZipFile(source).read(part)
+    for engine in (FAST, FULL):
+        assert outcome(damaged, engine) == ("error", [("unreadable-file", {
+            "reason": "damaged"})]), engine

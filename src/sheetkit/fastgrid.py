@@ -82,6 +82,7 @@ def _sheet_parts(workbook: bytes, relationships: bytes) -> dict[str, str]:
 
 # a formula element, or a cell element whose attributes do not start with its reference
 _MARKS = re.compile(rb'<(?:f[\s>/]|c (?!r="))')
+_FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
 @cache
@@ -102,16 +103,18 @@ def _style(attributes: bytes | None) -> int:
     return int(found.group(1)) if found else 0
 
 
-def _scan(data: bytes) -> tuple[dict[tuple[int, int], tuple[str, bytes]],
-                                 dict[bytes, bytes] | None]:
+def _scan(data: bytes, referenced: bool = False
+          ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None]:
     """One pass over a sheet's XML: (row, col) -> (formula text, the cell's
     attributes) of every cell that holds a formula, and, where some cell's
-    attributes do not start with its reference, every cell's attributes."""
+    attributes do not start with its reference, every cell's attributes.
+    ``referenced``: the guard found every cell written with its reference
+    first, so only formulas are looked for."""
     if b"<x:c " in data or b":worksheet" in data[:2000]:
         raise Unsupported("namespace prefix")
     formulas = {}
     attributes = None
-    for mark in _MARKS.finditer(data):
+    for mark in (_FORMULA_TAG if referenced else _MARKS).finditer(data):
         if mark.group().startswith(b"<c"):
             if attributes is None:
                 attributes = _cell_attributes(data)
@@ -161,9 +164,9 @@ class FastGrid(Grid):
     up only for the number and date cells asked for."""
 
     def __init__(self, name: str, rows: list[list[Any]], data: bytes,
-                 styles: list[str]) -> None:
+                 styles: list[str], referenced: bool = False) -> None:
         self.name, self._rows, self._data, self._styles = name, rows, data, styles
-        self._formulas, self._attributes = _scan(data)
+        self._formulas, self._attributes = _scan(data, referenced)
         self._cursor = 0
         self._cells: _Cells | None = None
         last = len(rows) - 1
@@ -254,14 +257,15 @@ class FastSheets(Mapping[str, Grid]):
     Unsupported where the openpyxl path must be used instead."""
 
     def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes],
-                 data: bytes) -> None:
+                 data: bytes, referenced: frozenset[str] = frozenset()) -> None:
         """``parts``: the unzipped parts the guard already read (workbook,
-        relationships, styles and sheets); ``data``: the file as the guard read it."""
+        relationships, styles and sheets); ``data``: the file as the guard read it;
+        ``referenced``: the parts the guard found with every cell's reference first."""
         import io
 
         import python_calamine
 
-        self.path, self.limits, self._data = path, limits, parts
+        self.path, self.limits, self._data, self._referenced = path, limits, parts, referenced
         self._grids: dict[str, Grid] = {}
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
@@ -299,4 +303,4 @@ class FastSheets(Mapping[str, Grid]):
             raise Unsupported(type(exc).__name__) from None
         if rows is None:
             raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
-        return FastGrid(name, rows, self._data[part], self._formats)
+        return FastGrid(name, rows, self._data[part], self._formats, part in self._referenced)

@@ -82,7 +82,7 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     inspection = inspect(path, limits)
     try:
         grids: Mapping[str, Grid] = FastSheets(path, limits, inspection.parts,
-                                               inspection.data) \
+                                               inspection.data, inspection.referenced) \
             if engine == FAST else _read(path, inspection.data, limits)
     except (SheetkitError, Unsupported):
         raise

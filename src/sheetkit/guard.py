@@ -79,6 +79,9 @@ class Inspection:
     external_links: tuple[str, ...]
     parts: dict[str, bytes]
     data: bytes                  # the file itself, as read (never read a second time)
+    # the parts where every cell element is written with its reference first
+    # (<c r="B3" …), as the guard's quick count found: readers need not look for others
+    referenced: frozenset[str] = frozenset()
 
 
 def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
@@ -339,7 +342,7 @@ def _parser() -> expat.XMLParserType:
     return parser
 
 
-def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
+def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
     """An XML part must be well-formed and declare no DOCTYPE or entities,
     and what it holds must be within the limits.
 
@@ -348,26 +351,28 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> None:
     or, where the part is plain enough that its text alone says exactly what
     they would count (see _census_of_plain_part), from that text in C, with
     expat only checking that it is well-formed; both read paths then agree
-    on which files are damaged or too large."""
-    if name != "[Content_Types].xml" and _census_of_plain_part(name, data, census):
-        return
-    parser = _parser()
-    scan = _PartScan(name, census)
-    scan.attach(parser)
-    try:
-        parser.Parse(data, True)
-        scan.verdict()
-    except _Unsafe:
-        raise refuse(path, "unsafe-xml") from None
-    except _Over as over:
-        raise refuse(path, over.reason, **over.params) from None
-    except (expat.ExpatError, _BadRef, ValueError):
-        raise refuse(path, "damaged") from None
+    on which files are damaged or too large.  True where the part was counted
+    from its text (then every cell in it is written with its reference first)."""
+    quick = name != "[Content_Types].xml" and _census_of_plain_part(name, data, census)
+    if not quick:
+        parser = _parser()
+        scan = _PartScan(name, census)
+        scan.attach(parser)
+        try:
+            parser.Parse(data, True)
+            scan.verdict()
+        except _Unsafe:
+            raise refuse(path, "unsafe-xml") from None
+        except _Over as over:
+            raise refuse(path, over.reason, **over.params) from None
+        except (expat.ExpatError, _BadRef, ValueError):
+            raise refuse(path, "damaged") from None
     if name == "xl/styles.xml" and _STYLE_IDS.search(data):
         raise refuse(path, "damaged")          # style ids are unsigned integers
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
         raise refuse(path, "damaged")          # dates must be W3CDTF
+    return quick
 
 
 # The tags _PartScan acts on.  Cells and rows, inside sheetData, are read in
@@ -472,11 +477,11 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
                 refs = pattern.findall(data, 0, first) + pattern.findall(data, last)
                 if len(refs) != counted[tag]:
                     return False               # one written in another form
-                for ref in refs:
-                    (top, left), (bottom, right) = _span(ref.decode("ascii"))
-                    area.extend((top, left), (bottom, right))
+                if refs:
+                    tops, lefts, bottoms, rights, sizes = zip(*map(_range, refs))
+                    area.extend((min(tops), min(lefts)), (max(bottoms), max(rights)))
                     if tag == b"mergeCell":
-                        merged_cells += (bottom - top + 1) * (right - left + 1)
+                        merged_cells = sum(sizes)
         except (_BadRef, ValueError):
             return False
         rows, cells, merged = counted[b"row"], counted[b"c"], counted[b"mergeCell"]
@@ -518,13 +523,12 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
             or data.count(b"<definedName", first, last):
         return False                           # not the one sheetData the region assumes
     counted[b"sheetData"] += 1
-    if data.count(b"<row", first, last) > limits.max_rows or \
-            data.count(b"<c", first, last) > limits.max_cells:
+    cell_tags, row_tags = data.count(b"<c", first, last), data.count(b"<row", first, last)
+    if row_tags > limits.max_rows or cell_tags > limits.max_cells:
         return False                           # refused by the scan, which names the count
     refs = _CELL_REF.findall(data, first, last)
     rows = _ROW_REF.findall(data, first, last)
-    if len(refs) != data.count(b"<c", first, last) or \
-            len(rows) != data.count(b"<row", first, last):
+    if len(refs) != cell_tags or len(rows) != row_tags:
         return False                           # written otherwise (or rich text: <charset …)
     counted[b"c"], counted[b"row"] = len(refs), len(rows)
     if refs:
@@ -556,6 +560,13 @@ class _Area:
     @property
     def size(self) -> int:
         return (self.bottom - self.top + 1) * (self.right - self.left + 1) if self.bottom else 0
+
+
+@lru_cache(maxsize=16384)
+def _range(ref: bytes) -> tuple[int, int, int, int, int]:
+    """b'A1:B3' -> (top, left, bottom, right, cells); _BadRef if not a range."""
+    (top, left), (bottom, right) = _span(ref.decode("ascii"))
+    return top, left, bottom, right, (bottom - top + 1) * (right - left + 1)
 
 
 @lru_cache(maxsize=4096)
@@ -652,12 +663,13 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
         raise refuse(path, "damaged")          # a part the workbook refers to is missing
     sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
     parts: dict[str, bytes] = {}
+    referenced = set()
     census = _Census(limits)
     for member in members:
         data = archive.read(member)            # each part read once; zipfile checks its CRC
         name = member.filename
-        if name.endswith((".xml", ".rels", ".vml")):
-            _check_xml(path, name, data, census)
+        if name.endswith((".xml", ".rels", ".vml")) and _check_xml(path, name, data, census):
+            referenced.add(name)
         if name in sheets or name in KEPT_PARTS:
             parts[name] = data
     count = max(len(sheets), census.sheet_data, census.sheet_entries)
@@ -666,7 +678,7 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
     _check_content_types(path, names, census)
-    return Inspection(_external_links(archive, names), parts, raw)
+    return Inspection(_external_links(archive, names), parts, raw, frozenset(referenced))
 
 
 def _external_links(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, ...]:
