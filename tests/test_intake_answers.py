@@ -84,7 +84,7 @@ def test_english_mode_is_wholly_english(office, runner):
 @pytest.mark.parametrize("args, ja, en", [
     (("merge", "x.xlsx", "-o", "o.xlsx"), "--base を指定してください", "Missing option '--base'"),
     (("validate", "a", "--fail-on", "x"), "--fail-on の値が正しくありません", "Invalid value"),
-    (("generate", ".", "-o", "x.xlsx"), "フォルダーです", "is a directory"),
+    (("extract", ".", "-o", "x.yaml"), "フォルダーです", "is a directory"),
     (("validate", "a", "--no-such"), "というオプションはありません", "No such option"),
     (("nosuch",), "というコマンドはありません", "No such command"),
 ])

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("model and plain values", {
         "__init__", "model", "problems", "a1", "wareki", "plain", "pages", "values", "rates",
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
-        "suffixes"}),
+        "suffixes", "plan_checks"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "loader", "identity",
         "codec"}),
@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("checking", {"checks", "frames", "base_check", "validate"}),
     ("collecting returns", {"collect", "status"}),
     ("writing workbooks and publications", {
-        "precheck", "writer", "annotate", "report_book", "opendata", "overview"}),
+        "precheck", "writer", "annotate", "report_book", "opendata", "overview", "reminders"}),
     ("commands", {"merge", "publish"}),
     ("library API", {"api"}),
     ("command line", {"cli", "__main__"}),

@@ -17,9 +17,9 @@ from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
-from sheetkit.loader import load_document, load_document_with_lines
+from sheetkit.loader import load_plan, load_plan_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.reader import Extraction, extract
+from sheetkit.reader import Extraction, extract_plan
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.soffice import DEFAULT_TIMEOUT
 from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, workbook_subject
@@ -31,19 +31,38 @@ if TYPE_CHECKING:
     from sheetkit.validate import Progress
 
 
-def generate(data: str | Path, output: str | Path, layout: str = DEFAULT_LAYOUT,
-             force: bool = False) -> tuple[Path, list[Problem]]:
-    """Write the whole 総括表 of ``data`` to ``output``; the path, and the
-    記入日 that are not real dates (written as the text they are)."""
-    outputs = check_outputs([Path(output)], [Path(data)], force)
+def generate(data: str | Path | Sequence[str | Path], output: str | Path,
+             layout: str = DEFAULT_LAYOUT, force: bool = False, chapter: int | None = None
+             ) -> tuple[Path, list[Problem]]:
+    """Write the whole 総括表 of ``data`` (a plan file, chapter files or a
+    folder of them) to ``output``, or of its chapter ``chapter`` alone; the
+    path, and the 記入日 that are not real dates (written as the text they are)."""
+    given = [Path(data)] if isinstance(data, (str, Path)) else [Path(d) for d in data]
+    outputs = check_outputs([Path(output)], given, force)
     suffixes.require(output, suffixes.WORKBOOK)
-    doc, lines = load_document_with_lines(data)
-    written = generate_document(doc, Path(output), load_layout(layout), force, outputs)
-    return written, unreal_dates(data_subject(Path(data), doc, lines))
+    loaded = load_plan_with_lines(given)
+    whole = loaded.document
+    if chapter is not None:
+        whole = only_chapter(whole, chapter, given[0])
+    written = generate_document(whole, Path(output), load_layout(layout), force, outputs)
+    return written, [problem for doc, (path, lines) in zip(loaded.document.chapters,
+                                                          loaded.sources)
+                     if whole.chapter(doc.chapter.number) is not None
+                     for problem in unreal_dates(data_subject(Path(path), doc, lines))]
 
 
-def generate_document(doc: m.Document, output: Path, layout: Layout, force: bool = False,
-                      outputs: Outputs | None = None) -> Path:
+def only_chapter(whole: m.PlanDocument, number: int, source: Path) -> m.PlanDocument:
+    """The plan with chapter ``number`` alone; a problem when there is none."""
+    doc = whole.chapter(number)
+    if doc is None:
+        raise SheetkitError([Problem("no-such-chapter", Location(str(source)), {
+            "number": str(number),
+            "available": "、".join(str(d.chapter.number) for d in whole.chapters)})])
+    return m.PlanDocument(whole.plan, (doc,))
+
+
+def generate_document(doc: m.Document | m.PlanDocument, output: Path, layout: Layout,
+                      force: bool = False, outputs: Outputs | None = None) -> Path:
     from sheetkit.writer import write_summary
 
     outputs = outputs or check_outputs([output], (), force)
@@ -57,30 +76,39 @@ def template_path(folder: Path, doc: m.Document, section: m.Section, layout: Lay
     return folder / safe_filename(name)
 
 
-def make_templates(data: str | Path, folder: str | Path, sections: Iterable[int] | None = None,
-                   rows: int | None = None, layout: str = DEFAULT_LAYOUT,
-                   force: bool = False) -> list[Path]:
-    """One blank workbook per 節 for its departments; returns the files written."""
-    doc = load_document(data)
-    chosen = doc.sections
+def make_templates(data: str | Path | Sequence[str | Path], folder: str | Path,
+                   sections: Iterable[int] | None = None, rows: int | None = None,
+                   layout: str = DEFAULT_LAYOUT, force: bool = False,
+                   chapter: int | None = None) -> list[Path]:
+    """One blank workbook per 節 of the plan (of chapter ``chapter`` only, of
+    its ``sections`` only) for its departments; returns the files written."""
+    given = [Path(data)] if isinstance(data, (str, Path)) else [Path(d) for d in data]
+    whole = load_plan(given)
+    if chapter is not None:
+        whole = only_chapter(whole, chapter, given[0])
+    chosen = [(doc, s) for doc in whole.chapters for s in doc.sections]
     if sections is not None:
+        if len(whole.chapters) > 1:
+            raise SheetkitError([Problem("section-needs-chapter", Location(str(given[0])), {
+                "chapters": "、".join(str(d.chapter.number) for d in whole.chapters)})])
+        doc = whole.chapters[0]
         wanted = list(sections)
         missing = [n for n in wanted if doc.section(n) is None]
         if missing:
-            raise SheetkitError([Problem("no-such-section", Location(str(data)), {
+            raise SheetkitError([Problem("no-such-section", Location(str(given[0])), {
                 "number": str(n), "available": "、".join(str(s.number) for s in doc.sections)})
                 for n in missing])
-        chosen = tuple(s for s in doc.sections if s.number in wanted)
+        chosen = [(doc, s) for doc, s in chosen if s.number in wanted]
     lay = load_layout(layout)
     folder = Path(folder)
-    targets = [(s, template_path(folder, doc, s, lay)) for s in chosen]
-    outputs = check_outputs([t for _, t in targets], [Path(data)], force)
+    targets = [(doc, s, template_path(folder, doc, s, lay)) for doc, s in chosen]
+    outputs = check_outputs([t for _, _, t in targets], given, force)
     count = lay.template.rows if rows is None else rows
     from sheetkit.writer import write_template
 
-    def writer(section: m.Section) -> Writer:
+    def writer(doc: m.Document, section: m.Section) -> Writer:
         return lambda tmp: write_template(doc, section, lay, tmp, count)
-    return write_all(outputs, [(target, writer(s)) for s, target in targets])
+    return write_all(outputs, [(target, writer(d, s)) for d, s, target in targets])
 
 
 def check_extract_output(workbook: str | Path, output: str | Path | None,
@@ -97,19 +125,24 @@ def data_format(output: str | Path | None) -> str:
     return "json" if output is not None and Path(output).suffix.lower() == ".json" else "yaml"
 
 
-def extract_text(workbook: str | Path, fmt: str = "yaml") -> tuple[Extraction, str]:
-    """Read a workbook and render its document in the input format (yaml or json)."""
+def extract_text(workbook: str | Path, fmt: str = "yaml"
+                 ) -> tuple[tuple[Extraction, ...], str]:
+    """Read a workbook and render its document in the input format (yaml or
+    json): a plan's 総括表 as the whole plan; the extraction of each chapter."""
     path = Path(workbook)
     if path.suffix.lower() in DATA_SUFFIXES:
         raise SheetkitError([Problem("already-data", Location(str(path)), {"name": path.name})])
-    extraction = extract(workbook)
+    found = extract_plan(workbook)
     render = to_json if fmt == "json" else to_yaml
-    return extraction, render(extraction.document)
+    whole = m.PlanDocument(found[0].document.plan, tuple(e.document for e in found))
+    return found, render(whole)
 
 
-def extract_notes(workbook: str | Path, extraction: Extraction) -> list[Problem]:
+def extract_notes(workbook: str | Path, extraction: Extraction | tuple[Extraction, ...]
+                  ) -> list[Problem]:
     """What extract says besides the data: 記入日 that are not real dates, at their cells."""
-    return unreal_dates(workbook_subject(Path(workbook), extraction))
+    found = extraction if isinstance(extraction, tuple) else (extraction,)
+    return [p for e in found for p in unreal_dates(workbook_subject(Path(workbook), e))]
 
 
 def write_text(text: str, output: Path, force: bool = False, source: Path | None = None
@@ -164,12 +197,14 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
     return write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)
 
 
-def load_base(data: str | Path) -> m.Document:
-    """The planning office's document that returns are compared with."""
-    return load_document(data)
+def load_base(data: str | Path) -> m.PlanDocument:
+    """The planning office's plan (a plan file, a chapter file or a folder of
+    them) that returns are compared with."""
+    return load_plan(data)
 
 
-def compare_with_base(report: Report, subjects: list[Subject], base: m.Document) -> Report:
+def compare_with_base(report: Report, subjects: list[Subject],
+                      base: m.Document | m.PlanDocument) -> Report:
     """``report`` with every workbook's fixed parts compared with ``base``
     (wrong chapter, renamed or moved indicators, forged identity …)."""
     from sheetkit.collect import with_base
@@ -192,21 +227,26 @@ def default_jobs() -> int:
 
 
 def validate(paths: Sequence[str | Path], *, jobs: int | None = None,
-             progress: Progress | None = None, documents: bool = True
-             ) -> tuple[Report, list[Subject]]:
+             progress: Progress | None = None, documents: bool = True,
+             base: m.PlanDocument | None = None) -> tuple[Report, list[Subject]]:
     """Check files (returns, 総括表, data); the report, and what was read of each
-    (its document only if ``documents``: for annotated copies, reports and --base)."""
+    (its document only if ``documents``: for annotated copies, reports and --base).
+    The 全節中順位 of all files are checked together, against the whole ``base``
+    plan's chapters when it is given."""
     from sheetkit.validate import validate_paths
 
-    return validate_paths(paths, jobs or default_jobs(), progress, documents=documents)
+    return validate_paths(paths, jobs or default_jobs(), progress, documents=documents,
+                          plan_chapters=None if base is None else
+                          [d.chapter.number for d in base.chapters])
 
 
 def status(base: str | Path, inputs: Sequence[str | Path], *, jobs: int | None = None,
            progress: Progress | None = None) -> Collection:
-    """Which return each 節 of ``base`` has, by whom and with how many problems."""
+    """Which return each 節 of ``base`` (a chapter or a whole plan: a file or a
+    folder) has, by whom and with how many problems."""
     from sheetkit.collect import collect
 
-    return collect(load_document(base), inputs, jobs or default_jobs(), progress)
+    return collect(load_plan(base), inputs, jobs or default_jobs(), progress)
 
 
 def status_text(collection: Collection, lang: str = "ja") -> str:
@@ -244,3 +284,22 @@ def publish(source: str | Path, folder: str | Path, *, layout: str = DEFAULT_LAY
     from sheetkit.publish import publish as publishing
 
     return publishing(source, folder, layout, force, timeout)
+
+
+def check_reminder_output(output: Path, inputs: Sequence[Path], force: bool = False
+                          ) -> Outputs:
+    """The 督促 list's output, checked before any return is read."""
+    outputs = check_outputs([Path(output)], [Path(p) for p in inputs], force)
+    suffixes.require(output, suffixes.WORKBOOK)
+    return outputs
+
+
+def write_reminders(collection: Collection, outputs: Outputs, output: Path,
+                    lang: str = "ja") -> Path:
+    """The 督促 list: each 関係所属's sections not returned or with errors."""
+    from sheetkit.reminders import write_reminders as write
+
+    def writer(tmp: Path) -> None:
+        write(collection, tmp, lang)
+    write_all(outputs, [(Path(output), writer)])
+    return Path(output)

@@ -177,18 +177,29 @@ def cli() -> None:
     hand out, read back, check and merge."""
 
 
+chapter_option = click.option(
+    "--chapter", type=click.IntRange(1), default=None,
+    help="この章だけを扱う / this chapter only")
+
+
 @cli.command()
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="書き出す .xlsx / the workbook to write")
+@chapter_option
 @layout_option
 @force_option
 @lang_option
-def generate(data: Path, output: Path, layout: str, force: bool, lang: str) -> None:
-    """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA."""
+def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: str, force: bool,
+             lang: str) -> None:
+    """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA.
+
+    DATA は計画全体のファイル、章ごとのファイル（複数可）またはそのフォルダー。
+    DATA is a plan file, chapter files, or a folder of them."""
     from sheetkit import api
 
-    written, notes = _run(lang, lambda: api.generate(data, output, layout, force))
+    written, notes = _run(lang, lambda: api.generate(list(data), output, layout, force,
+                                                     chapter))
     _note_problems(notes, lang)
     click.echo(f"総括表を書き出しました: {written}" if lang == "ja" else f"Wrote {written}")
 
@@ -204,10 +215,11 @@ def _section_list(value: str | None) -> list[int] | None:
 
 
 @cli.command()
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "folder", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="様式を書き出すフォルダー / folder for the templates")
+@chapter_option
 @click.option("--section", "sections", default=None,
               help="作る節の番号（例：1,3）/ sections to make (e.g. 1,3)")
 @click.option("--rows", type=click.IntRange(1, 500), default=None,
@@ -215,13 +227,17 @@ def _section_list(value: str | None) -> list[int] | None:
 @layout_option
 @force_option
 @lang_option
-def template(data: Path, folder: Path, sections: str | None, rows: int | None, layout: str,
-             force: bool, lang: str) -> None:
-    """各節の記入様式を作る / write one blank workbook per 節 for its departments."""
+def template(data: tuple[Path, ...], folder: Path, chapter: int | None, sections: str | None,
+             rows: int | None, layout: str, force: bool, lang: str) -> None:
+    """各節の記入様式を作る / write one blank workbook per 節 for its departments.
+
+    DATA は計画全体のファイル、章ごとのファイル（複数可）またはそのフォルダー。
+    DATA is a plan file, chapter files, or a folder of them."""
     from sheetkit import api
 
     chosen = _section_list(sections)
-    written = _run(lang, lambda: api.make_templates(data, folder, chosen, rows, layout, force))
+    written = _run(lang, lambda: api.make_templates(list(data), folder, chosen, rows, layout,
+                                                    force, chapter))
     for path in written:
         click.echo(str(path))
     click.echo(f"{len(written)} 件の様式を書き出しました。" if lang == "ja"
@@ -330,8 +346,9 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
               default=None, help="指摘を書き込んだ写しを作るフォルダー / folder for annotated copies")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="全指摘の一覧 .xlsx / workbook listing all findings")
-@click.option("--base", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="企画課のデータと固定部分を照合する / compare fixed parts with this document")
+@click.option("--base", type=click.Path(path_type=Path), default=None,
+              help="企画課のデータ（計画・章のファイルかフォルダー）と固定部分を照合する / "
+                   "compare fixed parts with this plan (file or folder)")
 @jobs_option
 @force_option
 @lang_option
@@ -354,7 +371,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     base_doc = None if base is None else _run(lang, lambda: api.load_base(base))
     report, subjects = _run(lang, lambda: api.validate(
         list(gathered.paths), jobs=jobs,
-        progress=_progress("点検中" if lang == "ja" else "Checking"), documents=documents),
+        progress=_progress("点検中" if lang == "ja" else "Checking"), documents=documents, base=base_doc),
         EXIT_PROBLEM)
     if base_doc is not None:
         report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
@@ -377,8 +394,9 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="書き出す総括表 .xlsx / the summary workbook to write")
-@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="企画課のデータ（様式を作った YAML）/ the planning office's document")
+@click.option("--base", required=True, type=click.Path(path_type=Path),
+              help="企画課のデータ（様式を作った計画・章の YAML かそのフォルダー）/ "
+                   "the planning office's plan (file or folder)")
 @click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="統合したデータを YAML で書き出す / also write the merged document as YAML")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -433,23 +451,40 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
 
 @cli.command()
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="企画課のデータ（様式を作った YAML）/ the planning office's document")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="出力の形式 / output format")
+@click.option("--base", required=True, type=click.Path(path_type=Path),
+              help="企画課のデータ（様式を作った計画・章の YAML かそのフォルダー）/ "
+                   "the planning office's plan (file or folder)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text",
+              show_default=True, help="出力の形式（xlsx は督促リスト）/ output format "
+                                      "(xlsx: the reminder list)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="督促リストの .xlsx（--format xlsx のとき）/ the reminder list to write")
 @jobs_option
+@force_option
 @lang_option
-def status(inputs: tuple[Path, ...], base: Path, fmt: str, jobs: int | None, lang: str) -> None:
+def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
+           jobs: int | None, force: bool, lang: str) -> None:
     """節ごとの提出状況を表示する / show which sections have been returned."""
     import json
 
     from sheetkit import api
 
+    if (fmt == "xlsx") != (output is not None):
+        raise click.UsageError("督促リストは --format xlsx と -o ファイル.xlsx の両方で作ります。"
+                               if lang == "ja" else
+                               "The reminder list needs both --format xlsx and -o FILE.xlsx.")
+    if output is not None:
+        outputs = _run(lang, lambda: api.check_reminder_output(output, [base, *inputs], force))
     collection = _run(lang, lambda: api.status(
         base, list(inputs), jobs=jobs,
         progress=_progress("読み込み中" if lang == "ja" else "Reading")))
     _note_skipped(collection.skipped, lang)
-    if fmt == "json":
+    if output is not None:
+        written = _run(lang, lambda: api.write_reminders(collection, outputs, output, lang))
+        click.echo(f"督促リストを書き出しました: {written}" if lang == "ja"
+                   else f"Wrote {written}", err=True)
+        click.echo(terminal(api.status_text(collection, lang)))
+    elif fmt == "json":
         click.echo(json.dumps(api.status_json(collection, lang), ensure_ascii=False, indent=2))
     else:
         click.echo(terminal(api.status_text(collection, lang)))

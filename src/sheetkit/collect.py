@@ -64,6 +64,7 @@ class Return:
     section: int | None
     valid: bool          # readable, for this chapter, and without errors of its own
     placeable: bool = True   # its figures all have a same-name indicator in the base
+    chapter: int | None = None   # the 章 of ``section`` in the base plan
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -95,14 +96,31 @@ class SectionState:
     status: str
     returns: tuple[Return, ...]
     chosen: Return | None = None
+    chapter: int = 1
+    departments: tuple[str, ...] = ()      # 関係所属, from the base
 
 
 @dataclass(frozen=True)
 class Collection:
-    base: m.Document
+    base: m.PlanDocument
     returns: tuple[Return, ...]
-    sections: tuple[SectionState, ...]
+    sections: tuple[SectionState, ...]      # every 節 of the plan, in plan order
     skipped: tuple[Path, ...] = ()          # lock files, never read
+
+    @property
+    def several(self) -> bool:
+        """The base has more than one chapter: a 節 is named with its 章."""
+        return len(self.base.chapters) > 1
+
+    def section_name(self, chapter: int | None, number: int | None) -> str:
+        """第3節, or 第2章第3節 when the base has several chapters."""
+        if number is None:
+            return ""
+        return f"第{chapter}章第{number}節" if self.several else f"第{number}節"
+
+    def state(self, chapter: int | None, number: int | None) -> SectionState | None:
+        return next((s for s in self.sections
+                     if s.chapter == chapter and s.number == number), None)
 
     def left_out(self) -> list[Return]:
         """Inputs that are not used: unreadable, foreign, invalid, or a losing duplicate."""
@@ -125,51 +143,54 @@ def _digest(path: Path) -> tuple[str, float]:
         return "", 0.0
 
 
-def _belongs(subject: Subject, base: m.Document) -> tuple[int | None, Finding | None]:
-    """The 節 a return is for, or why it is not one of the base's."""
+def _belongs(subject: Subject, base: m.PlanDocument
+             ) -> tuple[m.Document | None, int | None, Finding | None]:
+    """The chapter and 節 of the base a return is for, or why it is not one of the base's."""
     identity, doc = subject.identity, subject.document
     if identity is None or doc is None or subject.kind != TEMPLATE or not doc.sections:
-        return None, None
+        return None, None, None
     rules = load_rules()
     plan_name = identity.plan.get("name")
     number = doc.sections[0].number
-    if plan_name != base.plan.name or identity.chapter != base.chapter.number \
-            or base.section(number) is None:
+    chapter = base.chapter(identity.chapter)
+    if plan_name != base.plan.name or chapter is None or chapter.section(number) is None:
         found = f"{plan_name} 第{identity.chapter}章第{number}節"
-        wanted = f"{base.plan.name} 第{base.chapter.number}章"
-        return None, Finding("wrong-chapter", rules.severity["wrong-chapter"],
-                             Location(subject.path), number, found, wanted)
-    return number, None
+        wanted = f"{base.plan.name} 第{'、'.join(str(d.chapter.number) for d in base.chapters)}章"
+        return None, None, Finding("wrong-chapter", rules.severity["wrong-chapter"],
+                                   Location(subject.path), number, found, wanted)
+    return chapter, number, None
 
 
 @dataclass(frozen=True)
 class Placement:
     """Where a file belongs in the base: its 節 (None when it is no return of the
-    base's), the findings that say why not or what differs, and whether every
-    figure it holds has a same-name indicator in the base."""
+    base's) and 章, the findings that say why not or what differs, and whether
+    every figure it holds has a same-name indicator in the base."""
 
     section: int | None
     findings: tuple[Finding, ...]
     placeable: bool = True
+    chapter: int | None = None
 
 
-def place(subject: Subject, base: m.Document) -> Placement:
+def place(subject: Subject, base: m.Document | m.PlanDocument) -> Placement:
     """Compare a file with the base: the chapter it answers, and every fixed
     part it carries (a forged or outdated identity is caught here, whatever
     its own hidden sheet says)."""
-    number, problem = _belongs(subject, base)
+    chapter, number, problem = _belongs(subject, m.as_plan(base))
     if problem is not None:
         return Placement(None, (problem,))
-    if number is None or subject.document is None or not subject.identity:
+    if chapter is None or number is None or subject.document is None or not subject.identity:
         return Placement(number, ())
-    against = compare(subject, subject.document.sections[0], base,
-                      review_index(base.plan), subject.identity.open_needs,
+    against = compare(subject, subject.document.sections[0], chapter,
+                      review_index(chapter.plan), subject.identity.open_needs,
                       load_rules().severity["base-mismatch"])
     return Placement(None if against.foreign else number, against.findings,
-                     against.placeable)
+                     against.placeable, None if against.foreign else chapter.chapter.number)
 
 
-def with_base(report: Report, subjects: Sequence[Subject], base: m.Document) -> Report:
+def with_base(report: Report, subjects: Sequence[Subject],
+              base: m.Document | m.PlanDocument) -> Report:
     """A validation report with each file's comparison with the base added."""
     files = []
     for subject, file_report in zip(subjects, report.files):
@@ -179,13 +200,16 @@ def with_base(report: Report, subjects: Sequence[Subject], base: m.Document) -> 
     return Report(tuple(files))
 
 
-def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
+def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], jobs: int = 1,
             progress: Progress | None = None, prefer_newest: bool = False,
             allow_invalid: bool = False) -> Collection:
-    """Read and validate every input and decide, for each 節 of ``base``, which return is used."""
+    """Read and validate every input and decide, for each 節 of ``base`` (a
+    chapter or a whole plan), which return is used."""
+    base = m.as_plan(base)
     gathered = expand_inputs(inputs)
     paths = gathered.paths
-    report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps)
+    report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps,
+                                      plan_chapters=[d.chapter.number for d in base.chapters])
     rules = load_rules()
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):
@@ -196,35 +220,39 @@ def collect(base: m.Document, inputs: Sequence[str | Path], jobs: int = 1,
         sha, mtime = _digest(path)
         sha = subject.sha256 or sha          # what was read and merged, not a second read
         returns.append(Return(subject, file_report, sha, mtime, placement.section,
-                              not file_report.fails("error"), placement.placeable))
+                              not file_report.fails("error"), placement.placeable,
+                              placement.chapter))
     if not prefer_newest:
         returns = _mark_duplicates(returns, allow_invalid, rules.severity["duplicate-return"])
     states = []
-    for section in base.sections:
-        mine = tuple(r for r in returns if r.section == section.number)
+    for chapter, section in base.sections:
+        mine = tuple(r for r in returns if (r.chapter, r.section) == (chapter, section.number))
         usable = [r for r in mine if (r.valid or allow_invalid) and r.placeable]
+        state = SectionState(section.number, section.title, MISSING, (), None, chapter,
+                             section.departments)
         if not mine:
-            states.append(SectionState(section.number, section.title, MISSING, ()))
+            states.append(state)
         elif not usable:
-            states.append(SectionState(section.number, section.title, INVALID, mine))
+            states.append(replace(state, status=INVALID, returns=mine))
         elif len(usable) > 1 and not prefer_newest:
-            states.append(SectionState(section.number, section.title, DUPLICATE, mine))
+            states.append(replace(state, status=DUPLICATE, returns=mine))
         else:
             chosen = max(usable, key=_recency) if prefer_newest else usable[0]
             status = SUBMITTED if chosen.valid else INVALID
-            states.append(SectionState(section.number, section.title, status, mine, chosen))
+            states.append(replace(state, status=status, returns=mine, chosen=chosen))
     return Collection(base, tuple(returns), tuple(states), gathered.skipped)
 
 
 def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) -> list[Return]:
     """Two usable returns of one 節 are a conflict: say so on each of them."""
-    by_section: dict[int, list[Return]] = {}
+    by_section: dict[tuple[int | None, int], list[Return]] = {}
     for ret in returns:
         if ret.section is not None and (ret.valid or allow_invalid) and ret.placeable:
-            by_section.setdefault(ret.section, []).append(ret)
+            by_section.setdefault((ret.chapter, ret.section), []).append(ret)
     marked = []
     for ret in returns:
-        rivals = by_section.get(ret.section, []) if ret.section is not None else []
+        rivals = by_section.get((ret.chapter, ret.section), []) \
+            if ret.section is not None else []
         if len(rivals) > 1 and any(r is ret for r in rivals):
             names = "、".join(Path(r.subject.path).name for r in rivals)
             finding = Finding("duplicate-return", severity, Location(ret.subject.path),

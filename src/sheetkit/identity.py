@@ -36,6 +36,7 @@ class Identity:
     # 提出前チェック: its sheet, the cells there that hold formulas, and the
     # section sheet's verdict cell — part of the template's fixed structure
     precheck: dict[str, Any] | None = None
+    chapters: tuple[int, ...] = ()        # a 総括表 of several 章: their numbers
 
     def rows(self) -> list[tuple[str, str]]:
         return [
@@ -49,7 +50,8 @@ class Identity:
             ("fixed", "" if self.fixed is None else json.dumps(self.fixed, ensure_ascii=False,
                                                                sort_keys=True, default=str)),
         ] + ([] if self.precheck is None else
-             [("precheck", json.dumps(self.precheck, ensure_ascii=False, sort_keys=True))])
+             [("precheck", json.dumps(self.precheck, ensure_ascii=False, sort_keys=True))]) + (
+                [("chapters", ",".join(map(str, self.chapters)))] if self.chapters else [])
 
     @classmethod
     def from_rows(cls, rows: dict[str, str]) -> Identity:
@@ -59,15 +61,21 @@ class Identity:
 
         limit = default_limits().max_section_number
         chapter, section = int(rows["chapter"]), optional_int("section")
-        if not 1 <= chapter <= limit or (section is not None and not 1 <= section <= limit):
+        chapters = tuple(int(n) for n in rows["chapters"].split(",")) \
+            if rows.get("chapters") else ()
+        if not all(1 <= n <= limit for n in (chapter, *chapters)) or \
+                (section is not None and not 1 <= section <= limit):
             raise ValueError("a 章 or 節 number out of range")
+        if len(set(chapters)) != len(chapters) or len(chapters) > limit:
+            raise ValueError("a 章 given twice")
         return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
                    plan=json.loads(rows["plan"]), chapter=chapter,
                    section=section, review_period=optional_int("review_period"),
                    fingerprint=rows.get("fingerprint") or None,
                    open_needs=rows.get("open_needs") == "yes",
                    fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
-                   precheck=json.loads(rows["precheck"]) if rows.get("precheck") else None)
+                   precheck=json.loads(rows["precheck"]) if rows.get("precheck") else None,
+                   chapters=chapters)
 
 
 def review_index(plan: m.Plan) -> int:

@@ -72,3 +72,10 @@ def safe_filename(name: str) -> str:
 def safe_sheet_name(name: str) -> str:
     """A worksheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
     return re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "Sheet"
+
+
+def sheet_title(pattern: str, values: dict[str, Any], prefix: str = "") -> str:
+    """A sheet's name from its layout pattern.  In a workbook of several chapters
+    ``prefix`` (the chapter sheet's own name, 第2章) goes before every name that
+    does not already name the chapter: 第2章第1節, 第2章目標指標."""
+    return safe_sheet_name(("" if "{chapter}" in pattern else prefix) + fill(pattern, values))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -141,16 +142,169 @@ def load_document_with_lines(path: str | Path) -> tuple[m.Document, dict[str, in
     """The Document, and the line of each value by path such as
     ``sections.1.indicators.0.second_half.actual`` (sections by number)."""
     path = Path(path)
+    data = _read_data(path)
+    doc = document_from_data(data, str(path))
+    lines: dict[str, int] = {}
+    _collect_lines(data, "", lines)
+    return doc, lines
+
+
+def _read_data(path: Path) -> Any:
     raw = read_data_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SheetkitError([Problem("not-utf8", Location(str(path)))]) from None
-    data = parse_text(text, str(path), json_syntax=path.suffix.lower() == ".json")
-    doc = document_from_data(data, str(path))
-    lines: dict[str, int] = {}
-    _collect_lines(data, "", lines)
-    return doc, lines
+    return parse_text(text, str(path), json_syntax=path.suffix.lower() == ".json")
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    """A plan read from one or more files, and for each chapter the file it
+    came from and the line of each value by its key on that chapter
+    (``chapter.title``, ``sections.1.goal`` …, as in a one-chapter file)."""
+
+    document: m.PlanDocument
+    sources: tuple[tuple[str, dict[str, int]], ...]
+
+
+DATA_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def data_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The data files named: a folder stands for the YAML/JSON files directly in
+    it (in name order; hidden and lock files left out)."""
+    found: list[Path] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            inside = sorted(p for p in given.iterdir() if p.suffix.lower() in DATA_SUFFIXES
+                            and not p.name.startswith((".", "~$")) and p.is_file())
+            if not inside:
+                raise SheetkitError([Problem("no-data-files", Location(str(given)),
+                                             {"name": given.name})])
+            found += inside
+        else:
+            found.append(given)
+    return found
+
+
+def load_plan(paths: str | Path | Sequence[str | Path]) -> m.PlanDocument:
+    """A plan from a plan file, a chapter file, several of them or a folder."""
+    return load_plan_with_lines(paths).document
+
+
+def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan:
+    """As load_plan, with where each value came from.  The files' ``plan``
+    blocks must agree, and no chapter may be given twice; every file's
+    problems are reported together."""
+    files = data_files([paths] if isinstance(paths, (str, Path)) else paths)
+    problems: list[Problem] = []
+    parts: list[tuple[Path, Any, m.PlanDocument]] = []
+    for path in files:
+        try:
+            data = _read_data(path)
+            reader = _Reader(str(path))
+            plan_doc = reader.plan_document(data)
+        except SheetkitError as exc:
+            problems += exc.problems
+            continue
+        problems += reader.problems
+        if plan_doc is not None and not reader.problems:
+            parts.append((path, data, plan_doc))
+    problems += _disagreements(parts)
+    if problems:
+        raise SheetkitError(problems)
+    chapters: list[tuple[m.Document, str, dict[str, int]]] = []
+    for path, data, plan_doc in parts:
+        lines: dict[str, int] = {}
+        _collect_lines(data, "", lines)
+        plan_form = isinstance(data, dict) and "chapters" in data
+        for doc in plan_doc.chapters:
+            mine = _chapter_lines(lines, doc.chapter.number) if plan_form else lines
+            chapters.append((doc, str(path), mine))
+    chapters.sort(key=lambda c: c[0].chapter.number)
+    plan = parts[0][2].plan
+    return LoadedPlan(m.PlanDocument(plan, tuple(replace(d, plan=plan) for d, _, _ in chapters)),
+                      tuple((p, lines) for _, p, lines in chapters))
+
+
+def _disagreements(parts: list[tuple[Path, Any, m.PlanDocument]]) -> list[Problem]:
+    """Files whose ``plan`` blocks differ from the first file's, and chapters
+    given in two files: each names both files and lines."""
+    problems: list[Problem] = []
+    if not parts:
+        return problems
+    first_path, first_data, first = parts[0]
+    seen: dict[int, tuple[Path, int | None]] = {}
+    for path, data, plan_doc in parts:
+        if plan_doc.plan != first.plan:
+            key = _differing(first_data.get("plan"), data.get("plan"))
+            problems.append(Problem("plan-mismatch", Location(
+                str(path), _line_of(data, key), field=key), {
+                "first": f"{first_path.name}:{_line_of(first_data, key)}",
+                "second": f"{path.name}:{_line_of(data, key)}", "key": key}))
+        for doc in plan_doc.chapters:
+            number = doc.chapter.number
+            line = _chapter_line(data, number)
+            if number in seen and seen[number][0] != path:
+                problems.append(Problem("duplicate-chapter", Location(str(path), line), {
+                    "number": str(number), "first": f"{seen[number][0].name}:{seen[number][1]}",
+                    "second": f"{path.name}:{line}"}))
+            seen.setdefault(number, (path, line))
+    return problems
+
+
+def _line_of(data: Any, key: str) -> int | None:
+    """The line of ``plan`` or of a key of it such as ``plan.successor``."""
+    head, _, rest = key.partition(".")
+    if not isinstance(data, _Map):
+        return None
+    inner = data.get(head)
+    if rest and isinstance(inner, _Map) and rest in inner.lines:
+        return inner.lines[rest]
+    return data.lines.get(head)
+
+
+def _differing(first: Any, second: Any) -> str:
+    """The first key of two ``plan`` blocks whose values differ (``plan`` if none)."""
+    if isinstance(first, dict) and isinstance(second, dict):
+        for key in [*first, *(k for k in second if k not in first)]:
+            if first.get(key) != second.get(key):
+                return f"plan.{key}"
+    return "plan"
+
+
+def _chapter_line(data: Any, number: int) -> int | None:
+    """The line of chapter ``number`` in a plan file, or of ``chapter`` in a chapter file."""
+    if not isinstance(data, _Map):
+        return None
+    items = data.get("chapters")
+    if isinstance(items, _Seq):
+        for item, line in zip(items, items.lines):
+            if isinstance(item, dict) and item.get("number") == number:
+                return line
+    return data.lines.get("chapter")
+
+
+def _numbered(prefix: str) -> bool:
+    """Lists whose items are keyed by their number: chapters and sections."""
+    return prefix in ("sections", "chapters") or (
+        prefix.startswith("chapters.") and prefix.endswith(".sections"))
+
+
+def _chapter_lines(lines: dict[str, int], number: int) -> dict[str, int]:
+    """A plan file's lines of one chapter, keyed as in a one-chapter file."""
+    head = f"chapters.{number}"
+    mine: dict[str, int] = {k: v for k, v in lines.items() if k == "plan" or
+                            k.startswith("plan.")}
+    for key, line in lines.items():
+        if key == head:
+            mine["chapter"] = line
+        elif key.startswith(head + ".sections"):
+            mine[key[len(head) + 1:]] = line
+        elif key.startswith(head + "."):
+            mine["chapter." + key[len(head) + 1:]] = line
+    return mine
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xls", ".ods")
@@ -183,7 +337,7 @@ def _collect_lines(node: Any, prefix: str, lines: dict[str, int]) -> None:
             _collect_lines(value, path, lines)
     elif isinstance(node, _Seq):
         for index, (item, line) in enumerate(zip(node, node.lines)):
-            label = item.get("number", index) if prefix == "sections" and \
+            label = item.get("number", index) if _numbered(prefix) and \
                 isinstance(item, dict) else index
             lines[f"{prefix}.{label}"] = line
             _collect_lines(item, f"{prefix}.{label}", lines)
@@ -302,6 +456,40 @@ class _Reader:
             return None
         return m.Document(plan, chapter, tuple(s for s in sections if s is not None))
 
+    def plan_document(self, data: Any) -> m.PlanDocument | None:
+        """A whole plan (``plan`` and ``chapters``), or one chapter in today's
+        form (``plan``, ``chapter``, ``sections``) as a plan of one chapter."""
+        if not (isinstance(data, dict) and "chapters" in data):
+            doc = self.document(data)
+            return None if doc is None else m.PlanDocument(doc.plan, (doc,))
+        top = self._mapping(data, "", ("plan", "chapters"), getattr(data, "line", 1))
+        assert top is not None
+        plan_data = self._get(top, "plan", "", True)
+        plan = self.plan(plan_data, self._line(top, "plan")) if plan_data is not None else None
+        keys = tuple(p.key for p in plan.periods) if plan else PERIOD_KEYS
+        chapters = self._items(top, "chapters", "",
+                               lambda v, p, ln: self._plan_chapter(v, p, ln, keys))
+        self._unique_numbers(top.get("chapters"), [c and c[0] for c in chapters],
+                             "duplicate-chapter", "chapters")
+        if not chapters:
+            self._problem("missing-key", self._line(top, "chapters"), "chapters", key="chapters")
+        if plan is None or any(c is None for c in chapters):
+            return None
+        return m.PlanDocument(plan, tuple(
+            m.Document(plan, chapter, sections)
+            for chapter, sections in sorted(chapters, key=lambda c: c[0].number)))
+
+    def _plan_chapter(self, data: Any, path: str, line: int | None, keys: tuple[str, ...]
+                      ) -> tuple[m.Chapter, tuple[m.Section, ...]] | None:
+        """One item of ``chapters``: the chapter's fields and its ``sections``."""
+        chapter = self.chapter(data, line, path, ("sections",))
+        if chapter is None:
+            return None
+        sections = self._items(data, "sections", path,
+                               lambda v, p, ln: self.section(v, p, ln, keys))
+        self._unique_numbers(data.get("sections"), sections, path=f"{path}.sections")
+        return chapter, tuple(s for s in sections if s is not None)
+
     def _items(self, mapping: dict[str, Any], key: str, path: str,
                build: Callable[[Any, str, int | None], Any]) -> list[Any]:
         items = self._list(mapping, key, path)
@@ -318,17 +506,19 @@ class _Reader:
             return 0
         return number or 0
 
-    def _unique_numbers(self, items: Any, sections: list[m.Section | None]) -> None:
-        """Each 節 number once: a second one names both lines."""
+    def _unique_numbers(self, items: Any, sections: list[m.Section | None] | list[Any],
+                        code: str = "duplicate-section", path: str = "sections") -> None:
+        """Each 節 (or 章) number once: a second one names both lines."""
         first: dict[int, int | None] = {}
         for index, section in enumerate(sections):
             if section is None or not section.number:
                 continue
             line = self._line(items[index], "number")
             if section.number in first:
-                self._problem("duplicate-section", line, f"sections[{index}].number",
+                variant = {"variant": "lines"} if code == "duplicate-chapter" else {}
+                self._problem(code, line, f"{path}[{index}].number",
                               number=str(section.number), first=str(first[section.number]),
-                              second=str(line))
+                              second=str(line), **variant)
             else:
                 first[section.number] = line
 
@@ -357,13 +547,13 @@ class _Reader:
         return m.Plan(self._text(plan, "name", "plan", True) or "", baseline, tuple(periods),
                       self._text(plan, "successor", "plan"), self._text(plan, "survey", "plan"))
 
-    def chapter(self, data: Any, line: int | None) -> m.Chapter | None:
+    def chapter(self, data: Any, line: int | None, p: str = "chapter",
+                extra: tuple[str, ...] = ()) -> m.Chapter | None:
         allowed = ("number", "title", "goal", "sector_plans", "challenges_and_direction",
-                   "main_policies", "entry_date", "author", "highlights", "carried_over")
-        ch = self._mapping(data, "chapter", allowed, line)
+                   "main_policies", "entry_date", "author", "highlights", "carried_over", *extra)
+        ch = self._mapping(data, p, allowed, line)
         if ch is None:
             return None
-        p = "chapter"
         return m.Chapter(
             number=self._number(ch, p),
             title=self._text(ch, "title", p, True) or "",

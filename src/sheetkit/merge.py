@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,8 +28,9 @@ from sheetkit.collect import (
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
 from sheetkit.layout import DEFAULT_LAYOUT, load_layout
-from sheetkit.loader import load_document_with_lines
+from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
+from sheetkit.plan_checks import ranked_sections
 from sheetkit.problems import Location
 from sheetkit.rates import achievement, as_written
 from sheetkit.serialize import to_json, to_yaml
@@ -48,9 +49,9 @@ LEFT_OUT_COLUMNS = (0, 3, 4, 7)
 
 @dataclass(frozen=True)
 class MergeResult:
-    document: m.Document
+    document: m.PlanDocument
     collection: Collection
-    findings: tuple[Finding, ...]          # about the merged chapter as a whole
+    findings: tuple[Finding, ...]          # about the merged plan as a whole
     left_out: tuple[Return, ...]
 
     @property
@@ -76,7 +77,7 @@ class MergeResult:
 
     def used_instead(self, ret: Return) -> Return | None:
         """The return of the same section that was used instead of ``ret``."""
-        state = next((s for s in self.collection.sections if s.number == ret.section), None)
+        state = self.collection.state(ret.chapter, ret.section)
         return state.chosen if state is not None and state.chosen is not ret else None
 
 
@@ -105,23 +106,29 @@ MARKS = {"ja": {MISSING: "未提出", INVALID: "差し戻し中", DUPLICATE: "�
          "en": {MISSING: "not returned", INVALID: "sent back", DUPLICATE: "duplicate, not merged"}}
 
 
-def merged_document(collection: Collection) -> m.Document:
-    """The base with every chosen return merged in.  A section that was not
-    merged keeps only its fixed parts: the base's answers (last period's 記入日,
-    記入者, 実績値 …) are never shown as if they were this period's."""
+def merged_document(collection: Collection) -> m.PlanDocument:
+    """The base plan with every chosen return merged in.  A section that was
+    not merged keeps only its fixed parts: the base's answers (last period's
+    記入日, 記入者, 実績値 …) are never shown as if they were this period's."""
     base = collection.base
     review = review_index(base.plan)
-    sections = []
-    for section, state in zip(base.sections, collection.sections):
-        returned = state.chosen.returned if state.chosen else None
-        sections.append(merge_section(section, returned, review) if returned
-                        else blank_section(section, review))
-    return replace(base, sections=tuple(sections))
+    chapters = []
+    for chapter in base.chapters:
+        sections = []
+        for section in chapter.sections:
+            state = collection.state(chapter.chapter.number, section.number)
+            returned = state.chosen.returned if state and state.chosen else None
+            sections.append(merge_section(section, returned, review) if returned
+                            else blank_section(section, review))
+        chapters.append(replace(chapter, sections=tuple(sections)))
+    return replace(base, chapters=tuple(chapters))
 
 
-def unmerged_marks(collection: Collection, lang: str = "ja") -> dict[int, str]:
-    """The mark on the sheet and 目標指標 rows of each section not merged."""
-    return {s.number: MARKS[lang][s.status] for s in collection.sections if s.chosen is None}
+def unmerged_marks(collection: Collection, lang: str = "ja") -> dict[tuple[int, int], str]:
+    """The mark on the sheet and 目標指標 rows of each section not merged, by (章, 節)."""
+    return {(s.chapter, s.number): MARKS[lang][s.status] for s in collection.sections
+            if s.chosen is None}
+
 
 
 def rejected_errors(state: SectionState) -> int:
@@ -138,23 +145,35 @@ def status_label(state: SectionState, lang: str = "ja") -> str:
     return STATUS_LABELS[lang][state.status]
 
 
-def _chapter_findings(doc: m.Document, collection: Collection, base_path: str) -> list[Finding]:
-    """Cross-section checks on the merged chapter: ranks, and sections not returned."""
+def _plan_findings(doc: m.PlanDocument, collection: Collection, base_path: str
+                   ) -> list[Finding]:
+    """Cross-section checks on the merged plan: ranks in each chapter and
+    among all sections, and sections not returned."""
+    from sheetkit.validate import plan_wide
+
     rules = load_rules()
-    report = validate_subjects([Subject(base_path, "data", doc)], tables=("needs",))
+    subjects = [Subject(base_path, "data", chapter) for chapter in doc.chapters]
+    subjects = [replace(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
+    report = validate_subjects(subjects, tables=("needs",))
+    report, _ = plan_wide(report, subjects, [d.chapter.number for d in doc.chapters])
     found = []
-    for finding in report.files[0].findings:
-        state = next(s for s in collection.sections if s.number == finding.section)
-        if state.chosen is not None:
-            finding = replace(finding, location=state.chosen.subject.where(finding.location.field))
-        found.append(finding)
+    for chapter, file in zip(doc.chapters, report.files):
+        for finding in file.findings:
+            state = collection.state(chapter.chapter.number, finding.section)
+            if state is not None and state.chosen is not None:
+                finding = replace(finding, location=state.chosen.subject.where(
+                    finding.location.field))
+            found.append(finding)
     for state in collection.sections:
         if state.chosen is None:
             variant = {MISSING: "default", INVALID: "rejected", DUPLICATE: "duplicate"}
+            # the message's 第{section}節 names the chapter too when there are several
+            label = {"section": f"{state.chapter}章第{state.number}"} if collection.several \
+                else {}
             found.append(Finding("section-missing", rules.severity["section-missing"],
                                  Location(base_path), state.number, state.title,
                                  params={"variant": variant[state.status],
-                                         "count": str(rejected_errors(state))}))
+                                         "count": str(rejected_errors(state))} | label))
     return found
 
 
@@ -166,7 +185,8 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
         chosen = state.chosen
         accepted = "\n".join(f"{f.code}: {f.message(lang)}" for f in chosen.findings) \
             if chosen else ""
-        rows.append((f"第{state.number}節", state.title, status_label(state, lang),
+        rows.append((collection.section_name(state.chapter, state.number), state.title,
+                     status_label(state, lang),
                      chosen.subject.path if chosen else "", chosen.sha256 if chosen else "",
                      (chosen.author or "") if chosen else "",
                      date_text(chosen.entry_date) if chosen else "", accepted))
@@ -175,7 +195,7 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
         reasons = "\n".join(f"{f.code}: {f.message(lang)}" for f in ret.findings
                             if f.severity == "error") or (
             "より新しい提出を採用" if lang == "ja" else "a newer return was used")
-        left.append(("" if ret.section is None else f"第{ret.section}節", ret.subject.path,
+        left.append((collection.section_name(ret.chapter, ret.section), ret.subject.path,
                      ret.sha256, reasons))
     if lang == "ja":
         tables = (Table("節ごとの出典", ("節", "名称", "状態", "ファイル", "SHA-256", "記入者",
@@ -191,9 +211,10 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
     return ExtraSheet(PROVENANCE_SHEET, tables, PROVENANCE_WIDTHS)
 
 
-def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
-                   base_lines: dict[str, int]) -> str:
-    """Indicators in long form: one row per indicator × period × kind."""
+def indicators_csv(whole: m.PlanDocument, collection: Collection,
+                   sources: Sequence[tuple[str, dict[str, int]]]) -> str:
+    """Indicators in long form: one row per indicator × period × kind.
+    ``sources``: for each chapter, the base file and the line of each value."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
@@ -203,10 +224,18 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
 
     put(["章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間", "区分",
                      "値", "出典"])
-    chosen = {s.number: s.chosen for s in collection.sections}
+    chosen = {(s.chapter, s.number): s.chosen for s in collection.sections}
+    for doc, (base_path, base_lines) in zip(whole.chapters, sources):
+        _chapter_rows(put, doc, chosen, base_path, base_lines)
+    return out.getvalue()
+
+
+def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
+                  chosen: dict[tuple[int, int], Return | None], base_path: str,
+                  base_lines: dict[str, int]) -> None:
     baseline = doc.plan.baseline
     for section in doc.sections:
-        ret = chosen.get(section.number)
+        ret = chosen.get((doc.chapter.number, section.number))
 
         def source(key: str, from_return: bool, ret: Return | None = ret) -> str:
             if from_return and ret is not None:
@@ -238,7 +267,6 @@ def indicators_csv(doc: m.Document, collection: Collection, base_path: str,
                         ("達成率", rate, "rate", number == review)):
                     put([*common, label, kind, "" if value is None else value,
                                      source(f"{pkey}.{field}", returned)])
-    return out.getvalue()
 
 
 def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
@@ -256,11 +284,11 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     suffixes.require(output, suffixes.WORKBOOK)
     suffixes.require(data, suffixes.DATA)
     suffixes.require(csv_path, suffixes.CSV)
-    base, base_lines = load_document_with_lines(base_path)
+    loaded = load_plan_with_lines(base_path)
     lay = load_layout(layout)
-    collection = collect(base, inputs, jobs, progress, prefer_newest, allow_invalid)
+    collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid)
     doc = merged_document(collection)
-    findings = _chapter_findings(doc, collection, str(base_path))
+    findings = _plan_findings(doc, collection, str(base_path))
     from sheetkit.writer import write_summary
 
     buffer = io.BytesIO()
@@ -271,7 +299,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
         render = to_json if Path(data).suffix.lower() == ".json" else to_yaml
         texts.append((Path(data), render(doc).encode("utf-8")))
     if csv_path is not None:
-        texts.append((Path(csv_path), indicators_csv(doc, collection, str(base_path),
-                                                     base_lines).encode("utf-8-sig")))
+        texts.append((Path(csv_path), indicators_csv(doc, collection, loaded.sources
+                                                     ).encode("utf-8-sig")))
     write_all(outputs, [(path, bytes_writer(content)) for path, content in texts])
     return MergeResult(doc, collection, tuple(findings), tuple(collection.left_out()))

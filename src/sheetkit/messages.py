@@ -44,6 +44,36 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "番号「{value}」は使えません。章・節の番号は 1 から {limit} までの整数で書いてください。",
         "en": "The number '{value}' cannot be used. Chapter and section numbers are whole numbers from 1 to {limit}.",
     },
+    "duplicate-chapter": {
+        "default": {
+            "ja": "第{number}章が2回書かれています（{first} と {second}）。章の番号を直すか、どちらかを外してください。",
+            "en": "Chapter {number} is given twice ({first} and {second}). Correct a chapter number or leave one of them out.",
+        },
+        "lines": {
+            "ja": "第{number}章が2回書かれています（{first}行目と{second}行目）。章の番号を直すか、どちらかを削除してください。",
+            "en": "Chapter {number} is written twice (lines {first} and {second}). Correct a chapter number or remove one of them.",
+        },
+    },
+    "plan-mismatch": {
+        "ja": "計画の {key} が {first} と {second} で違います。同じ総合計画の章のファイルか確かめ、plan: をそろえてください。",
+        "en": "The plan block's {key} differs between {first} and {second}. Check that the files are chapters of the same plan, and make their plan: blocks the same.",
+    },
+    "no-data-files": {
+        "ja": "フォルダー「{name}」にデータ（.yaml・.yml・.json）がありません。章のファイルが入ったフォルダーを指定してください。",
+        "en": "The folder '{name}' holds no data files (.yaml, .yml, .json). Give the folder that holds the chapter files.",
+    },
+    "several-chapters": {
+        "ja": "このブックは複数の章（第{chapters}章）の総括表で、ここでは1つの章しか扱えません。sheetkit extract で計画全体のデータにしてから使ってください。",
+        "en": "This workbook is a 総括表 of several chapters ({chapters}); only one chapter can be used here. Turn it into the plan's data with sheetkit extract first.",
+    },
+    "section-needs-chapter": {
+        "ja": "データには複数の章（第{chapters}章）があります。--section で節を選ぶときは --chapter で章も指定してください。",
+        "en": "The data holds several chapters ({chapters}). To choose sections with --section, give the chapter with --chapter too.",
+    },
+    "no-such-chapter": {
+        "ja": "第{number}章はデータにありません（あるのは：{available}）。章の番号を確かめてください。",
+        "en": "There is no chapter {number} in the data (there are: {available}). Check the number.",
+    },
     "duplicate-section": {
         "ja": "第{number}節が2回書かれています（{first}行目と{second}行目）。番号を直すか、どちらかを削除してください。",
         "en": "Section {number} is written twice (lines {first} and {second}). Correct a number or remove one of them.",
@@ -226,8 +256,26 @@ FINDINGS: dict[str, dict[str, Any]] = {
         "en": "The indicator '{name}' reached {value} in {period}, short of its target, but the analysis of unmet indicators does not mention it. Add the reason.",
     },
     "rank-inconsistent": {
-        "ja": "分野中順位が{value}位になっていますが、要望率の高い順では{expected}位です（同じ順位の節が複数あるときも指摘します）。順位を確かめてください。",
-        "en": "The rank in the chapter is {value}, but by request rate it should be {expected} (shared ranks are reported too). Check the ranks.",
+        "default": {
+            "ja": "分野中順位が{value}位になっていますが、要望率の高い順では{expected}位です（同じ順位の節が複数あるときも指摘します）。順位を確かめてください。",
+            "en": "The rank in the chapter is {value}, but by request rate it should be {expected} (shared ranks are reported too). Check the ranks.",
+        },
+        "overall-shared": {
+            "ja": "全節中順位の{value}位が{other}と重なっています。全節中順位は計画の節ごとに違う順位です。順位を確かめてください。",
+            "en": "The rank among all sections, {value}, is also {other}'s. Each section of the plan has its own rank. Check the ranks.",
+        },
+        "overall-order": {
+            "ja": "全節中順位が{value}位ですが、要望率がより高い{other}（{other_rate}）が{other_rank}位で、要望率の順になっていません。どちらかの順位を確かめてください。",
+            "en": "The rank among all sections is {value}, but {other}, whose request rate is higher ({other_rate}), is ranked {other_rank}: the ranks do not follow the request rates. Check the ranks.",
+        },
+    },
+    "policy-code-misplaced": {
+        "ja": "基本方針の番号「{value}」は、この節の番号（{expected}）で始まっていません。章・節の番号と基本方針の番号を確かめてください。",
+        "en": "The basic policy code '{value}' does not begin with this section's numbers ({expected}). Check the chapter and section numbers and the code.",
+    },
+    "unknown-main-policy": {
+        "ja": "「{value}」は、この章の≪主な方針≫（{expected}）にありません。章の主な方針から選び直してください。",
+        "en": "'{value}' is not one of this chapter's main policies ({expected}). Choose one of the chapter's main policies.",
     },
     "template-mismatch": {
         "ja": "sheetkit で配布した記入様式・総括表ではありません。配布した様式に記入して提出してもらってください。",

@@ -169,3 +169,29 @@ class Document:
 
     def section(self, number: int) -> Section | None:
         return next((s for s in self.sections if s.number == number), None)
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """A whole 総合計画: every 章, each a Document of the same ``plan``, in
+    chapter order.  A 節 is known on a plan by (章番号, 節番号)."""
+
+    plan: Plan
+    chapters: tuple[Document, ...]
+
+    def chapter(self, number: int) -> Document | None:
+        return next((d for d in self.chapters if d.chapter.number == number), None)
+
+    def section(self, chapter: int, number: int) -> Section | None:
+        doc = self.chapter(chapter)
+        return doc.section(number) if doc is not None else None
+
+    @property
+    def sections(self) -> tuple[tuple[int, Section], ...]:
+        """Every 節 of the plan with its 章番号, in plan order."""
+        return tuple((d.chapter.number, s) for d in self.chapters for s in d.sections)
+
+
+def as_plan(doc: Document | PlanDocument) -> PlanDocument:
+    """A plan of one chapter from a chapter's Document; a plan as it is."""
+    return doc if isinstance(doc, PlanDocument) else PlanDocument(doc.plan, (doc,))

@@ -20,12 +20,12 @@ from sheetkit.atomic import check_outputs, failure, write_all
 from sheetkit.identity import SUMMARY, review_index
 from sheetkit.labels import safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
-from sheetkit.loader import load_document
+from sheetkit.loader import load_plan
 from sheetkit.opendata import indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.ratings import DEFAULT_SCHEME, Scheme, load_scheme, tally
-from sheetkit.reader import extract
+from sheetkit.reader import extract_plan
 from sheetkit.serialize import to_json
 from sheetkit.soffice import DEFAULT_TIMEOUT, check_pages, combine, convert_to_pdf, find_soffice
 from sheetkit.writer import write_summary
@@ -53,14 +53,15 @@ def whole_stem(docs: Sequence[m.Document]) -> str:
 
 
 def load_chapters(source: str | Path) -> list[m.Document]:
-    """The chapters to publish: a data file (YAML/JSON) or a 総括表 .xlsx read back."""
+    """The chapters to publish: a data file (YAML/JSON) of a chapter or a whole
+    plan, or a 総括表 .xlsx (of a chapter or a plan) read back."""
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        extraction = extract(path)
-        if extraction.identity.kind != SUMMARY:        # a department's template: one 節, blank
+        found = extract_plan(path)
+        if found[0].identity.kind != SUMMARY:        # a department's template: one 節, blank
             raise SheetkitError([Problem("publish-needs-summary", Location(str(path)))])
-        return [extraction.document]
-    return [load_document(path)]
+        return [extraction.document for extraction in found]
+    return list(load_plan(path).chapters)
 
 
 def _names(docs: Sequence[m.Document]) -> list[str]:

@@ -15,7 +15,7 @@ from sheetkit.codec import ABSENT, decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE, Identity
-from sheetkit.labels import fill, label_vars, safe_sheet_name
+from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, bundled_layout
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -111,28 +111,22 @@ def extract(path: str | Path, engine: str = FAST) -> Extraction:
     """Read a workbook made by sheetkit (and perhaps filled in) into a Document.
 
     Whatever is wrong with the file, the answer is a SheetkitError naming the
-    problem, never another exception: the file is untrusted input."""
-    path = Path(path)
-    try:
-        book = read_book(path, engine=engine)
-    except Unsupported:
-        return extract(path, FULL)
-    try:
-        return _extract(book)
-    except SheetkitError:
-        raise
-    except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
-        raise SheetkitError([Problem("unreadable-file", Location(str(path)),
-                                     {"reason": "damaged"})]) from None
+    problem, never another exception: the file is untrusted input.  A 総括表
+    of several chapters is read by extract_plan."""
+    found = extract_plan(path, engine)
+    if len(found) > 1:
+        raise SheetkitError([Problem("several-chapters", Location(str(path)), {
+            "chapters": "、".join(str(e.document.chapter.number) for e in found)})])
+    return found[0]
 
 
 def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
-                 out: _Collector) -> tuple[str, str]:
-    """The chapter and 目標指標 sheet names.  A template must have its section and
-    目標指標 sheets, a 総括表 its chapter and 目標指標 sheets."""
-    vars_ = label_vars(plan) | {"chapter": identity.chapter}
-    chapter = safe_sheet_name(fill(layout.chapter.sheet, vars_))
-    indicators = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+                 out: _Collector, number: int, prefix: str) -> tuple[str, str]:
+    """The chapter and 目標指標 sheet names of chapter ``number``.  A template
+    must have its section and 目標指標 sheets, a 総括表 its chapter and 目標指標 sheets."""
+    vars_ = label_vars(plan) | {"chapter": number}
+    chapter = sheet_title(layout.chapter.sheet, vars_, prefix)
+    indicators = sheet_title(layout.indicators.sheet, vars_, prefix)
     needed = [indicators]
     if identity.kind == TEMPLATE and identity.section is not None:
         needed.append(safe_sheet_name(fill(layout.section.sheet,
@@ -163,41 +157,80 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
                            detail=name if grid is None else f"{name}!{cell}")
 
 
-def _extract(book: Book) -> Extraction:
+def extract_plan(path: str | Path, engine: str = FAST) -> tuple[Extraction, ...]:
+    """Every chapter of a workbook, each with the cells its values came from
+    (one for a template or a one-chapter 総括表).  Whatever is wrong with the
+    file, the answer is a SheetkitError naming the problem, never another
+    exception: the file is untrusted input."""
+    path = Path(path)
+    try:
+        book = read_book(path, engine=engine)
+    except Unsupported:
+        return extract_plan(path, FULL)
+    try:
+        return _extract_all(book)
+    except SheetkitError:
+        raise
+    except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
+        raise SheetkitError([Problem("unreadable-file", Location(str(path)),
+                                     {"reason": "damaged"})]) from None
+
+
+def _extract_all(book: Book) -> tuple[Extraction, ...]:
     path = book.path
     identity = read_identity(book)
     layout = bundled_layout(identity.layout, str(path))
     plan = plan_from_data(identity.plan, str(path))
-    out = _Collector(path)
-    chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out)
+    if identity.kind == TEMPLATE or not identity.chapters:
+        outs = [_Collector(path)]
+        docs = [_read_chapter(book, layout, identity, plan, identity.chapter, "", outs[0])]
+    else:
+        outs = [_Collector(path) for _ in identity.chapters]
+        docs = [_read_chapter(book, layout, identity, plan, number, safe_sheet_name(fill(
+            layout.chapter.sheet, label_vars(plan) | {"chapter": number})), out)
+            for number, out in zip(identity.chapters, outs)]
+        for other in outs[1:]:
+            for sheet, cells in other.looked.items():
+                outs[0].looked.setdefault(sheet, set()).update(cells)
+    _outside(book, layout, identity, outs[0])
+    return tuple(Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
+                            book.external_links, tuple(book.grids), tuple(out.notices),
+                            book.sha256) for doc, out in zip(docs, outs))
+
+
+def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, number: int,
+                  prefix: str, out: _Collector) -> m.Document:
+    """Chapter ``number`` of the workbook: its sheets' names begin with ``prefix``
+    in a 総括表 of several chapters."""
+    chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out, number,
+                                                  prefix)
     _precheck_kept(book, identity, out)
-    chapter_fields: dict[str, Any] = {"chapter.number": identity.chapter}
+    chapter_fields: dict[str, Any] = {"chapter.number": number}
     vars_ = label_vars(plan)
     if chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
                                        "chapter")
     sections = []
     section_pattern = layout.section.sheet
+    if prefix and "{chapter}" not in section_pattern:
+        section_pattern = prefix + section_pattern
     for name in book.grids:
-        number = _sheet_number(section_pattern, name)
-        if number is None:
+        section_number = _sheet_number(section_pattern, name)
+        if section_number is None:
             continue
         fields = _read_blocks(book.grids[name], layout.section, vars_, out,
-                              f"sections.{number}")
+                              f"sections.{section_number}")
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
-        sections.append(_section(fields, number))
+        sections.append(_section(fields, section_number))
     indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
-    _outside(book, layout, identity, out)
     merged = []
     for section in sections:
         inds, analysis = indicators.get(section.number, ((), None))
         merged.append(m.Section(**{**section.__dict__, "indicators": inds,
                                    "unmet_analysis": analysis}))
-    chapter = _chapter(chapter_fields, identity.chapter)
-    doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
-    return Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
-                      book.external_links, tuple(book.grids), tuple(out.notices), book.sha256)
+    chapter = _chapter(chapter_fields, number)
+    return m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
 
 
 def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector) -> None:

@@ -77,20 +77,31 @@ def section_data(sec: m.Section, plan: m.Plan) -> dict[str, Any]:
     }
 
 
-def document_data(doc: m.Document) -> dict[str, Any]:
-    """The document in the same shape as the input YAML."""
-    ch = doc.chapter
+def chapter_data(ch: m.Chapter) -> dict[str, Any]:
+    return {
+        "number": ch.number, "title": ch.title, "goal": ch.goal,
+        "sector_plans": list(ch.sector_plans),
+        "challenges_and_direction": ch.challenges_and_direction,
+        "main_policies": list(ch.main_policies),
+        "entry_date": _date(ch.entry_date), "author": ch.author,
+        "highlights": _rows(ch.highlights, ("initiative", "outcome", "policy")),
+        "carried_over": _rows(ch.carried_over, ("challenge", "direction", "policy")),
+    }
+
+
+def document_data(doc: m.Document | m.PlanDocument) -> dict[str, Any]:
+    """The document in the same shape as the input YAML: a plan of one chapter
+    as ``plan``, ``chapter``, ``sections``; of several as ``plan``, ``chapters``."""
+    if isinstance(doc, m.PlanDocument):
+        if len(doc.chapters) != 1:
+            return {"plan": plan_data(doc.plan), "chapters": [
+                chapter_data(d.chapter) | {"sections": [section_data(s, doc.plan)
+                                                        for s in d.sections]}
+                for d in doc.chapters]}
+        doc = doc.chapters[0]
     return {
         "plan": plan_data(doc.plan),
-        "chapter": {
-            "number": ch.number, "title": ch.title, "goal": ch.goal,
-            "sector_plans": list(ch.sector_plans),
-            "challenges_and_direction": ch.challenges_and_direction,
-            "main_policies": list(ch.main_policies),
-            "entry_date": _date(ch.entry_date), "author": ch.author,
-            "highlights": _rows(ch.highlights, ("initiative", "outcome", "policy")),
-            "carried_over": _rows(ch.carried_over, ("challenge", "direction", "policy")),
-        },
+        "chapter": chapter_data(doc.chapter),
         "sections": [section_data(s, doc.plan) for s in doc.sections],
     }
 
@@ -107,10 +118,10 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def to_yaml(doc: m.Document) -> str:
+def to_yaml(doc: m.Document | m.PlanDocument) -> str:
     return yaml.dump(document_data(doc), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
                      width=10_000)
 
 
-def to_json(doc: m.Document) -> str:
+def to_json(doc: m.Document | m.PlanDocument) -> str:
     return json.dumps(document_data(doc), ensure_ascii=False, indent=2) + "\n"

@@ -1,12 +1,12 @@
 """The collection period at a glance: which 節 have been returned, by whom,
-when, and with how many problems."""
+when, and with how many problems — by chapter, and by 関係所属."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sheetkit.collect import STATUS_LABELS, Collection, Return
+from sheetkit.collect import INVALID, MISSING, STATUS_LABELS, SUBMITTED, Collection, Return
 from sheetkit.plain import one_line
 from sheetkit.wareki import date_text
 
@@ -23,6 +23,8 @@ class StatusRow:
     errors: int
     warnings: int
     set_aside: tuple[str, ...] = ()     # files of this section not used (a valid one is)
+    chapter: int = 1
+    departments: tuple[str, ...] = ()
 
 
 def _counts(returns: tuple[Return, ...], chosen: Return | None) -> tuple[int, int]:
@@ -47,8 +49,22 @@ def status_rows(collection: Collection, lang: str = "ja") -> list[StatusRow]:
             date_text(shown.entry_date) if shown else "",
             *_counts(state.returns, state.chosen),
             tuple(r.subject.path for r in state.returns
-                  if state.chosen is not None and r is not state.chosen)))
+                  if state.chosen is not None and r is not state.chosen),
+            state.chapter, state.departments))
     return rows
+
+
+PENDING = (MISSING, INVALID)        # what a department is reminded of
+
+
+def by_department(rows: list[StatusRow]) -> dict[str, list[StatusRow]]:
+    """The rows of each 関係所属 (a 節 of several departments under each), in
+    the order departments first appear in the plan."""
+    found: dict[str, list[StatusRow]] = {}
+    for row in rows:
+        for department in row.departments or ("",):
+            found.setdefault(department, []).append(row)
+    return found
 
 
 def others(collection: Collection) -> list[Return]:
@@ -57,12 +73,17 @@ def others(collection: Collection) -> list[Return]:
 
 
 def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
+    rows = status_rows(collection, lang)
     return {
-        "sections": [{"section": r.section, "title": r.title, "status": r.status,
-                      "label": r.label, "files": list(r.files), "author": r.author or None,
-                      "entry_date": r.entry_date or None, "errors": r.errors,
-                      "warnings": r.warnings, "not_used": list(r.set_aside)}
-                     for r in status_rows(collection, lang)],
+        "sections": [{"chapter": r.chapter, "section": r.section, "title": r.title,
+                      "status": r.status, "label": r.label, "files": list(r.files),
+                      "author": r.author or None, "entry_date": r.entry_date or None,
+                      "errors": r.errors, "warnings": r.warnings,
+                      "not_used": list(r.set_aside), "departments": list(r.departments)}
+                     for r in rows],
+        "departments": [{"department": name, "sections": [
+            {"chapter": r.chapter, "section": r.section, "status": r.status} for r in mine]}
+            for name, mine in by_department(rows).items()],
         "others": [{"path": r.subject.path, "errors": r.report.count("error"),
                     "warnings": r.report.count("warning"),
                     "codes": sorted({f.code for f in r.findings})} for r in others(collection)],
@@ -78,20 +99,50 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - _width(text), 0)
 
 
+def _department_lines(collection: Collection, lang: str) -> list[str]:
+    """Each 関係所属 with the sections it has yet to return or correct."""
+    labels = STATUS_LABELS[lang]
+    lines = []
+    for department, mine in by_department(status_rows(collection, lang)).items():
+        pending = [r for r in mine if r.status in PENDING]
+        done = sum(1 for r in mine if r.status == SUBMITTED)
+        name = department or ("（関係所属なし）" if lang == "ja" else "(no department)")
+        waiting = "、".join(f"{collection.section_name(r.chapter, r.section)}"
+                           f"（{labels[r.status]}）" if lang == "ja" else
+                           f"{collection.section_name(r.chapter, r.section)} "
+                           f"({labels[r.status]})" for r in pending)
+        lines.append(one_line(f"  {name}：{labels[SUBMITTED]} {done}/{len(mine)}"
+                              + (f"　待ち：{waiting}" if pending else "") if lang == "ja" else
+                              f"  {name}: {labels[SUBMITTED]} {done}/{len(mine)}"
+                              + (f"; waiting: {waiting}" if pending else "")))
+    heading = "関係所属ごと：" if lang == "ja" else "By department:"
+    return ["", heading, *lines] if lines else []
+
+
 def status_text(collection: Collection, lang: str = "ja") -> str:
     labels = STATUS_LABELS[lang]
     heads = (["節", "名称", "状態", "記入者", "記入日", "エラー", "警告", "ファイル"] if lang == "ja"
              else ["sec", "title", "status", "author", "entry date", "errors", "warnings", "file"])
-    table = [heads]
+    table: list[list[str] | str] = [heads]
+    chapter = None
     for row in status_rows(collection, lang):
+        if collection.several and row.chapter != chapter:
+            chapter = row.chapter
+            doc = collection.base.chapter(chapter)
+            table.append(one_line(f"第{chapter}章　{doc.chapter.title if doc else ''}"
+                                  if lang == "ja" else
+                                  f"Chapter {chapter}: {doc.chapter.title if doc else ''}"))
         aside = "（不採用）" if lang == "ja" else " (not used)"
         files = [f + (aside if f in row.set_aside else "") for f in row.files]
         table.append([one_line(c) for c in (
             f"第{row.section}節", row.title, row.label, row.author, row.entry_date,
             str(row.errors), str(row.warnings), "、".join(files))])
-    widths = [max(_width(r[i]) for r in table) for i in range(len(heads))]
-    lines = ["  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
+    widths = [max(_width(r[i]) for r in table if isinstance(r, list))
+              for i in range(len(heads))]
+    lines = [r if isinstance(r, str) else
+             "  ".join(_pad(cell, widths[i]) for i, cell in enumerate(r)).rstrip()
              for r in table]
+    lines += _department_lines(collection, lang)
     rest = others(collection)
     if rest:
         lines.append("")

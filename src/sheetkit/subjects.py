@@ -11,9 +11,10 @@ from pathlib import Path
 from sheetkit import model as m
 from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
-from sheetkit.loader import load_document_with_lines
+from sheetkit.loader import load_plan_with_lines
+from sheetkit.plan_checks import Ranked, ranked_sections
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.reader import Extraction, extract
+from sheetkit.reader import Extraction, extract_plan
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -33,14 +34,25 @@ class Subject:
     sheets: tuple[str, ...] = ()              # the workbook's tab order
     notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
     sha256: str = ""                          # of the exact bytes read (workbooks)
+    # a file of several 章 (a plan's data or 総括表): this is its first chapter,
+    # ``more`` the others, each a subject of the same file
+    more: tuple[Subject, ...] = ()
+    ranked: tuple[Ranked, ...] = ()           # its 全節中順位, for the plan-wide check
+
+    @property
+    def chapters(self) -> tuple[Subject, ...]:
+        """The subject of each chapter of the file."""
+        return (self, *self.more)
 
     def slim(self, keep: Callable[[str], bool] | None = None, document: bool = True) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default),
         and without its document and identity unless ``document``."""
+        more = tuple(s.slim(keep, document) for s in self.more)
         if not document:
-            return Subject(self.path, self.kind, problems=self.problems)
+            return Subject(self.path, self.kind, problems=self.problems, more=more,
+                           ranked=self.ranked)
         return replace(self, sources={k: v for k, v in self.sources.items()
-                                      if keep is not None and keep(k)})
+                                      if keep is not None and keep(k)}, more=more)
 
     def where(self, key: str | None) -> Location:
         """The cell or line of ``key``, or of the nearest enclosing value."""
@@ -65,15 +77,22 @@ def read_subject(path: str | Path, engine: str = FAST) -> Subject:
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         try:
-            doc, lines = load_document_with_lines(path)
+            loaded = load_plan_with_lines(path)
         except SheetkitError as exc:
             return Subject(str(path), "data", problems=exc.problems)
-        return data_subject(path, doc, lines)
+        return _chapters([data_subject(path, doc, lines) for doc, (_, lines)
+                          in zip(loaded.document.chapters, loaded.sources)])
     try:
-        extraction = extract(path, engine)
+        found = extract_plan(path, engine)
     except SheetkitError as exc:
         return Subject(str(path), "workbook", problems=exc.problems)
-    return workbook_subject(path, extraction)
+    return _chapters([workbook_subject(path, extraction) for extraction in found])
+
+
+def _chapters(subjects: list[Subject]) -> Subject:
+    """The subject of a file of one or more chapters, with its 全節中順位."""
+    subjects = [replace(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
+    return replace(subjects[0], more=tuple(subjects[1:]))
 
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:

@@ -25,6 +25,7 @@ from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
 
 if TYPE_CHECKING:
+    from sheetkit.plan_checks import Issue
     from sheetkit.workers import Died
 
 Progress = Callable[[int, int], None]
@@ -69,8 +70,11 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
     """Read and validate a chunk of files (one pandera call per table), and
     return their findings with each subject slimmed to what the caller keeps."""
     subjects = [read_subject(p) for p in paths]
-    report = validate_subjects(subjects)
-    return [(file, s.slim(keep, documents)) for file, s in zip(report.files, subjects)]
+    chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
+    found = iter(validate_subjects(chapters).files)
+    files = [FileReport(s.path, tuple(f for _ in s.chapters for f in next(found).findings))
+             for s in subjects]
+    return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
 
 
 def _died(died: Died) -> tuple[FileReport, Subject]:
@@ -82,13 +86,16 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 
 
 def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
-                   keep: Keep | None = None, documents: bool = True
+                   keep: Keep | None = None, documents: bool = True,
+                   plan_chapters: Iterable[int] | None = None
                    ) -> tuple[Report, list[Subject]]:
     """Validate files; the report, and the subjects read (their sources only
     where ``keep`` says so, their documents only if ``documents``).  Files are
     read and checked in chunks, in parallel when ``jobs`` > 1, so that memory
     does not grow with their number; the workers return findings (and
-    documents when asked), never cell grids."""
+    documents when asked), never cell grids.  The 全節中順位 of all files are
+    checked together; ``plan_chapters``: the chapters of the whole plan (its
+    base), so that with all of them present each rank is checked exactly."""
     total = len(paths)
     count = jobs * -(-total // (jobs * CHUNK))       # a multiple of jobs, at most CHUNK files each
     size = max(1, -(-total // max(count, 1)))
@@ -118,7 +125,46 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
     else:
         for chunk in chunks:
             collect(_check_chunk(chunk, keep, documents))
-    return Report(tuple(f for f, _ in results)), [s for _, s in results]
+    return plan_wide(Report(tuple(f for f, _ in results)), [s for _, s in results],
+                     plan_chapters)
+
+
+def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[int] | None
+              ) -> tuple[Report, list[Subject]]:
+    """``report`` with the 全節中順位 of every file's sections checked together."""
+    from sheetkit.plan_checks import overall_rank_issues
+
+    owner = {id(item): index for index, subject in enumerate(subjects)
+             for part in subject.chapters for item in part.ranked}
+    items = [item for subject in subjects for part in subject.chapters for item in part.ranked]
+    complete = plan_chapters is not None and set(plan_chapters) <= {i.chapter for i in items}
+    added: dict[int, list[Finding]] = {}
+    rules = load_rules()
+    for item, issue in overall_rank_issues(items, complete):
+        added.setdefault(owner[id(item)], []).append(_issue_finding(rules, issue, item.where))
+    if not added:
+        return report, subjects
+    files = tuple(FileReport(f.path, tuple(sorted(set(f.findings) | set(added.get(i, ())),
+                                                  key=_order(subjects[i].sheets))))
+                  if i in added else f for i, f in enumerate(report.files))
+    return Report(files), subjects
+
+
+def _issue_finding(rules: Rules, issue: Issue, where: Location) -> Finding:
+    return Finding(issue.code, rules.severity.get(issue.code, "error"), where, issue.section,
+                   issue.value, issue.expected, dict(issue.params))
+
+
+def _chapter_findings(subject: Subject, rules: Rules) -> list[Finding]:
+    """The checks of a chapter as part of its plan (基本方針 codes, ≪主な方針≫),
+    on the office's own data and 総括表: a template's fixed parts are compared
+    with the base instead (base-mismatch), which says what a relabelled one is."""
+    from sheetkit.plan_checks import chapter_issues
+
+    if subject.document is None or subject.kind == TEMPLATE:
+        return []
+    return [_issue_finding(rules, issue, subject.where(issue.key))
+            for issue in chapter_issues(subject.document)]
 
 
 def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -> Report:
@@ -128,6 +174,7 @@ def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -
     if tables == TABLES:
         for index, subject in enumerate(subjects):
             found[index].extend(_file_findings(subject, rules))
+            found[index].extend(_chapter_findings(subject, rules))
     rows = build_rows(subjects)
     for table in tables:
         for file, finding in _table_findings(table, rows[table], subjects, rules):

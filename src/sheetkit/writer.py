@@ -28,7 +28,7 @@ from sheetkit.identity import (
     fixed_parts,
     review_index,
 )
-from sheetkit.labels import fill, label_vars, safe_sheet_name
+from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
@@ -91,6 +91,11 @@ class _Book:
         self.header = header_text(plan_name)
         self.paginate = paginate              # fixed row heights and computed page breaks
         self.pages: dict[str, int] = {}       # sheet name -> pages it prints on, when paginated
+        self.prefix = ""                      # before sheet names, in a workbook of several 章
+
+    def title(self, pattern: str, values: dict[str, Any]) -> str:
+        """The name of a sheet of the chapter being written."""
+        return sheet_title(pattern, values, self.prefix)
 
     def fmt(self, style: str, num_format: str | None = None, input_cell: bool = False) -> Format:
         key = (style, num_format, input_cell)
@@ -429,7 +434,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
         sw.put(group_start, group, CellContent(
             fill(ind.group.pattern or "", label_vars(plan, section=section))
             + (f"\n【{mark}】" if mark else "")))
-        prefix = safe_sheet_name(fill(layout.section.sheet, label_vars(plan, section=section)))
+        prefix = sw.book.title(layout.section.sheet, label_vars(plan, section=section))
         sw.name(f"{prefix}_目標指標", sheet_name, group_start, ind.name.first_col, sw.row - 1,
                 ind.last_col)
         sw.name(f"{prefix}_{ind.analysis_text.name}", sheet_name, text_row,
@@ -514,30 +519,51 @@ class ExtraSheet:
     widths: tuple[float, ...] = ()
 
 
-def write_summary(doc: m.Document, layout: Layout, path: Path | BinaryIO,
-                  extra: tuple[ExtraSheet, ...] = (), marks: Mapping[int, str] | None = None
+Marks = Mapping[tuple[int, int], str]
+
+
+def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path | BinaryIO,
+                  extra: tuple[ExtraSheet, ...] = (), marks: Marks | None = None
                   ) -> dict[str, int]:
-    """The whole 総括表: chapter sheet, 目標指標 sheet and one sheet per 節.
-    ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not merged.
+    """The whole 総括表: for each 章 its chapter sheet, 目標指標 sheet and one
+    sheet per 節 (names unique across chapters when there are several).
+    ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not
+    merged, by (章, 節).
 
     Returns the number of pages each of those sheets prints on, as planned."""
-    book = _Book(path, layout, doc.plan.name, paginate=True)
+    whole = m.as_plan(doc)
+    book = _Book(path, layout, whole.plan.name, paginate=True)
+    several = len(whole.chapters) > 1
+    for chapter in whole.chapters:
+        number = chapter.chapter.number
+        if several:
+            book.prefix = safe_sheet_name(fill(layout.chapter.sheet,
+                                               label_vars(whole.plan, chapter.chapter)))
+        _write_chapter(book, layout, chapter, {s: mark for (c, s), mark in (marks or {}).items()
+                                               if c == number})
+    for sheet in extra:
+        _write_table_sheet(book, sheet)
+    numbers = tuple(c.chapter.number for c in whole.chapters)
+    _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(whole.plan),
+                               numbers[0], chapters=numbers if several else ()))
+    book.close({"title": f"{whole.plan.name} 総括表" + (
+        "" if several else f" 第{numbers[0]}章")})
+    return book.pages
+
+
+def _write_chapter(book: _Book, layout: Layout, doc: m.Document, marks: Mapping[int, str]
+                   ) -> None:
+    """One chapter's sheets: 章, 目標指標, then one per 節."""
     vars_ = label_vars(doc.plan, doc.chapter)
-    name = fill(layout.chapter.sheet, vars_)
+    name = book.title(layout.chapter.sheet, vars_)
     sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
                       {"plan": doc.plan, "chapter": doc.chapter})
-    _write_blocks(sw, layout.chapter, safe_sheet_name(name), None)
-    ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+    _write_blocks(sw, layout.chapter, name, None)
+    ind_name = book.title(layout.indicators.sheet, vars_)
     sw = _SheetWriter(book, book.sheet(ind_name), layout.indicators.widths, vars_)
     _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None, marks)
     for section in doc.sections:
-        _section_sheet(book, layout, doc, section, None, (marks or {}).get(section.number))
-    for sheet in extra:
-        _write_table_sheet(book, sheet)
-    _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(doc.plan),
-                               doc.chapter.number))
-    book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章"})
-    return book.pages
+        _section_sheet(book, layout, doc, section, None, marks.get(section.number))
 
 
 def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
@@ -582,7 +608,7 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
 def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Section,
                    template_rows: int | None, mark: str | None = None) -> Worksheet:
     vars_ = label_vars(doc.plan, doc.chapter, section)
-    name = safe_sheet_name(fill(layout.section.sheet, vars_))
+    name = book.title(layout.section.sheet, vars_)
     ws = book.sheet(name)
     context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
     sw = _SheetWriter(book, ws, layout.section.widths, vars_, context)

@@ -1,0 +1,118 @@
+"""Checks that look at a chapter as part of its plan, or at the whole plan.
+
+- 全節中順位 (rank_overall) ranks each 節 among all sections of the plan: a
+  higher 要望率 must not have a worse rank, and with every chapter of the plan
+  present no two sections share a rank; with only some chapters, only the
+  order is checked.
+- 基本方針 codes belong to their chapter and section: 2-1-3 is chapter 2, section 1.
+- A chapter's 顕著な成果 and 引き継がれる課題 rows cite one of its ≪主な方針≫.
+
+Each check returns problems as plain values (code, where, parameters); the
+caller turns them into findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sheetkit import model as m
+from sheetkit.problems import Location
+from sheetkit.values import normalize_code, squash
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A 節 that takes part in the plan-wide ranking."""
+
+    chapter: int
+    section: int
+    rate: m.Rate
+    rank: int
+    where: Location
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A problem found by a plan check, before it becomes a finding."""
+
+    code: str
+    key: str
+    section: int | None
+    value: str | None = None
+    expected: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def ranked_sections(doc: m.Document | None, where: Callable[[str], Location]
+                    ) -> tuple[Ranked, ...]:
+    """The sections of ``doc`` that have a 要望率 and a whole-number 全節中順位."""
+    if doc is None:
+        return ()
+    found = []
+    for section in doc.sections:
+        needs = section.citizen_needs
+        if isinstance(needs.request_rate, m.Rate) and isinstance(needs.rank_overall, int) \
+                and not isinstance(needs.rank_overall, bool):
+            found.append(Ranked(doc.chapter.number, section.number, needs.request_rate,
+                                needs.rank_overall,
+                                where(f"sections.{section.number}.citizen_needs.rank_overall")))
+    return tuple(found)
+
+
+def _name(item: Ranked) -> str:
+    return f"第{item.chapter}章第{item.section}節"
+
+
+def overall_rank_issues(items: Sequence[Ranked], complete: bool
+                        ) -> list[tuple[Ranked, Issue]]:
+    """全節中順位 against 要望率 over every section given: a section whose rank
+    is not worse than that of one with a lower 要望率 is out of order; with
+    ``complete`` (every chapter of the plan is among them) no two sections
+    may share a rank either."""
+    issues = []
+    key = "citizen_needs.rank_overall"
+    for item in items:
+        others = [o for o in items if (o.chapter, o.section) != (item.chapter, item.section)]
+        above = [o for o in others if o.rate.value > item.rate.value and o.rank >= item.rank]
+        shared = [o for o in others if o.rank == item.rank] if complete else []
+        if above:
+            other = max(above, key=lambda o: (o.rank, o.rate.value))
+            issues.append((item, Issue("rank-inconsistent", key, item.section, str(item.rank),
+                                       None, (("variant", "overall-order"),
+                                              ("other", _name(other)),
+                                              ("other_rate", other.rate.text),
+                                              ("other_rank", str(other.rank))))))
+        elif shared:
+            issues.append((item, Issue("rank-inconsistent", key, item.section, str(item.rank),
+                                       None, (("variant", "overall-shared"),
+                                              ("other", _name(shared[0]))))))
+    return issues
+
+
+def chapter_issues(doc: m.Document) -> list[Issue]:
+    """A chapter's own plan checks: its sections' 基本方針 codes name the chapter
+    and section, and its 顕著な成果 and 引き継がれる課題 rows cite one of its ≪主な方針≫."""
+    issues = []
+    number = doc.chapter.number
+    for section in doc.sections:
+        for index, policy in enumerate(section.basic_policies):
+            parts = normalize_code(policy.code).split("-")
+            wanted = [str(number), str(section.number)]
+            if len(parts) == 3 and all(p.isdigit() for p in parts) and \
+                    [str(int(p)) for p in parts[:2]] != wanted:
+                issues.append(Issue("policy-code-misplaced",
+                                    f"sections.{section.number}.basic_policies.{index}.policy",
+                                    section.number, policy.code,
+                                    f"{number}-{section.number}-…"))
+    return issues + _cited(doc.chapter)
+
+
+def _cited(chapter: m.Chapter) -> list[Issue]:
+    main = {squash(p) for p in chapter.main_policies}
+    rows: Iterable[tuple[str, m.Initiative | m.Challenge]] = [
+        *((f"chapter.highlights.{i}", r) for i, r in enumerate(chapter.highlights)),
+        *((f"chapter.carried_over.{i}", r) for i, r in enumerate(chapter.carried_over))]
+    return [Issue("unknown-main-policy", f"{key}.policy", None, row.policy,
+                  "、".join(chapter.main_policies))
+            for key, row in rows
+            if row.policy and row.policy.strip() and squash(row.policy) not in main]
