@@ -125,8 +125,8 @@ def formula_kept(df: pd.DataFrame) -> pd.Series:
 
 @extensions.register_check_method(statistics=["similarity"], check_type="vectorized")
 def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
-    """An indicator below 100% in the plan's last period is named in the analysis."""
-    unmet = df["is_last"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
+    """An indicator below 100% in the period under review is named in the analysis."""
+    unmet = df["is_review"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
     if not unmet.any():
         return pd.Series(True, index=df.index)
     rows = df[unmet]

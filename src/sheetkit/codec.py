@@ -15,7 +15,6 @@ from sheetkit.values import parse_number, parse_rate, places_of
 from sheetkit.wareki import DateError, parse_date, plausible
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-ABSENT = "－"                      # a period in which the indicator did not exist
 
 
 @dataclass(frozen=True)

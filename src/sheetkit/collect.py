@@ -13,7 +13,7 @@ from sheetkit import model as m
 from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
-from sheetkit.identity import TEMPLATE, review_index
+from sheetkit.identity import TEMPLATE
 from sheetkit.intake import Refused, is_lock_file, read_limited
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
@@ -183,7 +183,7 @@ def place(subject: Subject, base: m.Document | m.PlanDocument) -> Placement:
     if chapter is None or number is None or subject.document is None or not subject.identity:
         return Placement(number, ())
     against = compare(subject, subject.document.sections[0], chapter,
-                      review_index(chapter.plan), subject.identity.open_needs,
+                      subject.review_of(chapter.plan), subject.identity.open_needs,
                       load_rules().severity["base-mismatch"])
     return Placement(None if against.foreign else number, against.findings,
                      against.placeable, None if against.foreign else chapter.chapter.number)

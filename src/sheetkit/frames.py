@@ -79,6 +79,7 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
     prefix = f"sections.{section.number}"
     names = tuple(i.name for i in section.indicators)
     template = subject.kind == TEMPLATE
+    review = subject.review_of(plan)
     for index, ind in enumerate(section.indicators):
         key = f"{prefix}.indicators.{index}"
         base = {"file": file, "section": section.number, "key": key, "name": ind.name,
@@ -95,7 +96,7 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
             res = result or m.PeriodResult()
             rows["indicators"].append(base | {
                 "period_key": pkey, "period": period.label if period else None,
-                "is_last": period is not None and number == len(plan.periods) - 1,
+                "is_review": period is not None and number == review,
                 "first_row": number == 0, "absent": result is None,
                 "target": res.target, "actual": res.actual, "rate": res.rate,
                 "rate_live": False, "rate_typed": f"{pkey}.rate" in subject.typed_rates}

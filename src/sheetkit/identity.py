@@ -10,6 +10,7 @@ from typing import Any
 
 from sheetkit import model as m
 from sheetkit.guard import default_limits
+from sheetkit.layout import IndicatorLayout
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
@@ -78,9 +79,10 @@ class Identity:
                    chapters=chapters)
 
 
-def review_index(plan: m.Plan) -> int:
-    """The period whose actuals a department reports: the plan's last."""
-    return len(plan.periods) - 1
+def review_index(plan: m.Plan, indicators: IndicatorLayout) -> int:
+    """The period whose actuals a department reports: the one the layout's
+    indicator table declares (``review:``), by default the plan's last."""
+    return indicators.review_index(len(plan.periods))
 
 
 def blank_section(section: m.Section, review: int) -> m.Section:
@@ -98,9 +100,10 @@ def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: in
     only when the template did not leave it open)."""
     data = section_data(blank_section(section, review), plan)
     for ind in data["indicators"]:
-        for period in plan.periods:
-            if ind.get(period.key):
-                ind[period.key].pop("rate", None)
+        results = ind.get(m.PERIODS) or [ind.get(period.key) for period in plan.periods]
+        for result in results:
+            if result:
+                result.pop("rate", None)
     if open_needs:
         data.pop("citizen_needs")
     for key in ("entry_date", "author", "initiatives", "carried_over", "unmet_analysis"):

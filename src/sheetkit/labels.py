@@ -17,8 +17,9 @@ class _Missing(dict[str, object]):
 
 
 def label_vars(plan: Plan, chapter: Chapter | None = None,
-               section: Section | None = None) -> dict[str, Any]:
-    """The values a layout label may use."""
+               section: Section | None = None, review: int | None = None) -> dict[str, Any]:
+    """The values a layout label may use; ``review``: the index of the period
+    under review (None: the last)."""
     values: dict[str, Any] = {
         "plan_name": plan.name,
         "successor": plan.successor or "",
@@ -32,6 +33,11 @@ def label_vars(plan: Plan, chapter: Chapter | None = None,
     for i, period in enumerate(plan.periods, start=1):
         values |= {f"p{i}_label": period.label, f"p{i}_start": period.start,
                    f"p{i}_end": period.end}
+    if plan.periods:
+        reviewed = plan.periods[review if review is not None and 0 <= review < len(plan.periods)
+                                else -1]
+        values |= {"review_label": reviewed.label, "review_start": reviewed.start,
+                   "review_end": reviewed.end}
     if chapter is not None:
         values |= {"chapter": chapter.number, "chapter_title": chapter.title}
     if section is not None:

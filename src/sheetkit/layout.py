@@ -64,30 +64,72 @@ class SheetLayout:
 
 @dataclass(frozen=True)
 class PeriodColumns:
-    value: int
-    rate: int
+    """Where one period of the 目標指標 table goes: the column of its target
+    and of its actual (the same column when the target sits above the actual),
+    and of its 達成率 (None: the period shows no rate)."""
+
+    target: int
+    actual: int
+    rate: int | None = None
+
+    @property
+    def first_col(self) -> int:
+        return min(self.target, self.actual, *(() if self.rate is None else (self.rate,)))
+
+    @property
+    def last_col(self) -> int:
+        return max(self.target, self.actual, *(() if self.rate is None else (self.rate,)))
+
+
+@dataclass(frozen=True)
+class ActualCheck:
+    """The data validation on a reported actual: its title and messages."""
+
+    title: str
+    message: str
+    percent_message: str
 
 
 @dataclass(frozen=True)
 class IndicatorLayout:
+    """The 目標指標 table: ``rows`` per indicator (2: target above actual; 1:
+    target and actual side by side), one PeriodColumns per period, the period
+    under review (``review``: an index, None for the last), and an optional
+    group column naming each section."""
+
     sheet: str
     widths: tuple[tuple[int, float], ...]
     title: CellSpec
     header: tuple[tuple[CellSpec, ...], ...]
-    group: CellSpec
+    group: CellSpec | None
     name: CellSpec
     unit: CellSpec
     direction: CellSpec
-    baseline: CellSpec
-    plan_target: CellSpec
+    baseline: CellSpec | None
+    plan_target: CellSpec | None
     periods: tuple[PeriodColumns, ...]
     actual_hint: str
     analysis_label: CellSpec
     analysis_text: CellSpec
+    rows: int = 2
+    review: int | None = None
+    absent: str = "－"
+    actual_label: str = "{name}（実績値）"
+    actual_check: ActualCheck = ActualCheck(
+        "実績値", "0以上の数値を入力してください。", "0～100の数値を入力してください。")
+    table_name: str = "目標指標"
+    actuals_name: str = "実績値"
 
     @property
     def last_col(self) -> int:
         return max(c.last_col for row in self.header for c in row)
+
+    def review_index(self, count: int) -> int:
+        """The index of the period under review in a plan of ``count`` periods:
+        the declared one, or the last."""
+        if self.review is None or self.review >= count:
+            return count - 1
+        return self.review
 
 
 @dataclass(frozen=True)
@@ -196,19 +238,68 @@ def _sheet(data: dict[str, Any]) -> SheetLayout:
     return SheetLayout(data["sheet"], _widths(data["widths"]), tuple(blocks))
 
 
-def _build(data: dict[str, Any]) -> Layout:
-    ind = data["indicators"]
-    indicators = IndicatorLayout(
+def _period_columns(data: dict[str, Any], rows: int) -> PeriodColumns:
+    """One period's columns: ``value`` (target above actual) when two rows per
+    indicator, ``target`` and ``actual`` when one; ``rate`` optional."""
+    rate = col_index(data["rate"]) if data.get("rate") is not None else None
+    if rows == 2:
+        value = col_index(data["value"])
+        return PeriodColumns(value, value, rate)
+    target, actual = col_index(data["target"]), col_index(data["actual"])
+    if target == actual:
+        raise ValueError("indicators.periods: target and actual need their own columns "
+                         "when rows is 1")
+    return PeriodColumns(target, actual, rate)
+
+
+def _review(raw: Any, count: int) -> int | None:
+    """``review: last`` (the default) or a period's number counted from 1."""
+    if raw is None or raw == "last":
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= count:
+        raise ValueError(f"indicators.review: 'last' or a period number from 1 to {count}, "
+                         f"not {raw!r}")
+    return raw - 1
+
+
+def _indicator_layout(ind: dict[str, Any]) -> IndicatorLayout:
+    rows = int(ind.get("rows", 2))
+    if rows not in (1, 2):
+        raise ValueError(f"indicators.rows: 1 or 2, not {rows}")
+    periods = tuple(_period_columns(p, rows) for p in ind["periods"])
+    if not periods:
+        raise ValueError("indicators.periods: at least one period")
+    review = _review(ind.get("review"), len(periods))
+    if periods[len(periods) - 1 if review is None else review].rate is None:
+        raise ValueError("indicators.periods: the period under review needs a rate column")
+    check = ind.get("actual_check", {})
+    default_check = IndicatorLayout.actual_check
+    names = ind.get("names", {})
+
+    def optional(key: str) -> CellSpec | None:
+        return _cell(ind[key]) if ind.get(key) is not None else None
+
+    return IndicatorLayout(
         sheet=ind["sheet"], widths=_widths(ind["widths"]), title=_cell(ind["title"]),
         header=tuple(tuple(_cell(c) for c in row) for row in ind["header"]),
-        group=_cell(ind["group"]), name=_cell(ind["name"]), unit=_cell(ind["unit"]),
-        direction=_cell(ind["direction"]), baseline=_cell(ind["baseline"]),
-        plan_target=_cell(ind["plan_target"]),
-        periods=tuple(PeriodColumns(col_index(p["value"]), col_index(p["rate"]))
-                      for p in ind["periods"]),
+        group=optional("group"), name=_cell(ind["name"]), unit=_cell(ind["unit"]),
+        direction=_cell(ind["direction"]), baseline=optional("baseline"),
+        plan_target=optional("plan_target"), periods=periods,
         actual_hint=ind["actual_hint"],
         analysis_label=_cell(ind["analysis"]["label"]),
-        analysis_text=_cell(ind["analysis"]["text"]))
+        analysis_text=_cell(ind["analysis"]["text"]),
+        rows=rows, review=review, absent=str(ind.get("absent", IndicatorLayout.absent)),
+        actual_label=str(ind.get("actual_label", IndicatorLayout.actual_label)),
+        actual_check=ActualCheck(str(check.get("title", default_check.title)),
+                                 str(check.get("message", default_check.message)),
+                                 str(check.get("percent_message",
+                                               default_check.percent_message))),
+        table_name=str(names.get("table", IndicatorLayout.table_name)),
+        actuals_name=str(names.get("actuals", IndicatorLayout.actuals_name)))
+
+
+def _build(data: dict[str, Any]) -> Layout:
+    indicators = _indicator_layout(data["indicators"])
     tpl = data["template"]
     verdict = tpl.get("precheck", {}).get("verdict")
     template = TemplateSettings(tpl["file"], int(tpl["rows"]), tpl["instructions"]["title"],

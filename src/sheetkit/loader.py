@@ -18,7 +18,8 @@ from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.values import parse_number, parse_rate
 from sheetkit.wareki import DateError, parse_date, plausible
 
-PERIOD_KEYS = ("first_half", "second_half")
+PERIOD_KEYS = ("first_half", "second_half")   # the two-period form: still loads, as two periods
+PERIODS = m.PERIODS                          # the list form: any number of periods
 
 
 class _Map(dict[str, Any]):
@@ -370,6 +371,7 @@ class _Reader:
     def __init__(self, source: str | None) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self._plan_line: int | None = None
 
     # -- reporting -------------------------------------------------------
     def _problem(self, code: str, line: int | None, path: str, **params: str) -> None:
@@ -523,7 +525,7 @@ class _Reader:
                 first[section.number] = line
 
     def plan(self, data: Any, line: int | None) -> m.Plan | None:
-        allowed = ("name", "baseline", "successor", "survey", *PERIOD_KEYS)
+        allowed = ("name", "baseline", "successor", "survey", PERIODS, *PERIOD_KEYS)
         plan = self._mapping(data, "plan", allowed, line)
         if plan is None:
             return None
@@ -534,18 +536,38 @@ class _Reader:
             if base is not None:
                 baseline = m.Milestone(self._text(base, "label", "plan.baseline", True) or "",
                                        self._text(base, "year", "plan.baseline", True) or "")
-        periods = []
-        for key in PERIOD_KEYS:
-            if plan.get(key) is None:
-                continue
-            path = f"plan.{key}"
-            period = self._mapping(plan[key], path, ("label", "from", "to"), self._line(plan, key))
-            if period is not None:
-                periods.append(m.Period(key, self._text(period, "label", path, True) or "",
-                                        self._text(period, "from", path, True) or "",
-                                        self._text(period, "to", path, True) or ""))
-        return m.Plan(self._text(plan, "name", "plan", True) or "", baseline, tuple(periods),
+        if PERIODS in plan:
+            self._plan_line = self._line(plan, PERIODS)
+            for key in PERIOD_KEYS:
+                if key in plan:
+                    self._problem("mixed-periods", self._line(plan, key), f"plan.{key}", key=key)
+            periods = [self.period(item, m.period_key(i), f"plan.{PERIODS}[{i}]",
+                                   self._line(self._list(plan, PERIODS, "plan"), i))
+                       for i, item in enumerate(self._list(plan, PERIODS, "plan"))]
+        else:
+            periods = [self.period(plan[key], key, f"plan.{key}", self._line(plan, key))
+                       for key in PERIOD_KEYS if plan.get(key) is not None]
+        return m.Plan(self._text(plan, "name", "plan", True) or "", baseline,
+                      tuple(p for p in periods if p is not None),
                       self._text(plan, "successor", "plan"), self._text(plan, "survey", "plan"))
+
+    def period(self, data: Any, key: str, path: str, line: int | None) -> m.Period | None:
+        """One period: {label, from, to}, or {label, year} for a single year, or
+        the year alone (R5), which is also its label."""
+        if isinstance(data, (str, int)) and not isinstance(data, bool):
+            year = _as_text(data)
+            return m.Period(key, year, year, year)
+        allowed = ("label", "year") if isinstance(data, dict) and "year" in data \
+            else ("label", "from", "to")
+        period = self._mapping(data, path, allowed, line)
+        if period is None:
+            return None
+        label = self._text(period, "label", path, True) or ""
+        if "year" in period:
+            year = self._text(period, "year", path, True) or ""
+            return m.Period(key, label, year, year)
+        return m.Period(key, label, self._text(period, "from", path, True) or "",
+                        self._text(period, "to", path, True) or "")
 
     def chapter(self, data: Any, line: int | None, p: str = "chapter",
                 extra: tuple[str, ...] = ()) -> m.Chapter | None:
@@ -624,7 +646,10 @@ class _Reader:
 
     def indicator(self, data: Any, path: str, line: int | None,
                   period_keys: tuple[str, ...]) -> m.Indicator | None:
-        allowed = ("name", "unit", "direction", "baseline", "target_plan", *PERIOD_KEYS)
+        listed = any(k.startswith(f"{PERIODS}.") for k in period_keys) \
+            or (not period_keys and PERIODS in (data if isinstance(data, dict) else {}))
+        allowed = ("name", "unit", "direction", "baseline", "target_plan",
+                   *((PERIODS,) if listed else PERIOD_KEYS))
         ind = self._mapping(data, path, allowed, line)
         if ind is None:
             return None
@@ -632,16 +657,11 @@ class _Reader:
         if direction is not None and direction.strip() not in m.DIRECTIONS:
             self._problem("invalid-direction", self._line(ind, "direction"),
                           _join(path, "direction"), value=direction)
-        results: list[m.PeriodResult | None] = []
-        for key in period_keys:
-            value = ind.get(key)
-            if value is None:
-                results.append(None)
-                continue
-            rp = _join(path, key)
-            res = self._mapping(value, rp, ("target", "actual", "rate"), self._line(ind, key))
-            results.append(None if res is None else m.PeriodResult(
-                _figure(res.get("target")), _figure(res.get("actual")), _rate(res.get("rate"))))
+        if listed:
+            results = self._listed_results(ind, path, len(period_keys))
+        else:
+            results = [self.result(ind.get(key), _join(path, key), self._line(ind, key))
+                       for key in period_keys]
         return m.Indicator(
             name=self._text(ind, "name", path, True) or "",
             unit=self._text(ind, "unit", path),
@@ -650,6 +670,27 @@ class _Reader:
             results=tuple(results),
             plan_target=_figure(ind.get("target_plan")),
         )
+
+    def result(self, value: Any, path: str, line: int | None) -> m.PeriodResult | None:
+        """One period of an indicator: {target, actual, rate}; None (null) when the
+        indicator did not exist in that period."""
+        if value is None:
+            return None
+        res = self._mapping(value, path, ("target", "actual", "rate"), line)
+        return None if res is None else m.PeriodResult(
+            _figure(res.get("target")), _figure(res.get("actual")), _rate(res.get("rate")))
+
+    def _listed_results(self, ind: dict[str, Any], path: str, count: int
+                        ) -> list[m.PeriodResult | None]:
+        """An indicator's ``periods:`` list, one item per period of the plan."""
+        items = self._list(ind, PERIODS, path)
+        if PERIODS in ind and isinstance(ind[PERIODS], list) and len(items) != count:
+            self._problem("period-count", self._line(ind, PERIODS), _join(path, PERIODS),
+                          count=str(len(items)), expected=str(count),
+                          plan=str(self._plan_line or ""))
+        results = [self.result(item, f"{_join(path, PERIODS)}[{i}]", self._line(items, i))
+                   for i, item in enumerate(items[:count])]
+        return results + [None] * (count - len(results))
 
     def _date(self, mapping: dict[str, Any], key: str, path: str) -> m.DateValue:
         value = self._get(mapping, key, path, False)

@@ -106,12 +106,12 @@ MARKS = {"ja": {MISSING: "未提出", INVALID: "差し戻し中", DUPLICATE: "�
          "en": {MISSING: "not returned", INVALID: "sent back", DUPLICATE: "duplicate, not merged"}}
 
 
-def merged_document(collection: Collection) -> m.PlanDocument:
+def merged_document(collection: Collection, review: int) -> m.PlanDocument:
     """The base plan with every chosen return merged in.  A section that was
     not merged keeps only its fixed parts: the base's answers (last period's
-    記入日, 記入者, 実績値 …) are never shown as if they were this period's."""
+    記入日, 記入者, 実績値 …) are never shown as if they were this period's.
+    ``review``: the index of the period under review."""
     base = collection.base
-    review = review_index(base.plan)
     chapters = []
     for chapter in base.chapters:
         sections = []
@@ -212,9 +212,10 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
 
 
 def indicators_csv(whole: m.PlanDocument, collection: Collection,
-                   sources: Sequence[tuple[str, dict[str, int]]]) -> str:
+                   sources: Sequence[tuple[str, dict[str, int]]], review: int) -> str:
     """Indicators in long form: one row per indicator × period × kind.
-    ``sources``: for each chapter, the base file and the line of each value."""
+    ``sources``: for each chapter, the base file and the line of each value;
+    the actual and rate of period ``review`` come from the return."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
@@ -226,13 +227,13 @@ def indicators_csv(whole: m.PlanDocument, collection: Collection,
                      "値", "出典"])
     chosen = {(s.chapter, s.number): s.chosen for s in collection.sections}
     for doc, (base_path, base_lines) in zip(whole.chapters, sources):
-        _chapter_rows(put, doc, chosen, base_path, base_lines)
+        _chapter_rows(put, doc, chosen, base_path, base_lines, review)
     return out.getvalue()
 
 
 def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                   chosen: dict[tuple[int, int], Return | None], base_path: str,
-                  base_lines: dict[str, int]) -> None:
+                  base_lines: dict[str, int], review: int) -> None:
     baseline = doc.plan.baseline
     for section in doc.sections:
         ret = chosen.get((doc.chapter.number, section.number))
@@ -252,7 +253,6 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
             if ind.baseline is not None and baseline is not None:
                 put([*common, f"{baseline.label}（{baseline.year}）", "実績値",
                                  ind.baseline, source(f"{key}.baseline", False)])
-            review = review_index(doc.plan)
             for number, (period, result) in enumerate(zip(doc.plan.periods, ind.results)):
                 if result is None:
                     continue
@@ -287,7 +287,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     loaded = load_plan_with_lines(base_path)
     lay = load_layout(layout)
     collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid)
-    doc = merged_document(collection)
+    review = review_index(loaded.document.plan, lay.indicators)
+    doc = merged_document(collection, review)
     findings = _plan_findings(doc, collection, str(base_path))
     from sheetkit.writer import write_summary
 
@@ -299,7 +300,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
         render = to_json if Path(data).suffix.lower() == ".json" else to_yaml
         texts.append((Path(data), render(doc).encode("utf-8")))
     if csv_path is not None:
-        texts.append((Path(csv_path), indicators_csv(doc, collection, loaded.sources
-                                                     ).encode("utf-8-sig")))
+        texts.append((Path(csv_path), indicators_csv(doc, collection, loaded.sources,
+                                                     review).encode("utf-8-sig")))
     write_all(outputs, [(path, bytes_writer(content)) for path, content in texts])
     return MergeResult(doc, collection, tuple(findings), tuple(collection.left_out()))

@@ -122,6 +122,14 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "「{key}」には{expected}を書いてください（今は「{value}」）。",
         "en": "'{key}' must be {expected_en} (it is '{value}').",
     },
+    "period-count": {
+        "ja": "この指標の periods は {count} 期分ですが、計画（plan の periods、{plan}行目）は {expected} 期です。計画の期の順に、期ごとに1つずつ書いてください（その期に指標がなかったときは null）。",
+        "en": "This indicator's periods list has {count} items but the plan (plan's periods, line {plan}) has {expected} periods. Give one item per plan period, in order (null where the indicator did not exist).",
+    },
+    "mixed-periods": {
+        "ja": "plan に periods と「{key}」の両方があります。periods の一覧だけにしてください（first_half・second_half は2期の古い書き方です）。",
+        "en": "The plan has both periods and '{key}'. Use the periods list only (first_half and second_half are the older two-period form).",
+    },
     "invalid-direction": {
         "ja": "指標のめざす方向「{value}」は使えません。↗（増やす）か ↘（減らす）を書いてください。",
         "en": "The indicator direction '{value}' is not allowed. Write ↗ (increase) or ↘ (decrease).",
@@ -169,6 +177,10 @@ MESSAGES: dict[str, dict[str, Any]] = {
     "layout-invalid": {
         "ja": "レイアウト定義「{layout}」に誤りがあります（{detail}）。templates/ のファイルを直してください。",
         "en": "The layout '{layout}' is invalid ({detail}). Fix the file in templates/.",
+    },
+    "layout-periods": {
+        "ja": "データの期は {count} 期ですが、レイアウト「{layout}」の目標指標の表には {columns} 期分の列しかありません。期の多いデータに合うレイアウトを --layout で指定するか、レイアウトの indicators の periods に列を足してください。",
+        "en": "The data has {count} periods but the 目標指標 table of layout '{layout}' has columns for {columns}. Give a layout that fits with --layout, or add columns to the layout's indicators periods.",
     },
     "layout-not-found": {
         "ja": "レイアウト「{layout}」が見つかりません（使えるもの：{available}）。",

@@ -44,14 +44,30 @@ class Milestone:
     year: str
 
 
+PERIODS = "periods"      # the data's list of periods, and its part of a field key
+
+
+def period_key(index: int) -> str:
+    """The key of the period at ``index`` of a ``periods:`` list, as field keys
+    use it: ``sections.1.indicators.0.periods.2.actual``."""
+    return f"{PERIODS}.{index}"
+
+
 @dataclass(frozen=True)
 class Period:
-    """One half of the plan: 前期基本計画 H23～H26."""
+    """One period of the plan, such as 前期基本計画 H23～H26 or 令和5年度 R5.
+
+    ``key`` is ``first_half``/``second_half`` when the data gave the two-period
+    form, or ``periods.N`` when it gave a ``periods:`` list."""
 
     key: str
     label: str
     start: str
     end: str
+
+    @property
+    def listed(self) -> bool:
+        return self.key.startswith(f"{PERIODS}.")
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,7 @@ def _make(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str,
         (stage / CSV_NAME).write_bytes(indicators_csv(docs, scheme).encode("utf-8-sig"))
         for doc in docs:
             (stage / f"{chapter_stem(doc)}.json").write_text(to_json(doc), encoding="utf-8")
-        links = [ChapterLink(tally(doc, review_index(doc.plan), scheme),
+        links = [ChapterLink(tally(doc, review_index(doc.plan, lay.indicators), scheme),
                              f"{chapter_stem(doc)}.pdf") for doc in docs]
         plan_name = docs[0].plan.name
         (stage / TEXT_NAME).write_bytes(

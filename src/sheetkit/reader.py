@@ -11,7 +11,7 @@ from typing import Any
 
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
-from sheetkit.codec import ABSENT, decode, unpattern
+from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE, Identity
@@ -49,6 +49,7 @@ class Extraction:
     sheets: tuple[str, ...] = ()                 # in the workbook's tab order
     notices: tuple[Problem, ...] = ()            # text outside the inputs, formulas typed in
     sha256: str = ""                             # of the bytes read
+    review: int = -1                             # the period under review, as the layout says
 
 
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
@@ -124,7 +125,8 @@ def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
                  out: _Collector, number: int, prefix: str) -> tuple[str, str]:
     """The chapter and 目標指標 sheet names of chapter ``number``.  A template
     must have its section and 目標指標 sheets, a 総括表 its chapter and 目標指標 sheets."""
-    vars_ = label_vars(plan) | {"chapter": number}
+    vars_ = label_vars(plan, review=layout.indicators.review_index(len(plan.periods))) \
+        | {"chapter": number}
     chapter = sheet_title(layout.chapter.sheet, vars_, prefix)
     indicators = sheet_title(layout.indicators.sheet, vars_, prefix)
     needed = [indicators]
@@ -193,9 +195,10 @@ def _extract_all(book: Book) -> tuple[Extraction, ...]:
             for sheet, cells in other.looked.items():
                 outs[0].looked.setdefault(sheet, set()).update(cells)
     _outside(book, layout, identity, outs[0])
+    review = layout.indicators.review_index(len(plan.periods))
     return tuple(Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
                             book.external_links, tuple(book.grids), tuple(out.notices),
-                            book.sha256) for doc, out in zip(docs, outs))
+                            book.sha256, review) for doc, out in zip(docs, outs))
 
 
 def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, number: int,
@@ -206,7 +209,7 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
                                                   prefix)
     _precheck_kept(book, identity, out)
     chapter_fields: dict[str, Any] = {"chapter.number": number}
-    vars_ = label_vars(plan)
+    vars_ = label_vars(plan, review=layout.indicators.review_index(len(plan.periods)))
     if chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
                                        "chapter")
@@ -223,7 +226,8 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, section_number))
-    indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out)
+    indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out,
+                                  tuple(s.number for s in sections))
     merged = []
     for section in sections:
         inds, analysis = indicators.get(section.number, ((), None))
@@ -382,10 +386,13 @@ _FIGURE = CellSpec(0, 0, kind="figure")
 _RATE = CellSpec(0, 0, kind="rate")
 
 
-def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Collector
+def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Collector,
+                     numbers: tuple[int, ...] = ()
                      ) -> dict[int, tuple[tuple[m.Indicator, ...], str | None]]:
-    """Indicators and 未達成指標の理由・分析 of every section group."""
-    vars_ = label_vars(plan)
+    """Indicators and 未達成指標の理由・分析 of every section group.  A group is
+    named in the group column; a layout without one takes ``numbers`` (the
+    sections in sheet order) in turn, each group ending with its analysis."""
+    vars_ = label_vars(plan, review=ind.review_index(len(plan.periods)))
     header = tuple(c for c in ind.header[0] if c.text is not None)
     start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, header, vars_)), None)
     if start is None:
@@ -397,32 +404,43 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
             out.look(grid, start + offset, spec.first_col)
     analysis_label = squash(fill(ind.analysis_label.text or "", vars_))
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
-    current: int | None = None
+    unnamed = iter(numbers)
+    current: int | None = None if ind.group is not None else next(unnamed, None)
     row = start + len(ind.header)
     while row <= grid.max_row:
-        out.look(grid, row, ind.group.first_col)
-        group_text = grid.value(row, ind.group.first_col)
-        if isinstance(group_text, str) and group_text.strip():
-            number = unpattern(ind.group.pattern, group_text)
-            current = int(number) if number.isdigit() else current
+        if ind.group is not None:
+            out.look(grid, row, ind.group.first_col)
+            group_text = grid.value(row, ind.group.first_col)
+            if isinstance(group_text, str) and group_text.strip():
+                number = unpattern(ind.group.pattern, group_text)
+                current = int(number) if number.isdigit() else current
+        label = grid.value(row, ind.analysis_label.first_col)
         name = grid.value(row, ind.name.first_col)
-        if current is None or name is None:
+        if current is None or (name is None and label is None):
             row += 1
             continue
         indicators, analysis = groups.setdefault(current, ([], [None]))
-        if isinstance(name, str) and squash(name) == analysis_label:
-            out.look(grid, row, ind.name.first_col)
-            out.look(grid, row + 1, ind.group.first_col)
+        if isinstance(label, str) and squash(label) == analysis_label:
+            out.look(grid, row, ind.analysis_label.first_col)
+            if ind.group is not None:
+                out.look(grid, row + 1, ind.group.first_col)
             text_cell = grid.get(row + 1, ind.analysis_text.first_col)
             analysis[0] = decode(ind.analysis_text, text_cell.value)
             out.note(f"sections.{current}.unmet_analysis", grid, row + 1,
                      ind.analysis_text.first_col)
             row += 2
+            if ind.group is None:
+                current = next(unnamed, None)
+            continue
+        if name is None:
+            row += 1
             continue
         key = f"sections.{current}.indicators.{len(indicators)}"
-        out.look(grid, row + 1, ind.group.first_col)
+        if ind.group is not None:
+            for extra in range(1, ind.rows):
+                out.look(grid, row + extra, ind.group.first_col)
         indicators.append(_indicator(grid, ind, plan, row, key, out))
-        row += 2
+        row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
 
 
@@ -438,32 +456,42 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, key: st
         return decode(_FIGURE, cell.value, cell.num_format)
 
     direction = text(ind.direction) or ""
+    bottom = row + ind.rows - 1
     results: list[m.PeriodResult | None] = []
     for period, cols in zip(plan.periods, ind.periods):
-        target_cell = grid.get(row, cols.value)
-        out.look(grid, row, cols.value)
-        if isinstance(target_cell.value, str) and target_cell.value.strip() == ABSENT:
+        target_cell = grid.get(row, cols.target)
+        out.look(grid, row, cols.target)
+        if isinstance(target_cell.value, str) and target_cell.value.strip() == ind.absent:
             results.append(None)
             continue
         pkey = f"{key}.{period.key}"
-        target = figure(row, cols.value, f"{pkey}.target")
-        actual = figure(row + 1, cols.value, f"{pkey}.actual")
-        rate_cell = grid.get(row, cols.rate)
-        out.note(f"{pkey}.rate", grid, row, cols.rate)
-        if rate_cell.is_formula:
-            computed = achievement(direction, target, actual)
-            rate: m.RateValue = None if computed is None else as_written(computed)
-        else:
-            rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
-            if rate is not None:
-                out.typed_rates.add(f"{pkey}.rate")
+        target = figure(row, cols.target, f"{pkey}.target")
+        actual = figure(bottom, cols.actual, f"{pkey}.actual")
+        rate: m.RateValue = None
+        if cols.rate is not None:
+            rate_cell = grid.get(row, cols.rate)
+            out.note(f"{pkey}.rate", grid, row, cols.rate)
+            if rate_cell.is_formula:
+                computed = achievement(direction, target, actual)
+                rate = None if computed is None else as_written(computed)
+            else:
+                rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
+                if rate is not None:
+                    out.typed_rates.add(f"{pkey}.rate")
         results.append(m.PeriodResult(target, actual, rate))
-    for k in ("name", "unit", "direction", "baseline", "plan_target"):
-        out.note(f"{key}.{k}", grid, row, getattr(ind, k).first_col)
+    specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
+             "baseline": ind.baseline, "plan_target": ind.plan_target}
+    for k, spec in specs.items():
+        if spec is not None:
+            out.note(f"{key}.{k}", grid, row, spec.first_col)
+
+    def optional_figure(spec: CellSpec | None) -> m.Figure:
+        if spec is None:
+            return None
+        return decode(_FIGURE, grid.value(row, spec.first_col),
+                      grid.get(row, spec.first_col).num_format)
+
     return m.Indicator(
         name=text(ind.name) or "", unit=text(ind.unit), direction=direction,
-        baseline=decode(_FIGURE, grid.value(row, ind.baseline.first_col),
-                        grid.get(row, ind.baseline.first_col).num_format),
-        results=tuple(results),
-        plan_target=decode(_FIGURE, grid.value(row, ind.plan_target.first_col),
-                           grid.get(row, ind.plan_target.first_col).num_format))
+        baseline=optional_figure(ind.baseline), results=tuple(results),
+        plan_target=optional_figure(ind.plan_target))

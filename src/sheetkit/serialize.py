@@ -36,8 +36,11 @@ def plan_data(plan: m.Plan) -> dict[str, Any]:
     data: dict[str, Any] = {"name": plan.name}
     if plan.baseline:
         data["baseline"] = {"label": plan.baseline.label, "year": plan.baseline.year}
-    for period in plan.periods:
-        data[period.key] = {"label": period.label, "from": period.start, "to": period.end}
+    periods = [{"label": p.label, "from": p.start, "to": p.end} for p in plan.periods]
+    if any(p.listed for p in plan.periods):
+        data[m.PERIODS] = periods
+    else:
+        data |= {p.key: item for p, item in zip(plan.periods, periods)}
     if plan.successor is not None:
         data["successor"] = plan.successor
     if plan.survey is not None:
@@ -52,10 +55,13 @@ def _rows(rows: tuple[Any, ...], keys: tuple[str, ...]) -> list[dict[str, Any]]:
 def _indicator(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
     data: dict[str, Any] = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
                             "baseline": _figure(ind.baseline)}
-    for period, result in zip(plan.periods, ind.results):
-        data[period.key] = None if result is None else {
-            "target": _figure(result.target), "actual": _figure(result.actual),
-            "rate": _rate(result.rate)}
+    results = [None if result is None else {
+        "target": _figure(result.target), "actual": _figure(result.actual),
+        "rate": _rate(result.rate)} for result in ind.results]
+    if any(p.listed for p in plan.periods):
+        data[m.PERIODS] = results
+    else:
+        data |= {p.key: item for p, item in zip(plan.periods, results)}
     data["target_plan"] = _figure(ind.plan_target)
     return data
 

@@ -34,6 +34,7 @@ class Subject:
     sheets: tuple[str, ...] = ()              # the workbook's tab order
     notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
     sha256: str = ""                          # of the exact bytes read (workbooks)
+    review: int | None = None                 # the period under review; None: the last
     # a file of several 章 (a plan's data or 総括表): this is its first chapter,
     # ``more`` the others, each a subject of the same file
     more: tuple[Subject, ...] = ()
@@ -53,6 +54,12 @@ class Subject:
                            ranked=self.ranked)
         return replace(self, sources={k: v for k, v in self.sources.items()
                                       if keep is not None and keep(k)}, more=more)
+
+    def review_of(self, plan: m.Plan) -> int:
+        """The index of the period under review in ``plan``: as the workbook's
+        layout declares, or the last."""
+        count = len(plan.periods)
+        return self.review if self.review is not None and 0 <= self.review < count else count - 1
 
     def where(self, key: str | None) -> Location:
         """The cell or line of ``key``, or of the nearest enclosing value."""
@@ -101,7 +108,7 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
                    sheets=extraction.sheets, notices=extraction.notices,
-                   sha256=extraction.sha256)
+                   sha256=extraction.sha256, review=extraction.review)
 
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:

@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from sheetkit import __version__
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, quote_sheet, range_name, sheet_ref
-from sheetkit.codec import ABSENT, CellContent, encode
+from sheetkit.codec import CellContent, encode
 from sheetkit.identity import (
     META_SHEET,
     SUMMARY,
@@ -29,7 +29,7 @@ from sheetkit.identity import (
     review_index,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout
+from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, PeriodColumns, SheetLayout
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
     FOOTER,
@@ -59,6 +59,7 @@ from sheetkit.precheck import (
     load_precheck,
     plan_sheet,
 )
+from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, formula
 from sheetkit.serialize import plan_data
 
@@ -358,16 +359,20 @@ def _table_place(name: str, area: Area, block: Block, items: tuple[Any, ...],
 
 
 def _indicator_cells(ind: IndicatorLayout) -> dict[str, CellSpec]:
-    """The column specs of the 目標指標 table, each two rows high where merged."""
-    return {k: replace(getattr(ind, k), rows=2, kind="figure" if k in ("baseline", "plan_target")
-                      else "text")
-           for k in ("name", "unit", "direction", "baseline", "plan_target")}
+    """The column specs of the 目標指標 table, each as high as an indicator's rows."""
+    specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
+             "baseline": ind.baseline, "plan_target": ind.plan_target}
+    return {k: replace(spec, rows=ind.rows, kind="figure" if k in ("baseline", "plan_target")
+                       else "text")
+            for k, spec in specs.items() if spec is not None}
 
 
 def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                       sections: tuple[m.Section, ...], sheet_name: str,
                       review: int | None, marks: Mapping[int, str] | None = None) -> None:
-    """Write the 目標指標の達成状況 table: two rows per indicator, sections merged."""
+    """Write the 目標指標の達成状況 table: each indicator on ``ind.rows`` rows,
+    its section named in the group column (when the layout has one), and each
+    section's 未達成 analysis below its indicators."""
     layout = sw.book.layout
     sw.put(0, ind.title, CellContent(fill(ind.title.text or "", sw.labels)))
     sw.row = 1
@@ -377,46 +382,43 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
         sw.row += 1
     sw.repeat_rows(1, sw.row - 1)
     cells = _indicator_cells(ind)
+    upper, lower = ("upper", "lower") if ind.rows == 2 else ("number", "number")
     for section in sections:
         group_start = sw.row
         actual_cells: list[str] = []
         for indicator in section.indicators:
-            top, bottom = sw.row, sw.row + 1
+            top, bottom = sw.row, sw.row + ind.rows - 1
             for key in ("name", "unit", "direction"):
                 sw.put(top, cells[key], CellContent(getattr(indicator, key) or None))
             for key, value in (("baseline", indicator.baseline),
                                ("plan_target", indicator.plan_target)):
-                sw.put(top, cells[key], encode(cells[key], value, layout.formats))
+                if key in cells:
+                    sw.put(top, cells[key], encode(cells[key], value, layout.formats))
             for index, cols in enumerate(ind.periods):
                 result = indicator.results[index] if index < len(indicator.results) else None
-                value_spec = CellSpec(cols.value, cols.value, kind="figure")
+                target_spec = CellSpec(cols.target, cols.target, kind="figure")
+                actual_spec = CellSpec(cols.actual, cols.actual, kind="figure")
                 if result is None:
-                    sw.put(top, CellSpec(cols.value, cols.rate, rows=2), CellContent(ABSENT),
-                           style="center")
+                    sw.put(top, CellSpec(cols.first_col, cols.last_col, rows=ind.rows),
+                           CellContent(ind.absent), style="center")
                     continue
-                sw.put(top, value_spec, encode(value_spec, result.target, layout.formats),
-                       style="upper")
+                sw.put(top, target_spec, encode(target_spec, result.target, layout.formats),
+                       style=upper)
                 is_input = review == index
-                actual = encode(value_spec, result.actual, layout.formats)
-                sw.put(bottom, value_spec, actual, style="lower", input_cell=is_input)
+                actual = encode(actual_spec, result.actual, layout.formats)
+                sw.put(bottom, actual_spec, actual, style=lower, input_cell=is_input)
                 if is_input:
-                    maximum = 100 if (indicator.unit or "").strip() in PERCENT_UNITS else None
-                    check: dict[str, Any] = {"validate": "decimal", "error_type": "warning",
-                             "error_title": "実績値",
-                             "error_message": "0以上の数値を入力してください。" if maximum is None
-                             else "0～100の数値を入力してください。"}
-                    check |= ({"criteria": "between", "minimum": 0, "maximum": maximum}
-                              if maximum else {"criteria": ">=", "value": 0})
-                    sw.hint(bottom, value_spec, bottom, f"{indicator.name}（実績値）",
-                            ind.actual_hint, check)
-                    actual_cells.append(sheet_ref(sheet_name, bottom, cols.value, bottom,
-                                                  cols.value))
+                    _actual_check(sw, ind, indicator, actual_spec, bottom)
+                    actual_cells.append(sheet_ref(sheet_name, bottom, cols.actual, bottom,
+                                                  cols.actual))
                     sw.book.places.indicators.append(_indicator_place(
-                        sheet_name, ind, top, cols.value, cols.rate, indicator, result))
-                _write_rate(sw, CellSpec(cols.rate, cols.rate, rows=2), top, cols.value,
-                            indicator.direction, result, template=review is not None)
+                        sheet_name, ind, top, cols, indicator, result))
+                if cols.rate is not None:
+                    _write_rate(sw, CellSpec(cols.rate, cols.rate, rows=ind.rows), top,
+                                (top, cols.target), (bottom, cols.actual), indicator.direction,
+                                result, template=review is not None)
             sw.keeps.append((top, bottom))
-            sw.row += 2
+            sw.row += ind.rows
         label_row, text_row = sw.row, sw.row + 1
         sw.put(label_row, ind.analysis_label,
                CellContent(fill(ind.analysis_label.text or "", sw.labels)))
@@ -429,18 +431,20 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
                     ind.analysis_text.hint)
         sw.row += 2
         sw.keeps.extend(((label_row, text_row), (group_start, sw.row - 1)))
-        group = replace(ind.group, rows=sw.row - group_start)
-        mark = (marks or {}).get(section.number)
-        sw.put(group_start, group, CellContent(
-            fill(ind.group.pattern or "", label_vars(plan, section=section))
-            + (f"\n【{mark}】" if mark else "")))
+        if ind.group is not None:
+            group = replace(ind.group, rows=sw.row - group_start)
+            mark = (marks or {}).get(section.number)
+            sw.put(group_start, group, CellContent(
+                fill(ind.group.pattern or "", label_vars(plan, section=section))
+                + (f"\n【{mark}】" if mark else "")))
         prefix = sw.book.title(layout.section.sheet, label_vars(plan, section=section))
-        sw.name(f"{prefix}_目標指標", sheet_name, group_start, ind.name.first_col, sw.row - 1,
-                ind.last_col)
+        sw.name(f"{prefix}_{ind.table_name}", sheet_name, group_start, ind.name.first_col,
+                sw.row - 1, ind.last_col)
         sw.name(f"{prefix}_{ind.analysis_text.name}", sheet_name, text_row,
                 ind.analysis_text.first_col, text_row, ind.analysis_text.last_col)
         if actual_cells:
-            sw.book.workbook.define_name(f"{prefix}_実績値", "=" + ",".join(actual_cells))
+            sw.book.workbook.define_name(f"{prefix}_{ind.actuals_name}",
+                                         "=" + ",".join(actual_cells))
         sw.book.places.analysis = CellPlace(
             f"{prefix}_{ind.analysis_text.name}",
             Area(sheet_name, text_row, ind.analysis_text.first_col, text_row,
@@ -448,32 +452,48 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
     sw.finish_heights({0: 24})
 
 
-def _indicator_place(sheet: str, ind: IndicatorLayout, top: int, value_col: int,
-                     rate_col: int, indicator: m.Indicator, result: m.PeriodResult
-                     ) -> IndicatorPlace:
+def _actual_check(sw: _SheetWriter, ind: IndicatorLayout, indicator: m.Indicator,
+                  spec: CellSpec, row: int) -> None:
+    """The hint and data validation on an actual a department reports: a
+    number from 0, and at most 100 when the unit is a percent."""
+    maximum = 100 if (indicator.unit or "").strip() in PERCENT_UNITS else None
+    messages = ind.actual_check
+    check: dict[str, Any] = {
+        "validate": "decimal", "error_type": "warning", "error_title": messages.title,
+        "error_message": messages.message if maximum is None else messages.percent_message}
+    check |= ({"criteria": "between", "minimum": 0, "maximum": maximum}
+              if maximum else {"criteria": ">=", "value": 0})
+    sw.hint(row, spec, row, fill(ind.actual_label, {"name": indicator.name}),
+            ind.actual_hint, check)
+
+
+def _indicator_place(sheet: str, ind: IndicatorLayout, top: int, cols: PeriodColumns,
+                     indicator: m.Indicator, result: m.PeriodResult) -> IndicatorPlace:
     """The cells of an indicator a department reports on, for 提出前チェック."""
     def at(row: int, col: int) -> Area:
         return Area(sheet, row, col, row, col)
 
     rate = achievement(indicator.direction, result.target, result.actual)
+    assert cols.rate is not None          # the layout gives the period under review a rate
     return IndicatorPlace(
         {"name": at(top, ind.name.first_col), "unit": at(top, ind.unit.first_col),
-         "target": at(top, value_col), "actual": at(top + 1, value_col),
-         "rate": at(top, rate_col)},
+         "target": at(top, cols.target), "actual": at(top + ind.rows - 1, cols.actual),
+         "rate": at(top, cols.rate)},
         {"name": indicator.name, "unit": indicator.unit,
          "target": None if result.target is None else float(result.target),
          "actual": None if result.actual is None else result.actual,
          "rate": "" if rate is None else float(rate)})
 
 
-def _write_rate(sw: _SheetWriter, spec: CellSpec, top: int, value_col: int, direction: str,
-                result: m.PeriodResult, template: bool) -> None:
+def _write_rate(sw: _SheetWriter, spec: CellSpec, top: int, target: tuple[int, int],
+                actual: tuple[int, int], direction: str, result: m.PeriodResult,
+                template: bool) -> None:
     """A live 達成率 formula carrying its computed value; a typed rate only
-    where no formula can give it."""
+    where no formula can give it.  ``target``, ``actual``: (row, column)."""
     rate_format = sw.book.layout.formats["rate"]
     computed = achievement(direction, result.target, result.actual)
     if direction in m.DIRECTIONS and (template or computed is not None or result.rate is None):
-        text = formula(direction, cell_name(top, value_col), cell_name(top + 1, value_col))
+        text = formula(direction, cell_name(*target), cell_name(*actual))
         cached = float(computed) if computed is not None else ""
         sw.put(top, spec, CellContent(cached, rate_format), style="number", formula_text=text)
         return
@@ -519,6 +539,15 @@ class ExtraSheet:
     widths: tuple[float, ...] = ()
 
 
+def _fits(plan: m.Plan, layout: Layout) -> None:
+    """The layout's 目標指標 table has columns for every period of the data
+    (fewer periods leave the last ones showing the absent mark)."""
+    columns = len(layout.indicators.periods)
+    if len(plan.periods) > columns:
+        raise SheetkitError([Problem("layout-periods", Location(), {
+            "count": str(len(plan.periods)), "columns": str(columns), "layout": layout.name})])
+
+
 Marks = Mapping[tuple[int, int], str]
 
 
@@ -532,6 +561,7 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
 
     Returns the number of pages each of those sheets prints on, as planned."""
     whole = m.as_plan(doc)
+    _fits(whole.plan, layout)
     book = _Book(path, layout, whole.plan.name, paginate=True)
     several = len(whole.chapters) > 1
     for chapter in whole.chapters:
@@ -554,7 +584,7 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
 def _write_chapter(book: _Book, layout: Layout, doc: m.Document, marks: Mapping[int, str]
                    ) -> None:
     """One chapter's sheets: 章, 目標指標, then one per 節."""
-    vars_ = label_vars(doc.plan, doc.chapter)
+    vars_ = label_vars(doc.plan, doc.chapter, review=review_index(doc.plan, layout.indicators))
     name = book.title(layout.chapter.sheet, vars_)
     sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
                       {"plan": doc.plan, "chapter": doc.chapter})
@@ -607,7 +637,7 @@ def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
 
 def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Section,
                    template_rows: int | None, mark: str | None = None) -> Worksheet:
-    vars_ = label_vars(doc.plan, doc.chapter, section)
+    vars_ = label_vars(doc.plan, doc.chapter, section, review_index(doc.plan, layout.indicators))
     name = book.title(layout.section.sheet, vars_)
     ws = book.sheet(name)
     context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
@@ -620,7 +650,7 @@ def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Sect
 
 def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Identity:
     """The identity a template of ``section`` carries."""
-    review = review_index(doc.plan)
+    review = review_index(doc.plan, layout.indicators)
     open_needs = section.citizen_needs.is_empty
     parts = fixed_parts(doc.plan, doc.chapter, section, review, open_needs)
     precheck = load_precheck()
@@ -643,10 +673,11 @@ def _verdict_col(layout: Layout) -> int:
 def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Path,
                    rows: int) -> None:
     """A workbook for the departments of one 節: fixed parts locked, inputs marked."""
+    _fits(doc.plan, layout)
     book = _Book(path, layout, doc.plan.name)
-    review = review_index(doc.plan)
+    review = review_index(doc.plan, layout.indicators)
     blank = blank_section(section, review)
-    vars_ = label_vars(doc.plan, doc.chapter, section)
+    vars_ = label_vars(doc.plan, doc.chapter, section, review)
     guide = book.sheet(layout.template.instructions_title)
     precheck = load_precheck()
     check = book.sheet(precheck.sheet)
