@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -276,3 +277,36 @@ def test_tokorozawa_declares_its_table(example_doc):
     assert ind.group is not None and ind.plan_target is not None
     assert (ind.table_name, ind.actuals_name) == ("目標指標", "実績値")
     assert ind.review_index(len(example_doc.plan.periods)) == 1
+
+
+def test_fewer_periods_whose_reviewed_one_has_no_rate_column(runner, tmp_path, example_doc):
+    doc = three_years(example_doc)
+    two = replace(doc, plan=replace(doc.plan, periods=YEARS[:2]), sections=tuple(
+        replace(s, indicators=tuple(replace(i, results=i.results[:2]) for i in s.indicators))
+        for s in doc.sections))
+    data = tmp_path / "two.yaml"
+    data.write_text(to_yaml(two), encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    result = run(runner, "generate", data, "-o", out, "--layout", LAYOUT)
+    assert result.exit_code == 2 and not out.exists()
+    assert "2 期目" in result.stderr and "達成率の列がありません" in result.stderr
+
+
+def test_values_the_layout_has_no_column_for_are_named(runner, tmp_path, example_doc):
+    doc = three_years(example_doc)
+    first = doc.sections[0].indicators[0]
+    typed = replace(first, results=(replace(first.results[0], rate=m.Rate(Decimal("0.917"))),
+                                    *first.results[1:]), plan_target=Decimal(69))
+    doc = replace(doc, sections=(replace(doc.sections[0], indicators=(
+        typed, *doc.sections[0].indicators[1:])), *doc.sections[1:]))
+    data = tmp_path / "typed.yaml"
+    data.write_text(to_yaml(doc), encoding="utf-8")
+    lines = data.read_text(encoding="utf-8").splitlines()
+    result = run(runner, "generate", data, "-o", tmp_path / "out.xlsx", "--layout", LAYOUT)
+    assert result.exit_code == 0
+    notes = [n for n in result.stderr.splitlines() if "three-years" in n]
+    assert len(notes) == 2, result.stderr
+    rate_line = next(i for i, line in enumerate(lines, 1) if "rate: 91.7%" in line)
+    plan_line = next(i for i, line in enumerate(lines, 1) if "target_plan: 69" in line)
+    assert any(f"{rate_line}行目" in n and "「91.7%」" in n for n in notes)
+    assert any(f"{plan_line}行目" in n and "計画目標値" in n for n in notes)

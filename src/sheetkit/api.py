@@ -22,7 +22,14 @@ from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.reader import Extraction, extract_plan
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.soffice import DEFAULT_TIMEOUT
-from sheetkit.subjects import DATA_SUFFIXES, Subject, data_subject, unreal_dates, workbook_subject
+from sheetkit.subjects import (
+    DATA_SUFFIXES,
+    Subject,
+    data_subject,
+    not_in_layout,
+    unreal_dates,
+    workbook_subject,
+)
 
 if TYPE_CHECKING:
     from sheetkit.collect import Collection, Inputs
@@ -44,11 +51,14 @@ def generate(data: str | Path | Sequence[str | Path], output: str | Path,
     whole = loaded.document
     if chapter is not None:
         whole = only_chapter(whole, chapter, given[0])
-    written = generate_document(whole, Path(output), load_layout(layout), force, outputs)
-    return written, [problem for doc, (path, lines) in zip(loaded.document.chapters,
-                                                          loaded.sources)
-                     if whole.chapter(doc.chapter.number) is not None
-                     for problem in unreal_dates(data_subject(Path(path), doc, lines))]
+    lay = load_layout(layout)
+    written = generate_document(whole, Path(output), lay, force, outputs)
+    subjects = [data_subject(Path(path), doc, lines) for doc, (path, lines)
+                in zip(loaded.document.chapters, loaded.sources)
+                if whole.chapter(doc.chapter.number) is not None]
+    return written, [problem for subject in subjects
+                     for problem in unreal_dates(subject)
+                     + not_in_layout(subject, lay.indicators, lay.name)]
 
 
 def only_chapter(whole: m.PlanDocument, number: int, source: Path) -> m.PlanDocument:

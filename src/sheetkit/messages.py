@@ -178,9 +178,19 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "レイアウト定義「{layout}」に誤りがあります（{detail}）。templates/ のファイルを直してください。",
         "en": "The layout '{layout}' is invalid ({detail}). Fix the file in templates/.",
     },
+    "not-in-layout": {
+        "ja": "「{value}」は、レイアウト「{layout}」の目標指標の表に{what}の欄がないため、総括表には載りません。載せるには、その欄のあるレイアウトを --layout で指定してください。",
+        "en": "'{value}' does not appear in the 総括表: the 目標指標 table of layout '{layout}' has no {what_en} column. Give a layout with that column with --layout to show it.",
+    },
     "layout-periods": {
-        "ja": "データの期は {count} 期ですが、レイアウト「{layout}」の目標指標の表には {columns} 期分の列しかありません。期の多いデータに合うレイアウトを --layout で指定するか、レイアウトの indicators の periods に列を足してください。",
-        "en": "The data has {count} periods but the 目標指標 table of layout '{layout}' has columns for {columns}. Give a layout that fits with --layout, or add columns to the layout's indicators periods.",
+        "default": {
+            "ja": "データの期は {count} 期ですが、レイアウト「{layout}」の目標指標の表には {columns} 期分の列しかありません。期の多いデータに合うレイアウトを --layout で指定するか、レイアウトの indicators の periods に列を足してください。",
+            "en": "The data has {count} periods but the 目標指標 table of layout '{layout}' has columns for {columns}. Give a layout that fits with --layout, or add columns to the layout's indicators periods.",
+        },
+        "no-rate": {
+            "ja": "データの期は {count} 期なので、実績値を記入する期は {review} 期目になりますが、レイアウト「{layout}」の目標指標の表ではその期に達成率の列がありません。データの期をレイアウトの {columns} 期にそろえるか、データに合うレイアウトを --layout で指定してください。",
+            "en": "With {count} periods in the data, the period under review is period {review}, but the 目標指標 table of layout '{layout}' has no 達成率 column for it. Give the data the layout's {columns} periods, or a layout that fits with --layout.",
+        },
     },
     "layout-not-found": {
         "ja": "レイアウト「{layout}」が見つかりません（使えるもの：{available}）。",

@@ -36,11 +36,12 @@ def plan_data(plan: m.Plan) -> dict[str, Any]:
     data: dict[str, Any] = {"name": plan.name}
     if plan.baseline:
         data["baseline"] = {"label": plan.baseline.label, "year": plan.baseline.year}
-    periods = [{"label": p.label, "from": p.start, "to": p.end} for p in plan.periods]
     if any(p.listed for p in plan.periods):
-        data[m.PERIODS] = periods
+        data[m.PERIODS] = [{"label": p.label, "year": p.start} if p.start == p.end
+                           else {"label": p.label, "from": p.start, "to": p.end}
+                           for p in plan.periods]
     else:
-        data |= {p.key: item for p, item in zip(plan.periods, periods)}
+        data |= {p.key: {"label": p.label, "from": p.start, "to": p.end} for p in plan.periods}
     if plan.successor is not None:
         data["successor"] = plan.successor
     if plan.survey is not None:

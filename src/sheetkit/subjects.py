@@ -11,6 +11,7 @@ from pathlib import Path
 from sheetkit import model as m
 from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
+from sheetkit.layout import IndicatorLayout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plan_checks import Ranked, ranked_sections
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -113,6 +114,35 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:
     return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
+
+
+_UNPLACED = {"baseline": ("基準値", "baseline"), "target_plan": ("計画目標値", "plan target"),
+             "rate": ("この期の達成率", "rate for this period")}
+
+
+def not_in_layout(subject: Subject, indicators: IndicatorLayout, layout: str) -> list[Problem]:
+    """Values of the data that the layout's 目標指標 table has no column for
+    (a baseline, a plan target, a typed 達成率 of a period shown without one),
+    each at its line: generate says so rather than dropping them unseen."""
+    doc = subject.document
+    if doc is None:
+        return []
+    found = []
+    for section in doc.sections:
+        for index, ind in enumerate(section.indicators):
+            key = f"sections.{section.number}.indicators.{index}"
+            values: list[tuple[str, str, object, object]] = [
+                ("baseline", f"{key}.baseline", ind.baseline, indicators.baseline),
+                ("target_plan", f"{key}.target_plan", ind.plan_target, indicators.plan_target)]
+            values += [("rate", f"{key}.{period.key}.rate", result.rate,
+                        cols.rate) for period, result, cols
+                       in zip(doc.plan.periods, ind.results, indicators.periods)
+                       if result is not None]
+            found += [Problem("not-in-layout", subject.where(path), {
+                "value": value.text if isinstance(value, m.Rate) else str(value),
+                "layout": layout, "what": _UNPLACED[what][0], "what_en": _UNPLACED[what][1]})
+                for what, path, value, column in values if value is not None and column is None]
+    return found
 
 
 def unreal_dates(subject: Subject) -> list[Problem]:

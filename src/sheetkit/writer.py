@@ -541,11 +541,16 @@ class ExtraSheet:
 
 def _fits(plan: m.Plan, layout: Layout) -> None:
     """The layout's 目標指標 table has columns for every period of the data
-    (fewer periods leave the last ones showing the absent mark)."""
+    (fewer periods leave the last ones showing the absent mark), and a rate
+    column for the period under review."""
     columns = len(layout.indicators.periods)
+    params = {"count": str(len(plan.periods)), "columns": str(columns), "layout": layout.name}
     if len(plan.periods) > columns:
-        raise SheetkitError([Problem("layout-periods", Location(), {
-            "count": str(len(plan.periods)), "columns": str(columns), "layout": layout.name})])
+        raise SheetkitError([Problem("layout-periods", Location(), params)])
+    review = review_index(plan, layout.indicators)
+    if review >= 0 and layout.indicators.periods[review].rate is None:
+        raise SheetkitError([Problem("layout-periods", Location(), params | {
+            "variant": "no-rate", "review": str(review + 1)})])
 
 
 Marks = Mapping[tuple[int, int], str]
