@@ -79,19 +79,22 @@ class Identity:
                    chapters=chapters)
 
 
-def review_index(plan: m.Plan, indicators: IndicatorLayout) -> int:
+def review_index(plan: m.Plan, indicators: IndicatorLayout | None) -> int:
     """The period whose actuals a department reports: the one the layout's
     indicator table declares (``review:``), by default the plan's last."""
+    if indicators is None:                 # indicators on the section sheets: the last
+        return len(plan.periods) - 1
     return indicators.review_index(len(plan.periods))
 
 
 def blank_section(section: m.Section, review: int) -> m.Section:
     """The section as a department receives it: only the fixed parts filled."""
-    indicators = tuple(replace(ind, results=tuple(
+    indicators = tuple(replace(ind, rating=None, results=tuple(
         None if r is None else (replace(r, actual=None, rate=None) if i == review else r)
         for i, r in enumerate(ind.results))) for ind in section.indicators)
     return replace(section, entry_date=None, author=None, initiatives=(), carried_over=(),
-                   indicators=indicators, unmet_analysis=None)
+                   indicators=indicators, unmet_analysis=None, projects=(), evaluation=None,
+                   evaluation_reason=None)
 
 
 def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: int,

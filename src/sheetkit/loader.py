@@ -593,7 +593,7 @@ class _Reader:
                 period_keys: tuple[str, ...]) -> m.Section | None:
         allowed = ("number", "title", "goal", "basic_policies", "departments", "citizen_needs",
                    "entry_date", "author", "initiatives", "carried_over", "indicators",
-                   "unmet_analysis")
+                   "unmet_analysis", "projects", "evaluation", "evaluation_reason", "sdgs")
         sec = self._mapping(data, path, allowed, line)
         if sec is None:
             return None
@@ -613,7 +613,17 @@ class _Reader:
                 sec, "indicators", path,
                 lambda v, p, ln: self.indicator(v, p, ln, period_keys)) if i),
             unmet_analysis=self._text(sec, "unmet_analysis", path),
+            projects=tuple(self._items(sec, "projects", path, self.project)),
+            evaluation=self._text(sec, "evaluation", path),
+            evaluation_reason=self._text(sec, "evaluation_reason", path),
+            sdgs=tuple(_goal(item) for item in self._list(sec, "sdgs", path)
+                       if item is not None),
         )
+
+    def project(self, data: Any, path: str, line: int | None) -> m.Project:
+        row = self._mapping(data, path, ("name", "cost", "content", "outlook"), line) or {}
+        return m.Project(self._text(row, "name", path), _figure(row.get("cost")),
+                         self._text(row, "content", path), self._text(row, "outlook", path))
 
     def basic_policy(self, data: Any, path: str, line: int | None) -> m.BasicPolicy | None:
         bp = self._mapping(data, path, ("code", "title"), line)
@@ -648,7 +658,7 @@ class _Reader:
                   period_keys: tuple[str, ...]) -> m.Indicator | None:
         listed = any(k.startswith(f"{PERIODS}.") for k in period_keys) \
             or (not period_keys and PERIODS in (data if isinstance(data, dict) else {}))
-        allowed = ("name", "unit", "direction", "baseline", "target_plan",
+        allowed = ("name", "unit", "direction", "baseline", "target_plan", "rating",
                    *((PERIODS,) if listed else PERIOD_KEYS))
         ind = self._mapping(data, path, allowed, line)
         if ind is None:
@@ -669,6 +679,7 @@ class _Reader:
             baseline=_figure(ind.get("baseline")),
             results=tuple(results),
             plan_target=_figure(ind.get("target_plan")),
+            rating=self._text(ind, "rating", path),
         )
 
     def result(self, value: Any, path: str, line: int | None) -> m.PeriodResult | None:
@@ -738,6 +749,16 @@ def _rate(value: Any) -> m.RateValue:
     if rate is not None:
         return rate
     return _as_text(value) if _as_text(value).strip() else None
+
+
+def _goal(value: Any) -> int | str:
+    """An SDG goal number (1–17 is checked by validate); text kept as written."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    number = parse_number(_as_text(value).strip())
+    if number is not None and number == number.to_integral_value():
+        return int(number)
+    return _as_text(value)
 
 
 def _rank(value: Any) -> int | str | None:

@@ -92,14 +92,16 @@ def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Sectio
         mine = results[review] if review < len(results) else None
         got = theirs.results[review] if theirs is not None and review < len(theirs.results) \
             else None
-        if mine is not None and got is not None:
+        if theirs is not None and mine is not None and got is not None:
             results[review] = replace(mine, actual=got.actual, rate=got.rate)
+            ind = replace(ind, rating=theirs.rating)
         indicators.append(replace(ind, results=tuple(results)))
     needs = returned.citizen_needs if base.citizen_needs.is_empty else base.citizen_needs
     return replace(base, entry_date=returned.entry_date, author=returned.author,
                    initiatives=returned.initiatives, carried_over=returned.carried_over,
                    indicators=tuple(indicators), unmet_analysis=returned.unmet_analysis,
-                   citizen_needs=needs)
+                   citizen_needs=needs, projects=returned.projects,
+                   evaluation=returned.evaluation, evaluation_reason=returned.evaluation_reason)
 
 
 MARKS = {"ja": {MISSING: "未提出", INVALID: "差し戻し中", DUPLICATE: "重複のため未統合"},

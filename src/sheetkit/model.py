@@ -139,6 +139,21 @@ class Indicator:
     baseline: Figure
     results: tuple[PeriodResult | None, ...]
     plan_target: Figure = None
+    rating: str | None = None    # a 評価 (A–D) typed where the layout rates by formula
+
+
+@dataclass(frozen=True)
+class Project:
+    """A 主な取り組み row of a 施策評価シート: 事業名, 事業費（千円）, 取り組み内容と成果
+    and 今後の方向性 (a choice from the layout's list)."""
+
+    name: str | None
+    cost: Figure
+    content: str | None
+    outlook: str | None
+
+
+SDG_GOALS = range(1, 18)       # the 17 Sustainable Development Goals
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,11 @@ class Section:
     carried_over: tuple[Challenge, ...] = ()
     indicators: tuple[Indicator, ...] = ()
     unmet_analysis: str | None = None
+    # Optional parts, used by layouts such as shisaku-hyoka (施策評価シート):
+    projects: tuple[Project, ...] = ()             # 主な取り組み
+    evaluation: str | None = None                  # 施策の評価 (A–D)
+    evaluation_reason: str | None = None           # 評価の理由
+    sdgs: tuple[int | str, ...] = ()               # 関連するSDGs: goal numbers (text if not one)
 
 
 @dataclass(frozen=True)

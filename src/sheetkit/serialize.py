@@ -64,6 +64,24 @@ def _indicator(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
     else:
         data |= {p.key: item for p, item in zip(plan.periods, results)}
     data["target_plan"] = _figure(ind.plan_target)
+    if ind.rating is not None:
+        data["rating"] = ind.rating
+    return data
+
+
+def _optional_parts(sec: m.Section) -> dict[str, Any]:
+    """The optional parts a layout such as shisaku-hyoka uses, only when present:
+    a document without them serialises exactly as before."""
+    data: dict[str, Any] = {}
+    if sec.projects:
+        data["projects"] = [{"name": p.name, "cost": _figure(p.cost), "content": p.content,
+                             "outlook": p.outlook} for p in sec.projects]
+    if sec.evaluation is not None:
+        data["evaluation"] = sec.evaluation
+    if sec.evaluation_reason is not None:
+        data["evaluation_reason"] = sec.evaluation_reason
+    if sec.sdgs:
+        data["sdgs"] = list(sec.sdgs)
     return data
 
 
@@ -81,7 +99,7 @@ def section_data(sec: m.Section, plan: m.Plan) -> dict[str, Any]:
         "carried_over": _rows(sec.carried_over, ("challenge", "direction", "policy")),
         "indicators": [_indicator(i, plan) for i in sec.indicators],
         "unmet_analysis": sec.unmet_analysis,
-    }
+    } | _optional_parts(sec)
 
 
 def chapter_data(ch: m.Chapter) -> dict[str, Any]:
