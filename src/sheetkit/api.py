@@ -58,7 +58,7 @@ def generate(data: str | Path | Sequence[str | Path], output: str | Path,
                 if whole.chapter(doc.chapter.number) is not None]
     return written, [problem for subject in subjects
                      for problem in unreal_dates(subject)
-                     + not_in_layout(subject, lay.indicators, lay.name)]
+                     + not_in_layout(subject, lay)]
 
 
 def only_chapter(whole: m.PlanDocument, number: int, source: Path) -> m.PlanDocument:

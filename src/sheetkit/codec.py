@@ -39,10 +39,11 @@ def encode(spec: CellSpec, value: Any, formats: dict[str, str]) -> CellContent:
     """A model value as cell content for ``spec``."""
     if value is None or value == () or value == "":
         return CellContent(None)
-    if isinstance(value, str) and spec.kind not in ("text", "list", "policy-choice"):
+    if isinstance(value, str) and spec.kind not in ("text", "list", "policy-choice", "choice",
+                                                     "rating"):
         return CellContent(value)   # typed text that is not a number or date: keep it
     match spec.kind:
-        case "int" | "text" | "policy-choice":
+        case "int" | "text" | "policy-choice" | "choice" | "rating":
             text = str(value)
             return CellContent(spec.pattern.replace("{}", text) if spec.pattern else text)
         case "figure":
@@ -138,7 +139,7 @@ def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
         return () if spec.kind == "list" else None
     numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
     match spec.kind:
-        case "text" | "policy-choice":
+        case "text" | "policy-choice" | "choice" | "rating":
             return unpattern(spec.pattern, cell_text(value) or "")
         case "int" | "rank":
             text = cell_text(value) or ""

@@ -75,6 +75,12 @@ def safe_filename(name: str) -> str:
     return short + suffix
 
 
+def defined_name(sheet: str, suffix: str) -> str:
+    """The workbook-level name of an input region of ``sheet``: 第1節_記入日.
+    Characters a name may not hold (施策1-1's "-", spaces …) become "_"."""
+    return re.sub(r"[^\w.\\]", "_", f"{sheet}_{suffix}")
+
+
 def safe_sheet_name(name: str) -> str:
     """A worksheet name Excel accepts: no []:*?/\\ and at most 31 characters."""
     return re.sub(r"[\[\]:*?/\\]", "_", name).strip("'")[:31] or "Sheet"

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,11 @@ from sheetkit.a1 import col_index, parse_span
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.ratings import Band, Scheme
 
 DEFAULT_LAYOUT = "tokorozawa"
-KINDS = ("text", "int", "figure", "date", "rate", "rank", "list", "policy", "policy-choice")
+KINDS = ("text", "int", "figure", "date", "rate", "rank", "list", "policy", "policy-choice",
+         "choice", "sdgs", "rating", "ratings")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,9 @@ class CellSpec:
     input: str = "no"          # "no", "yes" or "when-empty"
     hint: str | None = None
     name: str | None = None
+    choices: tuple[str, ...] = ()      # kind choice: the dropdown's list
+    period: int | None = None          # an indicator column of this period (0-based)
+    lines: int = 1                     # the row is at least this many lines high
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Block:
     columns: tuple[CellSpec, ...] = ()
     name: str | None = None
     input: bool = False
+    absent: str = "－"         # an indicator table's mark for a period the indicator lacks
 
 
 @dataclass(frozen=True)
@@ -85,9 +93,9 @@ class PeriodColumns:
 class ActualCheck:
     """The data validation on a reported actual: its title and messages."""
 
-    title: str
-    message: str
-    percent_message: str
+    title: str = "実績値"
+    message: str = "0以上の数値を入力してください。"
+    percent_message: str = "0～100の数値を入力してください。"
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,16 @@ class TemplateSettings:
 
 
 @dataclass(frozen=True)
+class OverviewLayout:
+    """A front sheet listing every section, one row each (施策一覧)."""
+
+    sheet: str
+    widths: tuple[tuple[int, float], ...]
+    title: CellSpec
+    columns: tuple[CellSpec, ...]       # text: the header; field: the section's value
+
+
+@dataclass(frozen=True)
 class Layout:
     name: str
     version: int
@@ -154,10 +172,32 @@ class Layout:
     styles: dict[str, dict[str, Any]]
     formats: dict[str, str]
     print: dict[str, Any]
-    chapter: SheetLayout
+    chapter: SheetLayout | None           # None: no chapter sheet
     section: SheetLayout
-    indicators: IndicatorLayout
+    indicators: IndicatorLayout | None    # None: indicators sit on the section sheets
     template: TemplateSettings
+    overview: OverviewLayout | None = None
+    rating: Scheme | None = None          # bands of an indicator's 評価 (kind rating)
+
+    @property
+    def period_columns(self) -> int | None:
+        """How many periods the layout has columns for (None: no indicator table)."""
+        if self.indicators is not None:
+            return len(self.indicators.periods)
+        found = [period for _, period in self.indicator_columns if period is not None]
+        return max(found) + 1 if found else None
+
+    @property
+    def indicator_columns(self) -> dict[tuple[str, int | None], CellSpec]:
+        """The columns of the indicator table on the section sheet (when the layout
+        has no 目標指標 sheet), by (field, period): ("name", None), ("target", 0) …"""
+        return {(c.field or "", c.period): c for b in self.section.blocks
+                if (b.table or "").endswith(".indicators") for c in b.columns}
+
+    def review_index(self, count: int) -> int:
+        """The period under review in a plan of ``count`` periods: the one the
+        indicator table declares, else the last."""
+        return count - 1 if self.indicators is None else self.indicators.review_index(count)
 
 
 def available_layouts() -> list[str]:
@@ -217,9 +257,16 @@ def _cell(data: dict[str, Any], column_only: bool = False) -> CellSpec:
         raise ValueError(f"unknown kind {kind!r}")
     raw_input = data.get("input", False)
     input_mode = "when-empty" if raw_input == "when-empty" else ("yes" if raw_input else "no")
+    if kind == "choice" and not data.get("choices"):
+        raise ValueError("a choice cell needs its choices")
+    if kind == "sdgs" and last - first + 1 != 17:
+        raise ValueError("an sdgs cell spans 17 columns, one per goal")
+    period = data.get("period")
     return CellSpec(first, last, int(data.get("rows", 1)), data.get("text"), data.get("field"),
                     kind, data.get("pattern"), data.get("join", "\n"), data.get("prefix", ""),
-                    data.get("style", "value"), input_mode, data.get("hint"), data.get("name"))
+                    data.get("style", "value"), input_mode, data.get("hint"), data.get("name"),
+                    tuple(str(c) for c in data.get("choices", ())),
+                    None if period is None else int(period) - 1, int(data.get("lines", 1)))
 
 
 def _widths(data: dict[str, Any]) -> tuple[tuple[int, float], ...]:
@@ -234,7 +281,8 @@ def _sheet(data: dict[str, Any]) -> SheetLayout:
             rows=rows, anchor=b.get("anchor"),
             side=_cell(b["side"]) if "side" in b else None,
             table=b.get("table"), columns=tuple(_cell(c) for c in b.get("columns", ())),
-            name=b.get("name"), input=bool(b.get("input", False))))
+            name=b.get("name"), input=bool(b.get("input", False)),
+            absent=str(b.get("absent", Block.absent))))
     return SheetLayout(data["sheet"], _widths(data["widths"]), tuple(blocks))
 
 
@@ -262,7 +310,27 @@ def _review(raw: Any, count: int) -> int | None:
     return raw - 1
 
 
-def _indicator_layout(ind: dict[str, Any]) -> IndicatorLayout:
+def _overview(data: dict[str, Any] | None) -> OverviewLayout | None:
+    if data is None:
+        return None
+    return OverviewLayout(data["sheet"], _widths(data["widths"]), _cell(data["title"]),
+                          tuple(_cell(c) for c in data["columns"]))
+
+
+def _rating(data: dict[str, Any] | None) -> Scheme | None:
+    """The bands of an indicator's 評価, first reached wins, lowest last."""
+    if data is None:
+        return None
+    bands = tuple(Band(str(b["label"]), Decimal(str(b["lower"])), order)
+                  for order, b in enumerate(data["bands"], start=1))
+    if not bands or any(a.lower <= b.lower for a, b in pairwise(bands)):
+        raise ValueError("rating bands go from the highest lower bound down")
+    return Scheme("layout", "評価", bands, str(data.get("unrated", "")))
+
+
+def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
+    if ind is None:
+        return None
     rows = int(ind.get("rows", 2))
     if rows not in (1, 2):
         raise ValueError(f"indicators.rows: 1 or 2, not {rows}")
@@ -299,7 +367,6 @@ def _indicator_layout(ind: dict[str, Any]) -> IndicatorLayout:
 
 
 def _build(data: dict[str, Any]) -> Layout:
-    indicators = _indicator_layout(data["indicators"])
     tpl = data["template"]
     verdict = tpl.get("precheck", {}).get("verdict")
     template = TemplateSettings(tpl["file"], int(tpl["rows"]), tpl["instructions"]["title"],
@@ -311,5 +378,8 @@ def _build(data: dict[str, Any]) -> Layout:
         name=data["name"], version=int(data["version"]), description=data.get("description", ""),
         font=dict(data["font"]), line_height=float(data["line_height"]),
         input_fill=data["input_fill"], styles=dict(data["styles"]), formats=dict(data["formats"]),
-        print=dict(data["print"]), chapter=_sheet(data["chapter"]), section=_sheet(data["section"]),
-        indicators=indicators, template=template)
+        print=dict(data["print"]),
+        chapter=_sheet(data["chapter"]) if data.get("chapter") is not None else None,
+        section=_sheet(data["section"]), indicators=_indicator_layout(data.get("indicators")),
+        template=template, overview=_overview(data.get("overview")),
+        rating=_rating(data.get("rating")))

@@ -207,8 +207,11 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
     marks: list[Mark] = []
     for index, rule in enumerate(precheck.rules):
         row = FIRST_RULE_ROW + index
-        if rule.over == "table":
-            made = _table_rule(precheck, rule, row, places.tables[rule.table or ""])
+        table = places.tables.get(rule.table or "")
+        if rule.over == "table" and table is None:       # a layout without this table
+            made = _item_rule(precheck, rule, row, places.section_sheet, [])
+        elif rule.over == "table" and table is not None:
+            made = _table_rule(precheck, rule, row, table)
         elif rule.over == "cells":
             made = _item_rule(precheck, rule, row, places.section_sheet,
                               [_cell_item(places.cells[c]) for c in rule.cells
@@ -219,7 +222,8 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
             made = _item_rule(precheck, rule, row, analysis.area.sheet,
                               [_indicator_item(i, analysis) for i in places.indicators])
         formulas, count, rule_marks = made
-        applies = not rule.optional or any(c in places.cells for c in rule.cells)
+        applies = (not rule.optional or any(c in places.cells for c in rule.cells)) \
+            and (rule.over != "table" or table is not None)
         rows.append(RuleRow(rule, row, formulas, count, applies))
         marks.extend(rule_marks)
     counted = [r for r in rows if not r.rule.hint]

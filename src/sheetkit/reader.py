@@ -4,7 +4,7 @@ document model, driven by the same Layout as the writer."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from sheetkit.values import squash
 
 _cell_name = lru_cache(maxsize=8192)(cell_name)   # every file of a layout names the same cells
 ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,
-                              "carried_over": m.Challenge}
+                              "carried_over": m.Challenge, "projects": m.Project}
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class _Collector:
         self.sources[key] = CellRef(grid.name, _cell_name(row, col))
         self.look(grid, row, col)
         cell = grid.get(row, col)
-        if cell.is_formula and not key.endswith(".rate"):
+        if cell.is_formula and not key.endswith((".rate", ".rating")):
             self.notices.append(Problem("formula-in-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
                 {"value": cell.formula or "", "expected": "" if cell.value is None
@@ -122,19 +122,22 @@ def extract(path: str | Path, engine: str = FAST) -> Extraction:
 
 
 def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
-                 out: _Collector, number: int, prefix: str) -> tuple[str, str]:
-    """The chapter and 目標指標 sheet names of chapter ``number``.  A template
-    must have its section and 目標指標 sheets, a 総括表 its chapter and 目標指標 sheets."""
-    vars_ = label_vars(plan, review=layout.indicators.review_index(len(plan.periods))) \
-        | {"chapter": number}
-    chapter = sheet_title(layout.chapter.sheet, vars_, prefix)
-    indicators = sheet_title(layout.indicators.sheet, vars_, prefix)
-    needed = [indicators]
+                 out: _Collector, number: int, prefix: str) -> tuple[str | None, str | None]:
+    """The chapter and 目標指標 sheet names of chapter ``number`` (None where the
+    layout has no such sheet).  A template must have its section and 目標指標
+    sheets, a 総括表 its chapter (or front overview) and 目標指標 sheets."""
+    vars_ = label_vars(plan, review=layout.review_index(len(plan.periods))) | {"chapter": number}
+    chapter = None if layout.chapter is None else sheet_title(layout.chapter.sheet, vars_, prefix)
+    indicators = None if layout.indicators is None else \
+        sheet_title(layout.indicators.sheet, vars_, prefix)
+    needed = [] if indicators is None else [indicators]
     if identity.kind == TEMPLATE and identity.section is not None:
         needed.append(safe_sheet_name(fill(layout.section.sheet,
                                            vars_ | {"section": identity.section})))
-    else:
+    elif chapter is not None:
         needed.append(chapter)
+    elif layout.overview is not None:
+        needed.append(safe_sheet_name(fill(layout.overview.sheet, vars_)))
     for name in needed:
         if name not in book.grids:
             raise out.fail("layout-mismatch", sheet=name, detail=name)
@@ -188,14 +191,16 @@ def _extract_all(book: Book) -> tuple[Extraction, ...]:
         docs = [_read_chapter(book, layout, identity, plan, identity.chapter, "", outs[0])]
     else:
         outs = [_Collector(path) for _ in identity.chapters]
-        docs = [_read_chapter(book, layout, identity, plan, number, safe_sheet_name(fill(
-            layout.chapter.sheet, label_vars(plan) | {"chapter": number})), out)
-            for number, out in zip(identity.chapters, outs)]
+        docs = [_read_chapter(book, layout, identity, plan, number, "" if layout.chapter is None
+                              else safe_sheet_name(fill(layout.chapter.sheet,
+                                                        label_vars(plan) | {"chapter": number})),
+                              out)
+                for number, out in zip(identity.chapters, outs)]
         for other in outs[1:]:
             for sheet, cells in other.looked.items():
                 outs[0].looked.setdefault(sheet, set()).update(cells)
-    _outside(book, layout, identity, outs[0])
-    review = layout.indicators.review_index(len(plan.periods))
+    _outside(book, layout, identity, outs[0], label_vars(plan))
+    review = layout.review_index(len(plan.periods))
     return tuple(Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
                             book.external_links, tuple(book.grids), tuple(out.notices),
                             book.sha256, review) for doc, out in zip(docs, outs))
@@ -209,40 +214,47 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
                                                   prefix)
     _precheck_kept(book, identity, out)
     chapter_fields: dict[str, Any] = {"chapter.number": number}
-    vars_ = label_vars(plan, review=layout.indicators.review_index(len(plan.periods)))
-    if chapter_sheet in book.grids:
+    vars_ = label_vars(plan, review=layout.review_index(len(plan.periods)))
+    if chapter_sheet is not None and layout.chapter is not None \
+            and chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
                                        "chapter")
     sections = []
-    section_pattern = layout.section.sheet
-    if prefix and "{chapter}" not in section_pattern:
+    section_pattern = layout.section.sheet.replace("{chapter}", str(number))
+    if prefix and "{chapter}" not in layout.section.sheet:
         section_pattern = prefix + section_pattern
     for name in book.grids:
         section_number = _sheet_number(section_pattern, name)
         if section_number is None:
             continue
         fields = _read_blocks(book.grids[name], layout.section, vars_, out,
-                              f"sections.{section_number}")
+                              f"sections.{section_number}", plan)
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, section_number))
-    indicators = _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out,
-                                  tuple(s.number for s in sections))
+    indicators = {} if indicator_sheet is None or layout.indicators is None else \
+        _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out,
+                         tuple(s.number for s in sections))
     merged = []
     for section in sections:
-        inds, analysis = indicators.get(section.number, ((), None))
+        inds, analysis = indicators.get(section.number,
+                                        (section.indicators, section.unmet_analysis))
         merged.append(m.Section(**{**section.__dict__, "indicators": inds,
                                    "unmet_analysis": analysis}))
     chapter = _chapter(chapter_fields, number)
     return m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
 
 
-def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector) -> None:
+def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
+             vars_: dict[str, Any]) -> None:
     """Text typed where the reader does not look: in the sheets it reads, any
     non-empty cell it does not read; and any sheet a department added.
-    sheetkit's own sheets (identity, instructions, 提出前チェック, 検証結果, 出典)
-    are not the department's answers and are not looked at."""
+    sheetkit's own sheets (identity, instructions, 提出前チェック, 検証結果, 出典,
+    the front overview made from the sections) are not the department's answers
+    and are not looked at."""
     own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, layout.template.instructions_title}
+    if layout.overview is not None and identity.kind != TEMPLATE:
+        own.add(safe_sheet_name(fill(layout.overview.sheet, vars_)))
     verdict: set[tuple[str, tuple[int, int]]] = set()
     if identity.precheck:
         own.add(str(identity.precheck.get("sheet", "")))
@@ -301,7 +313,7 @@ def _locate(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any],
 
 
 def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Collector,
-                 prefix: str) -> dict[str, Any]:
+                 prefix: str, plan: m.Plan | None = None) -> dict[str, Any]:
     """Every field of a chapter or section sheet, by model path."""
     starts = _locate(grid, sheet, vars_, out)
     fields: dict[str, Any] = {}
@@ -313,12 +325,20 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                 out.look(grid, start + offset, spec.first_col)
                 if spec.field is None:
                     continue
+                if spec.kind == "sdgs":
+                    fields[spec.field] = _read_goals(grid, spec, start + offset, out,
+                                                     _source_key(spec.field, prefix))
+                    continue
                 cell = grid.get(start + offset, spec.first_col)
                 fields[spec.field] = decode(spec, cell.value, cell.num_format)
                 out.note(_source_key(spec.field, prefix), grid, start + offset, spec.first_col)
         if block.table is None:
             continue
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
+        if block.table.endswith(".indicators") and plan is not None:
+            fields[block.table] = _indicator_rows(grid, block, plan, start + len(block.rows),
+                                                  end, out, f"{prefix}.indicators")
+            continue
         items: list[dict[str, Any]] = []
         for row in range(start + len(block.rows), end):
             for spec in block.columns:
@@ -336,6 +356,89 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
     return fields
 
 
+def _read_goals(grid: Grid, spec: CellSpec, row: int, out: _Collector,
+                key: str) -> tuple[int, ...]:
+    """関連するSDGs: the goals marked in the row under the goal numbers."""
+    goals = []
+    for goal in m.SDG_GOALS:
+        col = spec.first_col + goal - 1
+        out.look(grid, row, col)
+        for extra in range(1, spec.rows):
+            out.look(grid, row + extra, col)
+            if grid.value(row + extra, col) is not None \
+                    and str(grid.value(row + extra, col)).strip():
+                goals.append(goal)
+    out.sources[key] = CellRef(grid.name, _cell_name(row + spec.rows - 1, spec.first_col))
+    return tuple(dict.fromkeys(goals))
+
+
+def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int,
+                    out: _Collector, prefix: str) -> tuple[m.Indicator, ...]:
+    """A section sheet's own indicator table: one row per indicator, a target
+    and an actual per period, the reviewed period's 達成率 and 評価."""
+    specs = {(c.field or "", c.period): c for c in block.columns}
+    last = len(plan.periods) - 1
+    found: list[m.Indicator] = []
+    for row in range(first, end):
+        for spec in block.columns:
+            out.look(grid, row, spec.first_col)
+        name_spec = specs.get(("name", None))
+        if name_spec is None or grid.value(row, name_spec.first_col) is None:
+            continue
+        key = f"{prefix}.{len(found)}"
+
+        def value(spec: CellSpec, path: str, r: int = row) -> Any:
+            cell = grid.get(r, spec.first_col)
+            out.note(path, grid, r, spec.first_col)
+            return decode(spec, cell.value, cell.num_format)
+
+        text = {k: value(specs[(k, None)], f"{key}.{k}") if (k, None) in specs else None
+                for k in ("name", "unit", "direction")}
+        direction = str(text["direction"] or "").strip()
+        baseline = value(specs[("baseline", None)], f"{key}.baseline") \
+            if ("baseline", None) in specs else None
+        results: list[m.PeriodResult | None] = []
+        for number, period in enumerate(plan.periods):
+            target_spec, actual_spec = specs.get(("target", number)), specs.get(("actual", number))
+            if target_spec is None or actual_spec is None:
+                results.append(m.PeriodResult())
+                continue
+            shown = grid.value(row, target_spec.first_col)
+            if isinstance(shown, str) and shown.strip() == block.absent:
+                results.append(None)
+                continue
+            pkey = f"{key}.{period.key}"
+            target = value(target_spec, f"{pkey}.target")
+            actual = value(actual_spec, f"{pkey}.actual")
+            rate: m.RateValue = None
+            rate_spec = specs.get(("rate", None))
+            if number == last and rate_spec is not None:
+                rate_cell = grid.get(row, rate_spec.first_col)
+                out.note(f"{pkey}.rate", grid, row, rate_spec.first_col)
+                if rate_cell.is_formula:
+                    computed = achievement(direction, target, actual)
+                    rate = None if computed is None else as_written(computed)
+                else:
+                    rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
+                    if rate is not None:
+                        out.typed_rates.add(f"{pkey}.rate")
+            results.append(m.PeriodResult(target, actual, rate))
+        rating = None
+        rating_spec = specs.get(("rating", None))
+        if rating_spec is not None:
+            rating_cell = grid.get(row, rating_spec.first_col)
+            out.note(f"{key}.rating", grid, row, rating_spec.first_col)
+            if not rating_cell.is_formula:
+                rating = decode(rating_spec, rating_cell.value)
+                if rating is not None:
+                    out.typed_rates.add(f"{key}.rating")
+        found.append(m.Indicator(name=str(text["name"]).strip(),
+                                 unit=None if text["unit"] is None else str(text["unit"]).strip(),
+                                 direction=direction, baseline=baseline,
+                                 results=tuple(results), rating=rating))
+    return tuple(found)
+
+
 def _source_key(field_path: str, prefix: str) -> str:
     """'section.goal' on the 第1節 sheet -> 'sections.1.goal'; chapter fields
     repeated on a section sheet -> 'sections.1.chapter.title'."""
@@ -351,7 +454,8 @@ def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
     row_type = ROW_TYPES.get(kind)
     if row_type is None:   # basic policies decode to BasicPolicy already
         return tuple(item["policy"] for item in items)
-    return tuple(row_type(**item) for item in items)
+    absent = dict.fromkeys(f.name for f in fields(row_type))   # columns a layout leaves out
+    return tuple(row_type(**(absent | item)) for item in items)
 
 
 def _chapter(fields: dict[str, Any], number: int) -> m.Chapter:
@@ -379,7 +483,13 @@ def _section(fields: dict[str, Any], number: int) -> m.Section:
                                      get("section.citizen_needs.rank_in_chapter")),
         entry_date=get("section.entry_date"), author=get("section.author"),
         initiatives=_rows(get("section.initiatives"), "initiatives"),
-        carried_over=_rows(get("section.carried_over"), "carried_over"))
+        carried_over=_rows(get("section.carried_over"), "carried_over"),
+        indicators=get("section.indicators") or (),
+        unmet_analysis=get("section.unmet_analysis"),
+        projects=_rows(get("section.projects"), "projects"),
+        evaluation=get("section.evaluation"),
+        evaluation_reason=get("section.evaluation_reason"),
+        sdgs=get("section.sdgs") or ())
 
 
 _FIGURE = CellSpec(0, 0, kind="figure")

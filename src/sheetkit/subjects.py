@@ -11,7 +11,7 @@ from pathlib import Path
 from sheetkit import model as m
 from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
-from sheetkit.layout import IndicatorLayout
+from sheetkit.layout import Layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plan_checks import Ranked, ranked_sections
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -120,7 +120,7 @@ _UNPLACED = {"baseline": ("基準値", "baseline"), "target_plan": ("計画目�
              "rate": ("この期の達成率", "rate for this period")}
 
 
-def not_in_layout(subject: Subject, indicators: IndicatorLayout, layout: str) -> list[Problem]:
+def not_in_layout(subject: Subject, layout: Layout) -> list[Problem]:
     """Values of the data that the layout's 目標指標 table has no column for
     (a baseline, a plan target, a typed 達成率 of a period shown without one),
     each at its line: generate says so rather than dropping them unseen."""
@@ -128,21 +128,35 @@ def not_in_layout(subject: Subject, indicators: IndicatorLayout, layout: str) ->
     if doc is None:
         return []
     found = []
+    baseline, plan_target, rates = _value_columns(layout, len(doc.plan.periods))
     for section in doc.sections:
         for index, ind in enumerate(section.indicators):
             key = f"sections.{section.number}.indicators.{index}"
             values: list[tuple[str, str, object, object]] = [
-                ("baseline", f"{key}.baseline", ind.baseline, indicators.baseline),
-                ("target_plan", f"{key}.target_plan", ind.plan_target, indicators.plan_target)]
+                ("baseline", f"{key}.baseline", ind.baseline, baseline),
+                ("target_plan", f"{key}.target_plan", ind.plan_target, plan_target)]
             values += [("rate", f"{key}.{period.key}.rate", result.rate,
-                        cols.rate) for period, result, cols
-                       in zip(doc.plan.periods, ind.results, indicators.periods)
+                        rate) for period, result, rate
+                       in zip(doc.plan.periods, ind.results, rates)
                        if result is not None]
             found += [Problem("not-in-layout", subject.where(path), {
                 "value": value.text if isinstance(value, m.Rate) else str(value),
-                "layout": layout, "what": _UNPLACED[what][0], "what_en": _UNPLACED[what][1]})
+                "layout": layout.name, "what": _UNPLACED[what][0], "what_en": _UNPLACED[what][1]})
                 for what, path, value, column in values if value is not None and column is None]
     return found
+
+
+def _value_columns(layout: Layout, count: int) -> tuple[object, object, list[object]]:
+    """Where the layout shows an indicator's baseline, plan target and each period's
+    達成率 (None where it has no column): on the 目標指標 sheet, or in the section
+    sheet's own indicator table (a rate for the reviewed period only)."""
+    if layout.indicators is not None:
+        ind = layout.indicators
+        return ind.baseline, ind.plan_target, [p.rate for p in ind.periods]
+    columns = layout.indicator_columns
+    review = layout.review_index(count)
+    return (columns.get(("baseline", None)), columns.get(("plan_target", None)),
+            [columns.get(("rate", None)) if i == review else None for i in range(count)])
 
 
 def unreal_dates(subject: Subject) -> list[Problem]:

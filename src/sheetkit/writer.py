@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,8 +29,17 @@ from sheetkit.identity import (
     fixed_parts,
     review_index,
 )
-from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, PeriodColumns, SheetLayout
+from sheetkit.labels import defined_name, fill, label_vars, safe_sheet_name, sheet_title
+from sheetkit.layout import (
+    ActualCheck,
+    Block,
+    CellSpec,
+    IndicatorLayout,
+    Layout,
+    OverviewLayout,
+    PeriodColumns,
+    SheetLayout,
+)
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
     FOOTER,
@@ -60,7 +70,8 @@ from sheetkit.precheck import (
     plan_sheet,
 )
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.rates import achievement, formula
+from sheetkit.rates import achievement, as_written, formula
+from sheetkit.ratings import Scheme, printed_rate
 from sheetkit.serialize import plan_data
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
@@ -153,6 +164,8 @@ class _SheetWriter:
             input_cell: bool = False, formula_text: str | None = None) -> None:
         """Write one (possibly merged) cell; text is always text, never a formula."""
         fmt = self.book.fmt(style or spec.style, content.num_format, input_cell)
+        if spec.lines > 1:
+            self.lines[row] = max(self.lines.get(row, 1), spec.lines)
         last_row = row + spec.rows - 1
         if (spec.first_col, row) != (spec.last_col, last_row):
             self.ws.merge_range(row, spec.first_col, last_row, spec.last_col, "", fmt)
@@ -261,6 +274,180 @@ _VALIDATION = {
 }
 
 
+def _check_for(spec: CellSpec) -> dict[str, Any] | None:
+    """The data validation of an input cell of ``spec``'s kind, if it has one."""
+    if spec.kind == "choice":
+        return {"validate": "list", "source": list(spec.choices), "error_type": "warning",
+                "error_title": "選択肢", "error_message": "一覧から選んでください："
+                + "・".join(spec.choices)}
+    if spec.kind == "figure":
+        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
+                "error_title": "数値", "error_message": "0以上の数値を入力してください。"}
+    return _VALIDATION.get(spec.kind)
+
+
+def _write_goals(sw: _SheetWriter, spec: CellSpec, goals: Any) -> None:
+    """関連するSDGs: the 17 goal numbers in a row, and ● under each related one."""
+    related = set(goals or ())
+    style = sw.book.layout.styles
+    for goal in m.SDG_GOALS:
+        col = spec.first_col + goal - 1
+        one = CellSpec(col, col)
+        sw.put(sw.row, one, CellContent(str(goal)), style="goal" if "goal" in style else None)
+        for extra in range(1, spec.rows):
+            sw.put(sw.row + extra, one, CellContent("●" if goal in related else None),
+                   style=spec.style)
+
+
+def _is_indicator_table(block: Block) -> bool:
+    """A section sheet's own indicator table (one row per indicator)."""
+    return (block.table or "").endswith(".indicators")
+
+
+def _write_indicator_rows(sw: _SheetWriter, block: Block, sheet_name: str, start: int) -> None:
+    """A section sheet's own indicator table, one row per indicator: name, unit,
+    direction, baseline, a target and an actual per period, and the reviewed
+    period's 達成率 and 評価 as live formulas with their computed values."""
+    plan: m.Plan = sw.context["plan"]
+    reviewed = review_index(plan, sw.book.layout.indicators)
+    columns = {(c.field or "", c.period): c for c in block.columns}
+    first = sw.row
+    actual_cells: list[str] = []
+    for indicator in sw.context["section"].indicators or (None,):
+        if indicator is None:                       # an empty table keeps one bordered row
+            for spec in block.columns:
+                sw.put(sw.row, spec, CellContent(None))
+        else:
+            actual_cells += _write_indicator_row(sw, block, columns, indicator, reviewed,
+                                                 sheet_name)
+        sw.row += 1
+    sw.tables.append((start, first, sw.row - 1))
+    sw.keeps.append((start, first))
+    if block.name:
+        last_col = max(c.last_col for c in block.columns)
+        sw.name(defined_name(sheet_name, block.name), sheet_name, first, 0, sw.row - 1,
+                last_col)
+    if actual_cells:
+        sw.book.workbook.define_name(defined_name(sheet_name, "実績値"),
+                                     "=" + ",".join(actual_cells))
+
+
+def _write_indicator_row(sw: _SheetWriter, block: Block,
+                         columns: dict[tuple[str, int | None], CellSpec],
+                         indicator: m.Indicator, reviewed: int, sheet: str) -> list[str]:
+    """One indicator's row; the reference of its reported actual when it is an input."""
+    row, formats = sw.row, sw.book.layout.formats
+    template = bool(sw.context.get("template"))
+    for key in ("name", "unit", "direction", "baseline"):
+        if (spec := columns.get((key, None))) is not None:
+            sw.put(row, spec, encode(spec, getattr(indicator, key) or None, formats))
+    inputs: list[str] = []
+    for number in sorted({c.period for c in block.columns if c.period is not None}):
+        target, actual = columns.get(("target", number)), columns.get(("actual", number))
+        pair = [c for c in (target, actual) if c is not None]
+        if number < len(indicator.results) and indicator.results[number] is None:
+            sw.put(row, CellSpec(min(c.first_col for c in pair), max(c.last_col for c in pair)),
+                   CellContent(block.absent), style="center")     # not an indicator then
+            continue
+        result = _result_of(indicator, number)
+        for spec, value in ((target, result.target), (actual, result.actual)):
+            if spec is None:
+                continue
+            is_input = template and number == reviewed and spec is actual
+            sw.put(row, spec, encode(spec, value, formats), input_cell=is_input)
+            if is_input:
+                sw.hint(row, spec, row, f"{indicator.name}（実績値）",
+                        fill(spec.hint or "", sw.labels) or None,
+                        _actual_validation(indicator.unit, ActualCheck()))
+                inputs.append(sheet_ref(sheet, row, spec.first_col, row, spec.first_col))
+    rate, rating = columns.get(("rate", None)), columns.get(("rating", None))
+    target, actual = columns.get(("target", reviewed)), columns.get(("actual", reviewed))
+    absent = reviewed < len(indicator.results) and indicator.results[reviewed] is None
+    if absent or target is None or actual is None or rate is None:
+        for spec in (s for s in (rate, rating) if s is not None):
+            sw.put(row, spec, CellContent(block.absent if absent else None), style="center")
+        return inputs
+    result = _result_of(indicator, reviewed)
+    _write_rate_at(sw, rate, row, cell_name(row, target.first_col),
+                   cell_name(row, actual.first_col), indicator.direction, result, template)
+    if rating is not None:
+        _write_rating(sw, rating, row, rate.first_col, indicator, result)
+    if template and inputs:
+        def at(spec: CellSpec) -> Area:
+            return Area(sheet, row, spec.first_col, row, spec.first_col)
+
+        computed = achievement(indicator.direction, result.target, result.actual)
+        sw.book.places.indicators.append(IndicatorPlace(
+            {"name": at(columns[("name", None)]), "unit": at(columns[("unit", None)]),
+             "target": at(target), "actual": at(actual), "rate": at(rate)},
+            {"name": indicator.name, "unit": indicator.unit,
+             "target": float(result.target) if isinstance(result.target, Decimal)
+             else result.target,
+             "actual": result.actual, "rate": "" if computed is None else float(computed)}))
+    return inputs
+
+
+def _result_of(indicator: m.Indicator, period: int) -> m.PeriodResult:
+    """The indicator's result of ``period``, empty where it has none."""
+    found = indicator.results[period] if 0 <= period < len(indicator.results) else None
+    return found or m.PeriodResult()
+
+
+def _actual_validation(unit: str | None, messages: ActualCheck) -> dict[str, Any]:
+    """The data validation on an actual a department reports: a number from 0,
+    and at most 100 when the unit is a percent."""
+    maximum = 100 if (unit or "").strip() in PERCENT_UNITS else None
+    check: dict[str, Any] = {
+        "validate": "decimal", "error_type": "warning", "error_title": messages.title,
+        "error_message": messages.message if maximum is None else messages.percent_message}
+    check |= ({"criteria": "between", "minimum": 0, "maximum": maximum}
+              if maximum else {"criteria": ">=", "value": 0})
+    return check
+
+
+def _write_rate_at(sw: _SheetWriter, spec: CellSpec, row: int, target_cell: str,
+                   actual_cell: str, direction: str, result: m.PeriodResult,
+                   template: bool) -> None:
+    """A live 達成率 formula over two cells of the row, carrying its computed
+    value; a typed rate only where no formula can give it."""
+    rate_format = sw.book.layout.formats["rate"]
+    computed = achievement(direction, result.target, result.actual)
+    if direction in m.DIRECTIONS and (template or computed is not None or result.rate is None):
+        cached = float(computed) if computed is not None else ""
+        sw.put(row, spec, CellContent(cached, rate_format), style="number",
+               formula_text=formula(direction, target_cell, actual_cell))
+        return
+    rate = result.rate
+    content = CellContent(float(rate.value), rate_format) if isinstance(rate, m.Rate) \
+        else CellContent(rate)
+    sw.put(row, spec, content, style="number")
+
+
+def _write_rating(sw: _SheetWriter, spec: CellSpec, row: int, rate_col: int | None,
+                  indicator: m.Indicator, result: m.PeriodResult) -> None:
+    """評価: a formula over the 達成率 cell (as printed, to 0.1%) and the layout's
+    bands, carrying its value; a typed 評価 only where the rate cannot be computed."""
+    scheme = sw.book.layout.rating
+    computed = achievement(indicator.direction, result.target, result.actual)
+    if scheme is None or rate_col is None or (computed is None and indicator.rating):
+        sw.put(row, spec, CellContent(indicator.rating), style=spec.style)
+        return
+    rate = cell_name(row, rate_col)
+    cached = scheme.rate(as_written(computed).value) if computed is not None else ""
+    if computed is None and isinstance(result.rate, m.Rate):
+        cached = scheme.rate(result.rate.value)
+    sw.put(row, spec, CellContent(cached), formula_text=rating_formula(scheme, rate))
+
+
+def rating_formula(scheme: Scheme, rate_cell: str) -> str:
+    """=IF(ISNUMBER(R9),IF(ROUND(R9,3)>=1,"A",IF(…,"D")),"") over the bands."""
+    shown = f"ROUND({rate_cell},3)"
+    text = f'"{scheme.unrated}"'
+    for band in reversed(scheme.bands):
+        text = f'IF({shown}>={band.lower},"{band.label}",{text})'
+    return f'=IF(ISNUMBER({rate_cell}),{text},"")'
+
+
 def _label_for(row: tuple[CellSpec, ...], spec: CellSpec, labels: dict[str, Any]) -> str:
     """The label printed left of a field in the same row."""
     before = [c for c in row if c.text and c.last_col < spec.first_col]
@@ -286,6 +473,9 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                         fixed_heights[sw.row] = 24
                     continue
                 value = sw.resolve(spec.field or "")
+                if spec.kind == "sdgs":
+                    _write_goals(sw, spec, value)
+                    continue
                 content = encode(spec, value, sw.book.layout.formats)
                 is_input = template and (spec.input == "yes" or (
                     spec.input == "when-empty" and content.value is None))
@@ -293,16 +483,21 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                 if is_input:
                     sw.hint(sw.row, spec, sw.row, _label_for(row_specs, spec, sw.labels),
                             spec.hint, date_check(cell_name(sw.row, spec.first_col))
-                            if spec.kind == "date" else _VALIDATION.get(spec.kind))
+                            if spec.kind == "date" else _check_for(spec))
                     if spec.name:
-                        sw.name(f"{sheet_name}_{spec.name}", sheet_name, sw.row, spec.first_col,
-                                sw.row, spec.last_col)
-                        sw.book.places.cells[spec.name] = CellPlace(
-                            f"{sheet_name}_{spec.name}",
+                        sw.name(defined_name(sheet_name, spec.name), sheet_name, sw.row,
+                                spec.first_col, sw.row, spec.last_col)
+                        place = CellPlace(
+                            defined_name(sheet_name, spec.name),
                             Area(sheet_name, sw.row, spec.first_col, sw.row, spec.last_col),
                             content.value)
+                        sw.book.places.cells[spec.name] = place
+                        if spec.field == "section.unmet_analysis":
+                            sw.book.places.analysis = place
             sw.row += 1
-        if block.table is not None:
+        if block.table is not None and _is_indicator_table(block):
+            _write_indicator_rows(sw, block, sheet_name, start)
+        elif block.table is not None:
             items = sw.resolve(block.table) or ()
             minimum = template_rows if (template and block.input) else 1
             count = max(len(items), minimum or 1)
@@ -323,7 +518,7 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
             if template and block.input:
                 headers = block.rows[-1] if block.rows else ()
                 for spec, head in zip(block.columns, headers):
-                    validation = None
+                    validation = _check_for(spec)
                     if spec.kind == "policy-choice" and policy_range:
                         first_p, last_p, col = policy_range
                         validation = {
@@ -335,9 +530,11 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                             validation)
                 if block.name:
                     last_col = max(c.last_col for c in block.columns)
-                    sw.name(f"{sheet_name}_{block.name}", sheet_name, first, 0, last, last_col)
+                    sw.name(defined_name(sheet_name, block.name), sheet_name, first, 0, last,
+                            last_col)
                     sw.book.places.tables[block.name] = _table_place(
-                        f"{sheet_name}_{block.name}", Area(sheet_name, first, 0, last, last_col),
+                        defined_name(sheet_name, block.name),
+                        Area(sheet_name, first, 0, last, last_col),
                         block, items, count)
         if block.side is not None:
             side = block.side
@@ -456,15 +653,8 @@ def _actual_check(sw: _SheetWriter, ind: IndicatorLayout, indicator: m.Indicator
                   spec: CellSpec, row: int) -> None:
     """The hint and data validation on an actual a department reports: a
     number from 0, and at most 100 when the unit is a percent."""
-    maximum = 100 if (indicator.unit or "").strip() in PERCENT_UNITS else None
-    messages = ind.actual_check
-    check: dict[str, Any] = {
-        "validate": "decimal", "error_type": "warning", "error_title": messages.title,
-        "error_message": messages.message if maximum is None else messages.percent_message}
-    check |= ({"criteria": "between", "minimum": 0, "maximum": maximum}
-              if maximum else {"criteria": ">=", "value": 0})
     sw.hint(row, spec, row, fill(ind.actual_label, {"name": indicator.name}),
-            ind.actual_hint, check)
+            ind.actual_hint, _actual_validation(indicator.unit, ind.actual_check))
 
 
 def _indicator_place(sheet: str, ind: IndicatorLayout, top: int, cols: PeriodColumns,
@@ -543,12 +733,15 @@ def _fits(plan: m.Plan, layout: Layout) -> None:
     """The layout's 目標指標 table has columns for every period of the data
     (fewer periods leave the last ones showing the absent mark), and a rate
     column for the period under review."""
-    columns = len(layout.indicators.periods)
+    columns = layout.period_columns
+    if columns is None:                     # no indicator table at all
+        return
     params = {"count": str(len(plan.periods)), "columns": str(columns), "layout": layout.name}
     if len(plan.periods) > columns:
         raise SheetkitError([Problem("layout-periods", Location(), params)])
     review = review_index(plan, layout.indicators)
-    if review >= 0 and layout.indicators.periods[review].rate is None:
+    if review >= 0 and layout.indicators is not None \
+            and layout.indicators.periods[review].rate is None:
         raise SheetkitError([Problem("layout-periods", Location(), params | {
             "variant": "no-rate", "review": str(review + 1)})])
 
@@ -569,9 +762,11 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
     _fits(whole.plan, layout)
     book = _Book(path, layout, whole.plan.name, paginate=True)
     several = len(whole.chapters) > 1
+    if layout.overview is not None:
+        _write_overview(book, layout.overview, whole, marks or {})
     for chapter in whole.chapters:
         number = chapter.chapter.number
-        if several:
+        if several and layout.chapter is not None:
             book.prefix = safe_sheet_name(fill(layout.chapter.sheet,
                                                label_vars(whole.plan, chapter.chapter)))
         _write_chapter(book, layout, chapter, {s: mark for (c, s), mark in (marks or {}).items()
@@ -590,15 +785,63 @@ def _write_chapter(book: _Book, layout: Layout, doc: m.Document, marks: Mapping[
                    ) -> None:
     """One chapter's sheets: 章, 目標指標, then one per 節."""
     vars_ = label_vars(doc.plan, doc.chapter, review=review_index(doc.plan, layout.indicators))
-    name = book.title(layout.chapter.sheet, vars_)
-    sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
-                      {"plan": doc.plan, "chapter": doc.chapter})
-    _write_blocks(sw, layout.chapter, name, None)
-    ind_name = book.title(layout.indicators.sheet, vars_)
-    sw = _SheetWriter(book, book.sheet(ind_name), layout.indicators.widths, vars_)
-    _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None, marks)
+    if layout.chapter is not None:
+        name = book.title(layout.chapter.sheet, vars_)
+        sw = _SheetWriter(book, book.sheet(name), layout.chapter.widths, vars_,
+                          {"plan": doc.plan, "chapter": doc.chapter})
+        _write_blocks(sw, layout.chapter, name, None)
+    if layout.indicators is not None:
+        ind_name = book.title(layout.indicators.sheet, vars_)
+        sw = _SheetWriter(book, book.sheet(ind_name), layout.indicators.widths, vars_)
+        _write_indicators(sw, layout.indicators, doc.plan, doc.sections, ind_name, None, marks)
     for section in doc.sections:
         _section_sheet(book, layout, doc, section, None, marks.get(section.number))
+
+
+def _write_overview(book: _Book, overview: OverviewLayout, whole: m.PlanDocument,
+                    marks: Marks) -> None:
+    """The front sheet listing every section of every chapter (施策一覧), each row
+    linked to its sheet, with the mark of a section that was not merged."""
+    first = whole.chapters[0]
+    vars_ = label_vars(whole.plan, first.chapter,
+                       review=review_index(whole.plan, book.layout.indicators))
+    sw = _SheetWriter(book, book.sheet(fill(overview.sheet, vars_)), overview.widths, vars_)
+    sw.put(0, overview.title, CellContent(fill(overview.title.text or "", vars_)))
+    for spec in overview.columns:
+        sw.put(1, spec, CellContent(fill(spec.text or "", vars_)), style="header")
+    sw.repeat_rows(1, 1)
+    sw.row = 2
+    for doc in whole.chapters:
+        for section in doc.sections:
+            sheet = sheet_title(book.layout.section.sheet,
+                                label_vars(doc.plan, doc.chapter, section))
+            sw.context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
+            mark = marks.get((doc.chapter.number, section.number))
+            for index, spec in enumerate(overview.columns):
+                value = sw.resolve(spec.field or "")
+                if spec.kind == "ratings":
+                    content = CellContent(_rating_counts(book.layout, doc.plan, value) or None)
+                else:
+                    content = encode(spec, value, book.layout.formats)
+                if spec.field == "section.title" and mark and isinstance(content.value, str):
+                    content = CellContent(f"{content.value}\n【{mark}】")
+                sw.put(sw.row, spec, content)
+                if index == 0 and isinstance(content.value, str):
+                    sw.ws.write_url(sw.row, spec.first_col, f"internal:{quote_sheet(sheet)}!A1",
+                                    book.fmt(spec.style), content.value)
+            sw.row += 1
+    sw.finish_heights({0: 24})
+
+
+def _rating_counts(layout: Layout, plan: m.Plan, indicators: Any) -> str:
+    """How many indicators got each 評価 in the last period: A 2・B 1."""
+    scheme = layout.rating
+    if scheme is None or not indicators:
+        return ""
+    last = len(plan.periods) - 1
+    found = [scheme.rate(printed_rate(ind, last)) for ind in indicators]
+    return "・".join(f"{label} {found.count(label)}" for label in scheme.labels
+                     if found.count(label))
 
 
 def _write_table_sheet(book: _Book, sheet: ExtraSheet) -> None:
@@ -646,6 +889,8 @@ def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Sect
     name = book.title(layout.section.sheet, vars_)
     ws = book.sheet(name)
     context = {"plan": doc.plan, "chapter": doc.chapter, "section": section}
+    if template_rows is not None:
+        context["template"] = True
     sw = _SheetWriter(book, ws, layout.section.widths, vars_, context)
     sw.mark = mark
     _write_blocks(sw, layout.section, name, template_rows)
@@ -688,14 +933,17 @@ def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Pa
     check = book.sheet(precheck.sheet)
     ws = _section_sheet(book, layout, doc, blank, rows)
     ws.protect("", _PROTECTION)
-    ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
-    ind_ws = book.sheet(ind_name)
-    _write_indicators(_SheetWriter(book, ind_ws, layout.indicators.widths, vars_),
-                      layout.indicators, doc.plan, (blank,), ind_name, review)
-    ind_ws.protect("", _PROTECTION)
+    sheets = {ws.get_name(): ws}
+    if layout.indicators is not None:
+        ind_name = safe_sheet_name(fill(layout.indicators.sheet, vars_))
+        ind_ws = book.sheet(ind_name)
+        _write_indicators(_SheetWriter(book, ind_ws, layout.indicators.widths, vars_),
+                          layout.indicators, doc.plan, (blank,), ind_name, review)
+        ind_ws.protect("", _PROTECTION)
+        sheets[ind_name] = ind_ws
     _write_instructions(book, guide, layout, vars_)
     book.places.section_sheet = ws.get_name()
-    _write_precheck(book, check, precheck, {ws.get_name(): ws, ind_name: ind_ws}, layout)
+    _write_precheck(book, check, precheck, sheets, layout)
     _write_meta(book, template_identity(doc, section, layout))
     guide.activate()
     book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章第{section.number}節"})
