@@ -166,6 +166,29 @@ def positive_whole(df: pd.DataFrame) -> pd.Series:
 
 
 @extensions.register_check_method(check_type="vectorized")
+def in_choices(df: pd.DataFrame) -> pd.Series:
+    """A value chosen from a layout's dropdown is one of its list."""
+    if "allowed" not in df:
+        return pd.Series(True, index=df.index)
+    ok = [kind != "choice" or str(raw).strip() in allowed
+          for kind, raw, allowed in zip(df["kind"], df["raw"], df["allowed"])]
+    return pd.Series(ok, index=df.index, dtype=bool)
+
+
+@extensions.register_check_method(statistics=["lowest", "highest"], check_type="vectorized")
+def sdg_goal(df: pd.DataFrame, *, lowest: int, highest: int) -> pd.Series:
+    """A related SDG is a goal number (1–17)."""
+    good = _within(df["whole"], lambda n: (n >= lowest) & (n <= highest))
+    return ~df["kind"].eq("sdg") | good
+
+
+@extensions.register_check_method(check_type="vectorized")
+def rating_agrees(df: pd.DataFrame) -> pd.Series:
+    """A typed 評価 is the one the bands give for the 達成率 (none to compare: passes)."""
+    return df["expected"].isna() | (df["rating"] == df["expected"])
+
+
+@extensions.register_check_method(check_type="vectorized")
 def policy_used(df: pd.DataFrame) -> pd.Series:
     """Some 取り組み row names the 基本方針."""
     return _contains(df["used"], df["code"])

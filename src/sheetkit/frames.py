@@ -12,12 +12,16 @@ from typing import Any
 
 from sheetkit import model as m
 from sheetkit.identity import TEMPLATE
+from sheetkit.layout import Layout, load_layout
+from sheetkit.problems import SheetkitError
 from sheetkit.rates import achievement, rounded
+from sheetkit.ratings import printed_rate
 from sheetkit.subjects import Subject
 from sheetkit.values import normalize_code, split_policy, squash
 
 Rows = dict[str, list[dict[str, Any]]]
-TABLES = ("headers", "initiatives", "challenges", "indicators", "values", "policies", "needs")
+TABLES = ("headers", "initiatives", "challenges", "indicators", "values", "policies", "needs",
+          "evaluations")
 
 
 def _policy_columns(text: str | None, titles: dict[str, str] | None) -> dict[str, Any]:
@@ -113,6 +117,86 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                 row["rate_live"] = not row["rate_typed"]
 
 
+def _layout_of(subject: Subject) -> Layout | None:
+    """The layout a workbook was made with (None for data, or a layout not at hand)."""
+    if subject.identity is None:
+        return None
+    try:
+        return load_layout(subject.identity.layout)
+    except SheetkitError:
+        return None
+
+
+def _chapter_signed(chapter: m.Chapter, layout: Layout | None) -> bool:
+    """Whether the chapter has a sheet of its own, with a 記入日 and 記入者 to check:
+    as the layout says, or for data, when it holds more than its number and title
+    (a 施策評価シート's chapter is only the 政策 its sections belong to)."""
+    if layout is not None:
+        return layout.chapter is not None
+    return any((chapter.goal, chapter.sector_plans, chapter.challenges_and_direction,
+                chapter.main_policies, chapter.entry_date, chapter.author,
+                chapter.highlights, chapter.carried_over))
+
+
+def _layout_choices(layout: Layout | None) -> dict[str, tuple[str, ...]]:
+    """The dropdown lists of a layout's section sheet, by field (``section.evaluation``,
+    and a table's column as ``section.projects.outlook``)."""
+    found: dict[str, tuple[str, ...]] = {}
+    if layout is None:
+        return found
+    for block in layout.section.blocks:
+        for row in block.rows:
+            for spec in row:
+                if spec.kind == "choice" and spec.field:
+                    found[spec.field] = spec.choices
+        for spec in block.columns:
+            if spec.kind == "choice" and block.table:
+                found[f"{block.table}.{spec.field}"] = spec.choices
+    return found
+
+
+def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None) -> None:
+    """事業費, the choices from a layout's lists, SDGs goal numbers and typed 評価."""
+    prefix = f"sections.{sec.number}"
+    choices = _layout_choices(layout)
+    for index, project in enumerate(sec.projects):
+        key = f"{prefix}.projects.{index}"
+        _value(rows, file, sec.number, f"{key}.cost", project.cost, "figure")
+        _choice(rows, file, sec.number, f"{key}.outlook", project.outlook,
+                choices.get("section.projects.outlook"))
+    _choice(rows, file, sec.number, f"{prefix}.evaluation", sec.evaluation,
+            choices.get("section.evaluation"))
+    if "section.evaluation" in choices:          # the layout asks for 施策の評価 and its reason
+        for name, value in (("evaluation", sec.evaluation),
+                            ("evaluation_reason", sec.evaluation_reason)):
+            rows["headers"].append({"file": file, "section": sec.number,
+                                    "key": f"{prefix}.{name}", "field": name, "value": value,
+                                    "is_date": False})
+    for goal in sec.sdgs:
+        rows["values"].append({"file": file, "section": sec.number, "key": f"{prefix}.sdgs",
+                               "raw": goal, "kind": "sdg", "unit": "", "number": None,
+                               "whole": goal if isinstance(goal, int) else None,
+                               "is_text": isinstance(goal, str)})
+    scheme = layout.rating if layout is not None else None
+    for index, ind in enumerate(sec.indicators):
+        if ind.rating is None or scheme is None:
+            continue
+        rate = printed_rate(ind, len(ind.results) - 1)
+        rows["evaluations"].append({"file": file, "section": sec.number,
+                                "key": f"{prefix}.indicators.{index}.rating", "name": ind.name,
+                                "rating": ind.rating.strip(),
+                                "rate": None if rate is None else rate,
+                                "expected": None if rate is None else scheme.rate(rate)})
+
+
+def _choice(rows: Rows, file: int, section: int, key: str, value: str | None,
+            allowed: tuple[str, ...] | None) -> None:
+    if value is not None and allowed is not None:
+        rows["values"].append({"file": file, "section": section, "key": key, "raw": value,
+                               "kind": "choice", "unit": "", "number": None, "whole": None,
+                               "is_text": True, "allowed": allowed})
+
+
 def build_rows(subjects: list[Subject]) -> Rows:
     """The rows of every table over all readable subjects."""
     rows: Rows = {name: [] for name in TABLES}
@@ -120,7 +204,8 @@ def build_rows(subjects: list[Subject]) -> Rows:
         doc = subject.document
         if doc is None:
             continue
-        if subject.kind != TEMPLATE:
+        layout = _layout_of(subject)
+        if subject.kind != TEMPLATE and _chapter_signed(doc.chapter, layout):
             ch = doc.chapter
             _headers(rows, file, "chapter", None, ch.entry_date, ch.author)
             _entries(rows, file, "chapter", None, ch.highlights, None, "initiatives")
@@ -150,4 +235,5 @@ def build_rows(subjects: list[Subject]) -> Rows:
                                   "rate": None if rate is None else float(rate), "rank": rank,
                                   "whole_rank": rank if isinstance(rank, int) else None})
             _indicators(rows, file, subject, doc.plan, sec)
+            _optional_parts(rows, file, sec, layout)
     return rows

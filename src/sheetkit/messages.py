@@ -395,6 +395,10 @@ FINDINGS: dict[str, dict[str, Any]] = {
             "en": "'{label}' of the indicator '{name}' reads '{value}', but the planning office's data (--base) says '{expected}'. If the data was corrected after the templates went out, ask for the new template to be filled in; otherwise ask for the template to be restored.",
         },
     },
+    "rating-mismatch": {
+        "ja": "成果指標「{name}」の評価が「{value}」と入力されていますが、達成率 {detail} から決まる評価は「{expected}」です。評価の欄には数式が入っていたはずです。評価か数値を直してください。",
+        "en": "The rating of the indicator '{name}' is entered as '{value}', but its achievement rate {detail} gives '{expected}'. The rating cell held a formula; correct the rating or the figures.",
+    },
     "unreadable-file": {
         "ja": "ファイルを読めません：{reason}。",
         "en": "The file cannot be read: {reason}.",
@@ -409,6 +413,10 @@ REASONS: dict[str, dict[str, str]] = {
     "over-100": {"ja": "単位が％なのに100を超えています。0～100の値を入力してください",
                  "en": "over 100 for a ％ figure; enter 0 to 100"},
     "rank": {"ja": "順位は1以上の整数で入力してください", "en": "a rank must be a whole number of 1 or more"},
+    "choice": {"ja": "一覧にない値です。次のどれかを選んでください：{detail}",
+               "en": "it is not in the list; choose one of: {detail}"},
+    "sdg": {"ja": "SDGsの目標番号は1～17の整数で書いてください",
+            "en": "an SDG is a goal number from 1 to 17"},
     "direction": {"ja": "指標のめざす方向は ↗ か ↘ で書いてください",
                   "en": "the direction must be ↗ or ↘"},
     "empty": {"ja": "ファイルが空です（0バイト）。もう一度保存して送り直してください",

@@ -359,7 +359,8 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
     section = row.get("section")
     key = row["key"]
     if table == "headers":
-        label = {"entry_date": "記入日", "author": "記入者職氏名"}.get(row["field"], row["field"])
+        label = {"entry_date": "記入日", "author": "記入者職氏名", "evaluation": "施策の評価",
+                 "evaluation_reason": "評価の理由"}.get(row["field"], row["field"])
         value = row["value"] if code == "invalid-date" else None
         return _finding(rules, code, subject.where(key), section, value, label=label)
     if table in ("initiatives", "challenges"):
@@ -385,8 +386,16 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
                         f"{row['printed']} {row['title']}")
     if table == "values":
         reason = {"number_like": "not-number", "at_least": "negative",
-                  "percent_at_most": "over-100", "positive_whole": "rank"}[check]
-        return _finding(rules, code, subject.where(key), section, row["raw"], reason=reason)
+                  "percent_at_most": "over-100", "positive_whole": "rank",
+                  "in_choices": "choice", "sdg_goal": "sdg"}[check]
+        allowed = row.get("allowed")
+        detail = "・".join(allowed) if isinstance(allowed, tuple) else ""
+        return _finding(rules, code, subject.where(key), section, row["raw"], reason=reason,
+                        detail=detail)
+    if table == "evaluations":
+        rate = m.Rate(row["rate"]) if row["rate"] is not None else None
+        return _finding(rules, code, subject.where(key), section, row["rating"],
+                        row["expected"], name=row["name"], detail=_text(rate))
     if table == "needs":
         from sheetkit.checks import expected_rank, ranked  # loaded: a check just ran
         rates = [r["rate"] for r in rows if r["file"] == row["file"]
