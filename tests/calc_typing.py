@@ -12,6 +12,8 @@ the typed cells, as it does for a person typing.  Steps (a JSON list):
   ["clear", sheet, cell]          delete a cell's content
   ["insert", sheet, row, count]   insert rows before 1-based row ``row``
   ["show"]                        report the check sheet now
+  ["save", path]                  save the workbook as .xlsx to ``path``, as Calc's
+                                  "Keep current format" does
 Prints one JSON object per "show": total, verdict, section verdict, and each
 rule's count and link text."""
 
@@ -39,7 +41,20 @@ def _connect(pipe: str):
     raise SystemExit("LibreOffice did not start")
 
 
-def _show(doc, section: str) -> dict:
+def _verdict(doc) -> tuple[str, str]:
+    """The section sheet and its 提出前チェック verdict cell, as the template's
+    hidden identity sheet records them (any layout)."""
+    meta = doc.Sheets.getByName("_sheetkit")
+    row = 1
+    while meta.getCellRangeByName(f"A{row}").getString():
+        if meta.getCellRangeByName(f"A{row}").getString() == "precheck":
+            sheet, cell = json.loads(meta.getCellRangeByName(f"B{row}").getString())["verdict"]
+            return sheet, cell
+        row += 1
+    raise SystemExit("no 提出前チェック recorded in the identity sheet")
+
+
+def _show(doc, section: tuple[str, str]) -> dict:
     check = doc.Sheets.getByName("提出前チェック")
     rows = []
     row = 7
@@ -49,7 +64,8 @@ def _show(doc, section: str) -> dict:
         row += 1
     total = doc.NamedRanges.getByName("提出前チェック").getReferredCells().getCellByPosition(0, 0)
     return {"total": total.getValue(), "verdict": check.getCellRangeByName("D4").getString(),
-            "section_verdict": doc.Sheets.getByName(section).getCellRangeByName("N1").getString(),
+            "section_verdict": doc.Sheets.getByName(section[0]).getCellRangeByName(
+                section[1]).getString(),
             "rows": rows}
 
 
@@ -67,12 +83,16 @@ def main(workbook: str, profile: str) -> None:
         hidden.Name, hidden.Value = "Hidden", True
         doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(workbook), "_blank", 0,
                                            (hidden,))
-        section = next(n for n in doc.Sheets.ElementNames if n.startswith("第")
-                       and n.endswith("節"))
+        section = _verdict(doc)
         for step in steps:
             kind = step[0]
             if kind == "show":
                 print(json.dumps(_show(doc, section), ensure_ascii=False), flush=True)
+                continue
+            if kind == "save":
+                xlsx = PropertyValue()
+                xlsx.Name, xlsx.Value = "FilterName", "Calc MS Excel 2007 XML"
+                doc.storeToURL(uno.systemPathToFileUrl(step[1]), (xlsx,))
                 continue
             sheet = doc.Sheets.getByName(step[1])
             if kind == "insert":

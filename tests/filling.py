@@ -48,46 +48,157 @@ def _move_names(ws, first: int, amount: int) -> None:
         defined.attr_text = sheet_ref(sheet, top, c1, r2 + amount, c2)
 
 
-def _write_table(ws, header: str, rows: list[tuple[Any, Any, Any]], extra: int) -> None:
-    head = find_row(ws, 1, header)
-    first = head + 1
-    if extra:
-        insert_rows(ws, first + 2, extra)
-    for i, (a, b, c) in enumerate(rows):
-        for col, value in ((1, a), (6, b), (10, c)):
-            ws.cell(first + i, col).value = value
+def _identity(wb) -> dict[str, str]:
+    """The rows of a workbook's hidden identity sheet."""
+    meta = wb["_sheetkit"]
+    return {str(row[0].value): str(row[1].value or "") for row in meta.iter_rows(max_col=2)
+            if row[0].value is not None}
+
+
+def _area(wb, name: str) -> list[tuple[Any, int, int, int, int]]:
+    """The areas a defined name covers: (worksheet, first row, first col, last row,
+    last col), 1-based as openpyxl counts."""
+    from sheetkit.a1 import split_sheet_ref
+
+    text = wb.defined_names[name].attr_text
+    areas = []
+    for part in text.split(","):
+        sheet, (r1, c1, r2, c2) = split_sheet_ref(part)
+        areas.append((wb[sheet], r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+    return areas
+
+
+def _typed(value: Any, kind: str, date_as_text: bool, numbers_as_text: bool) -> Any:
+    """A model value as a department types it into a cell."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        if numbers_as_text:
+            return str(value).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+        return float(value)
+    if isinstance(value, dt.date):
+        return format_date(value) if date_as_text else dt.datetime.combine(value, dt.time())
+    return value
+
+
+def planned(wb, section: Section, *, date_as_text: bool = False,
+            numbers_as_text: bool = False) -> list[tuple[Any, int, int, Any]]:
+    """Where a department types ``section``'s content into the template ``wb``:
+    (worksheet, row, column, value), 1-based.  Every place is found through the
+    template's defined names and its layout (the input tables, the single input
+    cells, the 実績値 cells), never through fixed columns: the same hands fill
+    any layout."""
+    from sheetkit.labels import defined_name
+    from sheetkit.labels import fill as fill_label
+    from sheetkit.layout import load_layout
+
+    identity = _identity(wb)
+    layout = load_layout(identity["layout"])
+    sheet = fill_label(layout.section.sheet, {"chapter": identity["chapter"],
+                                              "section": identity["section"]})
+    cells: list[tuple[Any, int, int, Any]] = []
+
+    def typed(value: Any) -> Any:
+        return _typed(value, "", date_as_text, numbers_as_text)
+
+    for block in layout.section.blocks:
+        if block.table is not None and block.input and block.name:
+            ((ws, first, _, _, _),) = _area(wb, defined_name(sheet, block.name))
+            for i, item in enumerate(getattr(section, block.table.split(".")[-1])):
+                cells += [(ws, first + i, spec.first_col + 1,
+                           typed(getattr(item, spec.field or ""))) for spec in block.columns]
+        for row in block.rows:
+            for spec in row:
+                if spec.input == "yes" and spec.name and spec.field:
+                    ((ws, r, c, _, _),) = _area(wb, defined_name(sheet, spec.name))
+                    cells.append((ws, r, c, typed(getattr(section, spec.field.split(".", 1)[1]))))
+    if layout.indicators is not None:
+        ((ws, r, c, _, _),) = _area(wb, defined_name(
+            sheet, layout.indicators.analysis_text.name or ""))
+        cells.append((ws, r, c, section.unmet_analysis))
+    review = int(identity["review_period"])
+    for indicator, (ws, r, c) in zip(reported(section, review), actual_cells(wb)):
+        actual = indicator.results[review].actual
+        if actual is not None:
+            cells.append((ws, r, c, _typed(actual, "", False, numbers_as_text)))
+    return cells
+
+
+def reported(section: Section, review: int) -> list[Any]:
+    """The indicators whose actual of the reviewed period a department reports."""
+    return [ind for ind in section.indicators
+            if review < len(ind.results) and ind.results[review] is not None]
+
+
+def actual_cells(wb) -> list[tuple[Any, int, int]]:  # type: ignore[no-untyped-def]
+    """The 実績値 input cells, in indicator order, by the template's defined name."""
+    name = next((n for n in wb.defined_names if n.endswith("_実績値")), None)
+    return [] if name is None else [(ws, r, c) for ws, r, c, _, _ in _area(wb, name)]
 
 
 def fill(template: Path, out: Path, section: Section, *, extra_rows: int = 0,
          date_as_text: bool = False, numbers_as_text: bool = False,
          typed_rate: tuple[str, float] | None = None) -> Path:
-    """Type ``section``'s department content into ``template`` and save as ``out``."""
+    """Type ``section``'s department content into ``template`` (rows inserted
+    into its first input table as Excel does) and save as ``out``."""
+    from sheetkit.layout import load_layout
+
     wb = openpyxl.load_workbook(template)
-    ws = wb[f"第{section.number}節"]
-    _write_table(ws, "取り組み", [(r.initiative, r.outcome, r.policy)
-                                  for r in section.initiatives], extra_rows)
-    _write_table(ws, "課題", [(r.challenge, r.direction, r.policy)
-                            for r in section.carried_over], 0)
-    row = find_row(ws, 1, "記入日")
-    if isinstance(section.entry_date, dt.date):
-        ws.cell(row, 3).value = (format_date(section.entry_date) if date_as_text
-                                 else dt.datetime.combine(section.entry_date, dt.time()))
-    ws.cell(row, 8).value = section.author
-    ind = wb["目標指標"]
-    for indicator in section.indicators:
-        top = find_row(ind, 2, indicator.name)
-        last = indicator.results[-1]
-        if last is not None and last.actual is not None:
-            value: Any = float(last.actual)
-            if numbers_as_text:
-                value = str(last.actual).translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
-            ind.cell(top + 1, 9).value = value
-        if typed_rate and typed_rate[0] == indicator.name:
-            ind.cell(top, 10).value = typed_rate[1]
-    label = find_row(ind, 2, "後期基本計画に係る未達成指標の理由・分析")
-    ind.cell(label + 1, 2).value = section.unmet_analysis
+    if extra_rows:
+        table = next(n for n in wb.defined_names if n.endswith(_first_table(wb)))
+        ((ws, first, _, _, _),) = _area(wb, table)
+        insert_rows(ws, first + 2, extra_rows)
+    for ws, row, col, value in planned(wb, section, date_as_text=date_as_text,
+                                       numbers_as_text=numbers_as_text):
+        ws.cell(row, col).value = value
+    if typed_rate:
+        layout = load_layout(_identity(wb)["layout"])
+        review = int(_identity(wb)["review_period"])
+        for indicator, (ws, r, _) in zip(reported(section, review), actual_cells(wb)):
+            if indicator.name == typed_rate[0]:
+                rate_row, rate_col = _rate_cell(layout, r, review, ws)
+                ws.cell(rate_row, rate_col).value = typed_rate[1]
     wb.save(out)
     return out
+
+
+def _first_table(wb) -> str:  # type: ignore[no-untyped-def]
+    """The name suffix of the template's first input table (_取り組み, _主な取り組み …)."""
+    from sheetkit.layout import load_layout
+
+    layout = load_layout(_identity(wb)["layout"])
+    return "_" + next(b.name for b in layout.section.blocks if b.table and b.input and b.name)
+
+
+def calc_steps(template: Path, section: Section) -> list[list[Any]]:
+    """The same typing as ``fill``, as calc_typing.py steps (a date as its serial
+    number, as Calc stores a typed date)."""
+    from decimal import Decimal
+
+    from sheetkit.a1 import cell_name
+
+    wb = openpyxl.load_workbook(template)
+    steps: list[list[Any]] = []
+    for ws, row, col, value in planned(wb, section):
+        where = cell_name(row - 1, col - 1)
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            steps.append(["number", ws.title, where, (value - dt.datetime(1899, 12, 30)).days])
+        elif isinstance(value, (int, float, Decimal)):
+            steps.append(["number", ws.title, where, float(value)])
+        else:
+            steps.append(["text", ws.title, where, str(value)])
+    return steps
+
+
+def _rate_cell(layout, actual_row: int, review: int, ws) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """The 達成率 cell of the indicator whose actual is in ``actual_row``: above it
+    in a table of two rows per indicator, else in the same row."""
+    if layout.indicators is not None and ws.title == layout.indicators.sheet:
+        return actual_row - 1, layout.indicators.periods[review].rate + 1
+    rate = next(c for b in layout.section.blocks for c in b.columns if c.kind == "rate")
+    return actual_row, rate.first_col + 1
 
 
 def renumbered(section: Section, number: int) -> Section:
@@ -150,9 +261,11 @@ def blank_base(path: Path, doc, sections=None) -> Path:  # type: ignore[no-untyp
     fixed parts, as the templates were made from, written as YAML to ``path``."""
     from dataclasses import replace
 
-    from sheetkit.identity import blank_section
+    from sheetkit.identity import blank_section, review_index
     from sheetkit.serialize import to_yaml
 
-    blank = tuple(blank_section(s, 1) for s in (doc.sections if sections is None else sections))
+    review = review_index(doc.plan, None)           # the last period, as both layouts review
+    blank = tuple(blank_section(s, review)
+                  for s in (doc.sections if sections is None else sections))
     path.write_text(to_yaml(replace(doc, sections=blank)), encoding="utf-8")
     return path

@@ -45,3 +45,17 @@ def recalculated(files: list[Path], workdir: Path, to: str = "xlsx") -> list[Pat
     missing = [p.name for p in results if not p.exists()]
     assert not missing, f"LibreOffice did not write {missing}"
     return results
+
+
+def _uno_python() -> str | None:
+    """A Python with LibreOffice's uno module (Debian: python3-uno), if any: it runs
+    calc_typing.py, which types into a workbook in Calc as a department does."""
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and SOFFICE and subprocess.run([candidate, "-c", "import uno"],
+                                                    capture_output=True,
+                                                    check=False).returncode == 0:
+            return candidate
+    return None
+
+
+UNO_PYTHON = _uno_python()

@@ -23,7 +23,9 @@ from conftest import EXAMPLE, ROOT, run
 
 # each reference workbook and the generate command line that makes it (another layout's
 # example gets its own entry: name the output after the example)
-GOLDENS = {"tokorozawa-ch1.xlsx": ("generate", EXAMPLE)}
+GOLDENS = {"tokorozawa-ch1.xlsx": ("generate", EXAMPLE),
+           "shisaku-hyoka-sample.xlsx": ("generate", ROOT / "examples" / "shisaku-hyoka-sample.yaml",
+                                         "--layout", "shisaku-hyoka")}
 UPDATE = os.environ.get("SHEETKIT_UPDATE_GOLDEN") == "1"
 CONTEXT = 60          # characters shown either side of the first difference
 DIFF_LINES = 40       # lines of the readable diff shown

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from edits import MUTATIONS, edit, set_cell, set_indicator, table_row
 from filling import fill, find_row, insert_rows
-from recalc import SOFFICE, recalculated
+from recalc import SOFFICE, UNO_PYTHON, recalculated
 
 from sheetkit.a1 import split_sheet_ref
 from sheetkit.grid import FAST, FULL
@@ -406,18 +406,6 @@ def test_the_check_sheet_prints_readably(department, tmp_path):
 
 # -- typed in LibreOffice Calc, with its default settings ----------------------
 
-def _uno_python() -> str | None:
-    """A Python with LibreOffice's uno module (Debian: python3-uno), if any."""
-    import subprocess
-
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and SOFFICE and subprocess.run([candidate, "-c", "import uno"],
-                                                    capture_output=True).returncode == 0:
-            return candidate
-    return None
-
-
-UNO_PYTHON = _uno_python()
 
 
 @pytest.mark.skipif(UNO_PYTHON is None, reason="LibreOffice's Python bridge (python3-uno) is "
