@@ -118,7 +118,10 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
                 "rich-text": lambda d: d.replace(b"<t>", b"<r><rPr><charset val=\"1\"/></rPr><t>", 1)
                 .replace(b"</t>", b"</t></r>", 1),
                 "far-cell": lambda d: d.replace(b'<c r="A1"', b'<c r="XFD1048576"', 1),
-                "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>')}
+                "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>'),
+                "row-far-down": lambda d: d.replace(b'<row r="1"', b'<row r="4000"', 1),
+                "comment": lambda d: d.replace(b"<sheetData>", b'<!-- <c r="A1"/> --><sheetData>', 1),
+                "instruction": lambda d: d.replace(b"<sheetData>", b"<?x <c r=\"A1\"/> ?><sheetData>", 1)}
     quick = 0
     for path in workbooks:
         try:

@@ -14,6 +14,8 @@ import html
 import re
 from collections.abc import Iterator, Mapping
 from functools import cache, lru_cache
+from itertools import compress, count, repeat
+from operator import ne
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +183,8 @@ class FastGrid(Grid):
             value = self._rows[row][col]
         except IndexError:
             return None
-        if value is None or value.__class__ is str and not value.strip():
-            return None
+        if value.__class__ is str:              # most are: no second look
+            return value if value.strip() else None
         return _value(value)
 
     def get(self, row: int, col: int) -> Cell:
@@ -230,8 +232,10 @@ class _Cells(Mapping[tuple[int, int], Cell]):
 
     def __init__(self, grid: FastGrid) -> None:
         self._grid = grid
-        found = {(r, c) for r, row in enumerate(grid._rows) for c, value in enumerate(row)
-                 if value is not None and _value(value) is not None}
+        # calamine fills the empty cells of its grid with "": passed over in C
+        found = {(r, c) for r, row in enumerate(grid._rows)
+                 for c in compress(count(), map(ne, row, repeat("")))
+                 if _value(row[c]) is not None}
         self._keys = sorted(found | set(grid._formulas))
         self._set = set(self._keys)
 

@@ -64,11 +64,15 @@ class Limits:
         return self.max_section_number + self.max_other_sheets
 
 
+# libyaml where installed: pure-Python PyYAML costs every run milliseconds of start-up
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @cache
 def default_limits() -> Limits:
     """The limits in schemas/limits.yaml."""
     text = (resources.files("sheetkit.schemas") / "limits.yaml").read_text(encoding="utf-8")
-    return Limits(**yaml.safe_load(text))
+    return Limits(**yaml.load(text, Loader=SAFE_LOADER))
 
 
 @dataclass(frozen=True)
@@ -382,6 +386,11 @@ _TAG = {tag: re.compile(b"<" + tag + rb"[\s/>]") for tag in
         (b"c", b"row", b"mergeCell", b"dimension", b"definedName", b"sheetData", b"sheet")}
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
+# A cell outside A1:ZZ999 (or a reference that is not a cell's), or a row
+# numbered beyond 999: where there is none, the used area is within that box.
+SMALL_BOX = (999, 702)
+_BEYOND_SMALL_BOX = (re.compile(rb'<c r="(?![A-Z]{1,2}(?!0{1,3}")[0-9]{1,3}")'),
+                     re.compile(rb'<row r="(?![0-9]{1,3}")'))
 _RANGE_REF = {b"mergeCell": re.compile(rb'<mergeCell ref="([^"<]*)"'),
               b"dimension": re.compile(rb'<dimension ref="([^"<]*)"')}
 _DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
@@ -390,11 +399,11 @@ _NS_VALUE = re.compile(rb"""\s*=\s*(["'])([^"'<]*)\1""")
 _MAIN_URIS = tuple(ns.encode() for ns in MAIN_NAMESPACES)
 
 
-def _plain_root(data: bytes) -> int | None:
-    """Where the root element's start tag ends, if ``data`` is plain XML:
-    UTF-8, and nothing but the XML declaration, elements, attributes and text
-    (no DOCTYPE, comment, CDATA or processing instruction).  Then every '<'
-    opens a start or an end tag, and a tag's text is what expat reads."""
+def _plain_root(data: bytes) -> tuple[int, bool] | None:
+    """Where the root element's start tag ends, and whether an XML declaration
+    comes first, if ``data`` is UTF-8 and starts as plain XML does; whether it
+    holds anything but elements, attributes and text, its parse tells
+    (_plain_parser)."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     declared = data.startswith(b"<?", start)
     if declared:
@@ -403,12 +412,28 @@ def _plain_root(data: bytes) -> int | None:
                                    and not _UTF8.search(declaration.group())):
             return None
         start = declaration.end()
-    if b"<!" in data or data.count(b"<?") != declared:
-        return None
     root = data.find(b"<", start)
-    if root < 0 or data[start:root].strip():
+    if root < 0 or data[start:root].strip() or data[root + 1:root + 2] in (b"\0", b"!", b"?"):
         return None
-    return data.find(b">", root)
+    return data.find(b">", root), declared
+
+
+class _NotPlain(Exception):
+    """A comment, CDATA section or processing instruction: not plain XML."""
+
+
+def _not_plain(*_: object) -> None:
+    raise _NotPlain
+
+
+def _plain_parser() -> expat.XMLParserType:
+    """A parser for a part counted from its text: it stops at anything that
+    would make a '<' other than a tag's (comments, CDATA, processing
+    instructions beyond the declaration), so the count is then not used."""
+    parser = _parser()
+    parser.CommentHandler = parser.ProcessingInstructionHandler = _not_plain
+    parser.StartCdataSectionHandler = _not_plain
+    return parser
 
 
 def _namespaces(data: bytes) -> list[tuple[int, bytes, bytes]] | None:
@@ -443,18 +468,19 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     cannot say exactly that, or where a limit is passed or a reference is
     not a cell: then _PartScan's own pass decides, with the same message.
 
-    Exact because, in plain XML (_plain_root) whose only default namespace
+    Exact because, in plain XML (_plain_root, _plain_parser) whose only default namespace
     is SpreadsheetML's, declared on the root, and where no prefix stands for
     it, every unprefixed tag is an element of that namespace and every '<' a
     tag; and because every cell and row is written in the one form the
     pattern reads (otherwise the counts differ and the scan decides).  expat
     still reads the whole part, so a part that is not well-formed is refused
     as before."""
-    root_end = _plain_root(data)
-    declarations = None if root_end is None else _namespaces(data)
-    if root_end is None or declarations is None:
+    plain = _plain_root(data)
+    declarations = None if plain is None else _namespaces(data)
+    if plain is None or declarations is None:
         return False
-    elements = data.count(b"<") - data.count(b"</") - data.count(b"<?")
+    root_end, declared = plain
+    elements = data.count(b"<") - data.count(b"</") - declared
     limits = census.limits
     if census.elements + elements > limits.max_elements:
         return False
@@ -492,8 +518,8 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
             area.size > limits.max_sheet_area:
         return False
     try:
-        _parser().Parse(data, True)
-    except (expat.ExpatError, _Unsafe):
+        _plain_parser().Parse(data, True)
+    except (expat.ExpatError, _Unsafe, _NotPlain):
         return False                           # the scan finds it again, in document order
     census.elements += elements
     census.cells += cells
@@ -526,11 +552,18 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
     cell_tags, row_tags = data.count(b"<c", first, last), data.count(b"<row", first, last)
     if row_tags > limits.max_rows or cell_tags > limits.max_cells:
         return False                           # refused by the scan, which names the count
+    if data.count(b'<c r="', first, last) != cell_tags or \
+            data.count(b'<row r="', first, last) != row_tags:
+        return False                           # written otherwise (or rich text: <charset …)
+    counted[b"c"], counted[b"row"] = cell_tags, row_tags
+    if SMALL_BOX[0] * SMALL_BOX[1] <= limits.max_sheet_area and \
+            not any(beyond.search(data, first, last) for beyond in _BEYOND_SMALL_BOX):
+        area.extend((0, 1), SMALL_BOX)         # a bound: within it, no grid is too large
+        return True
     refs = _CELL_REF.findall(data, first, last)
     rows = _ROW_REF.findall(data, first, last)
     if len(refs) != cell_tags or len(rows) != row_tags:
-        return False                           # written otherwise (or rich text: <charset …)
-    counted[b"c"], counted[b"row"] = len(refs), len(rows)
+        return False
     if refs:
         letters, numbers = zip(*refs)
         at = list(map(int, numbers))

@@ -18,6 +18,7 @@ import yaml
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
+from sheetkit.guard import SAFE_LOADER
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import bundled_layout
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -40,7 +41,7 @@ class Rules:
 @cache
 def load_rules() -> Rules:
     text = (resources.files("sheetkit.schemas") / "rules.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = yaml.load(text, Loader=SAFE_LOADER)
     return Rules(dict(data["severity"]), {k: dict(v) for k, v in data["checks"].items()})
 
 
@@ -52,8 +53,7 @@ def load_schema(table: str) -> Any:
     from sheetkit import checks  # noqa: F401  (registers the domain checks)
     text = (resources.files("sheetkit.schemas") / f"{table}.yaml").read_text(encoding="utf-8")
     # pandera's own from_yaml parses with pure-Python PyYAML; libyaml is ten times faster
-    return deserialize_schema(yaml.load(text, Loader=getattr(yaml, "CSafeLoader",
-                                                             yaml.SafeLoader)))
+    return deserialize_schema(yaml.load(text, Loader=SAFE_LOADER))
 
 
 def default_jobs() -> int:
