@@ -126,7 +126,10 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
     for path in workbooks:
         try:
             archive = zipfile.ZipFile(path)
-            parts = {m.filename: archive.read(m) for m in archive.infolist()}
+            parts = {m.filename: archive.read(m) for m in archive.infolist()
+                     if m.file_size < 1 << 21}    # not the zip bomb's or a million rows'
+            if len(parts) < len(archive.infolist()):
+                continue
         except (zipfile.BadZipFile, OSError, ValueError):
             continue
         for variant, change in [("", None), *variants.items()]:
