@@ -34,8 +34,8 @@ def merged_range(ws, cell):
 
 
 def test_sheets(formulas):
-    assert formulas.sheetnames[:7] == ["第1章", "目標指標", "第1節", "第2節", "第3節", "第4節",
-                                       "第5節"]
+    assert formulas.sheetnames[:8] == ["達成状況", "第1章", "目標指標", "第1節", "第2節", "第3節",
+                                       "第4節", "第5節"]            # 達成状況 first (issue 12)
     assert formulas["_sheetkit"].sheet_state == "hidden"
 
 
@@ -137,7 +137,7 @@ def test_section_sheet(formulas):
 
 
 def test_print_ready(formulas):
-    for ws in formulas.worksheets[:7]:
+    for ws in formulas.worksheets[:8]:
         assert ws.page_setup.orientation == "landscape"
         assert ws.page_setup.paperSize == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage
@@ -164,7 +164,7 @@ def test_existing_output_needs_force(tmp_path, runner):
     assert result.exit_code == 2 and "--force" in result.stderr
     assert out.read_bytes() == b"keep me"
     assert run(runner, "generate", EXAMPLE, "-o", out, "--force").exit_code == 0
-    assert openpyxl.load_workbook(out).sheetnames[0] == "第1章"
+    assert openpyxl.load_workbook(out).sheetnames[:2] == ["達成状況", "第1章"]
     assert [p.name for p in tmp_path.iterdir()] == ["a.xlsx"]      # no temporary left
 
 

@@ -133,7 +133,8 @@ def test_forged_identity_is_caught_by_the_base(desk, runner, tmp_path):
                             "json").stdout)
     second = next(s for s in status["sections"] if s["section"] == 2)
     assert second["status"] != "submitted"
-    assert [o["codes"] for o in status["others"]] == [["base-mismatch"]]
+    # 第1節's content: its 加入率 61.9 is below 策定時 66 (issue 12's below-baseline)
+    assert [o["codes"] for o in status["others"]] == [["base-mismatch", "below-baseline"]]
     out = tmp_path / "s.xlsx"
     result = run(runner, "merge", folder, "--base", desk["base"], "-o", out, "--allow-invalid")
     assert result.exit_code == 1 and "base-mismatch" in result.output

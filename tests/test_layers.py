@@ -22,12 +22,13 @@ LAYERS: list[tuple[str, set[str]]] = [
         "suffixes", "plan_checks"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "loader", "identity",
-        "codec"}),
-    ("reading workbooks", {"grid", "fastgrid", "reader", "subjects"}),
+        "codec", "rating_schemes"}),
+    ("reading workbooks", {"grid", "fastgrid", "reader", "subjects", "rating_data"}),
     ("checking", {"checks", "frames", "base_check", "validate"}),
     ("collecting returns", {"collect", "status"}),
     ("writing workbooks and publications", {
-        "precheck", "writer", "annotate", "report_book", "opendata", "overview", "reminders"}),
+        "precheck", "writer", "annotate", "report_book", "opendata", "overview", "reminders",
+        "rating_sheet"}),
     ("commands", {"merge", "publish"}),
     ("library API", {"api"}),
     ("command line", {"cli", "__main__"}),

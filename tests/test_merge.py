@@ -167,12 +167,12 @@ def test_merging_all_returns_reproduces_generate(example_doc, template_dir, tmp_
     assert result.exit_code == 0, result.output
     assert run(runner, "generate", EXAMPLE, "-o", generated).exit_code == 0
     ours, theirs = zipfile.ZipFile(merged), zipfile.ZipFile(generated)
-    for number in range(1, 8):                          # chapter, 目標指標, five sections
+    for number in range(1, 9):                # 達成状況, chapter, 目標指標, five sections
         part = f"xl/worksheets/sheet{number}.xml"
         assert ours.read(part) == theirs.read(part), part
     assert ours.read("xl/styles.xml") == theirs.read("xl/styles.xml")
-    assert openpyxl.load_workbook(merged).sheetnames[:8] == \
-        [*openpyxl.load_workbook(generated).sheetnames[:7], "出典"]
+    names = openpyxl.load_workbook(generated).sheetnames      # …, _達成状況データ, _sheetkit
+    assert openpyxl.load_workbook(merged).sheetnames == [*names[:-1], "出典", names[-1]]
 
 
 def test_same_inputs_same_bytes_and_side_outputs(office, runner, tmp_path):
@@ -188,7 +188,7 @@ def test_same_inputs_same_bytes_and_side_outputs(office, runner, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")               # UTF-8 with BOM, for Excel
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert set(rows[0]) == {"章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間",
-                            "区分", "値", "出典"}
+                            "区分", "値", "出典", "達成状況", "評価しない理由"}
     kinds = {(r["目標指標"], r["期間"], r["区分"]) for r in rows}
     assert ("自治会・町内会への加入率", "後期基本計画（H27～H30）", "実績値") in kinds
     actual = next(r for r in rows if r["目標指標"] == "自治会・町内会への加入率"
@@ -196,7 +196,7 @@ def test_same_inputs_same_bytes_and_side_outputs(office, runner, tmp_path):
     assert actual["値"] == "61.9" and actual["出典"].endswith("第1節.xlsx:目標指標!I5")
     rate = next(r for r in rows if r["目標指標"] == "自治会・町内会への加入率"
                 and r["期間"].startswith("後期") and r["区分"] == "達成率")
-    assert rate["値"] == "89.7%"
+    assert rate["値"] == "89.7%" and rate["達成状況"] == "概ね達成"
 
 
 def test_existing_output_is_kept_without_force(office, runner, tmp_path):

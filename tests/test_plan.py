@@ -41,7 +41,7 @@ def test_example_chapter_two_is_marked_made_up_and_clean(runner):
 
 def test_generate_writes_every_chapter_with_unique_sheet_names(plan_book):
     names = _sheets(plan_book)
-    assert names[:2] == ["第1章", "第1章目標指標"]
+    assert names[:3] == ["達成状況", "第1章", "第1章目標指標"]       # 達成状況 first (issue 12)
     assert [n for n in names if n.startswith("第1章第")] == [f"第1章第{i}節" for i in range(1, 6)]
     assert "第2章" in names and "第2章目標指標" in names
     assert [n for n in names if n.startswith("第2章第")] == [f"第2章第{i}節" for i in range(1, 5)]
@@ -86,7 +86,7 @@ def test_one_chapter_of_a_plan_is_that_chapter_alone(runner, tmp_path):
     result = run(runner, "generate", EXAMPLE, CH2, "--chapter", "2", "-o", chosen)
     assert result.exit_code == 0, result.output
     assert chosen.read_bytes() == alone.read_bytes()
-    assert _sheets(chosen)[:2] == ["第2章", "目標指標"]
+    assert _sheets(chosen)[:3] == ["達成状況", "第2章", "目標指標"]
     result = run(runner, "generate", EXAMPLE, CH2, "--chapter", "3", "-o", tmp_path / "x.xlsx")
     assert result.exit_code == 2
     assert "第3章はデータにありません" in result.stderr and "1、2" in result.stderr
@@ -269,8 +269,9 @@ def test_status_of_a_plan_groups_by_chapter_and_department(runner, plan_office):
     assert any(t.strip().startswith("障害福祉課：提出済 0/1") and "第2章第4節（エラーあり）" in t
                for t in departments)
     assert any(t.strip().startswith("健康推進課：提出済 1/1") for t in departments)
-    # the warnings are chapter 1's own (policy-title-mismatch, unmet-not-analyzed)
-    assert lines[-1] == "計：提出済 7、未提出 1、エラーあり 1、重複 0、エラー 1、警告 2"
+    # the warnings: chapter 1's own (policy-title-mismatch, unmet-not-analyzed) and the
+    # four actuals below 策定時 (below-baseline: two in each chapter)
+    assert lines[-1] == "計：提出済 7、未提出 1、エラーあり 1、重複 0、エラー 1、警告 6"
     data = json.loads(run(runner, "status", plan_office["returns"], "--base",
                           plan_office["base"], "--format", "json").stdout)
     assert [(s["chapter"], s["section"]) for s in data["sections"]] == \
@@ -359,7 +360,7 @@ def test_libreoffice_prints_every_chapter_of_the_plan_workbook(tmp_path, plan_bo
     from sheetkit.writer import write_summary
 
     planned = write_summary(load_plan([EXAMPLE, CH2]), load_layout(), tmp_path / "again.xlsx")
-    assert set(planned) == set(_sheets(plan_book)) - {"_sheetkit"}
+    assert set(planned) == set(_sheets(plan_book)) - {"_sheetkit", "_達成状況データ"}   # hidden
     pdf = convert_to_pdf(shutil.which("soffice") or "", [plan_book], tmp_path)[plan_book]
     assert page_count(pdf) == sum(planned.values())
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,

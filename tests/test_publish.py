@@ -34,7 +34,8 @@ from sheetkit.loader import load_document
 from sheetkit.opendata import COLUMNS, indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
 from sheetkit.plain import FORMULA_STARTS
-from sheetkit.ratings import load_scheme, tally
+from sheetkit.rating_schemes import load_scheme
+from sheetkit.ratings import tally
 from sheetkit.wareki import western_year
 from sheetkit.writer import write_summary
 
@@ -52,19 +53,23 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 def test_reviewed_period_of_the_example_tallies_3_4_4_4(example_doc):
     counts = dict(tally(example_doc, 1, load_scheme()).counts)
-    assert counts == {"達成": 3, "概ね達成": 4, "未達成": 4, "達成率なし": 4}
+    assert counts == {"達成": 3, "概ね達成": 4, "未達成": 4, "評価不能": 4, "評価せず": 0}
 
 
 def test_bands_come_from_the_data_file_and_meet_at_their_bounds():
     scheme = load_scheme()
     assert [(b.label, b.lower) for b in scheme.bands] == [
         ("達成", Decimal(1)), ("概ね達成", Decimal("0.8")), ("未達成", Decimal(0))]
-    assert scheme.rate(Decimal(1)) == "達成"
-    assert scheme.rate(Decimal("0.999")) == "概ね達成"
-    assert scheme.rate(Decimal("0.8")) == "概ね達成"
-    assert scheme.rate(Decimal("0.799")) == "未達成"
-    assert scheme.rate(Decimal(0)) == "未達成"
-    assert scheme.rate(None) == "達成率なし"
+
+    def rated(actual: str | None) -> str:
+        figures = m.PeriodResult(Decimal(1000), None if actual is None else Decimal(actual))
+        return scheme.rating(m.Indicator("x", "件", m.UP, None, (figures,)), 0, 0)
+    assert rated("1000") == "達成"
+    assert rated("999") == "概ね達成"
+    assert rated("800") == "概ね達成"
+    assert rated("799") == "未達成"
+    assert rated("0") == "未達成"
+    assert rated(None) == "評価不能"
 
 
 def test_rate_is_rated_as_printed(example_doc):
@@ -152,10 +157,10 @@ def test_overview_sentences_and_accessible_html(example_doc):
     scheme = load_scheme()
     links = [ChapterLink(tally(example_doc, 1, scheme), CHAPTER_PDF)]
     text = overview_text(example_doc.plan.name, links, scheme)
-    assert "目標指標15件" in text and "達成率が出ている11件" in text
+    assert "目標指標15件" in text and "評価できた11件" in text
     assert "「達成」（達成率100%）が3件" in text
     assert "「概ね達成」（達成率80%以上100%未満）が4件" in text
-    assert "「未達成」（達成率80%未満）が4件" in text and "残る4件" in text
+    assert "「未達成」（達成率80%未満）が4件" in text and "4件は「評価不能」" in text
     assert "後期基本計画（平成27年度～平成30年度）" in text and CHAPTER_PDF in text
     page = overview_html(example_doc.plan.name, links, scheme)
     outline = _Outline()

@@ -19,6 +19,8 @@ from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
 from sheetkit.loader import load_plan, load_plan_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
+from sheetkit.ratings import Scheme
 from sheetkit.reader import Extraction, extract_plan
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.soffice import DEFAULT_TIMEOUT
@@ -39,11 +41,12 @@ if TYPE_CHECKING:
 
 
 def generate(data: str | Path | Sequence[str | Path], output: str | Path,
-             layout: str = DEFAULT_LAYOUT, force: bool = False, chapter: int | None = None
-             ) -> tuple[Path, list[Problem]]:
+             layout: str = DEFAULT_LAYOUT, force: bool = False, chapter: int | None = None,
+             rating: str | Path = DEFAULT_SCHEME) -> tuple[Path, list[Problem]]:
     """Write the whole 総括表 of ``data`` (a plan file, chapter files or a
-    folder of them) to ``output``, or of its chapter ``chapter`` alone; the
-    path, and the 記入日 that are not real dates (written as the text they are)."""
+    folder of them) to ``output``, or of its chapter ``chapter`` alone, its
+    達成状況 rated by ``rating``; the path, and the 記入日 that are not real
+    dates (written as the text they are)."""
     given = [Path(data)] if isinstance(data, (str, Path)) else [Path(d) for d in data]
     outputs = check_outputs([Path(output)], given, force)
     suffixes.require(output, suffixes.WORKBOOK)
@@ -52,7 +55,7 @@ def generate(data: str | Path | Sequence[str | Path], output: str | Path,
     if chapter is not None:
         whole = only_chapter(whole, chapter, given[0])
     lay = load_layout(layout)
-    written = generate_document(whole, Path(output), lay, force, outputs)
+    written = generate_document(whole, Path(output), lay, force, outputs, load_scheme(rating))
     subjects = [data_subject(Path(path), doc, lines) for doc, (path, lines)
                 in zip(loaded.document.chapters, loaded.sources)
                 if whole.chapter(doc.chapter.number) is not None]
@@ -72,11 +75,12 @@ def only_chapter(whole: m.PlanDocument, number: int, source: Path) -> m.PlanDocu
 
 
 def generate_document(doc: m.Document | m.PlanDocument, output: Path, layout: Layout,
-                      force: bool = False, outputs: Outputs | None = None) -> Path:
+                      force: bool = False, outputs: Outputs | None = None,
+                      scheme: Scheme | None = None) -> Path:
     from sheetkit.writer import write_summary
 
     outputs = outputs or check_outputs([output], (), force)
-    write_all(outputs, [(output, lambda tmp: write_summary(doc, layout, tmp))])
+    write_all(outputs, [(output, lambda tmp: write_summary(doc, layout, tmp, scheme=scheme))])
     return output
 
 
@@ -277,23 +281,24 @@ def merge(base: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
           data: str | Path | None = None, csv_path: str | Path | None = None,
           prefer_newest: bool = False, allow_invalid: bool = False, jobs: int | None = None,
           progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
-          lang: str = "ja") -> MergeResult:
+          lang: str = "ja", rating: str | Path = DEFAULT_SCHEME) -> MergeResult:
     """Merge the returns into ``base`` and write the 総括表 (and the merged data and the
-    indicators' CSV when asked); see sheetkit.merge.merge."""
+    indicators' CSV when asked), rated by ``rating``; see sheetkit.merge.merge."""
     from sheetkit import merge as merging
 
     return merging.merge(base, inputs, output, data=data, csv_path=csv_path,
                          prefer_newest=prefer_newest, allow_invalid=allow_invalid,
                          jobs=jobs or default_jobs(), progress=progress, layout=layout,
-                         force=force, lang=lang)
+                         force=force, lang=lang, rating=rating)
 
 
 def publish(source: str | Path, folder: str | Path, *, layout: str = DEFAULT_LAYOUT,
-            force: bool = False, timeout: float = DEFAULT_TIMEOUT) -> Publication:
-    """The PDFs, open data and summaries of ``source`` in ``folder``."""
+            force: bool = False, timeout: float = DEFAULT_TIMEOUT,
+            rating: str | Path = DEFAULT_SCHEME) -> Publication:
+    """The PDFs, open data and summaries of ``source`` in ``folder``, rated by ``rating``."""
     from sheetkit.publish import publish as publishing
 
-    return publishing(source, folder, layout, force, timeout)
+    return publishing(source, folder, layout, force, timeout, rating)
 
 
 def check_reminder_output(output: Path, inputs: Sequence[Path], force: bool = False

@@ -140,6 +140,22 @@ def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
 
 
 @extensions.register_check_method(check_type="vectorized")
+def not_below_baseline(df: pd.DataFrame) -> pd.Series:
+    """The reviewed actual is not worse than 策定時 in the indicator's direction,
+    whatever its 達成率 (a rate can stay high while the figure went back)."""
+    from sheetkit.ratings import worse_than
+    reviewed = df["is_last"] & ~df["absent"]
+    if not reviewed.any():
+        return pd.Series(True, index=df.index)
+    rows = df[reviewed]
+    kept = pd.Series([not (isinstance(a, Decimal) and isinstance(b, Decimal)
+                           and worse_than(a, b, d))
+                      for a, b, d in zip(rows["actual"], rows["baseline"], rows["direction"])],
+                     index=rows.index, dtype=bool)
+    return kept.reindex(df.index, fill_value=True)
+
+
+@extensions.register_check_method(check_type="vectorized")
 def number_like(df: pd.DataFrame) -> pd.Series:
     """A figure or rate is a number (text that is not one was kept as text)."""
     return ~(df["kind"].isin(["figure", "rate"]) & df["is_text"])

@@ -148,6 +148,10 @@ layout_option = click.option(
     help="レイアウト名または templates/ の YAML ファイル / layout name or YAML file")
 force_option = click.option(
     "--force", is_flag=True, help="既存の出力を上書きする / replace an existing output")
+rating_option = click.option(
+    "--rating", default="tassei", show_default=True,
+    help="達成状況の評価方法：tassei・abcd・baseline、または評価方法の YAML ファイル / "
+         "rating scheme name or YAML file")
 
 
 def _run(lang: str, action: Callable[[], T],
@@ -188,10 +192,11 @@ chapter_option = click.option(
               help="書き出す .xlsx / the workbook to write")
 @chapter_option
 @layout_option
+@rating_option
 @force_option
 @lang_option
-def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: str, force: bool,
-             lang: str) -> None:
+def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: str,
+             rating: str, force: bool, lang: str) -> None:
     """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA.
 
     DATA は計画全体のファイル、章ごとのファイル（複数可）またはそのフォルダー。
@@ -199,7 +204,7 @@ def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: 
     from sheetkit import api
 
     written, notes = _run(lang, lambda: api.generate(list(data), output, layout, force,
-                                                     chapter))
+                                                     chapter, rating))
     _note_problems(notes, lang)
     click.echo(f"総括表を書き出しました: {written}" if lang == "ja" else f"Wrote {written}")
 
@@ -407,11 +412,12 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
               help="エラーのある提出も取り込む / merge returns that have errors too")
 @jobs_option
 @layout_option
+@rating_option
 @force_option
 @lang_option
 def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
           csv_path: Path | None, prefer: str | None, allow_invalid: bool, jobs: int | None,
-          layout: str, force: bool, lang: str) -> None:
+          layout: str, rating: str, force: bool, lang: str) -> None:
     """返送された様式を総括表にまとめる / merge returned sheets into the 総括表."""
     from sheetkit import api
 
@@ -419,7 +425,7 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
         base, list(inputs), output, data=data, csv_path=csv_path,
         prefer_newest=prefer == "newest", allow_invalid=allow_invalid, jobs=jobs,
         progress=_progress("読み込み中" if lang == "ja" else "Reading"), layout=layout,
-        force=force, lang=lang))
+        force=force, lang=lang, rating=rating))
     words = SEVERITY_WORDS[lang]
     _note_skipped(result.collection.skipped, lang)
     for ret in result.left_out:
@@ -498,9 +504,10 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
 @click.option("--timeout", type=click.IntRange(1, 3600), default=300, show_default=True,
               help="LibreOffice を待つ秒数 / seconds to wait for LibreOffice")
 @layout_option
+@rating_option
 @force_option
 @lang_option
-def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
+def publish(source: Path, folder: Path, timeout: int, layout: str, rating: str, force: bool,
             lang: str) -> None:
     """公表用の PDF・オープンデータ・概要を作る / write the PDFs, open data and summaries."""
     from sheetkit import api
@@ -512,7 +519,7 @@ def publish(source: Path, folder: Path, timeout: int, layout: str, force: bool,
             else EXIT_USAGE
 
     done = _run(lang, lambda: api.publish(source, folder, layout=layout, force=force,
-                                          timeout=timeout), status)
+                                          timeout=timeout, rating=rating), status)
     for path in done.files:
         pages = done.pages.get(path.name)
         click.echo(one_line(str(path)) + ("" if pages is None else

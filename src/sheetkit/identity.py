@@ -16,6 +16,8 @@ from sheetkit.serialize import plan_data, section_data
 META_SHEET = "_sheetkit"
 RESULT_SHEET = "検証結果"          # added by validate --annotate
 PROVENANCE_SHEET = "出典"          # added by merge
+RATING_SHEET = "達成状況"          # the first sheet of a 総括表: the tallies and chart
+RATING_DATA_SHEET = "_達成状況データ"   # hidden: the rows the tallies count
 SUMMARY = "summary"
 TEMPLATE = "template"
 

@@ -17,7 +17,7 @@ from sheetkit.a1 import col_index, parse_span
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.ratings import Band, Scheme
+from sheetkit.ratings import Band, Rule, Scheme
 
 DEFAULT_LAYOUT = "tokorozawa"
 KINDS = ("text", "int", "figure", "date", "rate", "rank", "list", "policy", "policy-choice",
@@ -321,11 +321,13 @@ def _rating(data: dict[str, Any] | None) -> Scheme | None:
     """The bands of an indicator's 評価, first reached wins, lowest last."""
     if data is None:
         return None
-    bands = tuple(Band(str(b["label"]), Decimal(str(b["lower"])), order)
+    bands = tuple(Band(str(b["label"]), order, "#000000",
+                       Rule(rate_at_least=Decimal(str(b["lower"]))))
                   for order, b in enumerate(data["bands"], start=1))
-    if not bands or any(a.lower <= b.lower for a, b in pairwise(bands)):
+    if not bands or any((a.lower or 0) <= (b.lower or 0) for a, b in pairwise(bands)):
         raise ValueError("rating bands go from the highest lower bound down")
-    return Scheme("layout", "評価", bands, str(data.get("unrated", "")))
+    return Scheme("layout", "評価", bands, Band(str(data.get("unrated", "")), 0, "#000000"),
+                  Band("評価せず", 0, "#D9D9D9"))
 
 
 def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:

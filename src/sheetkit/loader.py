@@ -659,7 +659,7 @@ class _Reader:
         listed = any(k.startswith(f"{PERIODS}.") for k in period_keys) \
             or (not period_keys and PERIODS in (data if isinstance(data, dict) else {}))
         allowed = ("name", "unit", "direction", "baseline", "target_plan", "rating",
-                   *((PERIODS,) if listed else PERIOD_KEYS))
+                   "not_rated", *((PERIODS,) if listed else PERIOD_KEYS))
         ind = self._mapping(data, path, allowed, line)
         if ind is None:
             return None
@@ -680,6 +680,7 @@ class _Reader:
             results=tuple(results),
             plan_target=_figure(ind.get("target_plan")),
             rating=self._text(ind, "rating", path),
+            not_rated=self._text(ind, "not_rated", path),
         )
 
     def result(self, value: Any, path: str, line: int | None) -> m.PeriodResult | None:

@@ -33,6 +33,8 @@ from sheetkit.plain import csv_value
 from sheetkit.plan_checks import ranked_sections
 from sheetkit.problems import Location
 from sheetkit.rates import achievement, as_written
+from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
+from sheetkit.ratings import Scheme
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_subjects
@@ -214,10 +216,14 @@ def provenance(collection: Collection, lang: str = "ja") -> ExtraSheet:
 
 
 def indicators_csv(whole: m.PlanDocument, collection: Collection,
-                   sources: Sequence[tuple[str, dict[str, int]]], review: int) -> str:
-    """Indicators in long form: one row per indicator × period × kind.
+                   sources: Sequence[tuple[str, dict[str, int]]], review: int,
+                   scheme: Scheme | None = None) -> str:
+    """Indicators in long form: one row per indicator × period × kind; each
+    period's 達成率 row carries the indicator's rating in ``scheme`` (and the
+    reason when it is not rated).
     ``sources``: for each chapter, the base file and the line of each value;
     the actual and rate of period ``review`` come from the return."""
+    scheme = scheme or load_scheme()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
 
@@ -226,16 +232,16 @@ def indicators_csv(whole: m.PlanDocument, collection: Collection,
         writer.writerow([csv_value(v) for v in row])
 
     put(["章", "節", "節の名称", "目標指標", "単位", "指標のめざす方向", "期間", "区分",
-                     "値", "出典"])
+                     "値", "出典", "達成状況", "評価しない理由"])
     chosen = {(s.chapter, s.number): s.chosen for s in collection.sections}
     for doc, (base_path, base_lines) in zip(whole.chapters, sources):
-        _chapter_rows(put, doc, chosen, base_path, base_lines, review)
+        _chapter_rows(put, doc, chosen, base_path, base_lines, review, scheme)
     return out.getvalue()
 
 
 def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                   chosen: dict[tuple[int, int], Return | None], base_path: str,
-                  base_lines: dict[str, int], review: int) -> None:
+                  base_lines: dict[str, int], review: int, scheme: Scheme) -> None:
     baseline = doc.plan.baseline
     for section in doc.sections:
         ret = chosen.get((doc.chapter.number, section.number))
@@ -254,7 +260,7 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                       ind.unit or "", ind.direction]
             if ind.baseline is not None and baseline is not None:
                 put([*common, f"{baseline.label}（{baseline.year}）", "実績値",
-                                 ind.baseline, source(f"{key}.baseline", False)])
+                     ind.baseline, source(f"{key}.baseline", False), "", ""])
             for number, (period, result) in enumerate(zip(doc.plan.periods, ind.results)):
                 if result is None:
                     continue
@@ -263,19 +269,22 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                 rate = as_written(computed).text if computed is not None else (
                     result.rate.text if isinstance(result.rate, m.Rate) else result.rate or "")
                 label = f"{period.label}（{period.start}～{period.end}）"
+                rating = scheme.rating(ind, number, review)
+                reason = (ind.not_rated or "") if rating == scheme.not_rated.label else ""
                 for kind, value, field, returned in (
                         ("目標値", result.target, "target", False),
                         ("実績値", result.actual, "actual", number == review),
                         ("達成率", rate, "rate", number == review)):
+                    rated = [rating, reason] if field == "rate" else ["", ""]
                     put([*common, label, kind, "" if value is None else value,
-                                     source(f"{pkey}.{field}", returned)])
+                         source(f"{pkey}.{field}", returned), *rated])
 
 
 def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
           data: str | Path | None = None, csv_path: str | Path | None = None,
           prefer_newest: bool = False, allow_invalid: bool = False, jobs: int = 1,
           progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
-          lang: str = "ja") -> MergeResult:
+          lang: str = "ja", rating: str | Path = DEFAULT_SCHEME) -> MergeResult:
     """Merge the returns into the base and write the summary (and optional YAML and CSV).
 
     Nothing is written until everything has been read and the workbook built
@@ -287,7 +296,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     suffixes.require(data, suffixes.DATA)
     suffixes.require(csv_path, suffixes.CSV)
     loaded = load_plan_with_lines(base_path)
-    lay = load_layout(layout)
+    lay, scheme = load_layout(layout), load_scheme(rating)
     collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid)
     review = review_index(loaded.document.plan, lay.indicators)
     doc = merged_document(collection, review)
@@ -296,13 +305,13 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
 
     buffer = io.BytesIO()
     write_summary(doc, lay, buffer, (provenance(collection, lang),),
-                  unmerged_marks(collection, lang))
+                  unmerged_marks(collection, lang), scheme)
     texts: list[tuple[Path, bytes]] = [(Path(output), buffer.getvalue())]
     if data is not None:
         render = to_json if Path(data).suffix.lower() == ".json" else to_yaml
         texts.append((Path(data), render(doc).encode("utf-8")))
     if csv_path is not None:
         texts.append((Path(csv_path), indicators_csv(doc, collection, loaded.sources,
-                                                     review).encode("utf-8-sig")))
+                                                     review, scheme).encode("utf-8-sig")))
     write_all(outputs, [(path, bytes_writer(content)) for path, content in texts])
     return MergeResult(doc, collection, tuple(findings), tuple(collection.left_out()))

@@ -174,6 +174,14 @@ MESSAGES: dict[str, dict[str, Any]] = {
         "ja": "様式の形が崩れていて「{detail}」の欄が見つかりません。見出しや欄を消さずに、配布した様式に記入し直してください。",
         "en": "The sheet's structure is broken: '{detail}' cannot be found. Fill in the distributed template again without deleting headings or blocks.",
     },
+    "rating-not-found": {
+        "ja": "評価方法「{name}」がありません。同梱の評価方法（{available}）の名前か、評価方法の YAML ファイルを --rating に指定してください。",
+        "en": "There is no rating scheme '{name}'. Give --rating a bundled scheme ({available}) or a scheme YAML file.",
+    },
+    "rating-invalid": {
+        "ja": "評価方法のファイルに誤りがあります（{detail}）。この行を直してください（書き方は schemas/ratings/tassei.yaml の説明のとおりです）。",
+        "en": "The rating scheme file is invalid ({detail_en}). Fix this line (the format is explained in schemas/ratings/tassei.yaml).",
+    },
     "layout-invalid": {
         "ja": "レイアウト定義「{layout}」に誤りがあります（{detail}）。templates/ のファイルを直してください。",
         "en": "The layout '{layout}' is invalid ({detail}). Fix the file in templates/.",
@@ -276,6 +284,16 @@ FINDINGS: dict[str, dict[str, Any]] = {
     "unmet-not-analyzed": {
         "ja": "目標指標「{name}」は{period}の達成率が{value}で目標に届いていませんが、未達成指標の理由・分析にこの指標の説明がありません。理由を書き加えてください。",
         "en": "The indicator '{name}' reached {value} in {period}, short of its target, but the analysis of unmet indicators does not mention it. Add the reason.",
+    },
+    "below-baseline": {
+        "default": {
+            "ja": "目標指標「{name}」の{period}の実績値 {value} は、策定時の値 {expected} より低くなっています（増加をめざす指標です）。達成率にかかわらず策定時より後退しています。数値が正しいか確かめ、正しければ理由・分析で触れてください。",
+            "en": "The indicator '{name}' has an actual of {value} in {period}, below its baseline value of {expected} (it aims to increase). Whatever its achievement rate, it went back since the baseline. Check the figure and, if it is right, explain it in the analysis.",
+        },
+        "down": {
+            "ja": "目標指標「{name}」の{period}の実績値 {value} は、策定時の値 {expected} より高くなっています（減少をめざす指標です）。達成率にかかわらず策定時より後退しています。数値が正しいか確かめ、正しければ理由・分析で触れてください。",
+            "en": "The indicator '{name}' has an actual of {value} in {period}, above its baseline value of {expected} (it aims to decrease). Whatever its achievement rate, it went back since the baseline. Check the figure and, if it is right, explain it in the analysis.",
+        },
     },
     "rank-inconsistent": {
         "default": {

@@ -140,6 +140,7 @@ class Indicator:
     results: tuple[PeriodResult | None, ...]
     plan_target: Figure = None
     rating: str | None = None    # a 評価 (A–D) typed where the layout rates by formula
+    not_rated: str | None = None       # 評価せず and why, for the reviewed period
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from sheetkit import model as m
+from sheetkit.identity import review_index
 from sheetkit.plain import csv_value
 from sheetkit.ratings import Scheme, printed_rate
 from sheetkit.wareki import fiscal_year_label, format_date, western_year
@@ -44,6 +45,7 @@ def _figure(value: m.Figure) -> tuple[Decimal | str, str]:
 
 def _rows(doc: m.Document, scheme: Scheme) -> Iterator[tuple[Any, ...]]:
     plan, chapter = doc.plan, doc.chapter
+    review = review_index(plan, None)
     for section in doc.sections:
         written = _dates(section.entry_date)
         for number, ind in enumerate(section.indicators, start=1):
@@ -67,9 +69,11 @@ def _rows(doc: m.Document, scheme: Scheme) -> Iterator[tuple[Any, ...]]:
                 yield row(period.label, period.end, "目標値", _figure(result.target), unit)
                 yield row(period.label, period.end, "実績値", _figure(result.actual), unit)
                 rate = printed_rate(ind, index)
+                rating = scheme.rating(ind, index, review)
+                note = ind.not_rated if rating == scheme.not_rated.label else ""
                 yield row(period.label, period.end, "達成率",
-                          (_number((rate * 100).normalize()), "") if rate is not None else ("", ""),
-                          "%" if rate is not None else "", scheme.rate(rate))
+                          (_number((rate * 100).normalize()) if rate is not None else "",
+                           note or ""), "%" if rate is not None else "", rating)
             if ind.plan_target is not None and plan.periods:
                 yield row("計画全体", plan.periods[-1].end, "計画目標値",
                           _figure(ind.plan_target), unit)

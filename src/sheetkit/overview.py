@@ -26,18 +26,23 @@ def _percent(value: Decimal) -> str:
 
 
 def band_rules(scheme: Scheme) -> dict[str, str]:
-    """Each band's range in words: 100%, 80%以上100%未満, 80%未満."""
+    """Each band's rule in words: 達成率100%, 達成率80%以上100%未満, 達成率80%未満;
+    a band on the baseline says its own (the scheme file's description)."""
     rules: dict[str, str] = {}
     upper: Decimal | None = None
     for band in scheme.bands:
+        lower = band.lower
+        if lower is None:
+            rules[band.label] = band.description
+            continue
         if upper is None:
-            rules[band.label] = _percent(band.lower) if band.lower == 1 else \
-                f"{_percent(band.lower)}以上"
-        elif band.lower == 0:
-            rules[band.label] = f"{_percent(upper)}未満"
+            rules[band.label] = "達成率" + (_percent(lower) if lower == 1 else
+                                         f"{_percent(lower)}以上")
+        elif lower == 0:
+            rules[band.label] = f"達成率{_percent(upper)}未満"
         else:
-            rules[band.label] = f"{_percent(band.lower)}以上{_percent(upper)}未満"
-        upper = band.lower
+            rules[band.label] = f"達成率{_percent(lower)}以上{_percent(upper)}未満"
+        upper = lower
     return rules
 
 
@@ -50,16 +55,19 @@ def sentence(tally: Tally, scheme: Scheme) -> str:
     """第1章の目標指標15件について、後期基本計画（H27～H30）の達成状況は …"""
     counts = dict(tally.counts)
     rules = band_rules(scheme)
-    rated = tally.total - counts[scheme.unrated]
-    parts = "、".join(f"「{b.label}」（達成率{rules[b.label]}）が{counts[b.label]}件"
+    unrated, not_rated = counts[scheme.unrated.label], counts[scheme.not_rated.label]
+    rated = tally.total - unrated - not_rated
+    parts = "、".join(f"「{b.label}」（{rules[b.label]}）が{counts[b.label]}件"
                       for b in scheme.bands)
     period = tally.period
     text = (f"第{tally.chapter.number}章「{tally.chapter.title}」の目標指標{tally.total}件のうち、"
-            f"{period.label}（{span(tally)}）の達成率が出ている{rated}件は、"
+            f"{period.label}（{span(tally)}）に評価できた{rated}件は、"
             f"{parts}です。")
-    if counts[scheme.unrated]:
-        text += (f"残る{counts[scheme.unrated]}件は、{period.label}の達成率がありません"
-                 f"（その期間に指標がない、または目標値・実績値がそろっていないため）。")
+    if unrated:
+        text += (f"{unrated}件は「{scheme.unrated.label}」です"
+                 f"（その期間に指標がない、または数値がそろっていないため）。")
+    if not_rated:
+        text += f"{not_rated}件は理由を示して「{scheme.not_rated.label}」としました。"
     return text
 
 
@@ -83,10 +91,11 @@ def overview_html(plan_name: str, chapters: Sequence[ChapterLink], scheme: Schem
         period = escape(f"{tally.period.label}（{span(tally)}）")
         out += ["<section>", f"<h2>{heading}</h2>", f"<p>{escape(sentence(tally, scheme))}</p>",
                 "<table>", f"<caption>{heading}の{escape(scheme.title)}：{period}</caption>",
-                "<thead><tr><th scope=\"col\">区分</th><th scope=\"col\">達成率</th>"
+                "<thead><tr><th scope=\"col\">区分</th><th scope=\"col\">基準</th>"
                 "<th scope=\"col\">指標の数</th></tr></thead>", "<tbody>"]
         for label, count in tally.counts:
-            rule = rules.get(label, "なし")
+            rule = rules.get(label) or next(
+                (b.description for b in scheme.all_bands if b.label == label), "")
             out.append(f"<tr><th scope=\"row\">{escape(label)}</th><td>{escape(rule)}</td>"
                        f"<td>{count}件</td></tr>")
         out += ["</tbody>", f"<tfoot><tr><th scope=\"row\">合計</th><td></td>"

@@ -24,7 +24,8 @@ from sheetkit.loader import load_plan
 from sheetkit.opendata import indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
 from sheetkit.problems import Location, Problem, SheetkitError
-from sheetkit.ratings import DEFAULT_SCHEME, Scheme, load_scheme, tally
+from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
+from sheetkit.ratings import Scheme, tally
 from sheetkit.reader import extract_plan
 from sheetkit.serialize import to_json
 from sheetkit.soffice import DEFAULT_TIMEOUT, check_pages, combine, convert_to_pdf, find_soffice
@@ -72,11 +73,12 @@ def _names(docs: Sequence[m.Document]) -> list[str]:
 
 def publish(source: str | Path, folder: str | Path, layout: str = DEFAULT_LAYOUT,
             force: bool = False, timeout: float = DEFAULT_TIMEOUT,
-            scheme_name: str = DEFAULT_SCHEME) -> Publication:
-    """Write the publication of ``source`` into ``folder``."""
+            rating: str | Path = DEFAULT_SCHEME) -> Publication:
+    """Write the publication of ``source`` into ``folder``, rated by ``rating``
+    (a bundled scheme's name or a scheme file)."""
     docs = load_chapters(source)
+    lay, scheme = load_layout(layout), load_scheme(rating)
     soffice = find_soffice()
-    lay, scheme = load_layout(layout), load_scheme(scheme_name)
     folder = Path(folder)
     names = _names(docs)
     outputs = check_outputs([folder / n for n in names], [Path(source)], force, [folder])
@@ -96,7 +98,7 @@ def _make(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str,
     stage = work / "out"
     try:
         stage.mkdir()
-        pages = _print(docs, lay, soffice, work, stage, timeout)
+        pages = _print(docs, lay, scheme, soffice, work, stage, timeout)
         (stage / CSV_NAME).write_bytes(indicators_csv(docs, scheme).encode("utf-8-sig"))
         for doc in docs:
             (stage / f"{chapter_stem(doc)}.json").write_text(to_json(doc), encoding="utf-8")
@@ -112,15 +114,15 @@ def _make(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str,
     return pages
 
 
-def _print(docs: Sequence[m.Document], lay: Layout, soffice: str, work: Path, stage: Path,
-           timeout: float) -> dict[str, int]:
+def _print(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str, work: Path,
+           stage: Path, timeout: float) -> dict[str, int]:
     """The chapters' PDFs and the whole plan's in ``stage``, each with the pages its
     print setup plans; returns the pages of each PDF by name."""
     books, planned = [], []
     (work / "books").mkdir()
     for number, doc in enumerate(docs, start=1):
         book = work / "books" / f"chapter-{number}.xlsx"
-        planned.append(sum(write_summary(doc, lay, book).values()))
+        planned.append(sum(write_summary(doc, lay, book, scheme=scheme).values()))
         books.append(book)
     pdfs = convert_to_pdf(soffice, books, work, timeout)
     pages: dict[str, int] = {}

@@ -1,58 +1,114 @@
-"""達成状況: each indicator's 達成率 for the reviewed period rated in bands
-(達成 / 概ね達成 / 未達成), and the counts per chapter.
+"""達成状況: how each indicator is rated, and the counts per chapter and section.
 
-The bands are data (schemas/ratings/*.yaml); the tally is pure."""
+A rating scheme is data (schemas/ratings/<name>.yaml, or a city's own file):
+bands with a label, a colour and a printed order, each with a rule — a
+達成率 of at least some value, or the reviewed actual compared with the
+策定時 value (better, worse, within a margin).  The rules are tried in the
+file's order; an indicator that no rule can rate (no figures) gets the
+scheme's ``unrated`` band, and one that carries ``not_rated: 理由`` gets
+「評価せず」 and is counted apart.  Everything here is pure;
+rating_schemes.py reads the scheme files."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 
 from sheetkit import model as m
 from sheetkit.rates import achievement, as_written
 
 DEFAULT_SCHEME = "tassei"
+BETTER, WORSE, WITHIN = "better", "worse", "within"
+BASELINE_RULES = (BETTER, WORSE, WITHIN)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a band applies: a printed 達成率 of at least ``rate_at_least``, or
+    the actual ``baseline``-compared (better / worse than 策定時, or within
+    ``margin`` of it, as a fraction of the 策定時 value)."""
+
+    rate_at_least: Decimal | None = None
+    baseline: str | None = None
+    margin: Decimal = Decimal(0)
+
+    def holds(self, rate: Decimal | None, actual: Decimal | None, base: Decimal | None,
+              direction: str) -> bool:
+        if self.rate_at_least is not None:
+            return rate is not None and rate >= self.rate_at_least
+        if actual is None or base is None:
+            return False
+        if self.baseline == WITHIN:
+            return abs(actual - base) <= self.margin * abs(base)
+        if self.baseline == BETTER:
+            return worse_than(base, actual, direction)
+        return worse_than(actual, base, direction)
+
+
+def worse_than(value: Decimal, other: Decimal, direction: str) -> bool:
+    """``value`` is worse than ``other`` for an indicator of ``direction``
+    (below it for ↗, above it for ↘)."""
+    return value > other if direction == m.DOWN else value < other
 
 
 @dataclass(frozen=True)
 class Band:
     label: str
-    lower: Decimal
     order: int
+    colour: str
+    rule: Rule | None = None           # None: the unrated and not-rated bands
+    description: str = ""
+
+    @property
+    def lower(self) -> Decimal | None:
+        """The 達成率 the band starts at, for bands on 達成率."""
+        return None if self.rule is None else self.rule.rate_at_least
 
 
 @dataclass(frozen=True)
 class Scheme:
-    """Bands in order, the first whose lower bound a rate reaches wins."""
+    """Bands tried in ``rules`` order; ``bands`` is their printed order."""
 
     name: str
     title: str
-    bands: tuple[Band, ...]
-    unrated: str
+    rules: tuple[Band, ...]
+    unrated: Band
+    not_rated: Band
 
-    def rate(self, value: Decimal | None) -> str:
-        if value is None:
-            return self.unrated
-        return next((b.label for b in self.bands if value >= b.lower), self.unrated)
+    @property
+    def bands(self) -> tuple[Band, ...]:
+        return tuple(sorted(self.rules, key=lambda b: b.order))
+
+    @property
+    def all_bands(self) -> tuple[Band, ...]:
+        """Every band a count is given for: the rated ones, unrated, not rated."""
+        return (*self.bands, self.unrated, self.not_rated)
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return (*(b.label for b in self.bands), self.unrated)
+        return tuple(b.label for b in self.all_bands)
 
+    def rate(self, value: Decimal | None) -> str:
+        """The band of a 達成率 alone (bands on 達成率 only; unrated without one)."""
+        return next((b.label for b in self.rules if b.lower is not None and value is not None
+                     and value >= b.lower), self.unrated.label)
 
-@cache
-def load_scheme(name: str = DEFAULT_SCHEME) -> Scheme:
-    """A bundled rating scheme by name (schemas/ratings/<name>.yaml)."""
-    import yaml
-
-    text = (resources.files("sheetkit.schemas") / "ratings" / f"{name}.yaml").read_text(
-        encoding="utf-8")
-    data = yaml.safe_load(text)
-    bands = sorted((Band(str(b["label"]), Decimal(str(b["lower"])), int(b["order"]))
-                    for b in data["bands"]), key=lambda b: b.order)
-    return Scheme(data["name"], data["title"], tuple(bands), data["unrated"])
+    def rating(self, indicator: m.Indicator, period: int, review: int) -> str:
+        """The band label of ``indicator`` for the plan's ``period`` (``review``:
+        the reviewed period, where ``not_rated`` applies)."""
+        if indicator.not_rated and period == review:
+            return self.not_rated.label
+        result = indicator.results[period] if period < len(indicator.results) else None
+        if result is None:
+            return self.unrated.label
+        rate = printed_rate(indicator, period)
+        actual = result.actual if isinstance(result.actual, Decimal) else None
+        base = indicator.baseline if isinstance(indicator.baseline, Decimal) else None
+        return next((b.label for b in self.rules
+                     if b.rule is not None and b.rule.holds(rate, actual, base,
+                                                           indicator.direction)),
+                    self.unrated.label)
 
 
 def printed_rate(indicator: m.Indicator, period: int) -> Decimal | None:
@@ -67,9 +123,20 @@ def printed_rate(indicator: m.Indicator, period: int) -> Decimal | None:
     return result.rate.value if isinstance(result.rate, m.Rate) else None
 
 
+def below_baseline(indicator: m.Indicator, period: int) -> bool:
+    """The actual of ``period`` is worse than 策定時 in the indicator's direction."""
+    result = indicator.results[period] if period < len(indicator.results) else None
+    if result is None or not isinstance(result.actual, Decimal) \
+            or not isinstance(indicator.baseline, Decimal):
+        return False
+    return worse_than(result.actual, indicator.baseline, indicator.direction)
+
+
+# -- tallies -------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Tally:
-    """How many indicators of a chapter fall in each band of a scheme."""
+    """How many indicators of a chapter (or one of its sections) fall in each band."""
 
     chapter: m.Chapter
     period: m.Period
@@ -80,8 +147,24 @@ class Tally:
         return sum(n for _, n in self.counts)
 
 
-def tally(doc: m.Document, period: int, scheme: Scheme) -> Tally:
-    """The 達成状況 of every indicator of ``doc`` for the plan's ``period``."""
-    found = [scheme.rate(printed_rate(ind, period)) for s in doc.sections for ind in s.indicators]
-    return Tally(doc.chapter, doc.plan.periods[period],
-                 tuple((label, found.count(label)) for label in scheme.labels))
+ChapterPart = tuple[m.Chapter, Sequence[m.Section]]
+
+
+def count(sections: Iterable[m.Section], period: int, review: int,
+          scheme: Scheme) -> tuple[tuple[str, int], ...]:
+    """(label, count) of every band for the indicators of ``sections``."""
+    found = [scheme.rating(ind, period, review) for s in sections for ind in s.indicators]
+    return tuple((label, found.count(label)) for label in scheme.labels)
+
+
+def tally_chapter(plan: m.Plan, part: ChapterPart, period: int, review: int,
+                  scheme: Scheme) -> Tally:
+    chapter, sections = part
+    return Tally(chapter, plan.periods[period], count(sections, period, review, scheme))
+
+
+def tally(doc: m.Document, period: int, scheme: Scheme, review: int | None = None) -> Tally:
+    """The 達成状況 of every indicator of ``doc`` for the plan's ``period``, as the
+    reviewed period unless ``review`` names another."""
+    return tally_chapter(doc.plan, (doc.chapter, doc.sections), period,
+                         period if review is None else review, scheme)

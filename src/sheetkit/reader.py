@@ -14,12 +14,21 @@ from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
-from sheetkit.identity import META_SHEET, PROVENANCE_SHEET, RESULT_SHEET, TEMPLATE, Identity
+from sheetkit.identity import (
+    META_SHEET,
+    PROVENANCE_SHEET,
+    RATING_DATA_SHEET,
+    RATING_SHEET,
+    RESULT_SHEET,
+    TEMPLATE,
+    Identity,
+)
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, bundled_layout
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
+from sheetkit.rating_data import with_not_rated
 from sheetkit.values import squash
 
 _cell_name = lru_cache(maxsize=8192)(cell_name)   # every file of a layout names the same cells
@@ -242,7 +251,8 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
         merged.append(m.Section(**{**section.__dict__, "indicators": inds,
                                    "unmet_analysis": analysis}))
     chapter = _chapter(chapter_fields, number)
-    return m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
+    doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
+    return with_not_rated(doc, book.grids.get(RATING_DATA_SHEET))
 
 
 def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
@@ -252,7 +262,8 @@ def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
     sheetkit's own sheets (identity, instructions, 提出前チェック, 検証結果, 出典,
     the front overview made from the sections) are not the department's answers
     and are not looked at."""
-    own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, layout.template.instructions_title}
+    own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, RATING_SHEET, RATING_DATA_SHEET,
+           layout.template.instructions_title}
     if layout.overview is not None and identity.kind != TEMPLATE:
         own.add(safe_sheet_name(fill(layout.overview.sheet, vars_)))
     verdict: set[tuple[str, tuple[int, int]]] = set()

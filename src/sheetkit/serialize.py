@@ -66,6 +66,8 @@ def _indicator(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
     data["target_plan"] = _figure(ind.plan_target)
     if ind.rating is not None:
         data["rating"] = ind.rating
+    if ind.not_rated is not None:
+        data["not_rated"] = ind.not_rated
     return data
 
 

@@ -419,6 +419,10 @@ def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Sub
     if check == "actual_when_target":
         return _finding(rules, code, subject.where(f"{pkey}.actual"), section, name=name,
                         period=period, variant="actual")
+    if check == "not_below_baseline":
+        return _finding(rules, code, subject.where(f"{pkey}.actual"), section, row["actual"],
+                        row["baseline"], name=name, period=period,
+                        variant="down" if row["direction"] == m.DOWN else "default")
     if check in ("rate_consistent", "formula_kept"):
         places = row["rate"].places if isinstance(row["rate"], m.Rate) else 1
         expected = as_written(computed, places) if computed is not None else None

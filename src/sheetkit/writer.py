@@ -21,6 +21,7 @@ from sheetkit.a1 import cell_name, quote_sheet, range_name, sheet_ref
 from sheetkit.codec import CellContent, encode
 from sheetkit.identity import (
     META_SHEET,
+    RATING_SHEET,
     SUMMARY,
     TEMPLATE,
     Identity,
@@ -71,6 +72,8 @@ from sheetkit.precheck import (
 )
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written, formula
+from sheetkit.rating_schemes import load_scheme
+from sheetkit.rating_sheet import IndicatorCells, PeriodCells, RatedChapter, write_rating_sheet
 from sheetkit.ratings import Scheme, printed_rate
 from sheetkit.serialize import plan_data
 
@@ -104,10 +107,18 @@ class _Book:
         self.paginate = paginate              # fixed row heights and computed page breaks
         self.pages: dict[str, int] = {}       # sheet name -> pages it prints on, when paginated
         self.prefix = ""                      # before sheet names, in a workbook of several 章
+        # where each indicator of the chapter being written went on its 目標指標
+        # sheet, by (section, indicator index), for the 達成状況 tallies
+        self.indicator_cells: dict[tuple[int, int], IndicatorCells] = {}
 
     def title(self, pattern: str, values: dict[str, Any]) -> str:
         """The name of a sheet of the chapter being written."""
         return sheet_title(pattern, values, self.prefix)
+
+    def take_indicator_cells(self) -> dict[tuple[int, int], IndicatorCells]:
+        """The cells recorded since the last call (one chapter's)."""
+        cells, self.indicator_cells = self.indicator_cells, {}
+        return cells
 
     def fmt(self, style: str, num_format: str | None = None, input_cell: bool = False) -> Format:
         key = (style, num_format, input_cell)
@@ -442,7 +453,7 @@ def _write_rating(sw: _SheetWriter, spec: CellSpec, row: int, rate_col: int | No
 def rating_formula(scheme: Scheme, rate_cell: str) -> str:
     """=IF(ISNUMBER(R9),IF(ROUND(R9,3)>=1,"A",IF(…,"D")),"") over the bands."""
     shown = f"ROUND({rate_cell},3)"
-    text = f'"{scheme.unrated}"'
+    text = f'"{scheme.unrated.label}"'
     for band in reversed(scheme.bands):
         text = f'IF({shown}>={band.lower},"{band.label}",{text})'
     return f'=IF(ISNUMBER({rate_cell}),{text},"")'
@@ -583,8 +594,15 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
     for section in sections:
         group_start = sw.row
         actual_cells: list[str] = []
-        for indicator in section.indicators:
+        for position, indicator in enumerate(section.indicators):
             top, bottom = sw.row, sw.row + ind.rows - 1
+            sw.book.indicator_cells[(section.number, position)] = IndicatorCells(
+                sheet_name, (top, cells["direction"].first_col),
+                (top, cells["baseline"].first_col) if "baseline" in cells else None,
+                tuple(None if i >= len(indicator.results) or indicator.results[i] is None
+                      else PeriodCells((top, cols.target), (bottom, cols.actual),
+                                       None if cols.rate is None else (top, cols.rate))
+                      for i, cols in enumerate(ind.periods)))
             for key in ("name", "unit", "direction"):
                 sw.put(top, cells[key], CellContent(getattr(indicator, key) or None))
             for key, value in (("baseline", indicator.baseline),
@@ -750,10 +768,11 @@ Marks = Mapping[tuple[int, int], str]
 
 
 def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path | BinaryIO,
-                  extra: tuple[ExtraSheet, ...] = (), marks: Marks | None = None
-                  ) -> dict[str, int]:
-    """The whole 総括表: for each 章 its chapter sheet, 目標指標 sheet and one
-    sheet per 節 (names unique across chapters when there are several).
+                  extra: tuple[ExtraSheet, ...] = (), marks: Marks | None = None,
+                  scheme: Scheme | None = None) -> dict[str, int]:
+    """The whole 総括表: the 達成状況 sheet of the plan (rated by ``scheme``,
+    tassei by default), then for each 章 its chapter sheet, 目標指標 sheet and
+    one sheet per 節 (names unique across chapters when there are several).
     ``marks``: a visible mark (未提出, 差し戻し中) for sections that were not
     merged, by (章, 節).
 
@@ -761,9 +780,11 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
     whole = m.as_plan(doc)
     _fits(whole.plan, layout)
     book = _Book(path, layout, whole.plan.name, paginate=True)
+    rating_ws = book.sheet(RATING_SHEET)
     several = len(whole.chapters) > 1
     if layout.overview is not None:
         _write_overview(book, layout.overview, whole, marks or {})
+    rated = []
     for chapter in whole.chapters:
         number = chapter.chapter.number
         if several and layout.chapter is not None:
@@ -771,6 +792,12 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
                                                label_vars(whole.plan, chapter.chapter)))
         _write_chapter(book, layout, chapter, {s: mark for (c, s), mark in (marks or {}).items()
                                                if c == number})
+        rated.append(RatedChapter(chapter.chapter, chapter.sections,
+                                  book.take_indicator_cells()))
+    # before the extra sheets: the 総括表's own parts come out the same with or without them
+    book.pages[RATING_SHEET] = write_rating_sheet(
+        book.workbook, rating_ws, whole.plan, rated, review_index(whole.plan, layout.indicators),
+        scheme or load_scheme(), book.fmt, Paper.of(layout.print).height * SAFETY)
     for sheet in extra:
         _write_table_sheet(book, sheet)
     numbers = tuple(c.chapter.number for c in whole.chapters)
