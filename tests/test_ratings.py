@@ -108,7 +108,7 @@ def test_merge_csv_gains_the_rating_and_the_reason(tmp_path):
     doc = replace(doc, sections=(replace(first, indicators=(joined, *first.indicators[1:])),
                                  *doc.sections[1:]))
     whole = m.as_plan(doc)
-    text = indicators_csv(whole, Collection(whole, (), ()), [("base.yaml", {})],
+    text = indicators_csv(whole, Collection(whole, (), ()), [("base.yaml", {})], 1,
                           load_scheme("abcd"))
     rows = list(csv.DictReader(io.StringIO(text)))
     rates = [r for r in rows if r["区分"] == "達成率" and r["期間"].startswith("後期")]

@@ -217,7 +217,7 @@ def test_shisaku_summary_has_a_front_list_and_one_sheet_per_policy(hyoka):
     doc = load_document(SAMPLE)
     wb = openpyxl.load_workbook(hyoka)
     visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
-    assert visible == ["施策一覧", "施策1-1", "施策1-2", "施策1-3"]
+    assert visible == ["達成状況", "施策一覧", "施策1-1", "施策1-2", "施策1-3"]   # issue 12
     front = wb["施策一覧"]
     row, col = _find(front, "施策の評価")
     listed = [(front.cell(row + i + 1, 2).value, front.cell(row + i + 1, col).value)

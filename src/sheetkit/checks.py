@@ -144,7 +144,7 @@ def not_below_baseline(df: pd.DataFrame) -> pd.Series:
     """The reviewed actual is not worse than 策定時 in the indicator's direction,
     whatever its 達成率 (a rate can stay high while the figure went back)."""
     from sheetkit.ratings import worse_than
-    reviewed = df["is_last"] & ~df["absent"]
+    reviewed = df["is_review"] & ~df["absent"]
     if not reviewed.any():
         return pd.Series(True, index=df.index)
     rows = df[reviewed]
