@@ -15,11 +15,10 @@ import openpyxl
 import pytest
 from conftest import run
 
-from sheetkit import layout as layout_module
 from sheetkit import model as m
-from sheetkit import reader, validate
+from sheetkit import reader
 from sheetkit.identity import blank_section
-from sheetkit.layout import load_layout
+from sheetkit.layout import Layout, load_layout
 from sheetkit.loader import load_document
 from sheetkit.normalize import normalize
 from sheetkit.reader import extract
@@ -35,13 +34,15 @@ YEARS = (m.Period("periods.0", "令和5年度", "R5", "R5"),
 def readable_test_layout(monkeypatch):
     """Workbooks made with the test layout read back with it (the layout file
     stands in for `--layout` when reading)."""
-    bundled = layout_module.bundled_layout
+    real = reader.resolve_layout
 
-    def resolve(name: object, source: str | None = None):
-        return load_layout(str(LAYOUT)) if name == "three-years" else bundled(name, source)
+    def resolve(name: object, version: int, sha256: str | None, given: Layout | None,
+                source: str | None = None) -> Layout:
+        if name == "three-years" and given is None:
+            return load_layout(str(LAYOUT))
+        return real(name, version, sha256, given, source)
 
-    monkeypatch.setattr(reader, "bundled_layout", resolve)
-    monkeypatch.setattr(validate, "bundled_layout", resolve)
+    monkeypatch.setattr(reader, "resolve_layout", resolve)
 
 
 def three_years(example: m.Document) -> m.Document:

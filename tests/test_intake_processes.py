@@ -45,10 +45,10 @@ def test_a_worker_that_dies_costs_only_its_own_file(forty, monkeypatch, death):
     guilty = paths[6]
     real = validation.read_subject
 
-    def read(path, *args):
+    def read(path, *args, **kwargs):
         if path == guilty:
             DEATHS[death]()
-        return real(path, *args)
+        return real(path, *args, **kwargs)
 
     monkeypatch.setattr(validation, "read_subject", read)
     report, subjects = validate_paths(paths, jobs=2)
@@ -66,10 +66,10 @@ WRAPPER = textwrap.dedent("""
     import os, sys
     from sheetkit import validate
     real = validate.read_subject
-    def read(path, *args):
+    def read(path, *args, **kwargs):
         if "die" in os.path.basename(str(path)):
             os.abort()
-        return real(path, *args)
+        return real(path, *args, **kwargs)
     validate.read_subject = read
     from sheetkit.cli import main
     sys.argv[0] = "sheetkit"

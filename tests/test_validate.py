@@ -215,7 +215,8 @@ def test_every_code_has_english(runner):
             assert variant["en"] != variant["ja"]
     params = {"value": "x", "expected": "y", "name": "n", "period": "p", "label": "l",
               "present_label": "a", "missing_label": "b", "reason": "empty", "detail": "d",
-              "section": "1", "count": "2", "limit": "3", "looks_like": "4", "position": "5"}
+              "section": "1", "count": "2", "limit": "3", "looks_like": "4", "position": "5",
+              "layout": "mycity", "version": "1"}
     for code in load_rules().severity:
         english = render(Problem(code, Location(), params), "en")
         assert "{" not in english and not any("\u3040" <= ch <= "\u30ff" for ch in english)

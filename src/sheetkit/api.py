@@ -16,7 +16,7 @@ from sheetkit.annotate import annotate, annotated_name
 from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
-from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
+from sheetkit.layout import Layout, bundled_layouts, given_layout, load_layout
 from sheetkit.loader import load_plan, load_plan_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 
 def generate(data: str | Path | Sequence[str | Path], output: str | Path,
-             layout: str = DEFAULT_LAYOUT, force: bool = False, chapter: int | None = None,
+             layout: str | None = None, force: bool = False, chapter: int | None = None,
              rating: str | Path = DEFAULT_SCHEME) -> tuple[Path, list[Problem]]:
     """Write the whole 総括表 of ``data`` (a plan file, chapter files or a
     folder of them) to ``output``, or of its chapter ``chapter`` alone, its
@@ -92,7 +92,7 @@ def template_path(folder: Path, doc: m.Document, section: m.Section, layout: Lay
 
 def make_templates(data: str | Path | Sequence[str | Path], folder: str | Path,
                    sections: Iterable[int] | None = None, rows: int | None = None,
-                   layout: str = DEFAULT_LAYOUT, force: bool = False,
+                   layout: str | None = None, force: bool = False,
                    chapter: int | None = None) -> list[Path]:
     """One blank workbook per 節 of the plan (of chapter ``chapter`` only, of
     its ``sections`` only) for its departments; returns the files written."""
@@ -139,14 +139,15 @@ def data_format(output: str | Path | None) -> str:
     return "json" if output is not None and Path(output).suffix.lower() == ".json" else "yaml"
 
 
-def extract_text(workbook: str | Path, fmt: str = "yaml"
+def extract_text(workbook: str | Path, fmt: str = "yaml", layout: str | None = None
                  ) -> tuple[tuple[Extraction, ...], str]:
     """Read a workbook and render its document in the input format (yaml or
-    json): a plan's 総括表 as the whole plan; the extraction of each chapter."""
+    json): a plan's 総括表 as the whole plan; the extraction of each chapter;
+    with ``layout`` (a bundled name or a file) or else the layout it records."""
     path = Path(workbook)
     if path.suffix.lower() in DATA_SUFFIXES:
         raise SheetkitError([Problem("already-data", Location(str(path)), {"name": path.name})])
-    found = extract_plan(workbook)
+    found = extract_plan(workbook, layout=given_layout(layout))
     render = to_json if fmt == "json" else to_yaml
     whole = m.PlanDocument(found[0].document.plan, tuple(e.document for e in found))
     return found, render(whole)
@@ -198,8 +199,7 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
         for file_report, subject in zip(report.files, subjects):
             if subject.kind in ("summary", "template") and subject.document is not None:
                 source = Path(subject.path)
-                fill = load_layout(subject.identity.layout).input_fill if subject.identity \
-                    else load_layout().input_fill
+                fill = (subject.layout or load_layout()).input_fill
                 writers.append((annotated_name(source, folder),
                                 marker(source, file_report, fill)))
     if report_path is not None:
@@ -209,6 +209,17 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
         check_outputs(late, [Path(s.path) for s in subjects], outputs.force,
                       [folder] if folder is not None else [])
     return write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)
+
+
+def check_layout(layout: str | None) -> None:
+    """Load and check the office's --layout before any file is read, so that a
+    mistake in it stops the command (exit 2) instead of marking every file."""
+    given_layout(layout)
+
+
+def layouts() -> list[Layout]:
+    """The bundled layouts, for ``sheetkit layouts``."""
+    return bundled_layouts()
 
 
 def load_base(data: str | Path) -> m.PlanDocument:
@@ -242,25 +253,30 @@ def default_jobs() -> int:
 
 def validate(paths: Sequence[str | Path], *, jobs: int | None = None,
              progress: Progress | None = None, documents: bool = True,
-             base: m.PlanDocument | None = None) -> tuple[Report, list[Subject]]:
+             base: m.PlanDocument | None = None, layout: str | None = None
+             ) -> tuple[Report, list[Subject]]:
     """Check files (returns, 総括表, data); the report, and what was read of each
     (its document only if ``documents``: for annotated copies, reports and --base).
     The 全節中順位 of all files are checked together, against the whole ``base``
-    plan's chapters when it is given."""
+    plan's chapters when it is given.  Workbooks are read with ``layout`` (a
+    bundled name or a file) when given, else with the layout each records."""
     from sheetkit.validate import validate_paths
 
     return validate_paths(paths, jobs or default_jobs(), progress, documents=documents,
                           plan_chapters=None if base is None else
-                          [d.chapter.number for d in base.chapters])
+                          [d.chapter.number for d in base.chapters],
+                          layout=given_layout(layout))
 
 
 def status(base: str | Path, inputs: Sequence[str | Path], *, jobs: int | None = None,
-           progress: Progress | None = None) -> Collection:
+           progress: Progress | None = None, layout: str | None = None) -> Collection:
     """Which return each 節 of ``base`` (a chapter or a whole plan: a file or a
-    folder) has, by whom and with how many problems."""
+    folder) has, by whom and with how many problems (workbooks read with
+    ``layout`` when given, else with the layout each records)."""
     from sheetkit.collect import collect
 
-    return collect(load_plan(base), inputs, jobs or default_jobs(), progress)
+    return collect(load_plan(base), inputs, jobs or default_jobs(), progress,
+                   layout=given_layout(layout))
 
 
 def status_text(collection: Collection, lang: str = "ja") -> str:
@@ -280,7 +296,7 @@ def status_json(collection: Collection, lang: str = "ja") -> dict[str, Any]:
 def merge(base: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
           data: str | Path | None = None, csv_path: str | Path | None = None,
           prefer_newest: bool = False, allow_invalid: bool = False, jobs: int | None = None,
-          progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
+          progress: Progress | None = None, layout: str | None = None, force: bool = False,
           lang: str = "ja", rating: str | Path = DEFAULT_SCHEME) -> MergeResult:
     """Merge the returns into ``base`` and write the 総括表 (and the merged data and the
     indicators' CSV when asked), rated by ``rating``; see sheetkit.merge.merge."""
@@ -292,7 +308,7 @@ def merge(base: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
                          force=force, lang=lang, rating=rating)
 
 
-def publish(source: str | Path, folder: str | Path, *, layout: str = DEFAULT_LAYOUT,
+def publish(source: str | Path, folder: str | Path, *, layout: str | None = None,
             force: bool = False, timeout: float = DEFAULT_TIMEOUT,
             rating: str | Path = DEFAULT_SCHEME) -> Publication:
     """The PDFs, open data and summaries of ``source`` in ``folder``, rated by ``rating``."""

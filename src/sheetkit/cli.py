@@ -144,8 +144,11 @@ lang_option = click.option(
     "--lang", type=click.Choice(["ja", "en"]), default=_default_lang, show_default="ja",
     help="メッセージの言語 / language of messages (SHEETKIT_LANG)")
 layout_option = click.option(
-    "--layout", default=DEFAULT_LAYOUT, show_default=True,
-    help="レイアウト名または templates/ の YAML ファイル / layout name or YAML file")
+    "--layout", default=None, metavar="NAME|FILE",
+    help=f"レイアウト：付属の名前（sheetkit layouts）または YAML ファイル。書き出しの既定は "
+         f"{DEFAULT_LAYOUT}、読み取りの既定はブックに記録されたレイアウト / layout: a bundled "
+         f"name (sheetkit layouts) or a YAML file; writing defaults to {DEFAULT_LAYOUT}, "
+         f"reading to the layout the workbook records")
 force_option = click.option(
     "--force", is_flag=True, help="既存の出力を上書きする / replace an existing output")
 rating_option = click.option(
@@ -195,7 +198,7 @@ chapter_option = click.option(
 @rating_option
 @force_option
 @lang_option
-def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: str,
+def generate(data: tuple[Path, ...], output: Path, chapter: int | None, layout: str | None,
              rating: str, force: bool, lang: str) -> None:
     """データ(YAML/JSON)から総括表を作る / write the 総括表 workbook from DATA.
 
@@ -233,7 +236,7 @@ def _section_list(value: str | None) -> list[int] | None:
 @force_option
 @lang_option
 def template(data: tuple[Path, ...], folder: Path, chapter: int | None, sections: str | None,
-             rows: int | None, layout: str, force: bool, lang: str) -> None:
+             rows: int | None, layout: str | None, force: bool, lang: str) -> None:
     """各節の記入様式を作る / write one blank workbook per 節 for its departments.
 
     DATA は計画全体のファイル、章ごとのファイル（複数可）またはそのフォルダー。
@@ -253,14 +256,17 @@ def template(data: tuple[Path, ...], folder: Path, chapter: int | None, sections
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="書き出す .yaml / .json（省略時は画面に表示）/ output file (default: stdout)")
+@layout_option
 @force_option
 @lang_option
-def extract(workbook: Path, output: Path | None, force: bool, lang: str) -> None:
+def extract(workbook: Path, output: Path | None, layout: str | None, force: bool,
+            lang: str) -> None:
     """総括表・記入様式を読み取り、データに戻す / read a workbook back into data."""
     from sheetkit import api
 
     _run(lang, lambda: api.check_extract_output(workbook, output, force))
-    extraction, text = _run(lang, lambda: api.extract_text(workbook, api.data_format(output)))
+    extraction, text = _run(lang, lambda: api.extract_text(workbook, api.data_format(output),
+                                                            layout))
     _note_problems(api.extract_notes(workbook, extraction), lang)
     if output is None:
         click.echo(text, nl=False)
@@ -355,11 +361,12 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
               help="企画課のデータ（計画・章のファイルかフォルダー）と固定部分を照合する / "
                    "compare fixed parts with this plan (file or folder)")
 @jobs_option
+@layout_option
 @force_option
 @lang_option
 def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path | None,
-             report_path: Path | None, base: Path | None, jobs: int | None, force: bool,
-             lang: str) -> None:
+             report_path: Path | None, base: Path | None, jobs: int | None,
+             layout: str | None, force: bool, lang: str) -> None:
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
     import json
 
@@ -371,12 +378,14 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
     if writes:
         outputs = _run(lang, lambda: api.check_validate_outputs(
             (*files, *([base] if base else [])), annotate_dir, report_path, force))
+    _run(lang, lambda: api.check_layout(layout))
     gathered = api.gather(files)
     _note_skipped(gathered.skipped, lang)
     base_doc = None if base is None else _run(lang, lambda: api.load_base(base))
     report, subjects = _run(lang, lambda: api.validate(
         list(gathered.paths), jobs=jobs,
-        progress=_progress("点検中" if lang == "ja" else "Checking"), documents=documents, base=base_doc),
+        progress=_progress("点検中" if lang == "ja" else "Checking"), documents=documents,
+        base=base_doc, layout=layout),
         EXIT_PROBLEM)
     if base_doc is not None:
         report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
@@ -417,7 +426,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
 @lang_option
 def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
           csv_path: Path | None, prefer: str | None, allow_invalid: bool, jobs: int | None,
-          layout: str, rating: str, force: bool, lang: str) -> None:
+          layout: str | None, rating: str, force: bool, lang: str) -> None:
     """返送された様式を総括表にまとめる / merge returned sheets into the 総括表."""
     from sheetkit import api
 
@@ -466,10 +475,11 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="督促リストの .xlsx（--format xlsx のとき）/ the reminder list to write")
 @jobs_option
+@layout_option
 @force_option
 @lang_option
 def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
-           jobs: int | None, force: bool, lang: str) -> None:
+           jobs: int | None, layout: str | None, force: bool, lang: str) -> None:
     """節ごとの提出状況を表示する / show which sections have been returned."""
     import json
 
@@ -481,9 +491,10 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
                                "The reminder list needs both --format xlsx and -o FILE.xlsx.")
     if output is not None:
         outputs = _run(lang, lambda: api.check_reminder_output(output, [base, *inputs], force))
+    _run(lang, lambda: api.check_layout(layout))
     collection = _run(lang, lambda: api.status(
         base, list(inputs), jobs=jobs,
-        progress=_progress("読み込み中" if lang == "ja" else "Reading")))
+        progress=_progress("読み込み中" if lang == "ja" else "Reading"), layout=layout))
     _note_skipped(collection.skipped, lang)
     if output is not None:
         written = _run(lang, lambda: api.write_reminders(collection, outputs, output, lang))
@@ -507,7 +518,7 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
 @rating_option
 @force_option
 @lang_option
-def publish(source: Path, folder: Path, timeout: int, layout: str, rating: str, force: bool,
+def publish(source: Path, folder: Path, timeout: int, layout: str | None, rating: str, force: bool,
             lang: str) -> None:
     """公表用の PDF・オープンデータ・概要を作る / write the PDFs, open data and summaries."""
     from sheetkit import api
@@ -530,6 +541,21 @@ def publish(source: Path, folder: Path, timeout: int, layout: str, rating: str, 
 
 
 CONVERSION_PROBLEMS = ("conversion-failed", "conversion-timeout", "page-count-mismatch")
+
+
+@cli.command()
+@lang_option
+def layouts(lang: str) -> None:
+    """付属のレイアウトの一覧 / list the bundled layouts."""
+    from sheetkit import api
+
+    bundled = _run(lang, api.layouts)
+    width = max(len(lay.name) for lay in bundled)
+    for lay in bundled:
+        version = f"（版 {lay.version}）" if lang == "ja" else f" (version {lay.version})"
+        click.echo(f"{lay.name.ljust(width)}  {one_line(lay.describe(lang))}{version}")
+    click.echo("自分のレイアウトは --layout ファイル.yaml で指定します。" if lang == "ja" else
+               "Give a layout of your own as --layout FILE.yaml.", err=True)
 
 
 EXIT_INTERRUPTED = 130            # 128 + SIGINT, as shells report Ctrl-C

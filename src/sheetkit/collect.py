@@ -15,6 +15,7 @@ from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE
 from sheetkit.intake import Refused, is_lock_file, read_limited
+from sheetkit.layout import Layout
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, load_rules, validate_paths
@@ -202,14 +203,16 @@ def with_base(report: Report, subjects: Sequence[Subject],
 
 def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], jobs: int = 1,
             progress: Progress | None = None, prefer_newest: bool = False,
-            allow_invalid: bool = False) -> Collection:
+            allow_invalid: bool = False, layout: Layout | None = None) -> Collection:
     """Read and validate every input and decide, for each 節 of ``base`` (a
-    chapter or a whole plan), which return is used."""
+    chapter or a whole plan), which return is used; workbooks are read with
+    ``layout`` (the office's --layout) or the layout each records."""
     base = m.as_plan(base)
     gathered = expand_inputs(inputs)
     paths = gathered.paths
     report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps,
-                                      plan_chapters=[d.chapter.number for d in base.chapters])
+                                      plan_chapters=[d.chapter.number for d in base.chapters],
+                                      layout=layout)
     rules = load_rules()
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):

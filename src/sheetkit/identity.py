@@ -40,10 +40,12 @@ class Identity:
     # section sheet's verdict cell — part of the template's fixed structure
     precheck: dict[str, Any] | None = None
     chapters: tuple[int, ...] = ()        # a 総括表 of several 章: their numbers
+    layout_sha256: str = ""      # of the layout's text: which layout exactly, not only its name
 
     def rows(self) -> list[tuple[str, str]]:
         return [
             ("kind", self.kind), ("layout", self.layout), ("layout_version", str(self.version)),
+            ("layout_sha256", self.layout_sha256),
             ("plan", json.dumps(self.plan, ensure_ascii=False, sort_keys=True)),
             ("chapter", str(self.chapter)),
             ("section", "" if self.section is None else str(self.section)),
@@ -78,7 +80,8 @@ class Identity:
                    open_needs=rows.get("open_needs") == "yes",
                    fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
                    precheck=json.loads(rows["precheck"]) if rows.get("precheck") else None,
-                   chapters=chapters)
+                   chapters=chapters,
+                   layout_sha256=rows.get("layout_sha256", ""))
 
 
 def review_index(plan: m.Plan, indicators: IndicatorLayout | None) -> int:

@@ -4,8 +4,9 @@ The same Layout drives the writer and the reader."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -165,7 +166,7 @@ class OverviewLayout:
 class Layout:
     name: str
     version: int
-    description: str
+    description: dict[str, str]          # by language: ja (always), en
     font: dict[str, Any]
     line_height: float
     input_fill: str
@@ -178,6 +179,8 @@ class Layout:
     template: TemplateSettings
     overview: OverviewLayout | None = None
     rating: Scheme | None = None          # bands of an indicator's 評価 (kind rating)
+    sha256: str = ""                     # of the layout file's bytes, recorded in every workbook
+    source: str = field(default="", compare=False)   # the bundled name or the file's path
 
     @property
     def period_columns(self) -> int | None:
@@ -199,6 +202,9 @@ class Layout:
         indicator table declares, else the last."""
         return count - 1 if self.indicators is None else self.indicators.review_index(count)
 
+    def describe(self, lang: str = "ja") -> str:
+        return self.description.get(lang) or self.description.get("ja", "")
+
 
 def available_layouts() -> list[str]:
     """Names of the layouts bundled in sheetkit.templates."""
@@ -209,43 +215,78 @@ def available_layouts() -> list[str]:
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
-def bundled_layout(name: object, source: str | None = None) -> Layout:
-    """The layout a workbook names: only a bundled one, by plain name (no
-    path, no ``..``, no ``.yaml``).  A workbook is untrusted: no file is ever
-    opened because it said so.  SheetkitError (not-sheetkit) otherwise,
-    echoing nothing."""
-    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name) \
-            or name not in available_layouts():
+def given_layout(name_or_path: str | None) -> Layout | None:
+    """The office's --layout to read workbooks with (a bundled name or a file);
+    None when not given: each workbook is then read with the layout it names."""
+    return load_layout(name_or_path) if name_or_path else None
+
+
+def bundled_layouts() -> list[Layout]:
+    """Every bundled layout, by name."""
+    return [load_layout(name) for name in available_layouts()]
+
+
+def resolve_layout(name: object, version: int, sha256: str | None, given: Layout | None,
+                   source: str | None = None) -> Layout:
+    """The layout to read a workbook with, whose hidden sheet names the layout
+    ``name`` (``version``, ``sha256`` of its text).
+
+    The office's own ``--layout`` (``given``) wins.  Otherwise only a bundled
+    layout, by plain name (no path, no ``..``, no ``.yaml``): a workbook is
+    untrusted, and no file is ever opened because it said so.  A name that is
+    no plain name is not-sheetkit (echoing nothing); a plain name that is not
+    bundled, or whose bundled text is not the one the workbook was made with
+    (same or newer version, other SHA-256), is layout-unavailable: the office
+    supplies the file with ``--layout``.  An older version of a bundled layout
+    reads with the current one (validate reports template-outdated)."""
+    if given is not None:
+        return given
+    if not isinstance(name, str) or not _PLAIN_NAME.fullmatch(name):
         raise SheetkitError([Problem("not-sheetkit", Location(source))])
-    return load_layout(name)
+    params = {"layout": name, "version": str(version)}
+    if name not in available_layouts():
+        raise SheetkitError([Problem("layout-unavailable", Location(source), params)])
+    layout = load_layout(name)
+    if sha256 and sha256 != layout.sha256 and version >= layout.version:
+        raise SheetkitError([Problem("layout-unavailable", Location(source),
+                                     params | {"variant": "changed"})])
+    return layout
 
 
-@cache
-def load_layout(name_or_path: str = DEFAULT_LAYOUT) -> Layout:
-    """A bundled layout by name, or a layout file by path (read once per run);
-    a path is for the office's own --layout, never for a name read from a workbook."""
-    import yaml
-
+def load_layout(name_or_path: str | None = None) -> Layout:
+    """A bundled layout by name, or a layout file by path: the office's own
+    --layout, never a name read from a workbook.  None: the default layout."""
+    name_or_path = name_or_path or DEFAULT_LAYOUT
     path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") and path.exists():
+    if path.suffix in (".yaml", ".yml") and not path.exists():
+        raise SheetkitError([Problem("file-not-found", Location(str(path)))])
+    if path.suffix in (".yaml", ".yml"):
         try:
             raw = read_limited(path, default_limits().max_data_bytes)
         except Refused as refused:
             raise SheetkitError([Problem("layout-invalid", Location(str(path)), {
                 "layout": str(path), "detail": refused.reason})]) from None
-        text, label = raw.decode("utf-8", "replace"), str(path)
-    else:
-        resource = resources.files("sheetkit.templates") / f"{name_or_path}.yaml"
-        if not resource.is_file():
-            raise SheetkitError([Problem("layout-not-found", Location(), {
-                "layout": name_or_path, "available": "、".join(available_layouts())})])
-        text, label = resource.read_text(encoding="utf-8"), name_or_path
+        return _parse(raw, str(path))
+    resource = resources.files("sheetkit.templates") / f"{name_or_path}.yaml"
+    if not _PLAIN_NAME.fullmatch(name_or_path) or not resource.is_file():
+        raise SheetkitError([Problem("layout-not-found", Location(), {
+            "layout": name_or_path, "available": "、".join(available_layouts())})])
+    return _parse(resource.read_bytes(), name_or_path)
+
+
+@cache
+def _parse(raw: bytes, label: str) -> Layout:
+    """A layout from its file's bytes (parsed once per run and text)."""
+    import yaml
+
+    text = raw.decode("utf-8", "replace")
     try:
-        return _build(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except (KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
+        layout = _build(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as exc:
         raise SheetkitError([Problem("layout-invalid", Location(label),
                                      {"layout": label, "detail": f"{type(exc).__name__}: {exc}"})]
                             ) from None
+    return replace(layout, sha256=hashlib.sha256(raw).hexdigest(), source=label)
 
 
 def _cell(data: dict[str, Any], column_only: bool = False) -> CellSpec:
@@ -377,7 +418,8 @@ def _build(data: dict[str, Any]) -> Layout:
                                 None if verdict is None else col_index(verdict["span"]),
                                 float(verdict.get("width", 40)) if verdict else 40)
     return Layout(
-        name=data["name"], version=int(data["version"]), description=data.get("description", ""),
+        name=data["name"], version=int(data["version"]),
+        description=_description(data.get("description", "")),
         font=dict(data["font"]), line_height=float(data["line_height"]),
         input_fill=data["input_fill"], styles=dict(data["styles"]), formats=dict(data["formats"]),
         print=dict(data["print"]),
@@ -385,3 +427,9 @@ def _build(data: dict[str, Any]) -> Layout:
         section=_sheet(data["section"]), indicators=_indicator_layout(data.get("indicators")),
         template=template, overview=_overview(data.get("overview")),
         rating=_rating(data.get("rating")))
+
+
+def _description(value: Any) -> dict[str, str]:
+    """``description: text`` (Japanese) or ``description: {ja: …, en: …}``."""
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) \
+        else {"ja": str(value)}

@@ -134,6 +134,16 @@ def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
     return data
 
 
+def line_of(container: Any, key: str | int) -> int | None:
+    """The line of ``key`` in a mapping or list from parse_text (else the
+    container's own line)."""
+    if isinstance(container, _Map):
+        return container.lines.get(str(key), container.line)
+    if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.lines):
+        return container.lines[key]
+    return getattr(container, "line", None)
+
+
 def load_document(path: str | Path) -> m.Document:
     """Read a YAML or JSON file into a Document; SheetkitError when it can't."""
     return load_document_with_lines(path)[0]
@@ -378,13 +388,7 @@ class _Reader:
         self.problems.append(Problem(code, Location(self.source, line, field=path or None),
                                      params))
 
-    @staticmethod
-    def _line(container: Any, key: str | int) -> int | None:
-        if isinstance(container, _Map):
-            return container.lines.get(str(key), container.line)
-        if isinstance(container, _Seq) and isinstance(key, int) and key < len(container.lines):
-            return container.lines[key]
-        return getattr(container, "line", None)
+    _line = staticmethod(line_of)
 
     def _mapping(self, value: Any, path: str, allowed: tuple[str, ...],
                  line: int | None) -> dict[str, Any] | None:

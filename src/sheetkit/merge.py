@@ -27,7 +27,7 @@ from sheetkit.collect import (
 )
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
-from sheetkit.layout import DEFAULT_LAYOUT, load_layout
+from sheetkit.layout import load_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
 from sheetkit.plan_checks import ranked_sections
@@ -283,9 +283,12 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
 def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path, *,
           data: str | Path | None = None, csv_path: str | Path | None = None,
           prefer_newest: bool = False, allow_invalid: bool = False, jobs: int = 1,
-          progress: Progress | None = None, layout: str = DEFAULT_LAYOUT, force: bool = False,
+          progress: Progress | None = None, layout: str | None = None, force: bool = False,
           lang: str = "ja", rating: str | Path = DEFAULT_SCHEME) -> MergeResult:
     """Merge the returns into the base and write the summary (and optional YAML and CSV).
+    ``layout`` (a bundled name or a file) reads the returns and writes the
+    summary; when None, each return is read with the layout it names and the
+    summary is written with the default layout.
 
     Nothing is written until everything has been read and the workbook built
     in memory; each output then appears whole or not at all."""
@@ -297,7 +300,8 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     suffixes.require(csv_path, suffixes.CSV)
     loaded = load_plan_with_lines(base_path)
     lay, scheme = load_layout(layout), load_scheme(rating)
-    collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid)
+    collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid,
+                         lay if layout else None)
     review = review_index(loaded.document.plan, lay.indicators)
     doc = merged_document(collection, review)
     findings = _plan_findings(doc, collection, str(base_path))

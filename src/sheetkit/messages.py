@@ -321,6 +321,16 @@ FINDINGS: dict[str, dict[str, Any]] = {
         "ja": "sheetkit で配布した記入様式・総括表ではありません。配布した様式に記入して提出してもらってください。",
         "en": "This is not a template or 総括表 made by sheetkit. Ask for the distributed template to be filled in.",
     },
+    "layout-unavailable": {
+        "default": {
+            "ja": "このブックはレイアウト「{layout}」（版 {version}）で作られていますが、そのレイアウトは sheetkit に付属していません（市で作ったレイアウトのようです）。作ったときのレイアウトのファイルを「--layout ファイル」で指定して、もう一度実行してください（例：--layout {layout}.yaml）。",
+            "en": "This workbook was made with the layout '{layout}' (version {version}), which is not bundled with sheetkit (it looks like your own layout). Give the layout file it was made with as --layout FILE and run again (e.g. --layout {layout}.yaml).",
+        },
+        "changed": {
+            "ja": "このブックはレイアウト「{layout}」（版 {version}）で作られていますが、付属の「{layout}」とは内容が違います（レイアウトを書き換えて作ったようです）。作ったときのレイアウトのファイルを「--layout ファイル」で指定して、もう一度実行してください。",
+            "en": "This workbook was made with a layout '{layout}' (version {version}) whose text differs from the bundled '{layout}' (it was made with an edited layout). Give the layout file it was made with as --layout FILE and run again.",
+        },
+    },
     "template-outdated": {
         "ja": "古い版の様式です（様式の版 {value}、現在の版 {expected}）。新しい様式を配り直し、記入し直してもらってください。",
         "en": "This template is from an older layout version ({value}; current {expected}). Send the new template and ask for it to be filled in again.",

@@ -19,7 +19,7 @@ from sheetkit import model as m
 from sheetkit.atomic import check_outputs, failure, write_all
 from sheetkit.identity import SUMMARY, review_index
 from sheetkit.labels import safe_filename
-from sheetkit.layout import DEFAULT_LAYOUT, Layout, load_layout
+from sheetkit.layout import Layout, load_layout
 from sheetkit.loader import load_plan
 from sheetkit.opendata import indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
@@ -53,12 +53,13 @@ def whole_stem(docs: Sequence[m.Document]) -> str:
     return safe_filename(f"全体_{docs[0].plan.name}")
 
 
-def load_chapters(source: str | Path) -> list[m.Document]:
+def load_chapters(source: str | Path, layout: Layout | None = None) -> list[m.Document]:
     """The chapters to publish: a data file (YAML/JSON) of a chapter or a whole
-    plan, or a 総括表 .xlsx (of a chapter or a plan) read back."""
+    plan, or a 総括表 .xlsx (of a chapter or a plan) read back (with ``layout``,
+    the office's --layout, else the layout it records)."""
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        found = extract_plan(path)
+        found = extract_plan(path, layout=layout)
         if found[0].identity.kind != SUMMARY:        # a department's template: one 節, blank
             raise SheetkitError([Problem("publish-needs-summary", Location(str(path)))])
         return [extraction.document for extraction in found]
@@ -71,13 +72,13 @@ def _names(docs: Sequence[m.Document]) -> list[str]:
             *(f"{s}.json" for s in stems), TEXT_NAME, HTML_NAME]
 
 
-def publish(source: str | Path, folder: str | Path, layout: str = DEFAULT_LAYOUT,
+def publish(source: str | Path, folder: str | Path, layout: str | None = None,
             force: bool = False, timeout: float = DEFAULT_TIMEOUT,
             rating: str | Path = DEFAULT_SCHEME) -> Publication:
     """Write the publication of ``source`` into ``folder``, rated by ``rating``
     (a bundled scheme's name or a scheme file)."""
-    docs = load_chapters(source)
     lay, scheme = load_layout(layout), load_scheme(rating)
+    docs = load_chapters(source, lay if layout else None)
     soffice = find_soffice()
     folder = Path(folder)
     names = _names(docs)

@@ -24,7 +24,14 @@ from sheetkit.identity import (
     Identity,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
-from sheetkit.layout import Block, CellSpec, IndicatorLayout, Layout, SheetLayout, bundled_layout
+from sheetkit.layout import (
+    Block,
+    CellSpec,
+    IndicatorLayout,
+    Layout,
+    SheetLayout,
+    resolve_layout,
+)
 from sheetkit.loader import plan_from_data
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -52,6 +59,7 @@ class Extraction:
 
     document: m.Document
     identity: Identity
+    layout: Layout                               # the layout it was read with
     sources: dict[str, CellRef] = field(default_factory=dict)
     typed_rates: frozenset[str] = frozenset()
     external_links: tuple[str, ...] = ()
@@ -117,13 +125,15 @@ def read_identity(book: Book) -> Identity:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))]) from None
 
 
-def extract(path: str | Path, engine: str = FAST) -> Extraction:
-    """Read a workbook made by sheetkit (and perhaps filled in) into a Document.
+def extract(path: str | Path, engine: str = FAST, layout: Layout | None = None) -> Extraction:
+    """Read a workbook made by sheetkit (and perhaps filled in) into a Document,
+    with ``layout`` (the office's --layout) or else the bundled layout its
+    hidden sheet names (see layout.resolve_layout).
 
     Whatever is wrong with the file, the answer is a SheetkitError naming the
     problem, never another exception: the file is untrusted input.  A 総括表
     of several chapters is read by extract_plan."""
-    found = extract_plan(path, engine)
+    found = extract_plan(path, engine, layout)
     if len(found) > 1:
         raise SheetkitError([Problem("several-chapters", Location(str(path)), {
             "chapters": "、".join(str(e.document.chapter.number) for e in found)})])
@@ -171,18 +181,20 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
                            detail=name if grid is None else f"{name}!{cell}")
 
 
-def extract_plan(path: str | Path, engine: str = FAST) -> tuple[Extraction, ...]:
+def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None
+                 ) -> tuple[Extraction, ...]:
     """Every chapter of a workbook, each with the cells its values came from
     (one for a template or a one-chapter 総括表).  Whatever is wrong with the
     file, the answer is a SheetkitError naming the problem, never another
-    exception: the file is untrusted input."""
+    exception: the file is untrusted input.  ``layout``: the office's --layout,
+    else the bundled layout its hidden sheet names (layout.resolve_layout)."""
     path = Path(path)
     try:
         book = read_book(path, engine=engine)
     except Unsupported:
-        return extract_plan(path, FULL)
+        return extract_plan(path, FULL, layout)
     try:
-        return _extract_all(book)
+        return _extract_all(book, layout)
     except SheetkitError:
         raise
     except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
@@ -190,10 +202,11 @@ def extract_plan(path: str | Path, engine: str = FAST) -> tuple[Extraction, ...]
                                      {"reason": "damaged"})]) from None
 
 
-def _extract_all(book: Book) -> tuple[Extraction, ...]:
+def _extract_all(book: Book, given: Layout | None) -> tuple[Extraction, ...]:
     path = book.path
     identity = read_identity(book)
-    layout = bundled_layout(identity.layout, str(path))
+    layout = resolve_layout(identity.layout, identity.version, identity.layout_sha256, given,
+                            str(path))
     plan = plan_from_data(identity.plan, str(path))
     if identity.kind == TEMPLATE or not identity.chapters:
         outs = [_Collector(path)]
@@ -210,7 +223,7 @@ def _extract_all(book: Book) -> tuple[Extraction, ...]:
                 outs[0].looked.setdefault(sheet, set()).update(cells)
     _outside(book, layout, identity, outs[0], label_vars(plan))
     review = layout.review_index(len(plan.periods))
-    return tuple(Extraction(doc, identity, out.sources, frozenset(out.typed_rates),
+    return tuple(Extraction(doc, identity, layout, out.sources, frozenset(out.typed_rates),
                             book.external_links, tuple(book.grids), tuple(out.notices),
                             book.sha256, review) for doc, out in zip(docs, outs))
 

@@ -36,6 +36,7 @@ class Subject:
     notices: tuple[Problem, ...] = ()         # read, but worth a finding (formula typed in …)
     sha256: str = ""                          # of the exact bytes read (workbooks)
     review: int | None = None                 # the period under review; None: the last
+    layout: Layout | None = None              # the layout a workbook was read with
     # a file of several 章 (a plan's data or 総括表): this is its first chapter,
     # ``more`` the others, each a subject of the same file
     more: tuple[Subject, ...] = ()
@@ -79,9 +80,10 @@ def _location(sheet: str, cell: str) -> Location:
     return Location(sheet=sheet, cell=cell)
 
 
-def read_subject(path: str | Path, engine: str = FAST) -> Subject:
+def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = None) -> Subject:
     """Load a YAML/JSON document or read a workbook; never raises for bad input.
-    ``engine`` chooses the workbook read path (grid.FAST or grid.FULL)."""
+    ``engine`` chooses the workbook read path (grid.FAST or grid.FULL);
+    ``layout`` is the office's --layout (else the one the workbook names)."""
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         try:
@@ -91,7 +93,7 @@ def read_subject(path: str | Path, engine: str = FAST) -> Subject:
         return _chapters([data_subject(path, doc, lines) for doc, (_, lines)
                           in zip(loaded.document.chapters, loaded.sources)])
     try:
-        found = extract_plan(path, engine)
+        found = extract_plan(path, engine, layout)
     except SheetkitError as exc:
         return Subject(str(path), "workbook", problems=exc.problems)
     return _chapters([workbook_subject(path, extraction) for extraction in found])
@@ -109,7 +111,8 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     return Subject(str(path), kind, extraction.document, sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
                    sheets=extraction.sheets, notices=extraction.notices,
-                   sha256=extraction.sha256, review=extraction.review)
+                   sha256=extraction.sha256, review=extraction.review,
+                   layout=extraction.layout)
 
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:

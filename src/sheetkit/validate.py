@@ -20,7 +20,7 @@ from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
 from sheetkit.guard import SAFE_LOADER
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
-from sheetkit.layout import bundled_layout
+from sheetkit.layout import Layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
@@ -66,10 +66,11 @@ CHUNK = 256       # files read and checked together: one pandera call per table 
 
 
 def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
-                 documents: bool = True) -> list[tuple[FileReport, Subject]]:
+                 documents: bool = True, layout: Layout | None = None
+                 ) -> list[tuple[FileReport, Subject]]:
     """Read and validate a chunk of files (one pandera call per table), and
     return their findings with each subject slimmed to what the caller keeps."""
-    subjects = [read_subject(p) for p in paths]
+    subjects = [read_subject(p, layout=layout) for p in paths]
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
     found = iter(validate_subjects(chapters).files)
     files = [FileReport(s.path, tuple(f for _ in s.chapters for f in next(found).findings))
@@ -87,10 +88,11 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 
 def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
                    keep: Keep | None = None, documents: bool = True,
-                   plan_chapters: Iterable[int] | None = None
+                   plan_chapters: Iterable[int] | None = None, layout: Layout | None = None
                    ) -> tuple[Report, list[Subject]]:
     """Validate files; the report, and the subjects read (their sources only
-    where ``keep`` says so, their documents only if ``documents``).  Files are
+    where ``keep`` says so, their documents only if ``documents``); workbooks
+    are read with ``layout`` (the office's --layout) or the one they name.  Files are
     read and checked in chunks, in parallel when ``jobs`` > 1, so that memory
     does not grow with their number; the workers return findings (and
     documents when asked), never cell grids.  The 全節中順位 of all files are
@@ -114,7 +116,8 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
         for table in TABLES:          # import pandas and pandera once, before the fork
             load_schema(table)
         done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
-        for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents),
+        for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents,
+                                              layout=layout),
                                       chunks, min(jobs, len(chunks))):
             done_chunks[index] = [_died(item) if isinstance(item, Died) else item
                                   for item in done]
@@ -124,7 +127,7 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
             results.extend(done_chunks[index])
     else:
         for chunk in chunks:
-            collect(_check_chunk(chunk, keep, documents))
+            collect(_check_chunk(chunk, keep, documents, layout))
     return plan_wide(Report(tuple(f for f, _ in results)), [s for _, s in results],
                      plan_chapters)
 
@@ -214,7 +217,7 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
     """Findings about the file itself: unreadable, not a template, outdated, edited."""
     out = []
     for problem in subject.problems:
-        code = {"not-sheetkit": "template-mismatch", "layout-not-found": "template-mismatch",
+        code = {"not-sheetkit": "template-mismatch",
                 "layout-mismatch": "template-modified"}.get(problem.code, problem.code)
         params: dict[str, Any] = dict(problem.params)
         if problem.code == "layout-mismatch":
@@ -230,10 +233,9 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
         out.append(_finding(rules, notice.code, notice.location, None, value, expected,
                             **params))
     out.extend(_long_texts(subject, rules))
-    identity, doc = subject.identity, subject.document
-    if identity is None or doc is None or subject.kind != TEMPLATE:
+    identity, doc, layout = subject.identity, subject.document, subject.layout
+    if identity is None or doc is None or layout is None or subject.kind != TEMPLATE:
         return out
-    layout = bundled_layout(identity.layout, subject.path)
     if identity.version < layout.version:
         out.append(_finding(rules, "template-outdated", Location(subject.path),
                             value=identity.version, expected=layout.version))

@@ -524,7 +524,7 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
             last = sw.row - 1
             sw.tables.append((start, first, last))
             sw.keeps.append((start, first))            # caption and header with a first row
-            if block.table.endswith("basic_policies"):
+            if any(spec.kind == "policy" for spec in block.columns):   # what dropdowns list
                 policy_range = (first, last, block.columns[0].first_col)
             if template and block.input:
                 headers = block.rows[-1] if block.rows else ()
@@ -802,7 +802,8 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
         _write_table_sheet(book, sheet)
     numbers = tuple(c.chapter.number for c in whole.chapters)
     _write_meta(book, Identity(SUMMARY, layout.name, layout.version, plan_data(whole.plan),
-                               numbers[0], chapters=numbers if several else ()))
+                               numbers[0], chapters=numbers if several else (),
+                               layout_sha256=layout.sha256))
     book.close({"title": f"{whole.plan.name} 総括表" + (
         "" if several else f" 第{numbers[0]}章")})
     return book.pages
@@ -937,7 +938,8 @@ def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Id
                     doc.chapter.number, section.number, review, fingerprint(parts), open_needs,
                     json.loads(json.dumps(parts, ensure_ascii=False, default=str)),
                     {"sheet": precheck.sheet, "cells": formula_cells(precheck),
-                     "verdict": [section_sheet, cell_name(0, _verdict_col(layout))]})
+                     "verdict": [section_sheet, cell_name(0, _verdict_col(layout))]},
+                    layout_sha256=layout.sha256)
 
 
 def _verdict_col(layout: Layout) -> int:
