@@ -108,6 +108,7 @@ def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: in
     only when the template did not leave it open)."""
     data = section_data(blank_section(section, review), plan)
     for ind in data["indicators"]:
+        ind.pop("not_rated", None)      # the office's call in the 総括表, not on the template
         results = ind.get(m.PERIODS) or [ind.get(period.key) for period in plan.periods]
         for result in results:
             if result:

@@ -441,4 +441,7 @@ def _put(ws: Worksheet, row: int, first_col: int, last_col: int, value: str,
          style: Format) -> None:
     if first_col < last_col:
         ws.merge_range(row, first_col, row, last_col, "", style)
-    ws.write_string(row, first_col, value, style)
+    if value:
+        ws.write_string(row, first_col, value, style)
+    else:                               # an empty string is no cell to LibreOffice
+        ws.write_blank(row, first_col, None, style)
