@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.findings import Finding
 from sheetkit.identity import blank_section, changes, fixed_parts
@@ -49,11 +50,11 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
     number = returned.number
     mine = base.section(number)
     assert mine is not None
-    prefix = f"sections.{number}"
 
     def finding(key: str, variant: str, value: Any = "", expected: Any = "",
                 **params: str) -> Finding:
-        return Finding(CODE, severity, subject.where(f"{prefix}.{key}" if key else prefix),
+        """``key`` is relative to the section: 'goal', 'indicators.0.name'."""
+        return Finding(CODE, severity, subject.where(keys.section_field(number, key)),
                        number, "" if value is None else str(value),
                        "" if expected is None else str(expected),
                        {"variant": variant, **params})
@@ -76,8 +77,9 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
             continue
         where = key
         if key == "basic_policies":
-            where = next((f"basic_policies.{i}.policy" for i, (a, b) in enumerate(
-                zip(before or [], now or [])) if a != b), "basic_policies.0.policy")
+            changed = next((i for i, (a, b) in enumerate(zip(before or [], now or []))
+                            if a != b), 0)
+            where = keys.join(keys.BASIC_POLICIES, changed, "policy")
         found.append(finding(where, "field", _show(now), _show(before), label=label))
     found.extend(_indicators(finding, returned, mine, theirs_parts["indicators"],
                              base_parts["indicators"], review))
@@ -109,20 +111,22 @@ def _indicators(finding: Any, returned: m.Section, mine: m.Section,
         at = base_index.get(indicator_key(ind.name))
         if at is None:
             missing = [i.name for i in mine.indicators if indicator_key(i.name) not in their_index]
-            found.append(finding(f"indicators.{index}.name", "indicator-unknown", ind.name,
-                                 "、".join(missing) or "（なし）"))
+            found.append(finding(keys.join(keys.INDICATORS, index, "name"), "indicator-unknown",
+                                 ind.name, "、".join(missing) or "（なし）"))
             continue
         if at != index:
-            found.append(finding(f"indicators.{index}.name", "indicator-moved", ind.name,
-                                 str(at + 1), position=str(index + 1)))
+            found.append(finding(keys.join(keys.INDICATORS, index, "name"), "indicator-moved",
+                                 ind.name, str(at + 1), position=str(index + 1)))
         for path, old, new in changes(base_parts[at], theirs_parts[index], ""):
             field = path.lstrip(".")
-            label = next((_LABELS[p] for p in reversed(field.split(".")) if p in _LABELS), field)
-            found.append(finding(f"indicators.{index}.{field}", "indicator-field", new, old,
+            label = next((_LABELS[p] for p in reversed(keys.split(field)) if p in _LABELS),
+                         field)
+            found.append(finding(keys.join(keys.INDICATORS, index, field), "indicator-field",
+                                 new, old,
                                  label=label, name=ind.name))
     for ind in mine.indicators:
         if indicator_key(ind.name) not in their_index:
-            found.append(finding("indicators", "indicator-missing", ind.name))
+            found.append(finding(keys.INDICATORS, "indicator-missing", ind.name))
     return found
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding, Report
@@ -132,8 +133,8 @@ class Collection:
 def merge_keeps(key: str) -> bool:
     """The sources a merge needs after validation: the fixed parts to compare
     with the base, figures for the CSV, and 市民ニーズ for cross-section findings."""
-    return key.startswith("sections.") and ".initiatives." not in key \
-        and ".carried_over." not in key
+    parsed = keys.parse(key)
+    return parsed.section is not None and parsed.table not in ("initiatives", "carried_over")
 
 
 def _digest(path: Path) -> tuple[str, float]:

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.identity import TEMPLATE
 from sheetkit.layout import Layout, load_layout
@@ -34,21 +35,22 @@ def _policy_columns(text: str | None, titles: dict[str, str] | None) -> dict[str
             "expected_title_text": expected}
 
 
-def _entries(rows: Rows, file: int, prefix: str, section: int | None,
-             items: tuple[Any, ...], titles: dict[str, str] | None, kind: str) -> None:
+def _entries(rows: Rows, file: int, scope: keys.Scope, items: tuple[Any, ...],
+             titles: dict[str, str] | None, kind: str) -> None:
     table = "initiatives" if kind == "initiatives" else "challenges"
-    name = "highlights" if prefix == "chapter" and kind == "initiatives" else kind
+    name = "highlights" if scope == keys.CHAPTER_SCOPE and kind == "initiatives" else kind
     for index, item in enumerate(items):
-        row = {"file": file, "section": section, "key": f"{prefix}.{name}.{index}"}
+        row = {"file": file, "section": scope.section, "key": scope.row(name, index)}
         row |= {k: getattr(item, k) for k in item.__dataclass_fields__}
         row |= _policy_columns(item.policy, titles)
         rows[table].append(row)
 
 
-def _headers(rows: Rows, file: int, prefix: str, section: int | None,
-             entry_date: m.DateValue, author: str | None) -> None:
+def _headers(rows: Rows, file: int, scope: keys.Scope, entry_date: m.DateValue,
+             author: str | None) -> None:
     for name, value in (("entry_date", entry_date), ("author", author)):
-        rows["headers"].append({"file": file, "section": section, "key": f"{prefix}.{name}",
+        rows["headers"].append({"file": file, "section": scope.section,
+                                "key": scope.key(name),
                                 "field": name, "value": value,
                                 "is_date": isinstance(value, dt.date)})
 
@@ -80,37 +82,38 @@ def _rates(direction: str, result: m.PeriodResult) -> dict[str, Any]:
 
 def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                 section: m.Section) -> None:
-    prefix = f"sections.{section.number}"
     names = tuple(i.name for i in section.indicators)
     template = subject.kind == TEMPLATE
     review = subject.review_of(plan)
     for index, ind in enumerate(section.indicators):
-        key = f"{prefix}.indicators.{index}"
+        key = keys.indicator(section.number, index)
         base = {"file": file, "section": section.number, "key": key, "name": ind.name,
                 "unit": ind.unit, "direction": ind.direction, "baseline": ind.baseline,
                 "plan_target": ind.plan_target, "analysis": section.unmet_analysis,
                 "siblings": names, "template": template}
-        _value(rows, file, section.number, f"{key}.baseline", ind.baseline, "figure", ind.unit)
-        _value(rows, file, section.number, f"{key}.target_plan", ind.plan_target, "figure",
-               ind.unit)
+        _value(rows, file, section.number, keys.indicator(section.number, index, "baseline"),
+               ind.baseline, "figure", ind.unit)
+        _value(rows, file, section.number, keys.indicator(section.number, index, "target_plan"),
+               ind.plan_target, "figure", ind.unit)
         periods: list[tuple[m.Period | None, m.PeriodResult | None]] = \
             list(zip(plan.periods, ind.results)) or [(None, None)]
         for number, (period, result) in enumerate(periods):
-            pkey = f"{key}.{period.key}" if period else key
+            pkey = keys.period(section.number, index, period.key) if period else key
             res = result or m.PeriodResult()
             rows["indicators"].append(base | {
                 "period_key": pkey, "period": period.label if period else None,
                 "is_review": period is not None and number == review,
                 "first_row": number == 0, "absent": result is None,
                 "target": res.target, "actual": res.actual, "rate": res.rate,
-                "rate_live": False, "rate_typed": f"{pkey}.rate" in subject.typed_rates}
+                "rate_live": False,
+                "rate_typed": keys.join(pkey, keys.RATE) in subject.typed_rates}
                 | _rates(ind.direction, res))
             if result is not None:
-                _value(rows, file, section.number, f"{pkey}.target", res.target, "figure",
-                       ind.unit)
-                _value(rows, file, section.number, f"{pkey}.actual", res.actual, "figure",
-                       ind.unit)
-                _value(rows, file, section.number, f"{pkey}.rate", res.rate, "rate")
+                _value(rows, file, section.number, keys.join(pkey, "target"), res.target,
+                       "figure", ind.unit)
+                _value(rows, file, section.number, keys.join(pkey, "actual"), res.actual,
+                       "figure", ind.unit)
+                _value(rows, file, section.number, keys.join(pkey, keys.RATE), res.rate, "rate")
         if subject.kind != "data":
             # In a workbook a 達成率 formula is live unless a number was typed over it.
             for row in rows["indicators"][-len(periods):]:
@@ -207,31 +210,32 @@ def build_rows(subjects: list[Subject]) -> Rows:
         layout = _layout_of(subject)
         if subject.kind != TEMPLATE and _chapter_signed(doc.chapter, layout):
             ch = doc.chapter
-            _headers(rows, file, "chapter", None, ch.entry_date, ch.author)
-            _entries(rows, file, "chapter", None, ch.highlights, None, "initiatives")
-            _entries(rows, file, "chapter", None, ch.carried_over, None, "carried_over")
+            _headers(rows, file, keys.CHAPTER_SCOPE, ch.entry_date, ch.author)
+            _entries(rows, file, keys.CHAPTER_SCOPE, ch.highlights, None, "initiatives")
+            _entries(rows, file, keys.CHAPTER_SCOPE, ch.carried_over, None, "carried_over")
         for sec in doc.sections:
-            prefix = f"sections.{sec.number}"
+            scope = keys.section(sec.number)
             titles = {normalize_code(b.code): b.title for b in sec.basic_policies}
-            _headers(rows, file, prefix, sec.number, sec.entry_date, sec.author)
-            _entries(rows, file, prefix, sec.number, sec.initiatives, titles, "initiatives")
-            _entries(rows, file, prefix, sec.number, sec.carried_over, titles, "carried_over")
+            _headers(rows, file, scope, sec.entry_date, sec.author)
+            _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
+            _entries(rows, file, scope, sec.carried_over, titles, "carried_over")
             used = {split_policy(r.policy)[0] for r in sec.initiatives if r.policy}
             for index, bp in enumerate(sec.basic_policies):
                 rows["policies"].append({"file": file, "section": sec.number,
-                                         "key": f"{prefix}.basic_policies.{index}.policy",
+                                         "key": keys.basic_policy(sec.number, index),
                                          "code": normalize_code(bp.code), "title": bp.title,
                                          "printed": bp.code, "used": used})
             needs = sec.citizen_needs
-            nkey = f"{prefix}.citizen_needs"
-            _value(rows, file, sec.number, f"{nkey}.request_rate", needs.request_rate, "rate")
-            _value(rows, file, sec.number, f"{nkey}.rank_overall", needs.rank_overall, "rank")
-            _value(rows, file, sec.number, f"{nkey}.rank_in_chapter", needs.rank_in_chapter,
-                   "rank")
+            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "request_rate"),
+                   needs.request_rate, "rate")
+            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "rank_overall"),
+                   needs.rank_overall, "rank")
+            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "rank_in_chapter"),
+                   needs.rank_in_chapter, "rank")
             rate = needs.request_rate.value if isinstance(needs.request_rate, m.Rate) else None
             rank = needs.rank_in_chapter
             rows["needs"].append({"file": file, "section": sec.number,
-                                  "key": f"{nkey}.rank_in_chapter",
+                                  "key": keys.citizen_needs(sec.number, "rank_in_chapter"),
                                   "rate": None if rate is None else float(rate), "rank": rank,
                                   "whole_rank": rank if isinstance(rank, int) else None})
             _indicators(rows, file, subject, doc.plan, sec)

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass, replace
 from typing import Any
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
 from sheetkit.layout import IndicatorLayout
@@ -125,10 +126,10 @@ def changes(old: Any, new: Any, path: str) -> list[tuple[str, Any, Any]]:
     """Where two sets of fixed parts differ: (path, value before, value now)."""
     if isinstance(old, dict) and isinstance(new, dict):
         return [c for key in sorted(old.keys() | new.keys())
-                for c in changes(old.get(key), new.get(key), f"{path}.{key}")]
+                for c in changes(old.get(key), new.get(key), keys.join(path, key))]
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [c for index, (a, b) in enumerate(zip(old, new))
-                for c in changes(a, b, f"{path}.{index}")]
+                for c in changes(a, b, keys.join(path, index))]
     return [] if old == new else [(path, old, new)]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
@@ -343,15 +344,15 @@ def read_data_bytes(path: Path) -> bytes:
 def _collect_lines(node: Any, prefix: str, lines: dict[str, int]) -> None:
     if isinstance(node, _Map):
         for key, value in node.items():
-            path = f"{prefix}.{key}" if prefix else key
+            path = keys.join(prefix, key)
             lines[path] = node.lines[key]
             _collect_lines(value, path, lines)
     elif isinstance(node, _Seq):
         for index, (item, line) in enumerate(zip(node, node.lines)):
             label = item.get("number", index) if _numbered(prefix) and \
                 isinstance(item, dict) else index
-            lines[f"{prefix}.{label}"] = line
-            _collect_lines(item, f"{prefix}.{label}", lines)
+            lines[keys.join(prefix, label)] = line
+            _collect_lines(item, keys.join(prefix, label), lines)
 
 
 def document_from_data(data: Any, source: str | None = None) -> m.Document:
@@ -398,13 +399,13 @@ class _Reader:
             return None
         for key in value:
             if key not in allowed:
-                self._problem("unknown-key", self._line(value, key), _join(path, key),
+                self._problem("unknown-key", self._line(value, key), keys.join(path, key),
                               key=key, allowed="、".join(allowed))
         return value
 
     def _get(self, mapping: dict[str, Any], key: str, path: str, required: bool) -> Any:
         if key not in mapping and required:
-            self._problem("missing-key", getattr(mapping, "line", None), _join(path, key),
+            self._problem("missing-key", getattr(mapping, "line", None), keys.join(path, key),
                           key=key)
         return mapping.get(key)
 
@@ -415,7 +416,7 @@ class _Reader:
         if value is None:
             return None
         if isinstance(value, (dict, list)):
-            self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+            self._problem("wrong-type", self._line(mapping, key), keys.join(path, key), key=key,
                           expected="text", value=_show(value))
             return None
         return _as_text(value)
@@ -427,7 +428,7 @@ class _Reader:
         number = parse_number(value) if isinstance(value, str) else None
         if number is not None and number == number.to_integral_value():
             return int(number)
-        self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+        self._problem("wrong-type", self._line(mapping, key), keys.join(path, key), key=key,
                       expected="whole-number", value=_show(value))
         return None
 
@@ -436,7 +437,7 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list):
-            self._problem("wrong-type", self._line(mapping, key), _join(path, key), key=key,
+            self._problem("wrong-type", self._line(mapping, key), keys.join(path, key), key=key,
                           expected="list", value=_show(value))
             return []
         return value
@@ -499,7 +500,7 @@ class _Reader:
     def _items(self, mapping: dict[str, Any], key: str, path: str,
                build: Callable[[Any, str, int | None], Any]) -> list[Any]:
         items = self._list(mapping, key, path)
-        return [build(item, f"{_join(path, key)}[{i}]", self._line(items, i))
+        return [build(item, keys.item(keys.join(path, key), i), self._line(items, i))
                 for i, item in enumerate(items)]
 
     def _number(self, mapping: dict[str, Any], path: str) -> int:
@@ -508,7 +509,7 @@ class _Reader:
         limit = default_limits().max_section_number
         if number is not None and not 1 <= number <= limit:
             self._problem("implausible-number", self._line(mapping, "number"),
-                          _join(path, "number"), value=_show(number), limit=str(limit))
+                          keys.join(path, "number"), value=_show(number), limit=str(limit))
             return 0
         return number or 0
 
@@ -522,7 +523,7 @@ class _Reader:
             line = self._line(items[index], "number")
             if section.number in first:
                 variant = {"variant": "lines"} if code == "duplicate-chapter" else {}
-                self._problem(code, line, f"{path}[{index}].number",
+                self._problem(code, line, keys.join(keys.item(path, index), "number"),
                               number=str(section.number), first=str(first[section.number]),
                               second=str(line), **variant)
             else:
@@ -544,12 +545,15 @@ class _Reader:
             self._plan_line = self._line(plan, PERIODS)
             for key in PERIOD_KEYS:
                 if key in plan:
-                    self._problem("mixed-periods", self._line(plan, key), f"plan.{key}", key=key)
-            periods = [self.period(item, m.period_key(i), f"plan.{PERIODS}[{i}]",
+                    self._problem("mixed-periods", self._line(plan, key),
+                                  keys.join("plan", key), key=key)
+            periods = [self.period(item, m.period_key(i),
+                                   keys.item(keys.join("plan", PERIODS), i),
                                    self._line(self._list(plan, PERIODS, "plan"), i))
                        for i, item in enumerate(self._list(plan, PERIODS, "plan"))]
         else:
-            periods = [self.period(plan[key], key, f"plan.{key}", self._line(plan, key))
+            periods = [self.period(plan[key], key, keys.join("plan", key),
+                                   self._line(plan, key))
                        for key in PERIOD_KEYS if plan.get(key) is not None]
         return m.Plan(self._text(plan, "name", "plan", True) or "", baseline,
                       tuple(p for p in periods if p is not None),
@@ -650,7 +654,7 @@ class _Reader:
         data = sec.get("citizen_needs")
         if data is None:
             return m.CitizenNeeds()
-        p = f"{path}.citizen_needs"
+        p = keys.join(path, keys.CITIZEN_NEEDS)
         needs = self._mapping(data, p, ("request_rate", "rank_overall", "rank_in_chapter"),
                               self._line(sec, "citizen_needs"))
         if needs is None:
@@ -670,11 +674,11 @@ class _Reader:
         direction = self._text(ind, "direction", path, True)
         if direction is not None and direction.strip() not in m.DIRECTIONS:
             self._problem("invalid-direction", self._line(ind, "direction"),
-                          _join(path, "direction"), value=direction)
+                          keys.join(path, "direction"), value=direction)
         if listed:
             results = self._listed_results(ind, path, len(period_keys))
         else:
-            results = [self.result(ind.get(key), _join(path, key), self._line(ind, key))
+            results = [self.result(ind.get(key), keys.join(path, key), self._line(ind, key))
                        for key in period_keys]
         return m.Indicator(
             name=self._text(ind, "name", path, True) or "",
@@ -701,10 +705,10 @@ class _Reader:
         """An indicator's ``periods:`` list, one item per period of the plan."""
         items = self._list(ind, PERIODS, path)
         if PERIODS in ind and isinstance(ind[PERIODS], list) and len(items) != count:
-            self._problem("period-count", self._line(ind, PERIODS), _join(path, PERIODS),
+            self._problem("period-count", self._line(ind, PERIODS), keys.join(path, PERIODS),
                           count=str(len(items)), expected=str(count),
                           plan=str(self._plan_line or ""))
-        results = [self.result(item, f"{_join(path, PERIODS)}[{i}]", self._line(items, i))
+        results = [self.result(item, keys.item(keys.join(path, PERIODS), i), self._line(items, i))
                    for i, item in enumerate(items[:count])]
         return results + [None] * (count - len(results))
 
@@ -720,10 +724,6 @@ class _Reader:
             return parse_date(_as_text(value))
         except DateError:
             return _as_text(value)
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def _show(value: Any) -> str:

@@ -7,11 +7,12 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sheetkit import keys, suffixes
 from sheetkit import model as m
-from sheetkit import suffixes
 from sheetkit.atomic import bytes_writer, check_outputs, write_all
 from sheetkit.base_check import indicator_key
 from sheetkit.collect import (
@@ -254,17 +255,16 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
             line = base_lines.get(key)
             return f"{base_path}:{line}" if line else base_path
 
+        key = partial(keys.indicator, section.number)
         for index, ind in enumerate(section.indicators):
-            key = f"sections.{section.number}.indicators.{index}"
             common = [doc.chapter.number, section.number, section.title, ind.name,
                       ind.unit or "", ind.direction]
             if ind.baseline is not None and baseline is not None:
                 put([*common, f"{baseline.label}（{baseline.year}）", "実績値",
-                     ind.baseline, source(f"{key}.baseline", False), "", ""])
+                     ind.baseline, source(key(index, "baseline"), False), "", ""])
             for number, (period, result) in enumerate(zip(doc.plan.periods, ind.results)):
                 if result is None:
                     continue
-                pkey = f"{key}.{period.key}"
                 computed = achievement(ind.direction, result.target, result.actual)
                 rate = as_written(computed).text if computed is not None else (
                     result.rate.text if isinstance(result.rate, m.Rate) else result.rate or "")
@@ -277,7 +277,7 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                         ("達成率", rate, "rate", number == review)):
                     rated = [rating, reason] if field == "rate" else ["", ""]
                     put([*common, label, kind, "" if value is None else value,
-                         source(f"{pkey}.{field}", returned), *rated])
+                         source(key(index, period.key, field), returned), *rated])
 
 
 def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Path, *,

@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
@@ -88,7 +89,7 @@ class _Collector:
         self.sources[key] = CellRef(grid.name, _cell_name(row, col))
         self.look(grid, row, col)
         cell = grid.get(row, col)
-        if cell.is_formula and not key.endswith((".rate", ".rating")):
+        if cell.is_formula and not keys.parse(key).is_computed:
             self.notices.append(Problem("formula-in-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
                 {"value": cell.formula or "", "expected": "" if cell.value is None
@@ -240,7 +241,7 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
     if chapter_sheet is not None and layout.chapter is not None \
             and chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
-                                       "chapter")
+                                       keys.CHAPTER_SCOPE)
     sections = []
     section_pattern = layout.section.sheet.replace("{chapter}", str(number))
     if prefix and "{chapter}" not in layout.section.sheet:
@@ -250,7 +251,7 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
         if section_number is None:
             continue
         fields = _read_blocks(book.grids[name], layout.section, vars_, out,
-                              f"sections.{section_number}", plan)
+                              keys.section(section_number), plan)
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         sections.append(_section(fields, section_number))
@@ -337,7 +338,7 @@ def _locate(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any],
 
 
 def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Collector,
-                 prefix: str, plan: m.Plan | None = None) -> dict[str, Any]:
+                 scope: keys.Scope, plan: m.Plan | None = None) -> dict[str, Any]:
     """Every field of a chapter or section sheet, by model path."""
     starts = _locate(grid, sheet, vars_, out)
     fields: dict[str, Any] = {}
@@ -351,17 +352,18 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                     continue
                 if spec.kind == "sdgs":
                     fields[spec.field] = _read_goals(grid, spec, start + offset, out,
-                                                     _source_key(spec.field, prefix))
+                                                     keys.from_layout(spec.field, scope))
                     continue
                 cell = grid.get(start + offset, spec.first_col)
                 fields[spec.field] = decode(spec, cell.value, cell.num_format)
-                out.note(_source_key(spec.field, prefix), grid, start + offset, spec.first_col)
+                out.note(keys.from_layout(spec.field, scope), grid, start + offset,
+                         spec.first_col)
         if block.table is None:
             continue
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
         if block.table.endswith(".indicators") and plan is not None:
             fields[block.table] = _indicator_rows(grid, block, plan, start + len(block.rows),
-                                                  end, out, f"{prefix}.indicators")
+                                                  end, out, scope)
             continue
         items: list[dict[str, Any]] = []
         for row in range(start + len(block.rows), end):
@@ -369,12 +371,13 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                 out.look(grid, row, spec.first_col)
             if all(grid.value(row, spec.first_col) is None for spec in block.columns):
                 continue
-            key = f"{prefix}.{block.table.split('.')[-1]}.{len(items)}"
+            table = keys.split(block.table)[-1]
             values = {}
             for spec in block.columns:
                 cell = grid.get(row, spec.first_col)
                 values[spec.field or ""] = decode(spec, cell.value, cell.num_format)
-                out.note(f"{key}.{spec.field}", grid, row, spec.first_col)
+                out.note(scope.row(table, len(items), spec.field or ""), grid, row,
+                         spec.first_col)
             items.append(values)
         fields[block.table] = items
     return fields
@@ -397,7 +400,7 @@ def _read_goals(grid: Grid, spec: CellSpec, row: int, out: _Collector,
 
 
 def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int,
-                    out: _Collector, prefix: str) -> tuple[m.Indicator, ...]:
+                    out: _Collector, scope: keys.Scope) -> tuple[m.Indicator, ...]:
     """A section sheet's own indicator table: one row per indicator, a target
     and an actual per period, the reviewed period's 達成率 and 評価."""
     specs = {(c.field or "", c.period): c for c in block.columns}
@@ -409,17 +412,19 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
         name_spec = specs.get(("name", None))
         if name_spec is None or grid.value(row, name_spec.first_col) is None:
             continue
-        key = f"{prefix}.{len(found)}"
+        index = len(found)
 
         def value(spec: CellSpec, path: str, r: int = row) -> Any:
             cell = grid.get(r, spec.first_col)
             out.note(path, grid, r, spec.first_col)
             return decode(spec, cell.value, cell.num_format)
 
-        text = {k: value(specs[(k, None)], f"{key}.{k}") if (k, None) in specs else None
+        text = {k: value(specs[(k, None)], scope.key(keys.INDICATORS, index, k))
+                if (k, None) in specs else None
                 for k in ("name", "unit", "direction")}
         direction = str(text["direction"] or "").strip()
-        baseline = value(specs[("baseline", None)], f"{key}.baseline") \
+        baseline = value(specs[("baseline", None)],
+                         scope.key(keys.INDICATORS, index, "baseline")) \
             if ("baseline", None) in specs else None
         results: list[m.PeriodResult | None] = []
         for number, period in enumerate(plan.periods):
@@ -431,45 +436,37 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
             if isinstance(shown, str) and shown.strip() == block.absent:
                 results.append(None)
                 continue
-            pkey = f"{key}.{period.key}"
-            target = value(target_spec, f"{pkey}.target")
-            actual = value(actual_spec, f"{pkey}.actual")
+            target = value(target_spec, scope.key(keys.INDICATORS, index, period.key, "target"))
+            actual = value(actual_spec, scope.key(keys.INDICATORS, index, period.key, "actual"))
+            rate_key = scope.key(keys.INDICATORS, index, period.key, keys.RATE)
             rate: m.RateValue = None
             rate_spec = specs.get(("rate", None))
             if number == last and rate_spec is not None:
                 rate_cell = grid.get(row, rate_spec.first_col)
-                out.note(f"{pkey}.rate", grid, row, rate_spec.first_col)
+                out.note(rate_key, grid, row, rate_spec.first_col)
                 if rate_cell.is_formula:
                     computed = achievement(direction, target, actual)
                     rate = None if computed is None else as_written(computed)
                 else:
                     rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
                     if rate is not None:
-                        out.typed_rates.add(f"{pkey}.rate")
+                        out.typed_rates.add(rate_key)
             results.append(m.PeriodResult(target, actual, rate))
         rating = None
         rating_spec = specs.get(("rating", None))
         if rating_spec is not None:
             rating_cell = grid.get(row, rating_spec.first_col)
-            out.note(f"{key}.rating", grid, row, rating_spec.first_col)
+            rating_key = scope.key(keys.INDICATORS, index, keys.RATING)
+            out.note(rating_key, grid, row, rating_spec.first_col)
             if not rating_cell.is_formula:
                 rating = decode(rating_spec, rating_cell.value)
                 if rating is not None:
-                    out.typed_rates.add(f"{key}.rating")
+                    out.typed_rates.add(rating_key)
         found.append(m.Indicator(name=str(text["name"]).strip(),
                                  unit=None if text["unit"] is None else str(text["unit"]).strip(),
                                  direction=direction, baseline=baseline,
                                  results=tuple(results), rating=rating))
     return tuple(found)
-
-
-def _source_key(field_path: str, prefix: str) -> str:
-    """'section.goal' on the 第1節 sheet -> 'sections.1.goal'; chapter fields
-    repeated on a section sheet -> 'sections.1.chapter.title'."""
-    head, _, rest = field_path.partition(".")
-    if head == "section":
-        return f"{prefix}.{rest}"
-    return f"{prefix}.{field_path}" if prefix != "chapter" else field_path
 
 
 def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
@@ -560,7 +557,7 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
                 out.look(grid, row + 1, ind.group.first_col)
             text_cell = grid.get(row + 1, ind.analysis_text.first_col)
             analysis[0] = decode(ind.analysis_text, text_cell.value)
-            out.note(f"sections.{current}.unmet_analysis", grid, row + 1,
+            out.note(keys.unmet_analysis(current), grid, row + 1,
                      ind.analysis_text.first_col)
             row += 2
             if ind.group is None:
@@ -569,17 +566,16 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
         if name is None:
             row += 1
             continue
-        key = f"sections.{current}.indicators.{len(indicators)}"
         if ind.group is not None:
             for extra in range(1, ind.rows):
                 out.look(grid, row + extra, ind.group.first_col)
-        indicators.append(_indicator(grid, ind, plan, row, key, out))
+        indicators.append(_indicator(grid, ind, plan, row, current, len(indicators), out))
         row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
 
 
-def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, key: str,
-               out: _Collector) -> m.Indicator:
+def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number: int,
+               index: int, out: _Collector) -> m.Indicator:
     def text(spec: CellSpec) -> str | None:
         value = grid.value(row, spec.first_col)
         return None if value is None else str(value).strip() or None
@@ -598,26 +594,26 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, key: st
         if isinstance(target_cell.value, str) and target_cell.value.strip() == ind.absent:
             results.append(None)
             continue
-        pkey = f"{key}.{period.key}"
-        target = figure(row, cols.target, f"{pkey}.target")
-        actual = figure(bottom, cols.actual, f"{pkey}.actual")
+        target = figure(row, cols.target, keys.period(number, index, period.key, "target"))
+        actual = figure(bottom, cols.actual, keys.period(number, index, period.key, "actual"))
         rate: m.RateValue = None
         if cols.rate is not None:
             rate_cell = grid.get(row, cols.rate)
-            out.note(f"{pkey}.rate", grid, row, cols.rate)
+            rate_key = keys.period(number, index, period.key, keys.RATE)
+            out.note(rate_key, grid, row, cols.rate)
             if rate_cell.is_formula:
                 computed = achievement(direction, target, actual)
                 rate = None if computed is None else as_written(computed)
             else:
                 rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
                 if rate is not None:
-                    out.typed_rates.add(f"{pkey}.rate")
+                    out.typed_rates.add(rate_key)
         results.append(m.PeriodResult(target, actual, rate))
     specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
              "baseline": ind.baseline, "plan_target": ind.plan_target}
     for k, spec in specs.items():
         if spec is not None:
-            out.note(f"{key}.{k}", grid, row, spec.first_col)
+            out.note(keys.indicator(number, index, k), grid, row, spec.first_col)
 
     def optional_figure(spec: CellSpec | None) -> m.Figure:
         if spec is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
@@ -70,7 +71,7 @@ class Subject:
             if probe in self.sources:
                 return Location(self.path, self.sources[probe].line, self.sources[probe].sheet,
                                 self.sources[probe].cell, key)
-            probe = probe.rpartition(".")[0]
+            probe = keys.parent(probe)
         return Location(self.path, field=key)
 
 
@@ -169,7 +170,7 @@ def unreal_dates(subject: Subject) -> list[Problem]:
     doc = subject.document
     if doc is None:
         return []
-    dated = [("chapter.entry_date", doc.chapter.entry_date)] + [
-        (f"sections.{s.number}.entry_date", s.entry_date) for s in doc.sections]
+    dated = [(keys.chapter_field("entry_date"), doc.chapter.entry_date)] + [
+        (keys.section_field(s.number, "entry_date"), s.entry_date) for s in doc.sections]
     return [Problem("invalid-date", subject.where(key), {"value": value, "label": "記入日"})
             for key, value in dated if isinstance(value, str) and value.strip()]

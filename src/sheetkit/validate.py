@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, partial
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
@@ -258,8 +258,9 @@ def _long_texts(subject: Subject, rules: Rules) -> list[Finding]:
         return []
     from sheetkit.serialize import document_data, section_data
     chapter = document_data(replace(doc, sections=()))["chapter"]
-    roots = [("chapter", chapter, None)] + [(f"sections.{s.number}", section_data(s, doc.plan),
-                                             s.number) for s in doc.sections]
+    roots = [(keys.CHAPTER, chapter, None)] + [
+        (keys.section_field(s.number), section_data(s, doc.plan), s.number)
+        for s in doc.sections]
     found = []
     for prefix, data, number in roots:
         for key, text in _strings(data, prefix):
@@ -275,10 +276,10 @@ def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
         yield path, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _strings(value, f"{path}.{key}")
+            yield from _strings(value, keys.join(path, key))
     elif isinstance(data, list):
         for index, value in enumerate(data):
-            yield from _strings(value, f"{path}.{index}")
+            yield from _strings(value, keys.join(path, index))
 
 
 _FIELD_LABELS = {"title": "名称", "goal": "まちづくりの目標", "name": "指標名", "unit": "単位",
@@ -295,27 +296,15 @@ def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
     found = []
     if before is not None:
         for path, old, new in changes(before, json.loads(json.dumps(now, default=str)), ""):
-            key = _source_of(path.lstrip("."), number)
-            parts = [p for p in path.split(".") if p and not p.isdigit()]
+            key = keys.from_fixed_part(path.lstrip("."), number)
+            parts = [p for p in keys.split(path) if p and not p.isdigit()]
             label = next((_FIELD_LABELS[p] for p in reversed(parts) if p in _FIELD_LABELS),
                          parts[-1] if parts else "")
             found.append(_finding(rules, "template-modified", subject.where(key), number,
                                   "" if new is None else new, "" if old is None else old,
                                   variant="field", label=label))
     return found or [_finding(rules, "template-modified",
-                              subject.where(f"sections.{number}.title"), number)]
-
-
-def _source_of(path: str, number: int) -> str:
-    """A fixed-parts path as the source key of its cell."""
-    head, _, rest = path.partition(".")
-    if head == "chapter":
-        return f"sections.{number}.chapter.{rest}"
-    if head != "section":
-        return f"sections.{number}.title"
-    rest = re.sub(r"^basic_policies\.(\d+)\..*$", r"basic_policies.\1.policy", rest)
-    rest = re.sub(r"^departments\..*$", "departments", rest)
-    return f"sections.{number}.{rest}"
+                              subject.where(keys.section_field(number, keys.TITLE)), number)]
 
 
 def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],
@@ -374,15 +363,15 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
             blank = _blank_marks(table)
             first_filled = row[first] is not None and str(row[first]).strip() not in blank
             present, missing = (first, second) if first_filled else (second, first)
-            return _finding(rules, code, subject.where(f"{key}.{missing}"), section,
+            return _finding(rules, code, subject.where(keys.join(key, missing)), section,
                             "" if row[missing] is None else row[missing],
                             present_label=labels[present],
                             missing_label=labels[missing])
         if code == "unknown-policy":
-            return _finding(rules, code, subject.where(f"{key}.policy"), section, row["policy"],
-                            "、".join(row["allowed"] or ()))
-        return _finding(rules, code, subject.where(f"{key}.policy"), section, row["policy"],
-                        f"{row['policy_code']} {row['expected_title_text']}")
+            return _finding(rules, code, subject.where(keys.join(key, "policy")), section,
+                            row["policy"], "、".join(row["allowed"] or ()))
+        return _finding(rules, code, subject.where(keys.join(key, "policy")), section,
+                        row["policy"], f"{row['policy_code']} {row['expected_title_text']}")
     if table == "policies":
         return _finding(rules, code, subject.where(key), section,
                         f"{row['printed']} {row['title']}")
@@ -413,13 +402,13 @@ def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Sub
     name, period = row["name"], row["period"] or ""
     computed = achievement(row["direction"], row["target"], row["actual"])
     if check == "isin":
-        return _finding(rules, code, subject.where(f"{key}.direction"), section,
+        return _finding(rules, code, subject.where(keys.join(key, "direction")), section,
                         row["direction"], "↗、↘", reason="direction")
     if check == "has_figures":
-        return _finding(rules, code, subject.where(f"{key}.name"), section, name=name,
+        return _finding(rules, code, subject.where(keys.join(key, "name")), section, name=name,
                         variant="no-figures")
     if check == "actual_when_target":
-        return _finding(rules, code, subject.where(f"{pkey}.actual"), section, name=name,
+        return _finding(rules, code, subject.where(keys.join(pkey, "actual")), section, name=name,
                         period=period, variant="actual")
     if check == "not_below_baseline":
         return _finding(rules, code, subject.where(f"{pkey}.actual"), section, row["actual"],
@@ -428,10 +417,11 @@ def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Sub
     if check in ("rate_consistent", "formula_kept"):
         places = row["rate"].places if isinstance(row["rate"], m.Rate) else 1
         expected = as_written(computed, places) if computed is not None else None
-        return _finding(rules, code, subject.where(f"{pkey}.rate"), section, row["rate"],
+        return _finding(rules, code, subject.where(keys.join(pkey, keys.RATE)), section,
+                        row["rate"],
                         expected, name=name, period=period)
     rate = as_written(computed) if computed is not None else row["rate"]
-    return _finding(rules, code, subject.where(f"sections.{section}.unmet_analysis"), section,
+    return _finding(rules, code, subject.where(keys.unmet_analysis(section)), section,
                     rate, name=name, period=period)
 
 
