@@ -10,6 +10,19 @@ from typing import Any
 from sheetkit.model import Chapter, Plan, Section
 from sheetkit.wareki import fiscal_year_label
 
+CHAPTER_NAME = "第{chapter}章"      # how lists, titles and messages name a 章 and a 節
+SECTION_NAME = "第{section}節"
+
+
+def chapter_name(number: int) -> str:
+    """'第1章'."""
+    return CHAPTER_NAME.format(chapter=number)
+
+
+def section_name(number: int) -> str:
+    """'第3節'."""
+    return SECTION_NAME.format(section=number)
+
 
 class _Missing(dict[str, object]):
     def __missing__(self, key: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.collect import INVALID, MISSING, STATUS_LABELS, SUBMITTED, Collection, Return
+from sheetkit.labels import section_name
 from sheetkit.plain import one_line
 from sheetkit.wareki import date_text
 
@@ -135,7 +136,7 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
         aside = "（不採用）" if lang == "ja" else " (not used)"
         files = [f + (aside if f in row.set_aside else "") for f in row.files]
         table.append([one_line(c) for c in (
-            f"第{row.section}節", row.title, row.label, row.author, row.entry_date,
+            section_name(row.section), row.title, row.label, row.author, row.entry_date,
             str(row.errors), str(row.warnings), "、".join(files))])
     widths = [max(_width(r[i]) for r in table if isinstance(r, list))
               for i in range(len(heads))]

@@ -7,7 +7,10 @@ import math
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
+
+import yaml
 
 from sheetkit.model import Rate
 
@@ -85,3 +88,14 @@ def squash(text: str) -> str:
     """Whitespace folded away, for matching labels and names.  Cached: the
     same labels and names come back in every file of a run."""
     return _SPACE.sub("", fold(text))
+
+
+@cache
+def percent_rule() -> tuple[float, frozenset[str]]:
+    """The largest figure a ％ unit allows, and the units that mean ％: the
+    percent_at_most check of schemas/values.yaml, so that the templates'
+    dropdown checks and validate agree."""
+    text = (resources.files("sheetkit.schemas") / "values.yaml").read_text(encoding="utf-8")
+    check = next(c for c in yaml.safe_load(text)["checks"]
+                 if c.get("options", {}).get("check_name") == "percent_at_most")
+    return check["maximum"], frozenset(check["units"])

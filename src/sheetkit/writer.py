@@ -30,7 +30,15 @@ from sheetkit.identity import (
     fixed_parts,
     review_index,
 )
-from sheetkit.labels import defined_name, fill, label_vars, safe_sheet_name, sheet_title
+from sheetkit.labels import (
+    chapter_name,
+    defined_name,
+    fill,
+    label_vars,
+    safe_sheet_name,
+    section_name,
+    sheet_title,
+)
 from sheetkit.layout import (
     ActualCheck,
     Block,
@@ -76,9 +84,9 @@ from sheetkit.rating_schemes import load_scheme
 from sheetkit.rating_sheet import IndicatorCells, PeriodCells, RatedChapter, write_rating_sheet
 from sheetkit.ratings import Scheme, printed_rate
 from sheetkit.serialize import plan_data
+from sheetkit.values import percent_rule
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
-PERCENT_UNITS = ("％", "%")
 MAX_ROW_HEIGHT = 409                 # points: the most Excel allows
 
 
@@ -407,7 +415,8 @@ def _result_of(indicator: m.Indicator, period: int) -> m.PeriodResult:
 def _actual_validation(unit: str | None, messages: ActualCheck) -> dict[str, Any]:
     """The data validation on an actual a department reports: a number from 0,
     and at most 100 when the unit is a percent."""
-    maximum = 100 if (unit or "").strip() in PERCENT_UNITS else None
+    limit, units = percent_rule()
+    maximum = limit if (unit or "").strip() in units else None
     check: dict[str, Any] = {
         "validate": "decimal", "error_type": "warning", "error_title": messages.title,
         "error_message": messages.message if maximum is None else messages.percent_message}
@@ -975,7 +984,8 @@ def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Pa
     _write_precheck(book, check, precheck, sheets, layout)
     _write_meta(book, template_identity(doc, section, layout))
     guide.activate()
-    book.close({"title": f"{doc.plan.name} 総括表 第{doc.chapter.number}章第{section.number}節"})
+    book.close({"title": f"{doc.plan.name} 総括表 {chapter_name(doc.chapter.number)}"
+                         f"{section_name(section.number)}"})
 
 
 def _write_instructions(book: _Book, ws: Worksheet, layout: Layout,
