@@ -12,8 +12,9 @@ from conftest import EXAMPLE, run
 from edits import MUTATIONS, edit, set_cell
 from filling import fill, find_row
 
+from sheetkit import codes
 from sheetkit.cli import cli
-from sheetkit.messages import FINDINGS, render
+from sheetkit.messages import render
 from sheetkit.problems import Location, Problem
 from sheetkit.validate import load_rules, load_schema, validate_paths
 
@@ -102,7 +103,7 @@ def test_each_code_triggers_and_points_at_a_cell(code, clean, tmp_path):
     report, _ = validate_paths([path])
     found = [f for f in report.files[0].findings if f.code == code]
     assert found, f"{code} not reported"
-    assert all(f.severity == load_rules().severity[code] for f in found)
+    assert all(f.severity == codes.severity(code) for f in found)
     if code not in ("template-outdated",):
         assert all(f.location.sheet and f.location.cell for f in found)
     assert code not in codes_of(clean)
@@ -209,17 +210,20 @@ def test_json_shape(runner, filled):
 
 
 def test_every_code_has_english(runner):
-    for code in load_rules().severity:
-        variants = [FINDINGS[code]] if "ja" in FINDINGS[code] else FINDINGS[code].values()
-        for variant in variants:
+    registered = codes.registry().codes
+    for entry in registered.values():
+        for variant in entry.messages.values():
             assert variant["en"] != variant["ja"]
-    params = {"value": "x", "expected": "y", "name": "n", "period": "p", "label": "l",
-              "present_label": "a", "missing_label": "b", "reason": "empty", "detail": "d",
-              "section": "1", "count": "2", "limit": "3", "looks_like": "4", "position": "5",
-              "layout": "mycity", "version": "1"}
-    for code in load_rules().severity:
-        english = render(Problem(code, Location(), params), "en")
-        assert "{" not in english and not any("\u3040" <= ch <= "\u30ff" for ch in english)
+    params = {"value": "x", "expected": "y", "expected_en": "y", "name": "n", "period": "p",
+              "label": "l", "present_label": "a", "missing_label": "b", "reason": "empty",
+              "detail": "d", "section": "1", "count": "2", "limit": "3", "looks_like": "4",
+              "position": "5", "size": "6", "stem": "s", "number": "7", "first": "8",
+              "second": "9", "path": "p", "allowed": "a", "example": "e", "key": "k",
+              "available": "a", "layout": "l", "seconds": "10", "found": "11"}
+    for code, entry in registered.items():
+        for variant in entry.messages:
+            english = render(Problem(code, Location(), params | {"variant": variant}), "en")
+            assert "{" not in english and not any("\u3040" <= ch <= "\u30ff" for ch in english)
 
 
 def test_english_output(runner, filled):
@@ -234,7 +238,7 @@ def test_rules_live_in_the_schema_files():
         names = {c.name for c in schema.checks} | {
             c.name for col in schema.columns.values() for c in col.checks}
         assert set(checks) <= names, table
-        assert set(checks.values()) <= set(rules.severity)
+        assert set(checks.values()) <= set(codes.registry().codes)
     text = Path(__file__).resolve().parent.parent.joinpath("schemas", "indicators.yaml")
     assert yaml.safe_load(text.read_text())["checks"][2]["tolerance_points"] == 0
 

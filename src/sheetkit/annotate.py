@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from sheetkit.codes import severity_words
 from sheetkit.findings import FileReport
 from sheetkit.guard import inspect
 from sheetkit.identity import RESULT_SHEET
@@ -19,8 +20,6 @@ from sheetkit.pages import FOOTER, text_lines
 MESSAGE_WIDTH = 80          # characters: the 内容 column, wrapped
 LINE_HEIGHT = 15            # points a wrapped line takes
 RED = "FFFF9999"
-SEVERITY_LABELS = {"ja": {"error": "エラー", "warning": "警告", "info": "情報"},
-                   "en": {"error": "error", "warning": "warning", "info": "info"}}
 
 
 def _text(cell, value: object) -> None:  # type: ignore[no-untyped-def]
@@ -92,7 +91,7 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
         loc = finding.location
         if loc.sheet in wb.sheetnames and loc.cell:
             notes.setdefault((loc.sheet, loc.cell), []).append(
-                f"[{SEVERITY_LABELS[lang][finding.severity]}] {finding.message(lang)}")
+                f"[{severity_words(lang)[finding.severity]}] {finding.message(lang)}")
     for (sheet, ref), messages in notes.items():
         cell = wb[sheet][ref]
         cell.fill = fill
@@ -107,7 +106,7 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
         ws.cell(1, col).font = Font(bold=True)
     for row, finding in enumerate(report.findings, start=2):
         loc = finding.location
-        values = [SEVERITY_LABELS[lang][finding.severity], finding.code, loc.sheet, loc.cell,
+        values = [severity_words(lang)[finding.severity], finding.code, loc.sheet, loc.cell,
                   loc.line, finding.message(lang)]
         for col, value in enumerate(values, start=1):
             _text(ws.cell(row, col), value)

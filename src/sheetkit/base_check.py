@@ -11,10 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sheetkit import keys
+from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.findings import Finding
 from sheetkit.identity import blank_section, changes, fixed_parts
+from sheetkit.labels import section_name
 from sheetkit.subjects import Subject
 from sheetkit.values import squash
 
@@ -67,11 +68,10 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
     if returned.title != mine.title and returned.goal != mine.goal:
         other = next((s for s in base.sections if s.number != number and (
             s.title == returned.title or (s.goal and s.goal == returned.goal))), None)
-        hint = f"第{other.number}節「{other.title}」" if other else "?"
+        hint = f"{section_name(other.number)}「{other.title}」" if other else "?"
         return BaseComparison((finding("title", "identity", returned.title, mine.title,
                                        looks_like=hint),), True, False)
-    for key, label in (("title", "名称"), ("goal", "まちづくりの目標"), ("departments", "関係所属"),
-                       ("basic_policies", "基本方針"), ("citizen_needs", "市民ニーズ")):
+    for key in ("title", "goal", "departments", "basic_policies", "citizen_needs"):
         before, now = base_parts.get(key), theirs_parts.get(key)
         if before == now:
             continue
@@ -80,7 +80,7 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
             changed = next((i for i, (a, b) in enumerate(zip(before or [], now or []))
                             if a != b), 0)
             where = keys.join(keys.BASIC_POLICIES, changed, "policy")
-        found.append(finding(where, "field", _show(now), _show(before), label=label))
+        found.append(finding(where, "field", _show(now), _show(before), label=codes.label(key)))
     found.extend(_indicators(finding, returned, mine, theirs_parts["indicators"],
                              base_parts["indicators"], review))
     placeable = _placeable(returned, mine, review)
@@ -95,10 +95,6 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return " ".join(_show(v) for v in value.values() if v is not None)
     return str(value)
-
-
-_LABELS = {"unit": "単位", "direction": "指標のめざす方向", "baseline": "策定時の値",
-           "target": "目標値", "actual": "実績値", "target_plan": "目標値（計画）"}
 
 
 def _indicators(finding: Any, returned: m.Section, mine: m.Section,
@@ -119,8 +115,7 @@ def _indicators(finding: Any, returned: m.Section, mine: m.Section,
                                  ind.name, str(at + 1), position=str(index + 1)))
         for path, old, new in changes(base_parts[at], theirs_parts[index], ""):
             field = path.lstrip(".")
-            label = next((_LABELS[p] for p in reversed(keys.split(field)) if p in _LABELS),
-                         field)
+            label = codes.path_label(keys.split(field))
             found.append(finding(keys.join(keys.INDICATORS, index, field), "indicator-field",
                                  new, old,
                                  label=label, name=ind.name))

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from sheetkit import __version__
+from sheetkit.codes import severity_words
 from sheetkit.layout import DEFAULT_LAYOUT
 from sheetkit.messages import CLICK_DETAILS_JA, CLICK_EN, CLICK_JA, LANGS, line
 from sheetkit.plain import one_line, terminal
@@ -276,14 +277,10 @@ def extract(workbook: Path, output: Path | None, layout: str | None, force: bool
                err=True)
 
 
-SEVERITY_WORDS = {"ja": {"error": "エラー", "warning": "警告", "info": "情報"},
-                  "en": {"error": "error", "warning": "warning", "info": "info"}}
-
-
 def _render_text(report: Any, lang: str) -> str:
     """Findings grouped by file and sheet, with the cell or line, then the counts."""
     from sheetkit.messages import where
-    words = SEVERITY_WORDS[lang]
+    words = severity_words(lang)
     lines: list[str] = []
     for file in report.files:
         lines.append(one_line(file.path))
@@ -331,13 +328,13 @@ def _progress(label: str) -> Callable[[int, int], None] | None:
 def _note_problems(problems: Any, lang: str) -> None:
     """Warnings about the input that do not stop the command, on stderr."""
     for problem in problems:
-        click.echo(f"[{SEVERITY_WORDS[lang]['warning']}] " + line(problem, lang), err=True)
+        click.echo(f"[{severity_words(lang)['warning']}] " + line(problem, lang), err=True)
 
 
 def _note_skipped(paths: Any, lang: str) -> None:
     """One info line for each lock file that was not read."""
     for path in paths:
-        click.echo(f"[{SEVERITY_WORDS[lang]['info']}] " + line(Problem(
+        click.echo(f"[{severity_words(lang)['info']}] " + line(Problem(
             "lock-file-skipped", Location(str(path)), {"name": Path(path).name}), lang),
             err=True)
 
@@ -435,7 +432,7 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
         prefer_newest=prefer == "newest", allow_invalid=allow_invalid, jobs=jobs,
         progress=_progress("読み込み中" if lang == "ja" else "Reading"), layout=layout,
         force=force, lang=lang, rating=rating))
-    words = SEVERITY_WORDS[lang]
+    words = severity_words(lang)
     _note_skipped(result.collection.skipped, lang)
     for ret in result.left_out:
         click.echo(("取り込まなかったファイル: " if lang == "ja" else "Left out: ")

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sheetkit import keys
+from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding, Report
@@ -17,9 +17,10 @@ from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE
 from sheetkit.intake import Refused, is_lock_file, read_limited
 from sheetkit.layout import Layout
+from sheetkit.labels import chapter_name, section_name
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
-from sheetkit.validate import Progress, load_rules, validate_paths
+from sheetkit.validate import Progress, validate_paths
 
 SUBMITTED, MISSING, INVALID, DUPLICATE = "submitted", "missing", "invalid", "duplicate"
 STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "エラーあり",
@@ -151,14 +152,13 @@ def _belongs(subject: Subject, base: m.PlanDocument
     identity, doc = subject.identity, subject.document
     if identity is None or doc is None or subject.kind != TEMPLATE or not doc.sections:
         return None, None, None
-    rules = load_rules()
     plan_name = identity.plan.get("name")
     number = doc.sections[0].number
     chapter = base.chapter(identity.chapter)
     if plan_name != base.plan.name or chapter is None or chapter.section(number) is None:
-        found = f"{plan_name} 第{identity.chapter}章第{number}節"
+        found = f"{plan_name} {chapter_name(identity.chapter)}{section_name(number)}"
         wanted = f"{base.plan.name} 第{'、'.join(str(d.chapter.number) for d in base.chapters)}章"
-        return None, None, Finding("wrong-chapter", rules.severity["wrong-chapter"],
+        return None, None, Finding("wrong-chapter", codes.severity("wrong-chapter"),
                                    Location(subject.path), number, found, wanted)
     return chapter, number, None
 
@@ -186,7 +186,7 @@ def place(subject: Subject, base: m.Document | m.PlanDocument) -> Placement:
         return Placement(number, ())
     against = compare(subject, subject.document.sections[0], chapter,
                       subject.review_of(chapter.plan), subject.identity.open_needs,
-                      load_rules().severity["base-mismatch"])
+                      codes.severity("base-mismatch"))
     return Placement(None if against.foreign else number, against.findings,
                      against.placeable, None if against.foreign else chapter.chapter.number)
 
@@ -214,7 +214,6 @@ def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], job
     report, subjects = validate_paths(paths, jobs, progress, keep=merge_keeps,
                                       plan_chapters=[d.chapter.number for d in base.chapters],
                                       layout=layout)
-    rules = load_rules()
     returns = []
     for path, subject, file_report in zip(paths, subjects, report.files):
         placement = place(subject, base)
@@ -227,7 +226,7 @@ def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], job
                               not file_report.fails("error"), placement.placeable,
                               placement.chapter))
     if not prefer_newest:
-        returns = _mark_duplicates(returns, allow_invalid, rules.severity["duplicate-return"])
+        returns = _mark_duplicates(returns, allow_invalid, codes.severity("duplicate-return"))
     states = []
     for chapter, section in base.sections:
         mine = tuple(r for r in returns if (r.chapter, r.section) == (chapter, section.number))

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sheetkit import keys, suffixes
+from sheetkit import codes, keys, suffixes
 from sheetkit import model as m
 from sheetkit.atomic import bytes_writer, check_outputs, write_all
 from sheetkit.base_check import indicator_key
@@ -38,7 +38,7 @@ from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
 from sheetkit.ratings import Scheme
 from sheetkit.serialize import to_json, to_yaml
 from sheetkit.subjects import Subject
-from sheetkit.validate import Progress, load_rules, validate_subjects
+from sheetkit.validate import Progress, validate_subjects
 from sheetkit.wareki import date_text
 
 if TYPE_CHECKING:
@@ -156,7 +156,6 @@ def _plan_findings(doc: m.PlanDocument, collection: Collection, base_path: str
     among all sections, and sections not returned."""
     from sheetkit.validate import plan_wide
 
-    rules = load_rules()
     subjects = [Subject(base_path, "data", chapter) for chapter in doc.chapters]
     subjects = [replace(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
     report = validate_subjects(subjects, tables=("needs",))
@@ -175,7 +174,7 @@ def _plan_findings(doc: m.PlanDocument, collection: Collection, base_path: str
             # the message's 第{section}節 names the chapter too when there are several
             label = {"section": f"{state.chapter}章第{state.number}"} if collection.several \
                 else {}
-            found.append(Finding("section-missing", rules.severity["section-missing"],
+            found.append(Finding("section-missing", codes.severity("section-missing"),
                                  Location(base_path), state.number, state.title,
                                  params={"variant": variant[state.status],
                                          "count": str(rejected_errors(state))} | label))

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from sheetkit.annotate import SEVERITY_LABELS
+from sheetkit.codes import severity_words
 from sheetkit.findings import SEVERITIES, Report
+from sheetkit.labels import section_name
 from sheetkit.pages import print_wide, text_lines
 from sheetkit.subjects import Subject
 from sheetkit.writer import FIXED_TIME
@@ -23,7 +24,7 @@ LINE_HEIGHT = 15
 
 def write_report(report: Report, subjects: list[Subject], output: Path, lang: str = "ja") -> Path:
     """Write the report workbook to ``output`` (a temporary file of the output set)."""
-    labels = SEVERITY_LABELS[lang]
+    labels = severity_words(lang)
     wb = xlsxwriter.Workbook(str(output), {"strings_to_formulas": False,
                                            "strings_to_numbers": False,
                                            "strings_to_urls": False})
@@ -47,7 +48,7 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
             departments = "、".join(section.departments) if section else ""
             author = (section.author if section else None) or ""
             loc = finding.location
-            place = "" if finding.section is None else f"第{finding.section}節"
+            place = "" if finding.section is None else section_name(finding.section)
             cells = [file_report.path, place, departments, author,
                      labels[finding.severity], finding.code, loc.sheet or "",
                      loc.cell or "", loc.line, finding.message(lang),

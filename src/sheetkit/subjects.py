@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from sheetkit import keys
+from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.grid import FAST
 from sheetkit.identity import SUMMARY, TEMPLATE, Identity
@@ -172,5 +172,6 @@ def unreal_dates(subject: Subject) -> list[Problem]:
         return []
     dated = [(keys.chapter_field("entry_date"), doc.chapter.entry_date)] + [
         (keys.section_field(s.number, "entry_date"), s.entry_date) for s in doc.sections]
-    return [Problem("invalid-date", subject.where(key), {"value": value, "label": "記入日"})
+    return [Problem("invalid-date", subject.where(key),
+                    {"value": value, "label": codes.label("entry_date")})
             for key, value in dated if isinstance(value, str) and value.strip()]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from sheetkit import keys
+from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import TABLES, build_rows
@@ -34,15 +34,14 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Rules:
-    severity: dict[str, str]
-    checks: dict[str, dict[str, str]]
+    checks: dict[str, dict[str, str]]      # table -> failed check -> finding code
 
 
 @cache
 def load_rules() -> Rules:
     text = (resources.files("sheetkit.schemas") / "rules.yaml").read_text(encoding="utf-8")
     data = yaml.load(text, Loader=SAFE_LOADER)
-    return Rules(dict(data["severity"]), {k: dict(v) for k, v in data["checks"].items()})
+    return Rules({k: dict(v) for k, v in data["checks"].items()})
 
 
 @cache
@@ -154,7 +153,7 @@ def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[i
 
 
 def _issue_finding(rules: Rules, issue: Issue, where: Location) -> Finding:
-    return Finding(issue.code, rules.severity.get(issue.code, "error"), where, issue.section,
+    return Finding(issue.code, codes.severity(issue.code), where, issue.section,
                    issue.value, issue.expected, dict(issue.params))
 
 
@@ -202,7 +201,7 @@ def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
 
 def _finding(rules: Rules, code: str, location: Location, section: int | None = None,
              value: Any = None, expected: Any = None, **params: str) -> Finding:
-    return Finding(code, rules.severity.get(code, "error"), location, section,
+    return Finding(code, codes.severity(code), location, section,
                    None if value is None else _text(value),
                    None if expected is None else _text(expected), params)
 
@@ -217,11 +216,10 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
     """Findings about the file itself: unreadable, not a template, outdated, edited."""
     out = []
     for problem in subject.problems:
-        code = {"not-sheetkit": "template-mismatch",
-                "layout-mismatch": "template-modified"}.get(problem.code, problem.code)
+        code, variant = codes.reported_as(problem.code)
         params: dict[str, Any] = dict(problem.params)
-        if problem.code == "layout-mismatch":
-            params["variant"] = "structure"
+        if variant is not None:
+            params["variant"] = variant
         location = Location(subject.path, problem.location.line, problem.location.sheet,
                             problem.location.cell, problem.location.field)
         out.append(_finding(rules, code, location, **params))
@@ -282,13 +280,6 @@ def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
             yield from _strings(value, keys.join(path, index))
 
 
-_FIELD_LABELS = {"title": "名称", "goal": "まちづくりの目標", "name": "指標名", "unit": "単位",
-                 "direction": "指標のめざす方向", "baseline": "策定時の値", "target": "目標値",
-                 "actual": "実績値", "target_plan": "目標値（計画）", "request_rate": "要望率",
-                 "rank_overall": "全節中順位", "rank_in_chapter": "分野中順位",
-                 "departments": "関係所属", "basic_policies": "基本方針", "number": "番号"}
-
-
 def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
               now: dict[str, Any], rules: Rules) -> list[Finding]:
     """template-modified findings, one per edited fixed field where the template
@@ -297,9 +288,7 @@ def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
     if before is not None:
         for path, old, new in changes(before, json.loads(json.dumps(now, default=str)), ""):
             key = keys.from_fixed_part(path.lstrip("."), number)
-            parts = [p for p in keys.split(path) if p and not p.isdigit()]
-            label = next((_FIELD_LABELS[p] for p in reversed(parts) if p in _FIELD_LABELS),
-                         parts[-1] if parts else "")
+            label = codes.path_label([p for p in keys.split(path) if not p.isdigit()])
             found.append(_finding(rules, "template-modified", subject.where(key), number,
                                   "" if new is None else new, "" if old is None else old,
                                   variant="field", label=label))
@@ -350,23 +339,20 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
     section = row.get("section")
     key = row["key"]
     if table == "headers":
-        label = {"entry_date": "記入日", "author": "記入者職氏名", "evaluation": "施策の評価",
-                 "evaluation_reason": "評価の理由"}.get(row["field"], row["field"])
+        label = codes.label(row["field"])
         value = row["value"] if code == "invalid-date" else None
         return _finding(rules, code, subject.where(key), section, value, label=label)
     if table in ("initiatives", "challenges"):
         first, second = (("initiative", "outcome") if table == "initiatives"
                          else ("challenge", "direction"))
-        labels = {"initiative": "取り組み", "outcome": "成果", "challenge": "課題",
-                  "direction": "今後の方針"}
         if code in ("missing-outcome", "missing-direction"):
             blank = _blank_marks(table)
             first_filled = row[first] is not None and str(row[first]).strip() not in blank
             present, missing = (first, second) if first_filled else (second, first)
             return _finding(rules, code, subject.where(keys.join(key, missing)), section,
                             "" if row[missing] is None else row[missing],
-                            present_label=labels[present],
-                            missing_label=labels[missing])
+                            present_label=codes.label(present, table),
+                            missing_label=codes.label(missing, table))
         if code == "unknown-policy":
             return _finding(rules, code, subject.where(keys.join(key, "policy")), section,
                             row["policy"], "、".join(row["allowed"] or ()))
