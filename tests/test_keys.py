@@ -185,6 +185,9 @@ def test_parse_takes_every_key_apart() -> None:
     row = keys.parse("chapter.highlights.0.outcome")
     assert (row.section, row.table, row.row, row.field, row.period) == \
         (None, "highlights", 0, "outcome", None)
+    listed = keys.parse(keys.period(2, 0, "periods.3", keys.RATE))
+    assert (listed.period, listed.field, listed.is_rate) == ("periods.3", "rate", True)
+    assert keys.parse("sections.2.indicators.0.name").period is None
     assert not keys.parse("sections.1.citizen_needs.request_rate").is_rate
     assert keys.parse("sections.1.goal").table is None
     assert keys.parse("sections").section is None

@@ -191,9 +191,10 @@ class FieldKey:
 
     @property
     def period(self) -> str | None:
-        """The period of an indicator figure ('second_half')."""
-        if self.table == INDICATORS and len(self.path) == 4:
-            return self.path[2]
+        """The period of an indicator figure: the words between the indicator
+        and the field ('second_half', or 'periods.0' in the list form)."""
+        if self.table == INDICATORS and len(self.path) >= 4:
+            return join(*self.path[2:-1])
         return None
 
     @property
