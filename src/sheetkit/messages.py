@@ -40,6 +40,11 @@ def render(problem: Problem, lang: str = "ja") -> str:
     return codes.message(problem.code, problem.params, lang)
 
 
+def severity_words(lang: str) -> dict[str, str]:
+    """Each severity's word in ``lang`` ({'error': 'エラー', …}), from the registry."""
+    return codes.severity_words(lang)
+
+
 def where(location: Location, lang: str = "ja") -> str:
     """'data.yaml 12行目（sections[0].goal）' / 'data.yaml line 12 (sections[0].goal)'."""
     parts = [location.file or ""]
