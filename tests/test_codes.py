@@ -70,6 +70,44 @@ def test_every_code_emitted_in_the_source_is_registered() -> None:
     assert unregistered == {}, "add these codes to schemas/findings.yaml"
 
 
+def emitted_variants(source: str) -> set[tuple[str, str]]:
+    """(code, variant) pairs a module's source emits with both as literals:
+    Problem("code", where, {"variant": "v"}), Finding("code", …, {"variant": "v"}),
+    _finding(rules, "code", …, variant="v")."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Call) and _name(node.func) in CODE_ARGUMENT):
+            continue
+        position = CODE_ARGUMENT[_name(node.func)]
+        code = node.args[position] if len(node.args) > position else None
+        if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
+            continue
+        values = [k.value for k in node.keywords if k.arg == "variant"]
+        for arg in node.args:
+            if isinstance(arg, ast.Dict):
+                values += [v for k, v in zip(arg.keys, arg.values)
+                           if isinstance(k, ast.Constant) and k.value == "variant"]
+        found |= {(code.value, v.value) for v in values
+                  if isinstance(v, ast.Constant) and isinstance(v.value, str)}
+    return found
+
+
+def test_every_variant_emitted_in_the_source_is_registered() -> None:
+    emitted = {pair for path in sorted(SOURCE.glob("*.py"))
+               for pair in emitted_variants(path.read_text(encoding="utf-8"))}
+    assert ("text-outside-input", "more") in emitted
+    unknown = {(code, variant) for code, variant in emitted
+               if not codes.is_registered(code) or variant not in codes.get(code).messages}
+    assert unknown == set(), "add these variants to their codes in schemas/findings.yaml"
+
+
+def test_the_scan_finds_a_new_variant() -> None:
+    planted = 'Problem("text-outside-input", Location(), {"variant": "brand-new"})'
+    assert emitted_variants(planted) == {("text-outside-input", "brand-new")}
+    assert emitted_variants('_finding(rules, "missing-value", where, variant="other")') == \
+        {("missing-value", "other")}
+
+
 @pytest.mark.parametrize("planted", [
     'raise SheetkitError([Problem("brand-new-code", Location())])',
     'found.append(Finding("brand-new-code", "error", Location()))',
