@@ -149,6 +149,19 @@ def test_every_entry_is_complete() -> None:
     assert set(registry.severity_words) == {"error", "warning", "info"}
 
 
+def test_no_code_is_written_twice() -> None:
+    """PyYAML keeps the last of two equal keys silently: a code added twice, or
+    under both findings and commands, would lose one entry."""
+    document = yaml.compose((ROOT / "schemas" / "findings.yaml").read_text(encoding="utf-8"))
+    assert isinstance(document, yaml.MappingNode)
+    seen: list[str] = []
+    for key, value in document.value:
+        if key.value in (codes.FINDING_TABLE, codes.COMMAND_TABLE):
+            assert isinstance(value, yaml.MappingNode)
+            seen += [code.value for code, _ in value.value]
+    assert len(seen) == len(set(seen)) == len(codes.registry().codes)
+
+
 def test_the_readme_tables_are_the_registered_rows() -> None:
     """Both ways: every registered code has its row (same severity, same text),
     and every row in the README's tables is a registered code."""

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 DEFAULT = "default"
-FINDING_TABLE = "findings"       # what validate, status and merge report
-COMMAND_TABLE = "commands"       # problems that stop a command
+FINDING_TABLE = "findings"       # what validate, status and merge report (findings.yaml's section)
+COMMAND_TABLE = "commands"       # problems that stop a command (findings.yaml's section)
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ def registry() -> Registry:
     text = (resources.files("sheetkit.schemas") / "findings.yaml").read_text(encoding="utf-8")
     data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     codes: dict[str, Code] = {}
-    for table, section in ((FINDING_TABLE, "findings"), (COMMAND_TABLE, "commands")):
-        for code, entry in data[section].items():
+    for table in (FINDING_TABLE, COMMAND_TABLE):
+        for code, entry in data[table].items():
             messages = entry["variants"] if "variants" in entry else {DEFAULT: entry["message"]}
             reported = entry.get("reported_as")
             if isinstance(reported, dict):
