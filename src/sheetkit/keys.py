@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 SEP = "."
 CHAPTER = "chapter"
+CHAPTERS = "chapters"           # a plan file's list of chapters, by number
 SECTIONS = "sections"
 INDICATORS = "indicators"
 BASIC_POLICIES = "basic_policies"
@@ -65,6 +66,27 @@ def item(path: str, index: int) -> str:
     """An item of a list in a data file's own notation, for problems found
     while loading it: 'sections[0]' (by position: numbers are not known yet)."""
     return f"{path}[{index}]"
+
+
+def numbered(path: str) -> bool:
+    """Whether the items of the list at ``path`` are keyed by their number, not
+    their position: a plan file's chapters and every chapter's sections."""
+    parts = split(path)
+    return parts in ((SECTIONS,), (CHAPTERS,)) or (
+        len(parts) == 3 and parts[0] == CHAPTERS and parts[2] == SECTIONS)
+
+
+def in_chapter(key: str, number: int) -> str | None:
+    """A plan file's key inside chapter ``number`` as the key of a one-chapter
+    file: 'chapters.2' -> 'chapter', 'chapters.2.title' -> 'chapter.title',
+    'chapters.2.sections.1.goal' -> 'sections.1.goal'; None for another place."""
+    parts = split(key)
+    if parts[:2] != (CHAPTERS, str(number)):
+        return None
+    rest = parts[2:]
+    if rest[:1] == (SECTIONS,):
+        return join(*rest)
+    return join(CHAPTER, *rest)
 
 
 @dataclass(frozen=True)

@@ -298,24 +298,13 @@ def _chapter_line(data: Any, number: int) -> int | None:
     return data.lines.get("chapter")
 
 
-def _numbered(prefix: str) -> bool:
-    """Lists whose items are keyed by their number: chapters and sections."""
-    return prefix in ("sections", "chapters") or (
-        prefix.startswith("chapters.") and prefix.endswith(".sections"))
-
-
 def _chapter_lines(lines: dict[str, int], number: int) -> dict[str, int]:
     """A plan file's lines of one chapter, keyed as in a one-chapter file."""
-    head = f"chapters.{number}"
-    mine: dict[str, int] = {k: v for k, v in lines.items() if k == "plan" or
-                            k.startswith("plan.")}
+    mine: dict[str, int] = {k: v for k, v in lines.items() if keys.parse(k).root == "plan"}
     for key, line in lines.items():
-        if key == head:
-            mine["chapter"] = line
-        elif key.startswith(head + ".sections"):
-            mine[key[len(head) + 1:]] = line
-        elif key.startswith(head + "."):
-            mine["chapter." + key[len(head) + 1:]] = line
+        inside = keys.in_chapter(key, number)
+        if inside is not None:
+            mine[inside] = line
     return mine
 
 
@@ -349,7 +338,7 @@ def _collect_lines(node: Any, prefix: str, lines: dict[str, int]) -> None:
             _collect_lines(value, path, lines)
     elif isinstance(node, _Seq):
         for index, (item, line) in enumerate(zip(node, node.lines)):
-            label = item.get("number", index) if _numbered(prefix) and \
+            label = item.get("number", index) if keys.numbered(prefix) and \
                 isinstance(item, dict) else index
             lines[keys.join(prefix, label)] = line
             _collect_lines(item, keys.join(prefix, label), lines)
@@ -486,15 +475,16 @@ class _Reader:
             m.Document(plan, chapter, sections)
             for chapter, sections in sorted(chapters, key=lambda c: c[0].number)))
 
-    def _plan_chapter(self, data: Any, path: str, line: int | None, keys: tuple[str, ...]
+    def _plan_chapter(self, data: Any, path: str, line: int | None,
+                      period_keys: tuple[str, ...]
                       ) -> tuple[m.Chapter, tuple[m.Section, ...]] | None:
         """One item of ``chapters``: the chapter's fields and its ``sections``."""
         chapter = self.chapter(data, line, path, ("sections",))
         if chapter is None:
             return None
         sections = self._items(data, "sections", path,
-                               lambda v, p, ln: self.section(v, p, ln, keys))
-        self._unique_numbers(data.get("sections"), sections, path=f"{path}.sections")
+                               lambda v, p, ln: self.section(v, p, ln, period_keys))
+        self._unique_numbers(data.get("sections"), sections, path=keys.join(path, keys.SECTIONS))
         return chapter, tuple(s for s in sections if s is not None)
 
     def _items(self, mapping: dict[str, Any], key: str, path: str,

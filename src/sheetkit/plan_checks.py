@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.problems import Location
 from sheetkit.values import normalize_code, squash
@@ -55,7 +56,7 @@ def ranked_sections(doc: m.Document | None, where: Callable[[str], Location]
                 and not isinstance(needs.rank_overall, bool):
             found.append(Ranked(doc.chapter.number, section.number, needs.request_rate,
                                 needs.rank_overall,
-                                where(f"sections.{section.number}.citizen_needs.rank_overall")))
+                                where(keys.citizen_needs(section.number, "rank_overall"))))
     return tuple(found)
 
 
@@ -101,7 +102,7 @@ def chapter_issues(doc: m.Document) -> list[Issue]:
             if len(parts) == 3 and all(p.isdigit() for p in parts) and \
                     [str(int(p)) for p in parts[:2]] != wanted:
                 issues.append(Issue("policy-code-misplaced",
-                                    f"sections.{section.number}.basic_policies.{index}.policy",
+                                    keys.basic_policy(section.number, index),
                                     section.number, policy.code,
                                     f"{number}-{section.number}-…"))
     return issues + _cited(doc.chapter)
@@ -110,9 +111,10 @@ def chapter_issues(doc: m.Document) -> list[Issue]:
 def _cited(chapter: m.Chapter) -> list[Issue]:
     main = {squash(p) for p in chapter.main_policies}
     rows: Iterable[tuple[str, m.Initiative | m.Challenge]] = [
-        *((f"chapter.highlights.{i}", r) for i, r in enumerate(chapter.highlights)),
-        *((f"chapter.carried_over.{i}", r) for i, r in enumerate(chapter.carried_over))]
-    return [Issue("unknown-main-policy", f"{key}.policy", None, row.policy,
+        *((keys.CHAPTER_SCOPE.row("highlights", i), r) for i, r in enumerate(chapter.highlights)),
+        *((keys.CHAPTER_SCOPE.row("carried_over", i), r)
+          for i, r in enumerate(chapter.carried_over))]
+    return [Issue("unknown-main-policy", keys.join(key, "policy"), None, row.policy,
                   "、".join(chapter.main_policies))
             for key, row in rows
             if row.policy and row.policy.strip() and squash(row.policy) not in main]
