@@ -154,29 +154,29 @@ def _layout_choices(layout: Layout | None) -> dict[str, tuple[str, ...]]:
                     found[spec.field] = spec.choices
         for spec in block.columns:
             if spec.kind == "choice" and block.table:
-                found[f"{block.table}.{spec.field}"] = spec.choices
+                found[keys.join(block.table, spec.field or "")] = spec.choices
     return found
 
 
 def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None) -> None:
     """事業費, the choices from a layout's lists, SDGs goal numbers and typed 評価."""
-    prefix = f"sections.{sec.number}"
+    scope = keys.section(sec.number)
     choices = _layout_choices(layout)
     for index, project in enumerate(sec.projects):
-        key = f"{prefix}.projects.{index}"
-        _value(rows, file, sec.number, f"{key}.cost", project.cost, "figure")
-        _choice(rows, file, sec.number, f"{key}.outlook", project.outlook,
+        _value(rows, file, sec.number, scope.key("projects", index, "cost"), project.cost,
+               "figure")
+        _choice(rows, file, sec.number, scope.key("projects", index, "outlook"), project.outlook,
                 choices.get("section.projects.outlook"))
-    _choice(rows, file, sec.number, f"{prefix}.evaluation", sec.evaluation,
+    _choice(rows, file, sec.number, scope.key("evaluation"), sec.evaluation,
             choices.get("section.evaluation"))
     if "section.evaluation" in choices:          # the layout asks for 施策の評価 and its reason
         for name, value in (("evaluation", sec.evaluation),
                             ("evaluation_reason", sec.evaluation_reason)):
             rows["headers"].append({"file": file, "section": sec.number,
-                                    "key": f"{prefix}.{name}", "field": name, "value": value,
+                                    "key": scope.key(name), "field": name, "value": value,
                                     "is_date": False})
     for goal in sec.sdgs:
-        rows["values"].append({"file": file, "section": sec.number, "key": f"{prefix}.sdgs",
+        rows["values"].append({"file": file, "section": sec.number, "key": scope.key("sdgs"),
                                "raw": goal, "kind": "sdg", "unit": "", "number": None,
                                "whole": goal if isinstance(goal, int) else None,
                                "is_text": isinstance(goal, str)})
@@ -186,7 +186,8 @@ def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None
             continue
         rate = printed_rate(ind, len(ind.results) - 1)
         rows["evaluations"].append({"file": file, "section": sec.number,
-                                "key": f"{prefix}.indicators.{index}.rating", "name": ind.name,
+                                "key": keys.indicator(sec.number, index, keys.RATING),
+                                "name": ind.name,
                                 "rating": ind.rating.strip(),
                                 "rate": None if rate is None else rate,
                                 "expected": None if rate is None else scheme.rate(rate)})

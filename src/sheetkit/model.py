@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from sheetkit import keys
+
 UP = "↗"
 DOWN = "↘"
 DIRECTIONS = (UP, DOWN)
@@ -50,7 +52,7 @@ PERIODS = "periods"      # the data's list of periods, and its part of a field k
 def period_key(index: int) -> str:
     """The key of the period at ``index`` of a ``periods:`` list, as field keys
     use it: ``sections.1.indicators.0.periods.2.actual``."""
-    return f"{PERIODS}.{index}"
+    return keys.join(PERIODS, index)
 
 
 @dataclass(frozen=True)

@@ -120,10 +120,6 @@ def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:
     return Subject(str(path), "data", doc, {k: Location(line=v) for k, v in lines.items()})
 
 
-_UNPLACED = {"baseline": ("基準値", "baseline"), "target_plan": ("計画目標値", "plan target"),
-             "rate": ("この期の達成率", "rate for this period")}
-
-
 def not_in_layout(subject: Subject, layout: Layout) -> list[Problem]:
     """Values of the data that the layout's 目標指標 table has no column for
     (a baseline, a plan target, a typed 達成率 of a period shown without one),
@@ -135,17 +131,19 @@ def not_in_layout(subject: Subject, layout: Layout) -> list[Problem]:
     baseline, plan_target, rates = _value_columns(layout, len(doc.plan.periods))
     for section in doc.sections:
         for index, ind in enumerate(section.indicators):
-            key = f"sections.{section.number}.indicators.{index}"
             values: list[tuple[str, str, object, object]] = [
-                ("baseline", f"{key}.baseline", ind.baseline, baseline),
-                ("target_plan", f"{key}.target_plan", ind.plan_target, plan_target)]
-            values += [("rate", f"{key}.{period.key}.rate", result.rate,
+                ("baseline", keys.indicator(section.number, index, "baseline"), ind.baseline,
+                 baseline),
+                ("target_plan", keys.indicator(section.number, index, "target_plan"),
+                 ind.plan_target, plan_target)]
+            values += [(keys.RATE, keys.period(section.number, index, period.key, keys.RATE),
+                        result.rate,
                         rate) for period, result, rate
                        in zip(doc.plan.periods, ind.results, rates)
                        if result is not None]
             found += [Problem("not-in-layout", subject.where(path), {
                 "value": value.text if isinstance(value, m.Rate) else str(value),
-                "layout": layout.name, "what": _UNPLACED[what][0], "what_en": _UNPLACED[what][1]})
+                "layout": layout.name} | ({} if what == keys.RATE else {"variant": what}))
                 for what, path, value, column in values if value is not None and column is None]
     return found
 
