@@ -397,7 +397,7 @@ def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Sub
         return _finding(rules, code, subject.where(keys.join(pkey, "actual")), section, name=name,
                         period=period, variant="actual")
     if check == "not_below_baseline":
-        return _finding(rules, code, subject.where(f"{pkey}.actual"), section, row["actual"],
+        return _finding(rules, code, subject.where(keys.join(pkey, "actual")), section, row["actual"],
                         row["baseline"], name=name, period=period,
                         variant="down" if row["direction"] == m.DOWN else "default")
     if check in ("rate_consistent", "formula_kept"):
