@@ -16,8 +16,8 @@ from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE
 from sheetkit.intake import Refused, is_lock_file, read_limited
-from sheetkit.layout import Layout
 from sheetkit.labels import chapter_name, section_name
+from sheetkit.layout import Layout
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
 from sheetkit.validate import Progress, validate_paths
