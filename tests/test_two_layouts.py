@@ -20,11 +20,12 @@ from conftest import EXAMPLE, ROOT, run
 from filling import blank_base, calc_steps, fill
 from recalc import SOFFICE, UNO_PYTHON, recalculated
 
+from sheetkit import codes
 from sheetkit.layout import available_layouts, load_layout
 from sheetkit.loader import load_document
 from sheetkit.normalize import normalize
 from sheetkit.reader import extract
-from sheetkit.validate import load_rules, validate_paths
+from sheetkit.validate import validate_paths
 
 SAMPLE = ROOT / "examples" / "shisaku-hyoka-sample.yaml"
 EXAMPLES = {"tokorozawa": EXAMPLE, "shisaku-hyoka": SAMPLE}
@@ -115,7 +116,7 @@ def test_filled_templates_validate_status_and_merge(made, runner, tmp_path):
     expected = _found([EXAMPLES[made["layout"]]])
     assert _found(returns) == expected
     errors = any(code for _, code in expected
-                 if load_rules().severity.get(code) == "error")
+                 if codes.severity(code) == "error")
     result = run(runner, "validate", *returns)
     assert result.exit_code == (1 if errors else 0), result.output
     base = blank_base(tmp_path / "base.yaml", made["doc"])
