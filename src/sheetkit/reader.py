@@ -442,15 +442,8 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
             rate: m.RateValue = None
             rate_spec = specs.get(("rate", None))
             if number == last and rate_spec is not None:
-                rate_cell = grid.get(row, rate_spec.first_col)
-                out.note(rate_key, grid, row, rate_spec.first_col)
-                if rate_cell.is_formula:
-                    computed = achievement(direction, target, actual)
-                    rate = None if computed is None else as_written(computed)
-                else:
-                    rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
-                    if rate is not None:
-                        out.typed_rates.add(rate_key)
+                rate = _read_rate(grid, row, rate_spec.first_col, rate_key, out,
+                                  direction, target, actual)
             results.append(m.PeriodResult(target, actual, rate))
         rating = None
         rating_spec = specs.get(("rating", None))
@@ -467,6 +460,21 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
                                  direction=direction, baseline=baseline,
                                  results=tuple(results), rating=rating))
     return tuple(found)
+
+
+def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direction: str,
+               target: m.Figure, actual: m.Figure) -> m.RateValue:
+    """A 達成率 cell: its formula's result recomputed from the figures, or the rate typed
+    over it (recorded, so that validation can compare it with the figures)."""
+    cell = grid.get(row, col)
+    out.note(key, grid, row, col)
+    if cell.is_formula:
+        computed = achievement(direction, target, actual)
+        return None if computed is None else as_written(computed)
+    rate = decode(_RATE, cell.value, cell.num_format)
+    if rate is not None:
+        out.typed_rates.add(key)
+    return rate
 
 
 def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
@@ -598,16 +606,9 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number:
         actual = figure(bottom, cols.actual, keys.period(number, index, period.key, "actual"))
         rate: m.RateValue = None
         if cols.rate is not None:
-            rate_cell = grid.get(row, cols.rate)
-            rate_key = keys.period(number, index, period.key, keys.RATE)
-            out.note(rate_key, grid, row, cols.rate)
-            if rate_cell.is_formula:
-                computed = achievement(direction, target, actual)
-                rate = None if computed is None else as_written(computed)
-            else:
-                rate = decode(_RATE, rate_cell.value, rate_cell.num_format)
-                if rate is not None:
-                    out.typed_rates.add(rate_key)
+            rate = _read_rate(grid, row, cols.rate,
+                              keys.period(number, index, period.key, keys.RATE), out,
+                              direction, target, actual)
         results.append(m.PeriodResult(target, actual, rate))
     specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
              "baseline": ind.baseline, "plan_target": ind.plan_target}
