@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("model and plain values", {
         "__init__", "model", "problems", "a1", "wareki", "plain", "pages", "values", "rates",
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
-        "suffixes", "plan_checks", "keys", "codes"}),
+        "suffixes", "plan_checks", "keys", "codes", "model_paths"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "loader", "identity",
         "codec", "rating_schemes"}),

@@ -1,0 +1,90 @@
+"""The document model's dataclasses seen as dotted paths (``section.goal``,
+``section.citizen_needs.request_rate``): which paths exist, for checking a
+layout's ``field:`` and ``table:``, and model objects built back from values
+read by path, for the reader.  Derived from model.py, never listed."""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from functools import cache
+from typing import Any
+
+
+@cache
+def model_paths(roots: tuple[tuple[str, type], ...]) -> tuple[dict[str, Any],
+                                                               dict[str, type]]:
+    """Every single value (path -> its type) and every table (path -> its row
+    type) reachable from ``roots`` through the model's dataclasses."""
+    values: dict[str, Any] = {}
+    tables: dict[str, type] = {}
+
+    def visit(cls: type, prefix: str) -> None:
+        for name, hint in typing.get_type_hints(cls).items():
+            path = f"{prefix}.{name}"
+            nested, row = dataclass_of(hint), row_type(hint)
+            if nested is not None:
+                visit(nested, path)
+            elif row is not None:
+                tables[path] = row
+            else:
+                values[path] = hint
+    for name, cls in roots:
+        visit(cls, name)
+    return values, tables
+
+
+def row_fields(row: type) -> tuple[str, ...]:
+    """The fields of a table's row type."""
+    return tuple(f.name for f in dataclasses.fields(row))
+
+
+def dataclass_of(hint: Any) -> type | None:
+    """The dataclass a field holds (also when it may be None), else None."""
+    union = isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
+    found = [o for o in (typing.get_args(hint) if union else (hint,)) if o is not type(None)]
+    return found[0] if len(found) == 1 and isinstance(found[0], type) \
+        and dataclasses.is_dataclass(found[0]) else None
+
+
+def row_type(hint: Any) -> type | None:
+    """The dataclass of a ``tuple[Row, ...]`` field (a table), else None."""
+    if typing.get_origin(hint) is not tuple:
+        return None
+    args = typing.get_args(hint)
+    return dataclass_of(args[0]) if args else None
+
+
+def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
+    """A ``cls`` from values read by path under ``prefix`` (a table as a list of
+    {column field: value}); ``given`` fields as they are, and a field not read
+    (or read empty where it has a default) keeps its default."""
+    hints = typing.get_type_hints(cls)
+    found: dict[str, Any] = dict(given)
+    for spec in dataclasses.fields(cls):
+        path = f"{prefix}.{spec.name}"
+        if spec.name in found:
+            continue
+        nested, row = dataclass_of(hints[spec.name]), row_type(hints[spec.name])
+        if nested is not None and any(k.startswith(path + ".") for k in values):
+            found[spec.name] = build(nested, values, path)
+        elif row is not None:
+            if values.get(path):
+                found[spec.name] = tuple(_row(row, item) for item in values[path])
+        elif values.get(path) is not None or (path in values and not _has_default(spec)):
+            found[spec.name] = values[path]
+    return cls(**found)
+
+
+def _row(row: type, item: dict[str, Any]) -> Any:
+    """One table row: the row itself where a column holds it whole (a 基本方針
+    read as code and title), else the row's fields by column (None where the
+    layout has no column for one)."""
+    whole = [v for v in item.values() if isinstance(v, row)]
+    return whole[0] if whole else row(**{name: item.get(name) for name in row_fields(row)})
+
+
+def _has_default(spec: dataclasses.Field[Any]) -> bool:
+    return spec.default is not dataclasses.MISSING or \
+        spec.default_factory is not dataclasses.MISSING

@@ -1,0 +1,46 @@
+"""model_paths: the document model seen as dotted paths, derived from model.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sheetkit import model as m
+from sheetkit.model_paths import build, model_paths, row_fields
+
+
+def test_paths_reach_nested_values_and_tables_of_the_model():
+    values, tables = model_paths((("section", m.Section),))
+    assert "section.goal" in values
+    assert "section.citizen_needs.request_rate" in values
+    assert "section.citizen_needs" not in values           # a group, not a value
+    assert tables["section.initiatives"] is m.Initiative
+    assert tables["section.projects"] is m.Project
+    assert "section.departments" in values                  # a tuple of text is one value
+    assert "section.gaol" not in values and "section.gaol" not in tables
+
+
+def test_row_fields_are_the_dataclass_fields_in_order():
+    assert row_fields(m.PeriodResult) == ("target", "actual", "rate")
+
+
+def test_build_fills_what_was_read_and_keeps_defaults_for_the_rest():
+    values = {
+        "section.goal": "目標",
+        "section.citizen_needs.rank_overall": 3,
+        "section.initiatives": [{"initiative": "取組", "outcome": None}],
+        "section.author": None,
+    }
+    section = build(m.Section, values, "section", number=2, title="題")
+    assert section.number == 2 and section.title == "題" and section.goal == "目標"
+    assert section.citizen_needs == m.CitizenNeeds(None, 3, None)
+    assert section.initiatives == (m.Initiative("取組", None, None),)
+    assert section.author is None and section.projects == () and section.sdgs == ()
+
+
+def test_build_takes_a_row_read_whole():
+    policy = m.BasicPolicy("1-1-2", "方針")
+    section = build(m.Section, {"section.basic_policies": [{"code": policy}]}, "section",
+                    number=1, title="t")
+    assert section.basic_policies == (policy,)
+    assert build(m.CitizenNeeds, {"x.request_rate": Decimal("0.5")}, "x").request_rate \
+        == Decimal("0.5")
