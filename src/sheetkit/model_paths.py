@@ -11,6 +11,8 @@ import typing
 from functools import cache
 from typing import Any
 
+from sheetkit import keys
+
 
 @cache
 def model_paths(roots: tuple[tuple[str, type], ...]) -> tuple[dict[str, Any],
@@ -22,7 +24,7 @@ def model_paths(roots: tuple[tuple[str, type], ...]) -> tuple[dict[str, Any],
 
     def visit(cls: type, prefix: str) -> None:
         for name, hint in typing.get_type_hints(cls).items():
-            path = f"{prefix}.{name}"
+            path = keys.join(prefix, name)
             nested, row = dataclass_of(hint), row_type(hint)
             if nested is not None:
                 visit(nested, path)
@@ -63,11 +65,11 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     hints = typing.get_type_hints(cls)
     found: dict[str, Any] = dict(given)
     for spec in dataclasses.fields(cls):
-        path = f"{prefix}.{spec.name}"
+        path = keys.join(prefix, spec.name)
         if spec.name in found:
             continue
         nested, row = dataclass_of(hints[spec.name]), row_type(hints[spec.name])
-        if nested is not None and any(k.startswith(path + ".") for k in values):
+        if nested is not None and any(_under(k, path) for k in values):
             found[spec.name] = build(nested, values, path)
         elif row is not None:
             if values.get(path):
@@ -88,3 +90,9 @@ def _row(row: type, item: dict[str, Any]) -> Any:
 def _has_default(spec: dataclasses.Field[Any]) -> bool:
     return spec.default is not dataclasses.MISSING or \
         spec.default_factory is not dataclasses.MISSING
+
+
+def _under(key: str, path: str) -> bool:
+    """Whether ``key`` names a value inside ``path`` (a group)."""
+    parts = keys.split(path)
+    return keys.split(key)[:len(parts)] == parts and key != path
