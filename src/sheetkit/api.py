@@ -16,7 +16,7 @@ from sheetkit.annotate import annotate, annotated_name
 from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
-from sheetkit.layout import Layout, bundled_layouts, given_layout, load_layout
+from sheetkit.layout import Layout, bundled_layouts, data_layout, given_layout, load_layout
 from sheetkit.loader import load_plan, load_plan_with_lines
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
@@ -54,7 +54,7 @@ def generate(data: str | Path | Sequence[str | Path], output: str | Path,
     whole = loaded.document
     if chapter is not None:
         whole = only_chapter(whole, chapter, given[0])
-    lay = load_layout(layout)
+    lay = loaded.layout_for(layout)
     written = generate_document(whole, Path(output), lay, force, outputs, load_scheme(rating))
     subjects = [data_subject(Path(path), doc, lines) for doc, (path, lines)
                 in zip(loaded.document.chapters, loaded.sources)
@@ -97,7 +97,8 @@ def make_templates(data: str | Path | Sequence[str | Path], folder: str | Path,
     """One blank workbook per 節 of the plan (of chapter ``chapter`` only, of
     its ``sections`` only) for its departments; returns the files written."""
     given = [Path(data)] if isinstance(data, (str, Path)) else [Path(d) for d in data]
-    whole = load_plan(given)
+    loaded = load_plan_with_lines(given)
+    whole = loaded.document
     if chapter is not None:
         whole = only_chapter(whole, chapter, given[0])
     chosen = [(doc, s) for doc in whole.chapters for s in doc.sections]
@@ -113,7 +114,7 @@ def make_templates(data: str | Path | Sequence[str | Path], folder: str | Path,
                 "number": str(n), "available": "、".join(str(s.number) for s in doc.sections)})
                 for n in missing])
         chosen = [(doc, s) for doc, s in chosen if s.number in wanted]
-    lay = load_layout(layout)
+    lay = loaded.layout_for(layout)
     folder = Path(folder)
     targets = [(doc, s, template_path(folder, doc, s, lay)) for doc, s in chosen]
     outputs = check_outputs([t for _, _, t in targets], given, force)
@@ -150,7 +151,7 @@ def extract_text(workbook: str | Path, fmt: str = "yaml", layout: str | None = N
     found = extract_plan(workbook, layout=given_layout(layout))
     render = to_json if fmt == "json" else to_yaml
     whole = m.PlanDocument(found[0].document.plan, tuple(e.document for e in found))
-    return found, render(whole)
+    return found, render(whole, data_layout(found[0].layout))
 
 
 def extract_notes(workbook: str | Path, extraction: Extraction | tuple[Extraction, ...]

@@ -146,9 +146,9 @@ lang_option = click.option(
 layout_option = click.option(
     "--layout", default=None, metavar="NAME|FILE",
     help=f"レイアウト：付属の名前（sheetkit layouts）または YAML ファイル。書き出しの既定は "
-         f"{DEFAULT_LAYOUT}、読み取りの既定はブックに記録されたレイアウト / layout: a bundled "
-         f"name (sheetkit layouts) or a YAML file; writing defaults to {DEFAULT_LAYOUT}, "
-         f"reading to the layout the workbook records")
+         f"データの layout: 、なければ {DEFAULT_LAYOUT}。読み取りの既定はブックに記録されたレイアウト "
+         f"/ layout: a bundled name (sheetkit layouts) or a YAML file; writing defaults to the "
+         f"data's layout:, else {DEFAULT_LAYOUT}; reading to the layout the workbook records")
 force_option = click.option(
     "--force", is_flag=True, help="既存の出力を上書きする / replace an existing output")
 rating_option = click.option(

@@ -221,6 +221,12 @@ def given_layout(name_or_path: str | None) -> Layout | None:
     return load_layout(name_or_path) if name_or_path else None
 
 
+def data_layout(layout: Layout) -> str | None:
+    """The ``layout:`` a data file written from a workbook in ``layout`` names:
+    its name, except for the default layout (a file without ``layout:`` means it)."""
+    return None if layout.name == DEFAULT_LAYOUT else layout.name
+
+
 def bundled_layouts() -> list[Layout]:
     """Every bundled layout, by name."""
     return [load_layout(name) for name in available_layouts()]

@@ -15,10 +15,12 @@ from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
+from sheetkit.layout import DEFAULT_LAYOUT, Layout, available_layouts, load_layout
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.values import parse_number, parse_rate
 from sheetkit.wareki import DateError, parse_date, plausible
 
+LAYOUT = "layout"     # a data file may name the bundled layout its sheets are in
 PERIOD_KEYS = ("first_half", "second_half")   # the two-period form: still loads, as two periods
 PERIODS = m.PERIODS                          # the list form: any number of periods
 
@@ -178,6 +180,19 @@ class LoadedPlan:
 
     document: m.PlanDocument
     sources: tuple[tuple[str, dict[str, int]], ...]
+    layout: str | None = None       # the layout the files name (``layout:``), if any
+    layout_at: Location | None = None   # where the first file names it
+
+    def layout_for(self, given: str | None) -> Layout:
+        """The layout to write this plan in: the office's --layout (a name or a
+        file), else the bundled layout the data names, else the default."""
+        if given is not None or self.layout is None:
+            return load_layout(given)
+        if self.layout not in available_layouts():
+            raise SheetkitError([Problem("layout-not-found", self.layout_at or Location(), {
+                "layout": self.layout, "available": "、".join(available_layouts()),
+                "variant": "data"})])
+        return load_layout(self.layout)
 
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json")
@@ -212,6 +227,7 @@ def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan
     files = data_files([paths] if isinstance(paths, (str, Path)) else paths)
     problems: list[Problem] = []
     parts: list[tuple[Path, Any, m.PlanDocument]] = []
+    named: list[tuple[Path, int | None, str | None]] = []
     for path in files:
         try:
             data = _read_data(path)
@@ -223,7 +239,9 @@ def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan
         problems += reader.problems
         if plan_doc is not None and not reader.problems:
             parts.append((path, data, plan_doc))
-    problems += _disagreements(parts)
+            named.append((path, line_of(data, LAYOUT) if LAYOUT in data else None,
+                          reader.layout))
+    problems += _disagreements(parts) + _layout_disagreements(named)
     if problems:
         raise SheetkitError(problems)
     chapters: list[tuple[m.Document, str, dict[str, int]]] = []
@@ -237,7 +255,19 @@ def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan
     chapters.sort(key=lambda c: c[0].chapter.number)
     plan = parts[0][2].plan
     return LoadedPlan(m.PlanDocument(plan, tuple(replace(d, plan=plan) for d, _, _ in chapters)),
-                      tuple((p, lines) for _, p, lines in chapters))
+                      tuple((p, lines) for _, p, lines in chapters),
+                      named[0][2], Location(str(named[0][0]), named[0][1], field=LAYOUT))
+
+
+def _layout_disagreements(named: list[tuple[Path, int | None, str | None]]) -> list[Problem]:
+    """Files naming another layout than the first file (no ``layout:`` is the default)."""
+    if not named:
+        return []
+    first_path, first_line, first = named[0]
+    return [Problem("layout-disagrees", Location(str(path), line, field=LAYOUT), {
+        "first": f"{first_path.name}:{first_line or 1}", "second": f"{path.name}:{line or 1}"})
+        for path, line, layout in named[1:]
+        if (layout or DEFAULT_LAYOUT) != (first or DEFAULT_LAYOUT)]
 
 
 def _disagreements(parts: list[tuple[Path, Any, m.PlanDocument]]) -> list[Problem]:
@@ -372,6 +402,12 @@ class _Reader:
         self.source = source
         self.problems: list[Problem] = []
         self._plan_line: int | None = None
+        self.layout: str | None = None
+
+    def _layout(self, top: dict[str, Any]) -> None:
+        """``layout:``: the name of the layout the sheets are in (a bundled one,
+        or a city's own, which is then given with --layout)."""
+        self.layout = self._text(top, LAYOUT, "")
 
     # -- reporting -------------------------------------------------------
     def _problem(self, code: str, line: int | None, path: str, **params: str) -> None:
@@ -437,9 +473,11 @@ class _Reader:
 
     # -- structure -------------------------------------------------------
     def document(self, data: Any) -> m.Document | None:
-        top = self._mapping(data, "", ("plan", "chapter", "sections"), getattr(data, "line", 1))
+        top = self._mapping(data, "", (LAYOUT, "plan", "chapter", "sections"),
+                            getattr(data, "line", 1))
         if top is None:
             return None
+        self._layout(top)
         plan_data = self._get(top, "plan", "", True)
         chapter_data = self._get(top, "chapter", "", True)
         plan = self.plan(plan_data, self._line(top, "plan")) if plan_data is not None else None
@@ -458,8 +496,9 @@ class _Reader:
         if not (isinstance(data, dict) and "chapters" in data):
             doc = self.document(data)
             return None if doc is None else m.PlanDocument(doc.plan, (doc,))
-        top = self._mapping(data, "", ("plan", "chapters"), getattr(data, "line", 1))
+        top = self._mapping(data, "", (LAYOUT, "plan", "chapters"), getattr(data, "line", 1))
         assert top is not None
+        self._layout(top)
         plan_data = self._get(top, "plan", "", True)
         plan = self.plan(plan_data, self._line(top, "plan")) if plan_data is not None else None
         keys = tuple(p.key for p in plan.periods) if plan else PERIOD_KEYS

@@ -28,7 +28,7 @@ from sheetkit.collect import (
 )
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
-from sheetkit.layout import load_layout
+from sheetkit.layout import data_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
 from sheetkit.plan_checks import ranked_sections
@@ -298,7 +298,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     suffixes.require(data, suffixes.DATA)
     suffixes.require(csv_path, suffixes.CSV)
     loaded = load_plan_with_lines(base_path)
-    lay, scheme = load_layout(layout), load_scheme(rating)
+    lay, scheme = loaded.layout_for(layout), load_scheme(rating)
     collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid,
                          lay if layout else None)
     review = review_index(loaded.document.plan, lay.indicators)
@@ -312,7 +312,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     texts: list[tuple[Path, bytes]] = [(Path(output), buffer.getvalue())]
     if data is not None:
         render = to_json if Path(data).suffix.lower() == ".json" else to_yaml
-        texts.append((Path(data), render(doc).encode("utf-8")))
+        texts.append((Path(data), render(doc, data_layout(lay)).encode("utf-8")))
     if csv_path is not None:
         texts.append((Path(csv_path), indicators_csv(doc, collection, loaded.sources,
                                                      review, scheme).encode("utf-8-sig")))

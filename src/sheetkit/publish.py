@@ -20,7 +20,7 @@ from sheetkit.atomic import check_outputs, failure, write_all
 from sheetkit.identity import SUMMARY, review_index
 from sheetkit.labels import safe_filename
 from sheetkit.layout import Layout, load_layout
-from sheetkit.loader import load_plan
+from sheetkit.loader import load_plan_with_lines
 from sheetkit.opendata import indicators_csv
 from sheetkit.overview import ChapterLink, overview_html, overview_text
 from sheetkit.problems import Location, Problem, SheetkitError
@@ -53,17 +53,20 @@ def whole_stem(docs: Sequence[m.Document]) -> str:
     return safe_filename(f"全体_{docs[0].plan.name}")
 
 
-def load_chapters(source: str | Path, layout: Layout | None = None) -> list[m.Document]:
-    """The chapters to publish: a data file (YAML/JSON) of a chapter or a whole
-    plan, or a 総括表 .xlsx (of a chapter or a plan) read back (with ``layout``,
-    the office's --layout, else the layout it records)."""
+def load_chapters(source: str | Path, layout: Layout | None = None
+                  ) -> tuple[list[m.Document], Layout]:
+    """The chapters to publish and the layout to print them in: a data file
+    (YAML/JSON) of a chapter or a whole plan, in the layout it names, or a
+    総括表 .xlsx (of a chapter or a plan) read back in the layout it records;
+    ``layout``, the office's --layout, wins over both."""
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         found = extract_plan(path, layout=layout)
         if found[0].identity.kind != SUMMARY:        # a department's template: one 節, blank
             raise SheetkitError([Problem("publish-needs-summary", Location(str(path)))])
-        return [extraction.document for extraction in found]
-    return list(load_plan(path).chapters)
+        return [extraction.document for extraction in found], layout or found[0].layout
+    loaded = load_plan_with_lines(path)
+    return list(loaded.document.chapters), layout or loaded.layout_for(None)
 
 
 def _names(docs: Sequence[m.Document]) -> list[str]:
@@ -77,8 +80,8 @@ def publish(source: str | Path, folder: str | Path, layout: str | None = None,
             rating: str | Path = DEFAULT_SCHEME) -> Publication:
     """Write the publication of ``source`` into ``folder``, rated by ``rating``
     (a bundled scheme's name or a scheme file)."""
-    lay, scheme = load_layout(layout), load_scheme(rating)
-    docs = load_chapters(source, lay if layout else None)
+    scheme = load_scheme(rating)
+    docs, lay = load_chapters(source, load_layout(layout) if layout else None)
     soffice = find_soffice()
     folder = Path(folder)
     names = _names(docs)

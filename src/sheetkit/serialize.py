@@ -116,17 +116,20 @@ def chapter_data(ch: m.Chapter) -> dict[str, Any]:
     }
 
 
-def document_data(doc: m.Document | m.PlanDocument) -> dict[str, Any]:
+def document_data(doc: m.Document | m.PlanDocument, layout: str | None = None
+                  ) -> dict[str, Any]:
     """The document in the same shape as the input YAML: a plan of one chapter
-    as ``plan``, ``chapter``, ``sections``; of several as ``plan``, ``chapters``."""
+    as ``plan``, ``chapter``, ``sections``; of several as ``plan``, ``chapters``;
+    first the ``layout`` its sheets are in, when one is named."""
+    named: dict[str, Any] = {} if layout is None else {"layout": layout}
     if isinstance(doc, m.PlanDocument):
         if len(doc.chapters) != 1:
-            return {"plan": plan_data(doc.plan), "chapters": [
+            return named | {"plan": plan_data(doc.plan), "chapters": [
                 chapter_data(d.chapter) | {"sections": [section_data(s, doc.plan)
                                                         for s in d.sections]}
                 for d in doc.chapters]}
         doc = doc.chapters[0]
-    return {
+    return named | {
         "plan": plan_data(doc.plan),
         "chapter": chapter_data(doc.chapter),
         "sections": [section_data(s, doc.plan) for s in doc.sections],
@@ -145,10 +148,10 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def to_yaml(doc: m.Document | m.PlanDocument) -> str:
-    return yaml.dump(document_data(doc), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=10_000)
+def to_yaml(doc: m.Document | m.PlanDocument, layout: str | None = None) -> str:
+    return yaml.dump(document_data(doc, layout), Dumper=_Dumper, allow_unicode=True,
+                     sort_keys=False, width=10_000)
 
 
-def to_json(doc: m.Document | m.PlanDocument) -> str:
-    return json.dumps(document_data(doc), ensure_ascii=False, indent=2) + "\n"
+def to_json(doc: m.Document | m.PlanDocument, layout: str | None = None) -> str:
+    return json.dumps(document_data(doc, layout), ensure_ascii=False, indent=2) + "\n"
