@@ -216,12 +216,6 @@ def _create(tmp: Path, target: Path) -> None:
         os.replace(tmp, target)
 
 
-def write_outputs(writers: Sequence[tuple[Path, Writer]], inputs: Iterable[Path] = (),
-                  force: bool = False) -> list[Path]:
-    """check_outputs then write_all, for a command whose work is already done."""
-    return write_all(check_outputs([t for t, _ in writers], inputs, force), writers)
-
-
 def bytes_writer(data: bytes) -> Writer:
     def write(path: Path) -> None:
         with open(path, "wb") as handle:
