@@ -21,8 +21,8 @@ LAYERS: list[tuple[str, set[str]]] = [
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
         "suffixes", "plan_checks", "keys", "codes", "model_paths"}),
     ("safe input, layouts, outputs", {
-        "intake", "guard", "atomic", "workers", "soffice", "layout", "loader", "identity",
-        "codec", "rating_schemes"}),
+        "intake", "guard", "atomic", "workers", "soffice", "layout", "layout_check", "loader",
+        "identity", "codec", "rating_schemes"}),
     ("reading workbooks", {"grid", "fastgrid", "reader", "subjects", "rating_data"}),
     ("checking", {"checks", "frames", "base_check", "validate"}),
     ("collecting returns", {"collect", "status"}),

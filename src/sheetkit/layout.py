@@ -282,13 +282,20 @@ def load_layout(name_or_path: str | None = None) -> Layout:
 
 @cache
 def _parse(raw: bytes, label: str) -> Layout:
-    """A layout from its file's bytes (parsed once per run and text)."""
-    import yaml
+    """A layout from its file's bytes (parsed once per run and text), checked
+    (layout_check) before it is built: a layout with a mistake is never used."""
+    # imported here: the data loader reads a data file's layout: through this module
+    from sheetkit.layout_check import check_layout
+    from sheetkit.loader import parse_text
 
     text = raw.decode("utf-8", "replace")
+    data = parse_text(text, label)
+    problems = check_layout(data, label)
+    if problems:
+        raise SheetkitError(problems)
     try:
-        layout = _build(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except (KeyError, TypeError, ValueError, AttributeError, yaml.YAMLError) as exc:
+        layout = _build(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise SheetkitError([Problem("layout-invalid", Location(label),
                                      {"layout": label, "detail": f"{type(exc).__name__}: {exc}"})]
                             ) from None
