@@ -11,9 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from conftest import EXAMPLE, ROOT, run
 from filling import fill
 
+from sheetkit.cli import cli
 from sheetkit.identity import META_SHEET
 from sheetkit.layout import available_layouts
 from sheetkit.loader import load_document
@@ -190,3 +192,65 @@ def test_publish_reads_back_and_prints_with_an_own_layout(runner, tmp_path, name
     assert done.exit_code == 0, done.output
     assert any(p.suffix == ".pdf" for p in (tmp_path / "pub").iterdir())
 
+
+
+# -- a layout with a mistake is never used ---------------------------------------
+
+TYPO = ("field: section.goal", "field: section.gaol")     # one letter swapped in a field:
+
+
+def typo_copy(folder: Path, name: str) -> tuple[Path, int]:
+    """The bundled layout saved as a file with one typo in a ``field:``, and
+    the line of the typo (counted in the file's own text)."""
+    text = bundled_text(name)
+    assert TYPO[0] in text, name
+    text = text.replace(TYPO[0], TYPO[1], 1)
+    path = folder / "mine.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text[:text.index(TYPO[1])].count("\n") + 1
+
+
+@pytest.fixture(scope="module", params=BUNDLED)
+def made_with(request, tmp_path_factory) -> tuple[str, Path]:
+    """A bundled layout's name and a folder holding a workbook generated with it."""
+    folder = tmp_path_factory.mktemp(request.param)
+    result = CliRunner().invoke(cli, ["generate", str(EXAMPLES[request.param]), "-o",
+                                      str(folder / "s.xlsx"), "--layout", request.param])
+    assert result.exit_code in (0, 1), result.output
+    return request.param, folder
+
+
+COMMANDS = {      # every command that takes --layout, with what it needs besides
+    "generate": lambda ex, book, out: ["generate", ex, "-o", out / "s.xlsx"],
+    "template": lambda ex, book, out: ["template", ex, "-o", out],
+    "extract": lambda ex, book, out: ["extract", book, "-o", out / "s.yaml"],
+    "validate": lambda ex, book, out: ["validate", book, "--annotate", out],
+    "status": lambda ex, book, out: ["status", book.parent, "--base", ex, "--format", "xlsx",
+                                     "-o", out / "st.xlsx"],
+    "merge": lambda ex, book, out: ["merge", book.parent, "--base", ex, "-o", out / "m.xlsx"],
+    "publish": lambda ex, book, out: ["publish", book, "-o", out],
+}
+
+
+def test_every_command_with_layout_is_tried():
+    with_layout = {name for name, command in cli.commands.items()
+                   if any("--layout" in p.opts for p in command.params)}
+    assert with_layout == set(COMMANDS)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_typo_in_a_field_stops_every_command_naming_line_and_field(
+        runner, tmp_path, made_with, command, lang):
+    name, folder = made_with
+    layout, line = typo_copy(tmp_path, name)
+    out = tmp_path / "out"
+    args = COMMANDS[command](EXAMPLES[name], folder / "s.xlsx", out)
+    result = run(runner, *args, "--layout", layout, "--lang", lang)
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    said = result.stderr
+    assert str(layout) in said and "section.gaol" in said and "section.goal" in said, said
+    assert (f"{line}行目" if lang == "ja" else f"line {line}") in said, said
+    assert ("まちがいではありませんか" if lang == "ja" else "Did you mean") in said, said
+    assert not out.exists() or not any(out.iterdir()), "nothing is written with a bad layout"
