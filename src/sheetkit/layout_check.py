@@ -217,10 +217,13 @@ def _check_sheet(checker: _Checker, sheet: dict[str, Any], name: str) -> None:
         if not isinstance(table, str):
             continue
         row_cls = tables.get(table)
+        if row_cls is None and table in values:
+            checker.note("table-as-field", line_of(block, "table"), keys.join(where, "table"),
+                         value=table)
+        elif row_cls is None:
+            checker.note("unknown-table", line_of(block, "table"), keys.join(where, "table"),
+                         _near(table, tables), value=table)
         if row_cls is None:
-            checker.note("table-as-field" if table in values else "unknown-table",
-                         line_of(block, "table"), keys.join(where, "table"),
-                         None if table in values else _near(table, tables), value=table)
             continue
         for c, cell in enumerate(columns):
             at = keys.item(keys.join(where, "columns"), c)
