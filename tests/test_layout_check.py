@@ -181,6 +181,32 @@ def test_shisaku_keys_against_the_model(old, new, variant):
     assert only(changed(SHISAKU, old, new))[0] == variant
 
 
+@pytest.mark.parametrize(("old", "new", "variant"), [
+    ("        - {span: E, field: unit, style: center}\n", "", "indicator-column-missing"),
+    ("        - {span: P, field: target, period: 5, kind: figure, style: number}\n", "",
+     "period-pair"),
+])
+def test_the_section_indicator_table_has_what_reading_it_needs(old, new, variant):
+    assert only(changed(SHISAKU, old, new))[0] == variant
+
+
+@pytest.mark.parametrize(("old", "new", "variant"), [
+    ("    - anchor: 1\n      table: section.initiatives", "    - anchor: 2\n      table: section.initiatives",
+     "anchor-outside"),
+    ("    - anchor: 1\n      rows:\n        - [{span: \"A:L\", text: \"施策に対する市民ニーズ",
+     "    - anchor: 2\n      rows:\n        - [{span: \"A:L\", text: \"施策に対する市民ニーズ",
+     "anchor-without-label"),
+    ("side: {span: \"A:B\", text: 基本方針, style: label}", "side: {span: \"A:B\", style: label}",
+     "anchor-without-label"),
+])
+def test_a_block_can_be_found_again_by_its_labels(old, new, variant):
+    """Reading a returned sheet finds each block by the fixed labels of its
+    anchor row: a row that is not there, or holds no label, could never match."""
+    text = changed(TOKOROZAWA, old, new)
+    found, at, _, _ = only(text)
+    assert (found, at) == (variant, line_of(text, new.splitlines()[0].strip()))
+
+
 def test_the_indicator_periods_need_the_columns_their_rows_need():
     text = changed(TOKOROZAWA, "    - {value: F, rate: G}", "    - {rate: G}")
     variant, at, path, _ = only(text)

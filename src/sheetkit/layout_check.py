@@ -37,6 +37,10 @@ WHOLE_ROW_KINDS: dict[str, type] = {"policy": m.BasicPolicy}
 # Kinds whose single cell sums up a whole table (how many indicators got each 評価).
 WHOLE_TABLE_KINDS: dict[str, type] = {"ratings": m.Indicator}
 CHOICE_OF = {"policy-choice": "policy"}      # a dropdown kind, and the table kind it lists
+# The columns an indicator table on a section sheet cannot do without: the reader
+# tells its rows apart by the name, and a template labels the reported actual
+# with the name and the unit (writer._write_indicator_row).
+INDICATOR_LABELS = ("name", "unit")
 SDG_SPAN = len(m.SDG_GOALS)                   # kind sdgs: one column per goal
 # JSON Schema types, by the registry's word for them (schemas/findings.yaml kinds:)
 _KIND_WORDS = {"object": "mapping", "array": "list", "string": "text",
@@ -202,6 +206,7 @@ def _check_sheet(checker: _Checker, sheet: dict[str, Any], name: str) -> None:
         side = block.get("side")
         if isinstance(side, dict):
             _no_input(checker, side, keys.join(where, "side"))
+        _check_anchor(checker, block, where)
         for r, row in enumerate(_lists(block.get("rows"))):
             for c, cell in enumerate(_dicts(row)):
                 at = keys.item(keys.item(keys.join(where, "rows"), r), c)
@@ -230,7 +235,46 @@ def _check_sheet(checker: _Checker, sheet: dict[str, Any], name: str) -> None:
             _check_column(checker, cell, row_cls, at)
             _check_choice(checker, cell, at, lists)
             _no_input(checker, cell, at, "column")
+        if row_cls is m.Indicator:
+            _check_indicator_columns(checker, block, columns, where)
         lists |= {str(c.get("kind", "text")) for c in columns}
+
+
+def _check_anchor(checker: _Checker, block: dict[str, Any], where: str) -> None:
+    """A block is found again on a returned sheet by the fixed labels of its
+    ``anchor`` row (or by its ``side`` label): that row must exist and hold one."""
+    anchor, rows = block.get("anchor"), _lists(block.get("rows"))
+    if isinstance(anchor, int) and not isinstance(anchor, bool) and anchor >= 0:
+        at = (line_of(block, "anchor"), keys.join(where, "anchor"))
+        if anchor >= len(rows):
+            checker.note("anchor-outside", *at, value=str(anchor), count=str(len(rows)))
+        elif not any(isinstance(c, dict) and c.get("text") for c in rows[anchor]):
+            checker.note("anchor-without-label", *at, value=str(anchor))
+    side = block.get("side")
+    if isinstance(side, dict) and not side.get("text"):
+        checker.note("anchor-without-label", line_of(block, "side"), keys.join(where, "side"),
+                     value="side")
+
+
+def _check_indicator_columns(checker: _Checker, block: dict[str, Any],
+                             columns: list[dict[str, Any]], where: str) -> None:
+    """The section sheet's indicator table: its rows are found by the indicator's
+    name, a template labels the reported actual with name and unit, and a
+    period is read as a target and an actual together."""
+    present = {(c.get("field"), c.get("period")) for c in columns}
+    line = line_of(block, "columns")
+    for field in INDICATOR_LABELS:
+        if (field, None) not in present:
+            checker.note("indicator-column-missing", line, keys.join(where, "columns"),
+                         value=field)
+    known = row_fields(m.PeriodResult)
+    for period in sorted({p for _, p in present if isinstance(p, int)}):
+        if any(f not in known for f, p in present if p == period):
+            continue                     # a misspelt column of the period: said already
+        for field in _column_fields(m.Indicator, True):
+            if (field, period) not in present:
+                checker.note("period-pair", line, keys.join(where, "columns"),
+                             value=field, period=str(period))
 
 
 def _check_field(checker: _Checker, cell: dict[str, Any], path: str, values: dict[str, Any],
