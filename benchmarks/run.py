@@ -159,6 +159,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = sorted(set(args.n))
     reference = args.reference or sizes[0]
+    compiled()
     work = Path(tempfile.mkdtemp(prefix="sheetkit-bench-"))
     args.out.mkdir(parents=True, exist_ok=True)
     load = [os.getloadavg()[0]]
@@ -185,6 +186,18 @@ def main() -> None:
         head, _, rest = text.partition(start)
         _, _, tail = rest.partition(end)
         readme.write_text(f"{head}{start}\n{table}{end}{tail}", encoding="utf-8")
+
+
+def compiled() -> None:
+    """sheetkit's byte code, compiled as ``pip install`` compiles it, so that no
+    run measures compiling sheetkit's modules from source (about 50 ms).  An
+    editable install writes it at the first run, unless PYTHONDONTWRITEBYTECODE
+    is set, as it is on some machines (and was, unnoticed, in earlier runs)."""
+    import compileall
+
+    import sheetkit
+
+    compileall.compile_dir(str(Path(sheetkit.__file__).parent), quiet=1)
 
 
 def run(work: Path, base: Path, paths: list[Path], sizes: list[int], repeat: int,

@@ -1,5 +1,9 @@
 """Allow ``python -m sheetkit``."""
 
-from sheetkit.cli import main
+import gc
+
+gc.disable()            # until the imports are done: see sheetkit.cli.main
+
+from sheetkit.cli import main  # noqa: E402
 
 main()

@@ -4,6 +4,7 @@ This is the only module that imports click."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import signal
@@ -588,6 +589,13 @@ def _unraisable(info: Any) -> None:
 def main(argv: list[str] | None = None) -> Any:
     """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
     args = sys.argv[1:] if argv is None else argv
+    # What start-up imported lives as long as the process and holds no garbage:
+    # later collections pass it over (python -m sheetkit paused them while importing).
+    gc.freeze()
+    gc.enable()
+    # numpy (under pandas) starts a BLAS thread per core at import; sheetkit does
+    # no linear algebra
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     _main_pid[0] = os.getpid()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGALRM, _interrupt)

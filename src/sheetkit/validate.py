@@ -3,6 +3,7 @@ table, and turn each failed check into a finding that points at a cell or line."
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -53,6 +54,27 @@ def load_schema(table: str) -> Any:
     text = (resources.files("sheetkit.schemas") / f"{table}.yaml").read_text(encoding="utf-8")
     # pandera's own from_yaml parses with pure-Python PyYAML; libyaml is ten times faster
     return deserialize_schema(yaml.load(text, Loader=SAFE_LOADER))
+
+
+@cache
+def prepare() -> None:
+    """Read the rules and every table's schema, importing pandas and pandera,
+    once per process and before any file is read (or any worker forks).
+
+    Those imports leave some 10^5 objects that live as long as the process
+    and no garbage, so the cyclic garbage collector is paused meanwhile (it
+    would walk them again and again: about 50 ms of start-up) and, after,
+    told to pass them over for good (gc.freeze)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        load_rules()
+        for table in TABLES:
+            load_schema(table)
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def default_jobs() -> int:
@@ -108,12 +130,10 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
         if progress:
             progress(len(results), total)
 
+    prepare()                         # import pandas and pandera once, before any fork
     if jobs > 1 and len(chunks) > 1:
         from sheetkit.workers import Died, map_fenced  # processes only when asked for
 
-        load_rules()
-        for table in TABLES:          # import pandas and pandera once, before the fork
-            load_schema(table)
         done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
         for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents,
                                               layout=layout),
