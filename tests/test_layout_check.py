@@ -23,7 +23,6 @@ from sheetkit.messages import LANGS, line
 
 SCHEMA = ROOT / "schemas" / "layout.yaml"
 CHECKER = ROOT / "src" / "sheetkit" / "layout_check.py"
-LAYOUT_PY = ROOT / "src" / "sheetkit" / "layout.py"
 # every layout in the repository that is meant to be used
 VALID = sorted([*(ROOT / "templates").glob("*.yaml"), *(ROOT / "tests" / "layouts").glob("*.yaml")])
 TOKOROZAWA = ROOT / "templates" / "tokorozawa.yaml"
@@ -292,66 +291,122 @@ def test_every_kind_of_value_the_schema_expects_has_words():
 
 
 # -- the schema describes exactly what layout.py reads ------------------------------
+#
+# layout._build is run on every valid layout with its mappings replaced by ones
+# that record each key it asks for (x["k"], x.get("k"), "k" in x), each with the
+# schema node that describes that mapping.
 
-def _properties(node, skip: tuple[str, ...] = ()) -> set[str]:
-    found: set[str] = set()
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "properties":
-                found |= set(value)
-            if key not in skip:
-                found |= _properties(value, skip)
-    elif isinstance(node, list):
-        for value in node:
-            found |= _properties(value, skip)
+class _Asked(dict):
+    """A layout mapping that records the keys asked of it, against its schema node."""
+
+    def __init__(self, data, node, asked):
+        super().__init__(data)
+        self.node, self.asked = node, asked
+
+    def _ask(self, key):
+        self.asked.append((self.node, key))
+
+    def __getitem__(self, key):
+        self._ask(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._ask(key)
+        return super().get(key, default)
+
+    def __contains__(self, key):
+        self._ask(key)
+        return super().__contains__(key)
+
+    def __or__(self, other):           # data | defaults: still this mapping's keys
+        return _Asked({**self, **other}, self.node, self.asked)
+
+    def __ror__(self, other):          # defaults | data
+        return _Asked({**other, **self}, self.node, self.asked)
+
+
+def _node(schema, value):
+    """The schema node of ``value`` ($ref followed, the fitting anyOf option)."""
+    root = layout_schema()
+    while isinstance(schema, dict) and "$ref" in schema:
+        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[-1]]
+    for option in schema.get("anyOf", ()):
+        option = _node(option, value)
+        kind = option.get("type")
+        if (kind == "object") == isinstance(value, dict):
+            return option
+    return schema
+
+
+def _asking(value, schema, asked):
+    schema = _node(schema, value)
+    if isinstance(value, dict):
+        props, extra = schema.get("properties", {}), schema.get("additionalProperties")
+        children = {k: _asking(v, props.get(k, extra if isinstance(extra, dict) else {}), asked)
+                    for k, v in value.items()}
+        return _Asked(children, id(schema), asked)
+    if isinstance(value, list):
+        return [_asking(v, schema.get("items", {}), asked) for v in value]
+    return value
+
+
+def _nodes_with_keys():
+    """Every object node of the schema that names its keys, by id: (path, its keys)."""
+    found = {}
+
+    def visit(node, path):
+        if isinstance(node, dict):
+            if "properties" in node:
+                found[id(node)] = (path, set(node["properties"]))
+            for key, value in node.items():
+                visit(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                visit(value, f"{path}/{index}")
+    visit(layout_schema(), "#")
     return found
 
 
-def _keys_read(path: Path) -> set[str]:
-    """The string keys a module reads from mappings: x["k"], x.get("k"), "k" in x,
-    and optional("k") (layout.py's own reader of an optional cell)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    own = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
-    found: set[str] = set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Subscript) and isinstance(n.slice, ast.Constant):
-            found.add(str(n.slice.value))
-        elif isinstance(n, ast.Call) and n.args and isinstance(n.args[0], ast.Constant) and (
-                (isinstance(n.func, ast.Attribute) and n.func.attr == "get")
-                or (isinstance(n.func, ast.Name) and n.func.id in own)):
-            found.add(str(n.args[0].value))
-        elif isinstance(n, ast.Compare) and isinstance(n.left, ast.Constant) \
-                and any(isinstance(o, ast.In | ast.NotIn) for o in n.ops):
-            found.add(str(n.left.value))
-    return found
+@pytest.fixture(scope="module")
+def asked():
+    questions = []
+    for path in VALID:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        layout_module._build(_asking(data, layout_schema(), questions))
+    return questions
 
 
-def test_layout_py_reads_no_key_the_schema_refuses():
-    described = _properties(yaml.safe_load(SCHEMA.read_text(encoding="utf-8")))
-    read = {k for k in _keys_read(LAYOUT_PY) if k.isidentifier()}
-    assert read - described == set(), "describe these keys in schemas/layout.yaml"
+def test_layout_py_asks_for_no_key_the_schema_refuses(asked):
+    nodes = _nodes_with_keys()
+    refused = {(nodes[node][0], key) for node, key in asked
+               if node in nodes and key not in nodes[node][1]}
+    assert refused == set(), "describe these keys in schemas/layout.yaml"
+    assert {node for node, _ in asked} <= set(nodes), "a mapping layout.py reads is not described"
 
 
-def test_the_schema_describes_no_key_nothing_reads():
+def test_the_schema_describes_no_key_layout_py_never_asks_for(asked):
     """What layout.py keeps whole goes to its users: styles to xlsxwriter's
-    formats, print margins to set_margins, formats by kind, descriptions by language."""
-    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
-    defs = schema["$defs"]
-    props = schema["properties"]
-    whole = {
-        "style": set(defs["style"]["properties"]),
-        "margins": set(props["print"]["properties"]["margins"]["properties"]),
-        "formats": set(props["formats"]["properties"]),
-        "description": set(props["description"]["anyOf"][1]["properties"]),
-    }
-    assert {p for p in whole["style"] if not hasattr(Format, "set_" + p)} == set()
-    assert whole["margins"] <= set(inspect.signature(Worksheet.set_margins).parameters)
-    assert whole["formats"] <= set(layout_module.KINDS)
-    assert whole["description"] <= set(LANGS)
-    rest = _properties(schema, skip=("style", "margins")) - whole["formats"] - \
-        whole["description"]
-    read = set().union(*(_keys_read(p) for p in (ROOT / "src" / "sheetkit").glob("*.py")))
-    assert rest - read == set(), "nothing reads these keys: drop them from the schema or read them"
+    formats, print margins to set_margins, number formats by kind, descriptions
+    by language, the font and the print settings to the writer."""
+    schema = layout_schema()
+    defs, props = schema["$defs"], schema["properties"]
+    whole = {"style": defs["style"], "margins": props["print"]["properties"]["margins"],
+             "formats": props["formats"], "description": props["description"]["anyOf"][1],
+             "font": props["font"], "print": props["print"]}
+    assert {p for p in whole["style"]["properties"] if not hasattr(Format, "set_" + p)} == set()
+    assert set(whole["margins"]["properties"]) <= \
+        set(inspect.signature(Worksheet.set_margins).parameters)
+    assert set(whole["formats"]["properties"]) <= set(layout_module.KINDS)
+    assert set(whole["description"]["properties"]) <= set(LANGS)
+    writer = (ROOT / "src" / "sheetkit" / "writer.py").read_text(encoding="utf-8")
+    for name in ("font", "print"):
+        for key in whole[name]["properties"]:
+            assert f'"{key}"' in writer or key == "margins", (name, key)
+    kept = {id(node) for node in whole.values()}
+    asked_for = {(node, key) for node, key in asked}
+    never = {(path, key) for node, (path, keys_) in _nodes_with_keys().items()
+             if node not in kept for key in keys_ if (node, key) not in asked_for}
+    assert never == set(), "nothing reads these keys: drop them from the schema or read them"
 
 
 def test_the_kinds_the_schema_allows_are_the_kinds_layout_py_knows():
