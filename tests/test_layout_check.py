@@ -156,6 +156,10 @@ def test_a_policy_dropdown_before_its_list_is_refused():
      "{span: \"F:I\", field: outcome, style: value, input: true, hint:", "input-on-column"),
     ("{span: \"F:I\", field: outcome, style: value, hint:",
      "{span: \"F:I\", field: outcome, style: value, period: 1, hint:", "period-outside-indicators"),
+    ("{span: \"F:I\", field: outcome, style: value, hint:",
+     "{span: \"F:I\", text: 成果, field: outcome, style: value, hint:", "text-on-column"),
+    ("{span: \"C:L\", field: section.goal, style: value}",
+     "{span: \"C:L\", text: 目標, field: section.goal, style: value}", "text-and-field"),
 ])
 def test_fields_tables_and_inputs_against_the_model(old, new, variant):
     text = changed(TOKOROZAWA, old, new)

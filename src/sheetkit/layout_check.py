@@ -210,6 +210,9 @@ def _check_sheet(checker: _Checker, sheet: dict[str, Any], name: str) -> None:
         for r, row in enumerate(_lists(block.get("rows"))):
             for c, cell in enumerate(_dicts(row)):
                 at = keys.item(keys.item(keys.join(where, "rows"), r), c)
+                if "text" in cell and "field" in cell:
+                    checker.note("text-and-field", line_of(cell, "text"), keys.join(at, "text"),
+                                 value=str(cell["field"]))
                 _check_field(checker, cell, at, values, tables)
                 _check_choice(checker, cell, at, lists)
                 if name != TEMPLATE_SHEET or not _own(cell.get("field")):
@@ -235,6 +238,8 @@ def _check_sheet(checker: _Checker, sheet: dict[str, Any], name: str) -> None:
             _check_column(checker, cell, row_cls, at)
             _check_choice(checker, cell, at, lists)
             _no_input(checker, cell, at, "column")
+            if "text" in cell:
+                checker.note("text-on-column", line_of(cell, "text"), keys.join(at, "text"))
         if row_cls is m.Indicator:
             _check_indicator_columns(checker, block, columns, where)
         lists |= {str(c.get("kind", "text")) for c in columns}
