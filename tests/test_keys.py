@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from source_scan import docstrings
 
 import sheetkit
 from sheetkit import keys
@@ -37,16 +38,6 @@ _GLUED = re.compile(rf"^\.$|^\.{_WORD}(?:\.|$)|(?:^|\.){_WORD}\.$")
 _PATH_PIECE = (ast.Name, ast.Attribute, ast.Subscript, ast.Call)
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                found.add(id(body[0].value))
-    return found
-
-
 def _fstring_text(node: ast.JoinedStr) -> tuple[str, bool]:
     """The f-string with each placeholder as {}, and whether every placeholder
     is a path piece (a name, attribute, item or call, not computed text)."""
@@ -64,7 +55,7 @@ def key_building(source: str) -> list[tuple[int, str]]:
     """Lines of ``source`` that build a field key with an f-string, +, % or
     str.format, or write a section key as a literal."""
     tree = ast.parse(source)
-    skip = _docstrings(tree)
+    skip = docstrings(tree)
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):

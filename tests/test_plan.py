@@ -324,6 +324,16 @@ def test_merge_of_a_plan_writes_one_summary_of_both_chapters(runner, plan_office
     assert "fictional-ch2" not in csv_text and "計画.yaml:" in csv_text
 
 
+def test_a_missing_section_of_a_plan_is_named_with_its_chapter_in_english(
+        runner, plan_office, tmp_path):
+    result = run(runner, "merge", plan_office["returns"], "--base", plan_office["base"],
+                 "-o", tmp_path / "summary.xlsx", "--lang", "en")
+    assert "Chapter 1, section 2 '市民活動' has not been returned yet." in result.stdout
+    assert "Chapter 2, section 4 '障害者福祉' was returned but rejected" in result.stdout
+    assert "章" not in "".join(t for t in result.stdout.splitlines()
+                              if "has not been returned" in t or "rejected" in t)
+
+
 def test_returns_of_both_chapters_are_ranked_together(runner, plan_office, tmp_path):
     """A base whose 第2章第1節 has a 全節中順位 out of order: the returns of both
     chapters carry it, and validate, status and merge say so against the plan."""

@@ -16,7 +16,7 @@ from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE
 from sheetkit.intake import Refused, is_lock_file, read_limited
-from sheetkit.labels import chapter_name, section_name
+from sheetkit.labels import chapter_name, chapters_name, place_name, section_name
 from sheetkit.layout import Layout
 from sheetkit.problems import Location
 from sheetkit.subjects import Subject
@@ -119,7 +119,7 @@ class Collection:
         """第3節, or 第2章第3節 when the base has several chapters."""
         if number is None:
             return ""
-        return f"第{chapter}章第{number}節" if self.several else f"第{number}節"
+        return place_name(chapter or 1, number) if self.several else section_name(number)
 
     def state(self, chapter: int | None, number: int | None) -> SectionState | None:
         return next((s for s in self.sections
@@ -157,7 +157,7 @@ def _belongs(subject: Subject, base: m.PlanDocument
     chapter = base.chapter(identity.chapter)
     if plan_name != base.plan.name or chapter is None or chapter.section(number) is None:
         found = f"{plan_name} {chapter_name(identity.chapter)}{section_name(number)}"
-        wanted = f"{base.plan.name} 第{'、'.join(str(d.chapter.number) for d in base.chapters)}章"
+        wanted = f"{base.plan.name} {chapters_name(d.chapter.number for d in base.chapters)}"
         return None, None, Finding("wrong-chapter", codes.severity("wrong-chapter"),
                                    Location(subject.path), number, found, wanted)
     return chapter, number, None

@@ -5,23 +5,46 @@ Period labels and years always come from the document, never from code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from sheetkit.model import Chapter, Plan, Section
 from sheetkit.wareki import fiscal_year_label
 
-CHAPTER_NAME = "第{chapter}章"      # how lists, titles and messages name a 章 and a 節
-SECTION_NAME = "第{section}節"
+# how lists, titles and messages name a 章 and a 節, by language; every other
+# module names them through these functions (tests/test_labels.py keeps it so)
+_NAMES = {
+    "ja": {"chapter": "第{chapter}章", "section": "第{section}節", "place": "第{chapter}章第{section}節",
+           "chapters": "第{chapters}章", "list": "、"},
+    "en": {"chapter": "Chapter {chapter}", "section": "Section {section}",
+           "place": "Chapter {chapter}, section {section}", "chapters": "Chapters {chapters}",
+           "list": ", "},
+}
 
 
-def chapter_name(number: int) -> str:
-    """'第1章'."""
-    return CHAPTER_NAME.format(chapter=number)
+def _names(lang: str) -> dict[str, str]:
+    return _NAMES.get(lang, _NAMES["ja"])
 
 
-def section_name(number: int) -> str:
-    """'第3節'."""
-    return SECTION_NAME.format(section=number)
+def chapter_name(number: int, lang: str = "ja") -> str:
+    """'第1章' / 'Chapter 1'."""
+    return _names(lang)["chapter"].format(chapter=number)
+
+
+def section_name(number: int, lang: str = "ja") -> str:
+    """'第3節' / 'Section 3'."""
+    return _names(lang)["section"].format(section=number)
+
+
+def place_name(chapter: int, section: int, lang: str = "ja") -> str:
+    """A 節 with its 章: '第2章第3節' / 'Chapter 2, section 3'."""
+    return _names(lang)["place"].format(chapter=chapter, section=section)
+
+
+def chapters_name(numbers: Iterable[int], lang: str = "ja") -> str:
+    """Several 章 at once: '第1、2章' / 'Chapters 1, 2'."""
+    names = _names(lang)
+    return names["chapters"].format(chapters=names["list"].join(str(n) for n in numbers))
 
 
 class _Missing(dict[str, object]):

@@ -28,6 +28,7 @@ from sheetkit.collect import (
 )
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
+from sheetkit.labels import place_name, section_name
 from sheetkit.layout import data_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
@@ -171,13 +172,14 @@ def _plan_findings(doc: m.PlanDocument, collection: Collection, base_path: str
     for state in collection.sections:
         if state.chosen is None:
             variant = {MISSING: "default", INVALID: "rejected", DUPLICATE: "duplicate"}
-            # the message's 第{section}節 names the chapter too when there are several
-            label = {"section": f"{state.chapter}章第{state.number}"} if collection.several \
-                else {}
+            # the message names the chapter too when there are several
+            name = partial(place_name, state.chapter) if collection.several else section_name
             found.append(Finding("section-missing", codes.severity("section-missing"),
                                  Location(base_path), state.number, state.title,
                                  params={"variant": variant[state.status],
-                                         "count": str(rejected_errors(state))} | label))
+                                         "count": str(rejected_errors(state)),
+                                         "section_name": name(state.number),
+                                         "section_name_en": name(state.number, "en")}))
     return found
 
 

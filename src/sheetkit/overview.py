@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
+from sheetkit.labels import chapter_name
 from sheetkit.ratings import Scheme, Tally
 from sheetkit.wareki import fiscal_year_label
 
@@ -60,7 +61,7 @@ def sentence(tally: Tally, scheme: Scheme) -> str:
     parts = "、".join(f"「{b.label}」（{rules[b.label]}）が{counts[b.label]}件"
                       for b in scheme.bands)
     period = tally.period
-    text = (f"第{tally.chapter.number}章「{tally.chapter.title}」の目標指標{tally.total}件のうち、"
+    text = (f"{chapter_name(tally.chapter.number)}「{tally.chapter.title}」の目標指標{tally.total}件のうち、"
             f"{period.label}（{span(tally)}）に評価できた{rated}件は、"
             f"{parts}です。")
     if unrated:
@@ -74,7 +75,7 @@ def sentence(tally: Tally, scheme: Scheme) -> str:
 def overview_text(plan_name: str, chapters: Sequence[ChapterLink], scheme: Scheme) -> str:
     lines = [f"{plan_name} 総括表　{scheme.title}の概要", ""]
     for link in chapters:
-        lines += [f"第{link.tally.chapter.number}章「{link.tally.chapter.title}」"
+        lines += [f"{chapter_name(link.tally.chapter.number)}「{link.tally.chapter.title}」"
                   f"（PDF：{link.pdf}）", sentence(link.tally, scheme), ""]
     return "\r\n".join(lines)
 
@@ -87,7 +88,7 @@ def overview_html(plan_name: str, chapters: Sequence[ChapterLink], scheme: Schem
            f"<title>{title}</title>", "</head>", "<body>", "<main>", f"<h1>{title}</h1>"]
     for link in chapters:
         tally = link.tally
-        heading = escape(f"第{tally.chapter.number}章「{tally.chapter.title}」")
+        heading = escape(f"{chapter_name(tally.chapter.number)}「{tally.chapter.title}」")
         period = escape(f"{tally.period.label}（{span(tally)}）")
         out += ["<section>", f"<h2>{heading}</h2>", f"<p>{escape(sentence(tally, scheme))}</p>",
                 "<table>", f"<caption>{heading}の{escape(scheme.title)}：{period}</caption>",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sheetkit import keys
 from sheetkit import model as m
+from sheetkit.labels import place_name
 from sheetkit.problems import Location
 from sheetkit.values import normalize_code, squash
 
@@ -61,7 +62,7 @@ def ranked_sections(doc: m.Document | None, where: Callable[[str], Location]
 
 
 def _name(item: Ranked) -> str:
-    return f"第{item.chapter}章第{item.section}節"
+    return place_name(item.chapter, item.section)
 
 
 def overall_rank_issues(items: Sequence[Ranked], complete: bool

@@ -18,7 +18,7 @@ from pathlib import Path
 from sheetkit import model as m
 from sheetkit.atomic import check_outputs, failure, write_all
 from sheetkit.identity import SUMMARY, review_index
-from sheetkit.labels import safe_filename
+from sheetkit.labels import chapter_name, safe_filename
 from sheetkit.layout import Layout, load_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.opendata import indicators_csv
@@ -45,7 +45,7 @@ class Publication:
 
 def chapter_stem(doc: m.Document) -> str:
     """第1章_コミュニティ"""
-    return safe_filename(f"第{doc.chapter.number}章_{doc.chapter.title}")
+    return safe_filename(f"{chapter_name(doc.chapter.number)}_{doc.chapter.title}")
 
 
 def whole_stem(docs: Sequence[m.Document]) -> str:

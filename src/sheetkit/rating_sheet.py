@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, quote_sheet
 from sheetkit.identity import RATING_DATA_SHEET
+from sheetkit.labels import chapter_name, place_name, section_name
 from sheetkit.pages import DEFAULT_ROW_HEIGHT, page_breaks, text_lines
 from sheetkit.rates import achievement, formula
 from sheetkit.rating_data import (
@@ -335,9 +336,10 @@ def _count_row(ws: Worksheet, rows: _Rows, chapter: m.Chapter | None,
     if chapter is None:
         label, criteria = "計画全体", {}
     elif section is None:
-        label, criteria = f"第{chapter.number}章　{chapter.title}", {"chapter": chapter.number}
+        label, criteria = f"{chapter_name(chapter.number)}　{chapter.title}", {
+            "chapter": chapter.number}
     else:
-        label = f"　第{section.number}節　{section.title}"
+        label = f"　{section_name(section.number)}　{section.title}"
         criteria = {"chapter": chapter.number, "section": section.number}
     criteria["period"] = period + 1
     counts = count(sections, period, review, scheme)
@@ -400,7 +402,7 @@ def _list(ws: Worksheet, rows: _Rows, plan: m.Plan, chapters: Sequence[RatedChap
                 if not (below or ind.not_rated):
                     continue
                 result = ind.results[review] if review < len(ind.results) else None
-                values = (f"第{part.chapter.number}章第{section.number}節　{section.title}",
+                values = (f"{place_name(part.chapter.number, section.number)}　{section.title}",
                           ind.name, scheme.rating(ind, review, review), _shown(ind.baseline),
                           _shown(result.actual if result else None), _why(ind, review, below))
                 lines = max(text_lines(value, _span_width(first_col, last_col))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sheetkit.collect import INVALID, MISSING, STATUS_LABELS, SUBMITTED, Collection, Return
-from sheetkit.labels import section_name
+from sheetkit.labels import chapter_name, section_name
 from sheetkit.plain import one_line
 from sheetkit.wareki import date_text
 
@@ -130,9 +130,9 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
         if collection.several and row.chapter != chapter:
             chapter = row.chapter
             doc = collection.base.chapter(chapter)
-            table.append(one_line(f"第{chapter}章　{doc.chapter.title if doc else ''}"
-                                  if lang == "ja" else
-                                  f"Chapter {chapter}: {doc.chapter.title if doc else ''}"))
+            title = doc.chapter.title if doc else ""
+            table.append(one_line(f"{chapter_name(chapter)}　{title}" if lang == "ja" else
+                                  f"{chapter_name(chapter, lang)}: {title}"))
         aside = "（不採用）" if lang == "ja" else " (not used)"
         files = [f + (aside if f in row.set_aside else "") for f in row.files]
         table.append([one_line(c) for c in (

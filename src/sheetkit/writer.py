@@ -814,7 +814,7 @@ def write_summary(doc: m.Document | m.PlanDocument, layout: Layout, path: Path |
                                numbers[0], chapters=numbers if several else (),
                                layout_sha256=layout.sha256))
     book.close({"title": f"{whole.plan.name} 総括表" + (
-        "" if several else f" 第{numbers[0]}章")})
+        "" if several else f" {chapter_name(numbers[0])}")})
     return book.pages
 
 
