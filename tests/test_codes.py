@@ -179,11 +179,16 @@ def test_the_readme_tables_are_the_registered_rows() -> None:
 
 
 def _texts() -> list[str]:
-    """Every sentence the registry holds: the codes' messages and the reasons."""
+    """Every sentence the registry holds: the codes' messages, the reasons, the
+    details and the words for click's usage errors."""
     registry = codes.registry()
     texts = [t for entry in registry.codes.values() for variant in entry.messages.values()
              for t in variant.values()]
     texts += [t for entry in registry.reasons.values() for t in entry.values()]
+    texts += [t for own in registry.details.values() for group in own.values()
+              for entry in group.values() for t in entry.values()]
+    texts += [*codes.usage_texts("ja").values(), *codes.usage_texts("en").values(),
+              *(ja for _, ja in codes.usage_details())]
     return texts
 
 
@@ -216,6 +221,7 @@ def test_the_text_scan_finds_a_copied_message() -> None:
     planted = 'MESSAGE = "目標指標「{name}」には数値がひとつもありません。入力してください。"'
     assert message_texts_in(planted, _texts())
     assert message_texts_in('x = "The file does not exist. Check the file name."', _texts())
+    assert message_texts_in('bad(f"margin は baseline: within のときだけ書けます")', _texts())
 
 
 def test_severity_words_and_labels_come_from_the_registry() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from hand_count import REVIEW, by_hand
 
 from sheetkit import model as m
 from sheetkit.loader import load_document
+from sheetkit.messages import render
 from sheetkit.problems import SheetkitError
 from sheetkit.rating_schemes import load_scheme
 from sheetkit.ratings import count
@@ -141,6 +143,8 @@ def test_a_scheme_file_is_used_by_name_of_file(tmp_path):
     path.write_text(SCHEME, encoding="utf-8")
     scheme = load_scheme(path)
     assert scheme.labels == ("良", "可", "不明", "評価せず")
+    # a scheme that does not name its own 「評価せず」 takes the default scheme's
+    assert scheme.not_rated == load_scheme("tassei").not_rated
     assert scheme.bands[0].lower == Decimal("0.9")
 
 
@@ -152,13 +156,15 @@ def test_a_scheme_file_is_used_by_name_of_file(tmp_path):
     (("rate_at_least: 90%", "rate_at_least: ninety"), 4, "数"),
     (("label: 可", "label: '>可'"), 3, "記号"),
     (("unrated: {label: 不明, ", "unrated: {"), 6, "label"),
+    (("title: うちの評価\n", ""), 1, "評価方法に「title」がありません"),
+    (("  - {label: 可", "  - 5\n  - {label: 可"), 5, "bands の2番目は「項目: 値」"),
 ])
 def test_a_bad_scheme_file_names_its_line(tmp_path, runner, change, line, words):
     path = tmp_path / "mine.yaml"
     path.write_text(SCHEME.replace(*change), encoding="utf-8")
     with pytest.raises(SheetkitError) as raised:
         load_scheme(path)
-    assert any(p.location.line == line and words in p.params["detail"]
+    assert any(p.location.line == line and words in render(p)
                for p in raised.value.problems), raised.value.problems
     result = run(runner, "publish", EXAMPLE, "-o", tmp_path / "out", "--rating", path)
     assert result.exit_code == 2 and f"mine.yaml {line}行目" in result.stderr
@@ -166,7 +172,9 @@ def test_a_bad_scheme_file_names_its_line(tmp_path, runner, change, line, words)
     english = run(runner, "publish", EXAMPLE, "-o", tmp_path / "out", "--rating", path,
                   "--lang", "en")
     assert f"line {line}" in english.stderr
-    assert not any("\u3040" <= ch <= "\u30ff" for ch in english.stderr.replace(words, ""))
+    # no Japanese in English but the file's own words (its path, its band names)
+    mine = english.stderr.replace(str(path), "").replace("可", "")
+    assert not re.search(r"[\u3040-\u30ff\u3400-\u9fff]", mine), english.stderr
 
 
 def test_an_unknown_scheme_name_lists_the_bundled_ones(tmp_path, runner):

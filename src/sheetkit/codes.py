@@ -40,6 +40,7 @@ class Registry:
     reasons: dict[str, dict[str, str]]          # a message's {reason}, by name
     units: dict[str, dict[str, str]]            # a reason's {what}
     kinds: dict[str, dict[str, str]]            # a message's {expected} kind of value
+    details: dict[str, dict[str, Any]]          # code -> its {detail} texts and {part} names
 
 
 class UnregisteredCode(KeyError):
@@ -47,9 +48,15 @@ class UnregisteredCode(KeyError):
 
 
 @cache
-def registry() -> Registry:
+def _load() -> dict[str, Any]:
     text = (resources.files("sheetkit.schemas") / "findings.yaml").read_text(encoding="utf-8")
-    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return data
+
+
+@cache
+def registry() -> Registry:
+    data = _load()
     codes: dict[str, Code] = {}
     for table in (FINDING_TABLE, COMMAND_TABLE):
         for code, entry in data[table].items():
@@ -62,7 +69,7 @@ def registry() -> Registry:
             codes[code] = Code(code, entry["severity"], messages, entry["readme"], table,
                                reported)
     return Registry(codes, data["severities"], data["labels"], data["reasons"], data["units"],
-                    data["kinds"])
+                    data["kinds"], data.get("details", {}))
 
 
 def get(code: str) -> Code:
@@ -102,6 +109,9 @@ def message(code: str, params: Mapping[str, str], lang: str = "ja") -> str:
             limit=values.get("limit", ""))
     if lang == "en":                 # a detail given in both languages ({detail}, {detail_en})
         values |= {k[:-3]: v for k, v in params.items() if k.endswith("_en") and k != "expected_en"}
+    own = found.details.get(code, {})
+    if values.get("detail") in own.get("texts", {}):
+        values["detail"] = _detail(own, values, lang)
     if values.get("expected") in found.kinds:
         kind = found.kinds[values["expected"]]
         values["expected"], values["expected_en"] = kind["ja"], kind["en"]
@@ -109,6 +119,31 @@ def message(code: str, params: Mapping[str, str], lang: str = "ja") -> str:
         return template(code, values.get("variant"), lang).format(**values)
     except (KeyError, IndexError):
         return template(code, values.get("variant"), "ja")
+
+
+def _detail(own: dict[str, Any], values: dict[str, str], lang: str) -> str:
+    """A named {detail} in ``lang``, its {part} named too."""
+    def text(entry: dict[str, str]) -> str:
+        return entry.get(lang, entry["ja"]).format_map(values)
+    part = values.get("part", "")
+    values = values | {"part": text(own["parts"][part]) if part in own.get("parts", {})
+                       else part}
+    return text(own["texts"][values["detail"]])
+
+
+@cache
+def _usage() -> dict[str, Any]:
+    return dict(_load()["usage"])
+
+
+def usage_texts(lang: str) -> dict[str, str]:
+    """What sheetkit prints for click's usage errors in ``lang`` (the registry's `usage`)."""
+    return dict(_usage().get(lang, {}))
+
+
+def usage_details() -> tuple[tuple[str, str], ...]:
+    """click's English details (a regular expression each) and their Japanese."""
+    return tuple((d["pattern"], d["ja"]) for d in _usage()["details"])
 
 
 def reported_as(code: str) -> tuple[str, str | None]:

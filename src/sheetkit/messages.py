@@ -3,37 +3,50 @@ text from the registry of codes (sheetkit.codes), and click's usage errors."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
 from sheetkit import codes
 from sheetkit.problems import Location, Problem
 
 LANGS = ("ja", "en")
 
-# click's usage errors, in Japanese (click itself speaks English)
-CLICK_JA = {
-    "missing": "{name} を指定してください。",
-    "no-such-option": "{name} というオプションはありません。",
-    "did-you-mean": "（もしかして：{names}）",
-    "needs-value": "{name} の後に値を書いてください。",
-    "bad-value": "{name} の値が正しくありません：{detail}",
-    "no-such-command": "「{name}」というコマンドはありません（generate・template・validate・status・merge・extract のどれかです）。",
-    "extra-arguments": "余分な引数があります（{args}）。",
-    "other": "使い方に誤りがあります（{detail}）。",
-    "try-help": "詳しくは「{command} --help」を見てください。",
-    "error": "エラー：{message}",
-    "bad-env": "環境変数 SHEETKIT_LANG の値「{value}」は使えません。ja か en にしてください（--lang でも指定できます）。",
-}
-CLICK_EN = {
-    "bad-env": "The environment variable SHEETKIT_LANG is '{value}', which is not a language sheetkit speaks. Set it to ja or en (or give --lang).",
-}
-CLICK_DETAILS_JA = (
-    (r"'(.*)' is not one of (.*)\.$", "「{0}」は使えません。次のどれかを指定してください：{1}。"),
-    (r"'(.*)' is not (?:a valid )?one of (.*)\.$", "「{0}」は使えません。次のどれかを指定してください：{1}。"),
-    (r"File '(.*)' is a directory\.$", "「{0}」はフォルダーです。ファイルを指定してください。"),
-    (r"Directory '(.*)' is a file\.$", "「{0}」はファイルです。フォルダーを指定してください。"),
-    (r"(?:File|Path|Directory) '(.*)' does not exist\.$", "「{0}」が見つかりません。"),
-    (r"(.*) is not in the range (.*)\.$", "{0} は範囲（{1}）の外です。"),
-    (r"'(.*)' is not a valid integer(?: range)?\.$", "「{0}」は整数ではありません。"),
-)
+
+class _UsageTexts(Mapping[str, str]):
+    """click's usage errors in one language, read from the registry when first used
+    (a command that runs without a usage error never reads them)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def _texts(self) -> dict[str, str]:
+        return codes.usage_texts(self.lang)
+
+    def __getitem__(self, key: str) -> str:
+        return self._texts()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts())
+
+    def __len__(self) -> int:
+        return len(self._texts())
+
+
+class _UsageDetails(Sequence[tuple[str, str]]):
+    """click's English details and their Japanese, from the registry when first used."""
+
+    def __getitem__(self, index: Any) -> Any:
+        return codes.usage_details()[index]
+
+    def __len__(self) -> int:
+        return len(codes.usage_details())
+
+
+# click's usage errors, in Japanese (click itself speaks English): schemas/findings.yaml `usage`
+CLICK_JA: Mapping[str, str] = _UsageTexts("ja")
+CLICK_EN: Mapping[str, str] = _UsageTexts("en")
+CLICK_DETAILS_JA: Sequence[tuple[str, str]] = _UsageDetails()
+
 
 def render(problem: Problem, lang: str = "ja") -> str:
     """The message alone, in ``lang``."""
