@@ -61,7 +61,7 @@ class Block:
     columns: tuple[CellSpec, ...] = ()
     name: str | None = None
     input: bool = False
-    absent: str = "－"         # an indicator table's mark for a period the indicator lacks
+    absent: str = ""           # an indicator table's mark for a period the indicator lacks
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,56 @@ class PeriodColumns:
 class ActualCheck:
     """The data validation on a reported actual: its title and messages."""
 
-    title: str = "実績値"
-    message: str = "0以上の数値を入力してください。"
-    percent_message: str = "0～100の数値を入力してください。"
+    title: str
+    message: str
+    percent_message: str
+
+
+@dataclass(frozen=True)
+class IndicatorTexts:
+    """What a 目標指標 table shows and names: the mark of an absent period, the
+    label of a reported actual, its data validation, and the defined names'
+    suffixes (<sheet>_目標指標, <sheet>_実績値)."""
+
+    absent: str
+    actual_label: str
+    actual_check: ActualCheck
+    table_name: str
+    actuals_name: str
+
+
+@dataclass(frozen=True)
+class SheetTexts:
+    """schemas/sheet_texts.yaml: the data validation by a cell's kind (title,
+    message) and the 目標指標 texts a layout does not declare itself."""
+
+    checks: dict[str, tuple[str, str]]
+    indicators: IndicatorTexts
+    raw_indicators: dict[str, Any]          # the same, as written: a layout's defaults
+
+
+def _indicator_texts(data: dict[str, Any], default: dict[str, Any]) -> IndicatorTexts:
+    """A layout's 目標指標 texts, each one it leaves out taken from ``default``
+    (schemas/sheet_texts.yaml's, itself read with no default)."""
+    check = default.get("actual_check", {}) | data.get("actual_check", {})
+    names = default.get("names", {}) | data.get("names", {})
+    merged = default | data
+    return IndicatorTexts(str(merged["absent"]), str(merged["actual_label"]),
+                          ActualCheck(str(check["title"]), str(check["message"]),
+                                      str(check["percent_message"])),
+                          str(names["table"]), str(names["actuals"]))
+
+
+@cache
+def sheet_texts() -> SheetTexts:
+    """The texts of schemas/sheet_texts.yaml."""
+    import yaml
+
+    resource = resources.files("sheetkit.schemas") / "sheet_texts.yaml"
+    data = yaml.load(resource.read_text(encoding="utf-8"),
+                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    checks = {str(kind): (str(c["title"]), str(c["message"])) for kind, c in data["checks"].items()}
+    return SheetTexts(checks, _indicator_texts(data["indicators"], {}), data["indicators"])
 
 
 @dataclass(frozen=True)
@@ -120,14 +167,29 @@ class IndicatorLayout:
     actual_hint: str
     analysis_label: CellSpec
     analysis_text: CellSpec
+    texts: IndicatorTexts
     rows: int = 2
     review: int | None = None
-    absent: str = "－"
-    actual_label: str = "{name}（実績値）"
-    actual_check: ActualCheck = ActualCheck(
-        "実績値", "0以上の数値を入力してください。", "0～100の数値を入力してください。")
-    table_name: str = "目標指標"
-    actuals_name: str = "実績値"
+
+    @property
+    def absent(self) -> str:
+        return self.texts.absent
+
+    @property
+    def actual_label(self) -> str:
+        return self.texts.actual_label
+
+    @property
+    def actual_check(self) -> ActualCheck:
+        return self.texts.actual_check
+
+    @property
+    def table_name(self) -> str:
+        return self.texts.table_name
+
+    @property
+    def actuals_name(self) -> str:
+        return self.texts.actuals_name
 
     @property
     def last_col(self) -> int:
@@ -336,7 +398,7 @@ def _sheet(data: dict[str, Any]) -> SheetLayout:
             side=_cell(b["side"]) if "side" in b else None,
             table=b.get("table"), columns=tuple(_cell(c) for c in b.get("columns", ())),
             name=b.get("name"), input=bool(b.get("input", False)),
-            absent=str(b.get("absent", Block.absent))))
+            absent=str(b.get("absent", sheet_texts().indicators.absent))))
     return SheetLayout(data["sheet"], _widths(data["widths"]), tuple(blocks))
 
 
@@ -380,8 +442,12 @@ def _rating(data: dict[str, Any] | None) -> Scheme | None:
                   for order, b in enumerate(data["bands"], start=1))
     if not bands or any((a.lower or 0) <= (b.lower or 0) for a, b in pairwise(bands)):
         raise ValueError("rating bands go from the highest lower bound down")
-    return Scheme("layout", "評価", bands, Band(str(data.get("unrated", "")), 0, "#000000"),
-                  Band("評価せず", 0, "#D9D9D9"))
+    # the scheme only maps a 達成率 to its band (its title is never printed); 「評価せず」
+    # is the default scheme's (rating_schemes reads files through loader, which imports this)
+    from sheetkit.rating_schemes import load_scheme
+
+    return Scheme("layout", "", bands, Band(str(data.get("unrated", "")), 0, "#000000"),
+                  load_scheme().not_rated)
 
 
 def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
@@ -396,9 +462,6 @@ def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
     review = _review(ind.get("review"), len(periods))
     if periods[len(periods) - 1 if review is None else review].rate is None:
         raise ValueError("indicators.periods: the period under review needs a rate column")
-    check = ind.get("actual_check", {})
-    default_check = IndicatorLayout.actual_check
-    names = ind.get("names", {})
 
     def optional(key: str) -> CellSpec | None:
         return _cell(ind[key]) if ind.get(key) is not None else None
@@ -412,14 +475,7 @@ def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
         actual_hint=ind["actual_hint"],
         analysis_label=_cell(ind["analysis"]["label"]),
         analysis_text=_cell(ind["analysis"]["text"]),
-        rows=rows, review=review, absent=str(ind.get("absent", IndicatorLayout.absent)),
-        actual_label=str(ind.get("actual_label", IndicatorLayout.actual_label)),
-        actual_check=ActualCheck(str(check.get("title", default_check.title)),
-                                 str(check.get("message", default_check.message)),
-                                 str(check.get("percent_message",
-                                               default_check.percent_message))),
-        table_name=str(names.get("table", IndicatorLayout.table_name)),
-        actuals_name=str(names.get("actuals", IndicatorLayout.actuals_name)))
+        texts=_indicator_texts(ind, sheet_texts().raw_indicators), rows=rows, review=review)
 
 
 def _build(data: dict[str, Any]) -> Layout:

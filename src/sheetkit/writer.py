@@ -44,10 +44,12 @@ from sheetkit.layout import (
     Block,
     CellSpec,
     IndicatorLayout,
+    IndicatorTexts,
     Layout,
     OverviewLayout,
     PeriodColumns,
     SheetLayout,
+    sheet_texts,
 )
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
@@ -279,30 +281,30 @@ def date_check(cell: str) -> dict[str, Any]:
     validate still checks the date itself."""
     marks = "".join(f'ISNUMBER(FIND("{m}",{cell})),' for m in ("年", "/", ".", "-"))
     return {"validate": "custom",
-            "value": f"=OR(AND(ISNUMBER({cell}),{cell}>=1),{marks[:-1]})",
-            "error_type": "warning", "error_title": "日付",
-            "error_message": "日付を入力してください（例：令和元年12月20日、2019/12/20）。"}
+            "value": f"=OR(AND(ISNUMBER({cell}),{cell}>=1),{marks[:-1]})"} | _warning("date")
+
+
+def _warning(kind: str, **values: str) -> dict[str, Any]:
+    """The title and message of a kind's data validation (schemas/sheet_texts.yaml)."""
+    title, message = sheet_texts().checks[kind]
+    return {"error_type": "warning", "error_title": title,
+            "error_message": message.format(**values)}
 
 
 _VALIDATION = {
-    "rate": {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1,
-             "error_type": "warning", "error_title": "要望率",
-             "error_message": "0%～100%の割合を入力してください。"},
-    "rank": {"validate": "integer", "criteria": ">=", "value": 1, "error_type": "warning",
-             "error_title": "順位", "error_message": "1以上の整数を入力してください。"},
+    "rate": {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1},
+    "rank": {"validate": "integer", "criteria": ">=", "value": 1},
+    "figure": {"validate": "decimal", "criteria": ">=", "value": 0},
 }
 
 
 def _check_for(spec: CellSpec) -> dict[str, Any] | None:
     """The data validation of an input cell of ``spec``'s kind, if it has one."""
     if spec.kind == "choice":
-        return {"validate": "list", "source": list(spec.choices), "error_type": "warning",
-                "error_title": "選択肢", "error_message": "一覧から選んでください："
-                + "・".join(spec.choices)}
-    if spec.kind == "figure":
-        return {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
-                "error_title": "数値", "error_message": "0以上の数値を入力してください。"}
-    return _VALIDATION.get(spec.kind)
+        return {"validate": "list", "source": list(spec.choices)} | _warning(
+            "choice", choices="・".join(spec.choices))
+    check = _VALIDATION.get(spec.kind)
+    return check | _warning(spec.kind) if check is not None else None
 
 
 def _write_goals(sw: _SheetWriter, spec: CellSpec, goals: Any) -> None:
@@ -347,8 +349,15 @@ def _write_indicator_rows(sw: _SheetWriter, block: Block, sheet_name: str, start
         sw.name(defined_name(sheet_name, block.name), sheet_name, first, 0, sw.row - 1,
                 last_col)
     if actual_cells:
-        sw.book.workbook.define_name(defined_name(sheet_name, "実績値"),
+        sw.book.workbook.define_name(defined_name(sheet_name, _texts(sw).actuals_name),
                                      "=" + ",".join(actual_cells))
+
+
+def _texts(sw: _SheetWriter) -> IndicatorTexts:
+    """A section sheet's indicator table speaks as the layout's 目標指標 table does,
+    or as schemas/sheet_texts.yaml when the layout has none."""
+    own = sw.book.layout.indicators
+    return own.texts if own is not None else sheet_texts().indicators
 
 
 def _write_indicator_row(sw: _SheetWriter, block: Block,
@@ -375,9 +384,10 @@ def _write_indicator_row(sw: _SheetWriter, block: Block,
             is_input = template and number == reviewed and spec is actual
             sw.put(row, spec, encode(spec, value, formats), input_cell=is_input)
             if is_input:
-                sw.hint(row, spec, row, f"{indicator.name}（実績値）",
+                texts = _texts(sw)
+                sw.hint(row, spec, row, fill(texts.actual_label, {"name": indicator.name}),
                         fill(spec.hint or "", sw.labels) or None,
-                        _actual_validation(indicator.unit, ActualCheck()))
+                        _actual_validation(indicator.unit, texts.actual_check))
                 inputs.append(sheet_ref(sheet, row, spec.first_col, row, spec.first_col))
     rate, rating = columns.get(("rate", None)), columns.get(("rating", None))
     target, actual = columns.get(("target", reviewed)), columns.get(("actual", reviewed))
@@ -542,10 +552,9 @@ def _write_blocks(sw: _SheetWriter, sheet: SheetLayout, sheet_name: str,
                     if spec.kind == "policy-choice" and policy_range:
                         first_p, last_p, col = policy_range
                         validation = {
-                            "validate": "list", "error_type": "warning",
+                            "validate": "list",
                             "source": "=" + range_name(first_p, col, last_p, col, absolute=True),
-                            "error_title": "基本方針",
-                            "error_message": "この節の基本方針から選んでください。"}
+                        } | _warning("policy-choice")
                     sw.hint(first, spec, last, fill(head.text or "", sw.labels), spec.hint,
                             validation)
                 if block.name:
