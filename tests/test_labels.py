@@ -7,13 +7,21 @@ import ast
 import re
 from pathlib import Path
 
+import openpyxl
 import pytest
+from conftest import ROOT, run
 from source_scan import docstrings
 
 import sheetkit
 from sheetkit import labels
+from sheetkit import model as m
+from sheetkit.loader import load_document
+from sheetkit.overview import ChapterLink, overview_text
+from sheetkit.rating_schemes import load_scheme
+from sheetkit.ratings import tally
 
 SOURCE = Path(sheetkit.__file__).parent
+SHISAKU = ROOT / "examples" / "shisaku-hyoka-sample.yaml"
 HOLE = "\0"                  # a computed piece of a string (an f-string's {…}, a + operand)
 # 第 before a computed number, a computed number before 章/節, a %-template's or
 # a str.format template's 第{}章, and the English "Chapter {n}" / "Section {n}"
@@ -100,3 +108,33 @@ def test_names_in_both_languages() -> None:
     assert labels.place_name(2, 3, "en") == "Chapter 2, section 3"
     assert labels.chapters_name((1, 2)) == "第1、2章"
     assert labels.chapters_name((1, 2), "en") == "Chapters 1, 2"
+
+
+def test_a_period_prints_its_years_once_when_it_is_one_year() -> None:
+    years = m.Period("second_half", "後期基本計画", "H27", "H30")
+    one = m.Period("periods.4", "令和7年度", "R7", "R7")
+    assert labels.period_title(years) == "後期基本計画（平成27年度～平成30年度）"
+    assert labels.period_title(one) == "令和7年度"
+    assert labels.period_title(one, str) == "令和7年度"
+    assert labels.period_title(m.Period("periods.0", "初年度", "R3", "R3")) == "初年度（令和3年度）"
+    assert labels.period_span(one) == "令和7年度"
+
+
+def test_a_one_year_period_is_named_once_on_the_rating_sheet_csv_and_overview(
+        runner, tmp_path) -> None:
+    out, data, table = tmp_path / "施策評価.xlsx", tmp_path / "data.yaml", tmp_path / "指標.csv"
+    result = run(runner, "generate", SHISAKU, "--layout", "shisaku-hyoka", "-o", out)
+    assert result.exit_code == 0, result.output
+    texts = [str(c.value) for row in openpyxl.load_workbook(out)["達成状況"].iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert any("令和7年度" in t for t in texts)
+    assert not [t for t in texts if "令和7年度～令和7年度" in t or "令和3年度（令和3年度" in t]
+    result = run(runner, "merge", out, "--base", SHISAKU, "--layout", "shisaku-hyoka",
+                 "-o", tmp_path / "merged.xlsx", "--csv", table, "--data", data)
+    lines = table.read_text(encoding="utf-8-sig").splitlines()
+    assert any(",令和7年度,実績値," in line for line in lines), lines[:3]
+    assert not any("R7～R7" in line for line in lines)
+    doc = load_document(SHISAKU)
+    scheme = load_scheme()
+    text = overview_text(doc.plan.name, [ChapterLink(tally(doc, 4, scheme), "x.pdf")], scheme)
+    assert "令和7年度に評価できた" in text and "令和7年度（" not in text

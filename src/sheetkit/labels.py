@@ -5,10 +5,10 @@ Period labels and years always come from the document, never from code."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sheetkit.model import Chapter, Plan, Section
+from sheetkit.model import Chapter, Period, Plan, Section
 from sheetkit.wareki import fiscal_year_label
 
 # how lists, titles and messages name a 章 and a 節, by language; every other
@@ -45,6 +45,22 @@ def chapters_name(numbers: Iterable[int], lang: str = "ja") -> str:
     """Several 章 at once: '第1、2章' / 'Chapters 1, 2'."""
     names = _names(lang)
     return names["chapters"].format(chapters=names["list"].join(str(n) for n in numbers))
+
+
+def period_span(period: Period, years: Callable[[str], str] = fiscal_year_label) -> str:
+    """The years of a period as printed: '平成27年度～平成30年度', or '令和7年度'
+    alone for a period of one year; ``years`` prints a year (str: as written, H27)."""
+    start, end = years(period.start), years(period.end)
+    return start if start == end else f"{start}～{end}"
+
+
+def period_title(period: Period, years: Callable[[str], str] = fiscal_year_label) -> str:
+    """A period with its years: '後期基本計画（平成27年度～平成30年度）'; a period of
+    one year that its label already names is printed once: '令和7年度'."""
+    span = period_span(period, years)
+    if period.start == period.end and period.label in (span, fiscal_year_label(period.start)):
+        return period.label
+    return f"{period.label}（{span}）"
 
 
 class _Missing(dict[str, object]):

@@ -28,7 +28,7 @@ from sheetkit.collect import (
 )
 from sheetkit.findings import Finding
 from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
-from sheetkit.labels import place_name, section_name
+from sheetkit.labels import period_title, place_name, section_name
 from sheetkit.layout import data_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
@@ -269,7 +269,7 @@ def _chapter_rows(put: Callable[[list[object]], None], doc: m.Document,
                 computed = achievement(ind.direction, result.target, result.actual)
                 rate = as_written(computed).text if computed is not None else (
                     result.rate.text if isinstance(result.rate, m.Rate) else result.rate or "")
-                label = f"{period.label}（{period.start}～{period.end}）"
+                label = period_title(period, str)
                 rating = scheme.rating(ind, number, review)
                 reason = (ind.not_rated or "") if rating == scheme.not_rated.label else ""
                 for kind, value, field, returned in (

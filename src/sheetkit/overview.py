@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from sheetkit.labels import chapter_name
+from sheetkit.labels import chapter_name, period_title
 from sheetkit.ratings import Scheme, Tally
-from sheetkit.wareki import fiscal_year_label
 
 
 @dataclass(frozen=True)
@@ -47,11 +46,6 @@ def band_rules(scheme: Scheme) -> dict[str, str]:
     return rules
 
 
-def span(tally: Tally) -> str:
-    """平成27年度～平成30年度"""
-    return f"{fiscal_year_label(tally.period.start)}～{fiscal_year_label(tally.period.end)}"
-
-
 def sentence(tally: Tally, scheme: Scheme) -> str:
     """第1章の目標指標15件について、後期基本計画（H27～H30）の達成状況は …"""
     counts = dict(tally.counts)
@@ -62,7 +56,7 @@ def sentence(tally: Tally, scheme: Scheme) -> str:
                       for b in scheme.bands)
     period = tally.period
     text = (f"{chapter_name(tally.chapter.number)}「{tally.chapter.title}」の目標指標{tally.total}件のうち、"
-            f"{period.label}（{span(tally)}）に評価できた{rated}件は、"
+            f"{period_title(period)}に評価できた{rated}件は、"
             f"{parts}です。")
     if unrated:
         text += (f"{unrated}件は「{scheme.unrated.label}」です"
@@ -89,7 +83,7 @@ def overview_html(plan_name: str, chapters: Sequence[ChapterLink], scheme: Schem
     for link in chapters:
         tally = link.tally
         heading = escape(f"{chapter_name(tally.chapter.number)}「{tally.chapter.title}」")
-        period = escape(f"{tally.period.label}（{span(tally)}）")
+        period = escape(period_title(tally.period))
         out += ["<section>", f"<h2>{heading}</h2>", f"<p>{escape(sentence(tally, scheme))}</p>",
                 "<table>", f"<caption>{heading}の{escape(scheme.title)}：{period}</caption>",
                 "<thead><tr><th scope=\"col\">区分</th><th scope=\"col\">基準</th>"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, quote_sheet
 from sheetkit.identity import RATING_DATA_SHEET
-from sheetkit.labels import chapter_name, place_name, section_name
+from sheetkit.labels import chapter_name, period_title, place_name, section_name
 from sheetkit.pages import DEFAULT_ROW_HEIGHT, page_breaks, text_lines
 from sheetkit.rates import achievement, formula
 from sheetkit.rating_data import (
@@ -40,7 +40,6 @@ from sheetkit.rating_data import (
     TARGET,
 )
 from sheetkit.ratings import BETTER, WITHIN, Band, Scheme, below_baseline, count, printed_rate
-from sheetkit.wareki import fiscal_year_label
 
 if TYPE_CHECKING:                     # the writer hands in its workbook
     from xlsxwriter.format import Format
@@ -241,11 +240,6 @@ def _countifs(last: int, band: str | None, **criteria: int) -> str:
     return f"=COUNTIFS({','.join(parts)})"
 
 
-def _period_title(period: m.Period) -> str:
-    return (f"{period.label}（{fiscal_year_label(period.start)}～"
-            f"{fiscal_year_label(period.end)}）")
-
-
 def write_rating_sheet(workbook: Workbook, ws: Worksheet, plan: m.Plan,
                        chapters: Sequence[RatedChapter], review: int, scheme: Scheme,
                        fmt: Fmt, capacity: float) -> int:
@@ -267,7 +261,7 @@ def write_rating_sheet(workbook: Workbook, ws: Worksheet, plan: m.Plan,
     order = [review, *(p for p in range(len(plan.periods)) if p != review)]
     chart_at: int | None = None
     for period in order:
-        title = _period_title(plan.periods[period])
+        title = period_title(plan.periods[period])
         rows.take(8)
         first = _table(ws, rows, f"{title}　章別", bands, fmt, width)
         chapter_rows = []
@@ -388,7 +382,7 @@ def _list(ws: Worksheet, rows: _Rows, plan: m.Plan, chapters: Sequence[RatedChap
     period = plan.periods[review]
     caption = rows.take()
     ws.merge_range(caption, 0, caption, width,
-                   f"策定時より後退した指標・評価しない指標（{_period_title(period)}）",
+                   f"策定時より後退した指標・評価しない指標（{period_title(period)}）",
                    fmt("caption"))
     head = rows.take(30)
     spans = [(first, width if last is None else last) for first, last in LIST_SPANS]
