@@ -213,6 +213,26 @@ def test_the_contract_file_gains_no_finding_from_the_plan_checks(runner):
     assert together == alone
 
 
+def test_findings_in_a_plan_file_name_the_chapter_of_their_key(runner, tmp_path):
+    """A plan file (plan: and chapters:) is keyed by chapter: a finding names
+    the key as the file spells it, chapters.N included, at its line."""
+    plan = tmp_path / "計画.yaml"
+    text = to_yaml(load_plan([EXAMPLE, CH2]))
+    plan.write_text(text, encoding="utf-8")
+    found = _findings(run(runner, "validate", plan, "--format", "json"))
+    assert found and all(f["field"].startswith(("chapters.1.", "chapters.2.", "plan."))
+                         for f in found), [f["field"] for f in found]
+    (child,) = [f for f in found if f["code"] == "below-baseline" and "子育て相談" in f["message"]]
+    assert child["field"] == "chapters.2.sections.3.indicators.0.second_half.actual"
+    assert text.splitlines()[child["line"] - 1].strip() == "actual: 1150"
+    assert {f["field"].split(".")[1] for f in found} == {"1", "2"}
+    text_out = run(runner, "validate", plan).stdout
+    assert f"{child['line']}行目（chapters.2.sections.3.indicators.0.second_half.actual）" in text_out
+    # a chapter file keeps its keys: sections.N
+    alone = _findings(run(runner, "validate", CH2, "--format", "json"))
+    assert [f["field"] for f in alone] == ["sections.3.indicators.0.second_half.actual"]
+
+
 def test_validate_reads_every_chapter_of_a_plan_workbook(runner, tmp_path, plan_book):
     result = run(runner, "validate", plan_book, "--format", "json")
     sheets = {f["sheet"] for f in _findings(result)}

@@ -89,6 +89,18 @@ def in_chapter(key: str, number: int) -> str | None:
     return join(CHAPTER, *rest)
 
 
+def of_chapter(key: str, number: int) -> str:
+    """A one-chapter key as a plan file spells it in chapter ``number`` (the
+    inverse of in_chapter): 'sections.1.goal' -> 'chapters.2.sections.1.goal',
+    'chapter.title' -> 'chapters.2.title'; a plan-wide key ('plan.name') is kept."""
+    parts = split(key)
+    if parts[:1] == (SECTIONS,):
+        return join(CHAPTERS, number, *parts)
+    if parts[:1] == (CHAPTER,):
+        return join(CHAPTERS, number, *parts[1:])
+    return key
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where a sheet's fields live: the chapter (``section`` None) or one section."""

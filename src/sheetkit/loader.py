@@ -182,6 +182,7 @@ class LoadedPlan:
     sources: tuple[tuple[str, dict[str, int]], ...]
     layout: str | None = None       # the layout the files name (``layout:``), if any
     layout_at: Location | None = None   # where the first file names it
+    plan_files: frozenset[str] = frozenset()   # the files in plan form (chapters: …)
 
     def layout_for(self, given: str | None) -> Layout:
         """The layout to write this plan in: the office's --layout (a name or a
@@ -245,6 +246,8 @@ def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan
     if problems:
         raise SheetkitError(problems)
     chapters: list[tuple[m.Document, str, dict[str, int]]] = []
+    plan_files = frozenset(str(path) for path, data, _ in parts
+                           if isinstance(data, dict) and "chapters" in data)
     for path, data, plan_doc in parts:
         lines: dict[str, int] = {}
         _collect_lines(data, "", lines)
@@ -256,7 +259,8 @@ def load_plan_with_lines(paths: str | Path | Sequence[str | Path]) -> LoadedPlan
     plan = parts[0][2].plan
     return LoadedPlan(m.PlanDocument(plan, tuple(replace(d, plan=plan) for d, _, _ in chapters)),
                       tuple((p, lines) for _, p, lines in chapters),
-                      named[0][2], Location(str(named[0][0]), named[0][1], field=LAYOUT))
+                      named[0][2], Location(str(named[0][0]), named[0][1], field=LAYOUT),
+                      plan_files)
 
 
 def _layout_disagreements(named: list[tuple[Path, int | None, str | None]]) -> list[Problem]:

@@ -38,6 +38,7 @@ class Subject:
     sha256: str = ""                          # of the exact bytes read (workbooks)
     review: int | None = None                 # the period under review; None: the last
     layout: Layout | None = None              # the layout a workbook was read with
+    in_plan_file: int | None = None           # its chapter's number, in a plan-form data file
     # a file of several 章 (a plan's data or 総括表): this is its first chapter,
     # ``more`` the others, each a subject of the same file
     more: tuple[Subject, ...] = ()
@@ -70,9 +71,16 @@ class Subject:
         while probe:
             if probe in self.sources:
                 return Location(self.path, self.sources[probe].line, self.sources[probe].sheet,
-                                self.sources[probe].cell, key)
+                                self.sources[probe].cell, self.shown(key))
             probe = keys.parent(probe)
-        return Location(self.path, field=key)
+        return Location(self.path, field=self.shown(key))
+
+    def shown(self, key: str | None) -> str | None:
+        """``key`` as the file spells it: in a plan file, with its chapter
+        ('chapters.2.sections.1.goal')."""
+        if key is None or self.in_plan_file is None:
+            return key
+        return keys.of_chapter(key, self.in_plan_file)
 
 
 @lru_cache(maxsize=8192)
@@ -91,8 +99,9 @@ def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = N
             loaded = load_plan_with_lines(path)
         except SheetkitError as exc:
             return Subject(str(path), "data", problems=exc.problems)
-        return _chapters([data_subject(path, doc, lines) for doc, (_, lines)
-                          in zip(loaded.document.chapters, loaded.sources)])
+        return _chapters([replace(data_subject(path, doc, lines), in_plan_file=(
+            doc.chapter.number if source in loaded.plan_files else None))
+            for doc, (source, lines) in zip(loaded.document.chapters, loaded.sources)])
     try:
         found = extract_plan(path, engine, layout)
     except SheetkitError as exc:
