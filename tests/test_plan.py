@@ -233,6 +233,27 @@ def test_findings_in_a_plan_file_name_the_chapter_of_their_key(runner, tmp_path)
     assert [f["field"] for f in alone] == ["sections.3.indicators.0.second_half.actual"]
 
 
+@pytest.mark.parametrize("form", ["plan file", "plan workbook"])
+def test_the_report_names_the_departments_of_the_findings_own_chapter(
+        runner, tmp_path, plan_book, form):
+    """validate --report on a file of both chapters: a finding in 第2章第3節 is
+    listed with 第2章第3節's 関係所属 (not 第1章第3節's)."""
+    source = plan_book
+    if form == "plan file":
+        source = tmp_path / "計画.yaml"
+        source.write_text(to_yaml(load_plan([EXAMPLE, CH2])), encoding="utf-8")
+    out = tmp_path / "指摘一覧.xlsx"
+    result = run(runner, "validate", source, "--report", out)
+    assert result.exit_code == 1 and out.exists(), result.output
+    rows = list(openpyxl.load_workbook(out)["指摘一覧"].iter_rows(min_row=2, values_only=True))
+    (child,) = [r for r in rows if r[5] == "below-baseline" and "子育て相談" in r[9]]
+    assert child[1:3] == ("第2章第3節", "こども支援課、保育課")
+    (ch1,) = [r for r in rows if r[5] == "below-baseline" and "自治会" in r[9]]
+    assert ch1[1:3] == ("第1章第1節", "地域づくり推進課、まちづくりセンター")
+    summary = [r for r in openpyxl.load_workbook(out)["集計"].iter_rows(values_only=True)]
+    assert any(r[1:3] == ("第2章第3節", "こども支援課、保育課") for r in summary)
+
+
 def test_validate_reads_every_chapter_of_a_plan_workbook(runner, tmp_path, plan_book):
     result = run(runner, "validate", plan_book, "--format", "json")
     sheets = {f["sheet"] for f in _findings(result)}

@@ -22,6 +22,7 @@ class Finding:
     value: str | None = None
     expected: str | None = None
     params: dict[str, str] = field(default_factory=dict, hash=False)
+    chapter: int | None = None      # its 章, in a file of several (a plan's data or 総括表)
 
     def message(self, lang: str = "ja") -> str:
         params = {"value": self.value or "", "expected": self.expected or "",

@@ -10,7 +10,7 @@ import xlsxwriter
 
 from sheetkit.codes import severity_words
 from sheetkit.findings import SEVERITIES, Report
-from sheetkit.labels import section_name
+from sheetkit.labels import place_name, section_name
 from sheetkit.pages import print_wide, text_lines
 from sheetkit.subjects import Subject
 from sheetkit.writer import FIXED_TIME
@@ -42,13 +42,19 @@ def write_report(report: Report, subjects: list[Subject], output: Path, lang: st
     row = 1
     by_place: Counter[tuple[str, str, str, str]] = Counter()
     for file_report, subject in zip(report.files, subjects):
+        docs = {part.document.chapter.number: part.document for part in subject.chapters
+                if part.document is not None}
         for finding in file_report.findings:
-            section = subject.document.section(finding.section) \
-                if subject.document and finding.section is not None else None
+            # in a file of several chapters, the 節 of the finding's own chapter
+            doc = subject.document if finding.chapter is None else docs.get(finding.chapter)
+            section = doc.section(finding.section) \
+                if doc is not None and finding.section is not None else None
             departments = "、".join(section.departments) if section else ""
             author = (section.author if section else None) or ""
             loc = finding.location
-            place = "" if finding.section is None else section_name(finding.section)
+            place = "" if finding.section is None else (
+                section_name(finding.section) if finding.chapter is None or len(docs) < 2
+                else place_name(finding.chapter, finding.section))
             cells = [file_report.path, place, departments, author,
                      labels[finding.severity], finding.code, loc.sheet or "",
                      loc.cell or "", loc.line, finding.message(lang),

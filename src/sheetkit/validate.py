@@ -94,9 +94,17 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
     subjects = [read_subject(p, layout=layout) for p in paths]
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
     found = iter(validate_subjects(chapters).files)
-    files = [FileReport(s.path, tuple(f for _ in s.chapters for f in next(found).findings))
+    files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
+                                      for f in next(found).findings))
              for s in subjects]
     return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
+
+
+def _of_chapter(finding: Finding, part: Subject, several: bool) -> Finding:
+    """A finding of a file of several chapters, marked with the one it is in."""
+    if not several or part.document is None:
+        return finding
+    return replace(finding, chapter=part.document.chapter.number)
 
 
 def _died(died: Died) -> tuple[FileReport, Subject]:
@@ -163,7 +171,10 @@ def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[i
     added: dict[int, list[Finding]] = {}
     rules = load_rules()
     for item, issue in overall_rank_issues(items, complete):
-        added.setdefault(owner[id(item)], []).append(_issue_finding(rules, issue, item.where))
+        finding = _issue_finding(rules, issue, item.where)
+        if subjects[owner[id(item)]].more:
+            finding = replace(finding, chapter=item.chapter)
+        added.setdefault(owner[id(item)], []).append(finding)
     if not added:
         return report, subjects
     files = tuple(FileReport(f.path, tuple(sorted(set(f.findings) | set(added.get(i, ())),
