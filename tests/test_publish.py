@@ -504,12 +504,36 @@ def test_provenance_sheet_prints_within_the_width(returns, example_doc, runner, 
 
 
 @needs_soffice
-@pytest.mark.skipif(shutil.which("pdfunite") is None, reason="poppler-utils not installed")
-def test_whole_plan_of_several_chapters_is_their_pdfs_in_order(published, tmp_path):
-    from sheetkit.soffice import combine, page_count
-    chapter = published / CHAPTER_PDF
-    combine([chapter, chapter], tmp_path / "全体.pdf")
-    assert page_count(tmp_path / "全体.pdf") == 2 * page_count(chapter)
+def test_the_whole_plan_prints_one_rating_summary_for_the_plan(runner, tmp_path):
+    """publish of a plan of two chapters: the whole-plan PDF opens with one
+    達成状況 of the plan (a row per chapter, a section row each, 計画全体, one
+    list), then both chapters' sheets; each chapter's PDF keeps its own."""
+    from sheetkit.loader import load_plan
+    from sheetkit.serialize import to_yaml
+
+    plan = tmp_path / "計画.yaml"
+    plan.write_text(to_yaml(load_plan([EXAMPLE, ROOT / "examples" / "fictional-ch2.yaml"])),
+                    encoding="utf-8")
+    folder = tmp_path / "公表"
+    result = run(runner, "publish", plan, "-o", folder)
+    assert result.exit_code == 0, result.output
+    whole = pdf_pages(folder / WHOLE_PDF)
+    text = "".join(whole)
+    assert text.count("策定時より後退した指標・評価しない指標") == 1       # one summary
+    summary = whole[:next(i for i, p in enumerate(whole) if "策定時より後退した" in p) + 1]
+    assert all("目標指標の達成状況" not in p for p in summary)            # before the chapters
+    first = re.sub(r"\s+", "", "".join(summary))
+    assert "第1章コミュニティ" in first and "第2章健康・福祉" in first and "計画全体" in first
+    assert "子育て相談の件数" in first and "自治会・町内会への加入率" in first
+    assert "第2章第3節" in first
+    for chapter in (CHAPTER_PDF, "第2章_健康・福祉.pdf"):
+        pages = "".join(pdf_pages(folder / chapter))
+        assert pages.count("策定時より後退した指標・評価しない指標") == 1
+        assert "計画全体" in re.sub(r"\s+", "", pages)
+    for number, page in enumerate(whole, start=1):      # one document: numbered through
+        assert re.search(rf"-\s*{number}\s*/\s*{len(whole)}\s*-", page), number
+    assert len(whole) < sum(len(pdf_pages(folder / c))
+                            for c in (CHAPTER_PDF, "第2章_健康・福祉.pdf"))
 
 
 def test_merge_csv_neutralises_formula_text_too(example_doc, runner, tmp_path):

@@ -28,7 +28,7 @@ from sheetkit.rating_schemes import DEFAULT_SCHEME, load_scheme
 from sheetkit.ratings import Scheme, tally
 from sheetkit.reader import extract_plan
 from sheetkit.serialize import to_json
-from sheetkit.soffice import DEFAULT_TIMEOUT, check_pages, combine, convert_to_pdf, find_soffice
+from sheetkit.soffice import DEFAULT_TIMEOUT, check_pages, convert_to_pdf, find_soffice
 from sheetkit.writer import write_summary
 
 CSV_NAME = "目標指標.csv"
@@ -121,14 +121,20 @@ def _make(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str,
 def _print(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str, work: Path,
            stage: Path, timeout: float) -> dict[str, int]:
     """The chapters' PDFs and the whole plan's in ``stage``, each with the pages its
-    print setup plans; returns the pages of each PDF by name."""
+    print setup plans; returns the pages of each PDF by name.  The whole plan's
+    is printed from the plan's own 総括表: one 達成状況 of the plan (with its
+    chapter and section rows), then every chapter's sheets."""
     books, planned = [], []
     (work / "books").mkdir()
     for number, doc in enumerate(docs, start=1):
         book = work / "books" / f"chapter-{number}.xlsx"
         planned.append(sum(write_summary(doc, lay, book, scheme=scheme).values()))
         books.append(book)
-    pdfs = convert_to_pdf(soffice, books, work, timeout)
+    plan_book = work / "books" / "plan.xlsx"
+    plan_pages = planned[0] if len(docs) == 1 else sum(write_summary(
+        m.PlanDocument(docs[0].plan, tuple(docs)), lay, plan_book, scheme=scheme).values())
+    pdfs = convert_to_pdf(soffice, books if len(docs) == 1 else [*books, plan_book], work,
+                          timeout)
     pages: dict[str, int] = {}
     chapter_pdfs = []
     for doc, book, expected in zip(docs, books, planned):
@@ -138,7 +144,10 @@ def _print(docs: Sequence[m.Document], lay: Layout, scheme: Scheme, soffice: str
         chapter_pdfs.append(target)
         pages[target.name] = expected
     whole = stage / f"{whole_stem(docs)}.pdf"
-    combine(chapter_pdfs, whole)
-    check_pages(whole, sum(planned))
-    pages[whole.name] = sum(planned)
+    if len(docs) == 1:
+        shutil.copyfile(chapter_pdfs[0], whole)
+    else:
+        check_pages(pdfs[plan_book], plan_pages)
+        os.replace(pdfs[plan_book], whole)
+    pages[whole.name] = plan_pages
     return pages

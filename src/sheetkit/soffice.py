@@ -73,15 +73,3 @@ def check_pages(pdf: Path, expected: int) -> None:
     if found != expected:
         raise SheetkitError([Problem("page-count-mismatch", Location(str(pdf)),
                                      {"found": str(found), "expected": str(expected)})])
-
-
-def combine(pdfs: Sequence[Path], target: Path) -> None:
-    """One PDF of ``pdfs`` in order (poppler's pdfunite), or a copy of a single one."""
-    if len(pdfs) == 1:
-        shutil.copyfile(pdfs[0], target)
-        return
-    done = subprocess.run(["pdfunite", *map(str, pdfs), str(target)], capture_output=True,
-                          text=True, timeout=PDFINFO_TIMEOUT, check=False)
-    if done.returncode != 0 or not target.is_file():
-        raise SheetkitError([Problem("conversion-failed", Location(str(target)),
-                                     {"detail": done.stderr.strip()[:300] or "pdfunite"})])
