@@ -106,12 +106,19 @@ def test_every_count_is_a_countifs_and_sections_fold_under_their_chapter(book):
     assert ws.sheet_properties.outlinePr.summaryBelow is False
 
 
-def test_the_list_names_the_indicators_below_baseline_and_not_rated(book):
-    ws = openpyxl.load_workbook(book)[RATING_SHEET]
+def listed_rows(ws) -> list[tuple]:
+    """The list's rows as shown (cached values): 章・節, 目標指標, 区分, 策定時,
+    実績値, 理由・内容, and whether the row is hidden."""
     caption = next(r for r in range(1, ws.max_row + 1)
                    if str(ws.cell(r, 1).value or "").startswith("策定時より後退した指標"))
-    listed = [tuple(ws.cell(r, c).value for c in (1, 2, 6, 9))
-              for r in range(caption + 2, ws.max_row + 1) if ws.cell(r, 2).value]
+    return [(*(ws.cell(r, c).value for c in (1, 2, 6, 7, 8, 9)), ws.row_dimensions[r].hidden)
+            for r in range(caption + 2, ws.max_row + 1) if ws.cell(r, 2).value]
+
+
+def test_the_list_names_the_indicators_below_baseline_and_not_rated(book):
+    ws = openpyxl.load_workbook(book, data_only=True)[RATING_SHEET]
+    listed = [(place, name, band, why) for place, name, band, _, _, why, hidden
+              in listed_rows(ws) if not hidden]
     assert [(name, band) for _, name, band, _ in listed] == [
         ("自治会・町内会への加入率", "概ね達成"), ("市民活動支援センターの利用者満足度", "評価せず"),
         ("ボランティアによる日本語教室に参加している外国籍市民の数", "未達成")]
@@ -195,6 +202,38 @@ def test_correcting_a_figure_makes_the_tally_follow(book, tmp_path):
     below = [data.cell(r, 4).value for r in range(2, data.max_row + 1)
              if data.cell(r, 13).value == 1 and data.cell(r, 5).value == 2]     # 後期
     assert below == ["ボランティアによる日本語教室に参加している外国籍市民の数"]
+
+
+@needs_soffice
+def test_correcting_figures_moves_indicators_in_and_out_of_the_list(book, tmp_path):
+    """The list follows the figures as the counts do: 加入率 corrected above 策定時
+    leaves it, アダプト and the フォーラム corrected below 策定時 join it, with
+    their 区分 as counted; the fourth row, hidden until now, is announced."""
+    from recalc import recalculated
+    wb = openpyxl.load_workbook(book)
+    ws = wb["目標指標"]
+    for name, actual in (("自治会・町内会への加入率", 69.5), ("アダプト・プログラム実施団体数", 9),
+                         ("所沢市国際交流フォーラムの参加者数", 300)):
+        top = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 2).value == name)
+        ws.cell(top + 1, 9).value = actual
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    (again,) = recalculated([edited], tmp_path)
+    result = openpyxl.load_workbook(again, data_only=True)[RATING_SHEET]
+    counts = counts_at(result, rows_of(result)["第1章　コミュニティ"])
+    assert (counts["達成"], counts["概ね達成"], counts["未達成"]) == (2, 3, 6)
+    listed = listed_rows(result)
+    assert [(name, band, actual) for _, name, band, _, actual, _, _ in listed] == [
+        ("市民活動支援センターの利用者満足度", "評価せず", None),
+        ("アダプト・プログラム実施団体数", "未達成", "9"),
+        ("所沢市国際交流フォーラムの参加者数", "未達成", "300"),
+        ("ボランティアによる日本語教室に参加している外国籍市民の数", "未達成", "1,019")]
+    assert listed[1][0] == "第1章第2節　市民活動" and listed[1][3] == "10"
+    assert listed[1][5] == "実績値が策定時の値より後退（増加をめざす指標）。達成率は 30.0%"
+    assert [hidden for *_, hidden in listed] == [False, False, False, True]
+    note = next(str(c.value) for row in result.iter_rows() for c in row
+                if "隠れている行を再表示" in str(c.value or ""))
+    assert "4件" in note
 
 
 def pixels(ppm: Path) -> bytes:

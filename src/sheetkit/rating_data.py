@@ -12,10 +12,12 @@ from sheetkit import model as m
 if TYPE_CHECKING:
     from sheetkit.grid import Grid
 
-# one row per indicator and period
+# one row per indicator and period; 一覧 numbers the rows of the reviewed period that the
+# 達成状況 list shows (below 策定時 or not rated), in order, live as the figures change
 DATA_HEADER = ("章", "節", "指標", "目標指標", "期間", "方向", "策定時", "目標値", "実績値", "達成率",
-               "評価しない理由", "区分", "策定時より後退")
-CH, SEC, IND, NAME, PER, DIR, BASE, TARGET, ACTUAL, RATE, REASON, BAND, BELOW = range(13)
+               "評価しない理由", "区分", "策定時より後退", "章・節", "理由・内容", "一覧")
+(CH, SEC, IND, NAME, PER, DIR, BASE, TARGET, ACTUAL, RATE, REASON, BAND, BELOW, PLACE, WHY,
+ LISTED) = range(16)
 
 
 def with_not_rated(doc: m.Document, grid: Grid | None) -> m.Document:

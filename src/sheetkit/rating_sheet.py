@@ -32,12 +32,15 @@ from sheetkit.rating_data import (
     DATA_HEADER,
     DIR,
     IND,
+    LISTED,
     NAME,
     PER,
+    PLACE,
     RATE,
     REASON,
     SEC,
     TARGET,
+    WHY,
 )
 from sheetkit.ratings import BETTER, WITHIN, Band, Scheme, below_baseline, count, printed_rate
 
@@ -146,11 +149,36 @@ def band_formula(scheme: Scheme, row: int) -> str:
     return f'=IF({reason}<>"","{scheme.not_rated.label}",{text})'
 
 
+def _at(row: int) -> Callable[[int], str]:
+    """A data row's cell by column, as a formula names it: $M5."""
+    return lambda col: f"${cell_name(0, col)[:-1]}{row + 1}"
+
+
 def below_formula(row: int) -> str:
-    def c(col: int) -> str:
-        return f"${cell_name(0, col)[:-1]}{row + 1}"
+    c = _at(row)
     worse = f'IF({c(DIR)}="{m.DOWN}",N({c(ACTUAL)})>N({c(BASE)}),N({c(ACTUAL)})<N({c(BASE)}))'
     return f"=IF(AND(ISNUMBER({c(ACTUAL)}),ISNUMBER({c(BASE)}),{worse}),1,0)"
+
+
+def why_formula(row: int) -> str:
+    """_why as a formula on the data row: 評価せず and its reason, and/or how the
+    actual went back below 策定時, with the 達成率 as printed."""
+    c = _at(row)
+    reason, below = f'{c(REASON)}<>""', f"{c(BELOW)}=1"
+    rate = (f'IF(ISNUMBER({c(RATE)}),"。達成率は "&TEXT(ROUND({c(RATE)},3)*100,"0.0")&"%","")')
+    went_back = (f'"実績値が策定時の値より後退（"&IF({c(DIR)}="{m.DOWN}","減少","増加")'
+                 f'&"をめざす指標）"&{rate}')
+    return (f'=IF({reason},"評価せず："&{c(REASON)},"")&IF(AND({reason},{below}),"。","")'
+            f'&IF({below},{went_back},"")')
+
+
+def listed_formula(row: int, review: int) -> str:
+    """The row's number in the 達成状況 list (the reviewed period, below 策定時 or
+    not rated), counting down the sheet; blank when it is not listed."""
+    c = _at(row)
+    above = f"${cell_name(0, LISTED)[:-1]}$1:{cell_name(0, LISTED)[:-1]}{row}"
+    return (f'=IF(AND({c(PER)}={review + 1},OR({c(BELOW)}=1,{c(REASON)}<>"")),'
+            f'MAX({above})+1,"")')
 
 
 def _write_data(ws: Worksheet, plan: m.Plan, chapters: Sequence[RatedChapter], review: int,
@@ -158,15 +186,24 @@ def _write_data(ws: Worksheet, plan: m.Plan, chapters: Sequence[RatedChapter], r
     """The hidden rows the tallies count; returns the last row used."""
     for col, head in enumerate(DATA_HEADER):
         ws.write_string(0, col, head)
-    row = 0
+    row = listed = 0
     for part in chapters:
         for section in part.sections:
+            place = f"{place_name(part.chapter.number, section.number)}　{section.title}"
             for index, ind in enumerate(section.indicators):
                 cells = part.cells.get((section.number, index))
                 for period in range(len(plan.periods)):
                     row += 1
                     _data_row(ws, row, part.chapter.number, section.number, index, ind, period,
                               review, cells, scheme)
+                    ws.write_string(row, PLACE, place)
+                    if period != review:
+                        continue
+                    below = below_baseline(ind, review)
+                    ws.write_formula(row, WHY, why_formula(row), None, _why(ind, review, below))
+                    listed += 1 if below or ind.not_rated else 0
+                    ws.write_formula(row, LISTED, listed_formula(row, review), None,
+                                     listed if below or ind.not_rated else "")
     ws.hide()
     return row
 
@@ -288,11 +325,13 @@ def write_rating_sheet(workbook: Workbook, ws: Worksheet, plan: m.Plan,
                            scheme, last, fmt)
         rows.keeps.append((first, first + 1))
     rows.take(8)
-    _list(ws, rows, plan, chapters, review, scheme, fmt, width)
+    _list(ws, rows, plan, chapters, review, scheme, fmt, width, last)
     heights = [rows.heights.get(r, DEFAULT_ROW_HEIGHT) for r in range(rows.row)]
     for row, height in enumerate(heights):
-        level = rows.levels.get(row)
-        ws.set_row(row, height, None, {"level": level} if level else None)
+        options = {"level": level} if (level := rows.levels.get(row)) else {}
+        if not height:                  # a list row kept for a correction to fill
+            options["hidden"] = True
+        ws.set_row(row, height or DEFAULT_ROW_HEIGHT, None, options or None)
     breaks = page_breaks(heights, capacity, 0.0, rows.keeps)
     ws.set_h_pagebreaks(breaks)
     return len(breaks) + 1
@@ -377,8 +416,12 @@ def _chart(workbook: Workbook, ws: Worksheet, at: int, chapter_rows: list[int],
 
 
 def _list(ws: Worksheet, rows: _Rows, plan: m.Plan, chapters: Sequence[RatedChapter],
-          review: int, scheme: Scheme, fmt: Fmt, width: int) -> None:
-    """The indicators that went back below 策定時 or are not rated."""
+          review: int, scheme: Scheme, fmt: Fmt, width: int, last: int) -> None:
+    """The indicators that went back below 策定時 or are not rated: live, the
+    k-th row shows the data sheet's row numbered k (INDEX/MATCH), so that a
+    corrected figure moves an indicator in or out as it moves the tallies.
+    There is a row for every indicator; those not listed now are hidden, and a
+    note under them asks to show them when a correction lists more."""
     period = plan.periods[review]
     caption = rows.take()
     ws.merge_range(caption, 0, caption, width,
@@ -388,27 +431,66 @@ def _list(ws: Worksheet, rows: _Rows, plan: m.Plan, chapters: Sequence[RatedChap
     spans = [(first, width if last is None else last) for first, last in LIST_SPANS]
     for (first_col, last_col), text in zip(spans, LIST_HEADER):
         _put(ws, head, first_col, last_col, text, fmt("header"))
-    found = 0
-    for part in chapters:
-        for section in part.sections:
-            for ind in section.indicators:
-                below = below_baseline(ind, review)
-                if not (below or ind.not_rated):
-                    continue
-                result = ind.results[review] if review < len(ind.results) else None
-                values = (f"{place_name(part.chapter.number, section.number)}　{section.title}",
-                          ind.name, scheme.rating(ind, review, review), _shown(ind.baseline),
-                          _shown(result.actual if result else None), _why(ind, review, below))
-                lines = max(text_lines(value, _span_width(first_col, last_col))
-                            for (first_col, last_col), value in zip(spans, values))
-                row = rows.take(lines * DEFAULT_ROW_HEIGHT + 4)
-                for number, ((first_col, last_col), value) in enumerate(zip(spans, values)):
-                    _put(ws, row, first_col, last_col, value,
-                         fmt("number" if number in (3, 4) else "value"))
-                found += 1
-    if not found:
-        _put(ws, rows.take(), 0, width, "該当する指標はありません。", fmt("value"))
+    now = [(f"{place_name(part.chapter.number, section.number)}　{section.title}", ind.name,
+            scheme.rating(ind, review, review), _shown(ind.baseline),
+            _shown(result.actual if (result := _result(ind, review)) else None),
+            _why(ind, review, below))
+           for part in chapters for section in part.sections for ind in section.indicators
+           if (below := below_baseline(ind, review)) or ind.not_rated]
+    total = sum(len(s.indicators) for part in chapters for s in part.sections)
+    shown = max(len(now), 1)
+    for number in range(1, max(total, 1) + 1):
+        values = now[number - 1] if number <= len(now) else ("",) * len(spans)
+        if number == 1 and not now:
+            values = ("該当する指標はありません。", *values[1:])
+        lines = max(text_lines(value, _span_width(first_col, last_col))
+                    for (first_col, last_col), value in zip(spans, values))
+        row = rows.take(max(lines, 2) * DEFAULT_ROW_HEIGHT + 4 if number <= shown else 0)
+        for col, ((first_col, last_col), value) in enumerate(zip(spans, values)):
+            _listed(ws, row, first_col, last_col, _list_formula(number, col, last), value,
+                    fmt("number" if col in (3, 4) else "value"))
+    note = rows.take()
+    ws.merge_range(note, 0, note, width, "", fmt("value"))
+    listed = f"{_data_column(LISTED, last)}"
+    ws.write_formula(note, 0, f'=IF(MAX({listed})>{shown},"数値の訂正で、該当する指標が"'
+                              f'&MAX({listed})&"件になりました。この上の隠れている行を再表示して'
+                              f'ください（行番号を選んで右クリック→再表示）。","")',
+                     fmt("value"), "")
     rows.keeps.append((caption, head + 1))
+
+
+def _result(ind: m.Indicator, period: int) -> m.PeriodResult | None:
+    return ind.results[period] if period < len(ind.results) else None
+
+
+# what each column of the list shows from the data sheet; the figures as they print
+_LIST_COLUMNS = (PLACE, NAME, BAND, BASE, ACTUAL, WHY)
+
+
+def _data_column(col: int, last: int) -> str:
+    letter = cell_name(0, col)[:-1]
+    return f"{quote_sheet(RATING_DATA_SHEET)}!${letter}$2:${letter}${last + 1}"
+
+
+def _list_formula(number: int, col: int, last: int) -> str:
+    """The list's row ``number``, column ``col``: the data row numbered so, or blank
+    (the first row says that there is none)."""
+    found = f"INDEX({_data_column(_LIST_COLUMNS[col], last)},MATCH({number},"
+    found += f"{_data_column(LISTED, last)},0))"
+    if col in (3, 4):                  # a figure as typed: 1,254 or 61.9
+        found = (f'IF(ISNUMBER({found}),IF({found}=INT({found}),TEXT({found},"#,##0"),'
+                 f'TEXT({found},"#,##0.0###")),"")')
+    else:
+        found = f'IF({found}="","",{found})'
+    none = '"該当する指標はありません。"' if number == 1 and col == 0 else '""'
+    return f"=IFERROR({found},{none})"
+
+
+def _listed(ws: Worksheet, row: int, first_col: int, last_col: int, formula: str, value: str,
+            style: Format) -> None:
+    if first_col < last_col:
+        ws.merge_range(row, first_col, row, last_col, "", style)
+    ws.write_formula(row, first_col, formula, style, value)
 
 
 def _why(ind: m.Indicator, review: int, below: bool) -> str:
