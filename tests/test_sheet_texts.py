@@ -12,7 +12,8 @@ import pytest
 from conftest import EXAMPLE, ROOT, run
 
 import sheetkit.writer
-from sheetkit.layout import ActualCheck, load_layout, sheet_texts
+from sheetkit.layout import load_layout
+from sheetkit.sheet_texts import ActualCheck, sheet_texts
 
 SHISAKU = ROOT / "examples" / "shisaku-hyoka-sample.yaml"
 

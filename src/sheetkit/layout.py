@@ -19,6 +19,7 @@ from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.ratings import Band, Rule, Scheme
+from sheetkit.sheet_texts import ActualCheck, IndicatorTexts, indicator_texts, sheet_texts
 
 DEFAULT_LAYOUT = "tokorozawa"
 KINDS = ("text", "int", "figure", "date", "rate", "rank", "list", "policy", "policy-choice",
@@ -88,62 +89,6 @@ class PeriodColumns:
     @property
     def last_col(self) -> int:
         return max(self.target, self.actual, *(() if self.rate is None else (self.rate,)))
-
-
-@dataclass(frozen=True)
-class ActualCheck:
-    """The data validation on a reported actual: its title and messages."""
-
-    title: str
-    message: str
-    percent_message: str
-
-
-@dataclass(frozen=True)
-class IndicatorTexts:
-    """What a 目標指標 table shows and names: the mark of an absent period, the
-    label of a reported actual, its data validation, and the defined names'
-    suffixes (<sheet>_目標指標, <sheet>_実績値)."""
-
-    absent: str
-    actual_label: str
-    actual_check: ActualCheck
-    table_name: str
-    actuals_name: str
-
-
-@dataclass(frozen=True)
-class SheetTexts:
-    """schemas/sheet_texts.yaml: the data validation by a cell's kind (title,
-    message) and the 目標指標 texts a layout does not declare itself."""
-
-    checks: dict[str, tuple[str, str]]
-    indicators: IndicatorTexts
-    raw_indicators: dict[str, Any]          # the same, as written: a layout's defaults
-
-
-def _indicator_texts(data: dict[str, Any], default: dict[str, Any]) -> IndicatorTexts:
-    """A layout's 目標指標 texts, each one it leaves out taken from ``default``
-    (schemas/sheet_texts.yaml's, itself read with no default)."""
-    check = default.get("actual_check", {}) | data.get("actual_check", {})
-    names = default.get("names", {}) | data.get("names", {})
-    merged = default | data
-    return IndicatorTexts(str(merged["absent"]), str(merged["actual_label"]),
-                          ActualCheck(str(check["title"]), str(check["message"]),
-                                      str(check["percent_message"])),
-                          str(names["table"]), str(names["actuals"]))
-
-
-@cache
-def sheet_texts() -> SheetTexts:
-    """The texts of schemas/sheet_texts.yaml."""
-    import yaml
-
-    resource = resources.files("sheetkit.schemas") / "sheet_texts.yaml"
-    data = yaml.load(resource.read_text(encoding="utf-8"),
-                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    checks = {str(kind): (str(c["title"]), str(c["message"])) for kind, c in data["checks"].items()}
-    return SheetTexts(checks, _indicator_texts(data["indicators"], {}), data["indicators"])
 
 
 @dataclass(frozen=True)
@@ -475,7 +420,7 @@ def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
         actual_hint=ind["actual_hint"],
         analysis_label=_cell(ind["analysis"]["label"]),
         analysis_text=_cell(ind["analysis"]["text"]),
-        texts=_indicator_texts(ind, sheet_texts().raw_indicators), rows=rows, review=review)
+        texts=indicator_texts(ind, sheet_texts().raw_indicators), rows=rows, review=review)
 
 
 def _build(data: dict[str, Any]) -> Layout:

@@ -40,16 +40,13 @@ from sheetkit.labels import (
     sheet_title,
 )
 from sheetkit.layout import (
-    ActualCheck,
     Block,
     CellSpec,
     IndicatorLayout,
-    IndicatorTexts,
     Layout,
     OverviewLayout,
     PeriodColumns,
     SheetLayout,
-    sheet_texts,
 )
 from sheetkit.pages import (
     DEFAULT_ROW_HEIGHT,
@@ -86,6 +83,7 @@ from sheetkit.rating_schemes import load_scheme
 from sheetkit.rating_sheet import IndicatorCells, PeriodCells, RatedChapter, write_rating_sheet
 from sheetkit.ratings import Scheme, printed_rate
 from sheetkit.serialize import plan_data
+from sheetkit.sheet_texts import ActualCheck, IndicatorTexts, sheet_texts
 from sheetkit.values import percent_rule
 
 FIXED_TIME = dt.datetime(2000, 1, 1)
