@@ -210,6 +210,27 @@ def test_a_block_can_be_found_again_by_its_labels(old, new, variant):
     assert (found, at) == (variant, line_of(text, new.splitlines()[0].strip()))
 
 
+THREE_YEARS = ROOT / "tests" / "layouts" / "three-years.yaml"
+
+
+@pytest.mark.parametrize(("old", "new", "variant"), [
+    ("review: 3", "review: 4", "review-outside"),
+    ("review: 3", "review: 0", "bad-value"),
+    ("review: 3", "review: 1", "review-without-rate"),
+])
+def test_the_period_under_review_is_one_with_a_rate(old, new, variant):
+    text = changed(THREE_YEARS, old, new)
+    found, at, path, _ = only(text)
+    assert (found, at, path) == (variant, line_of(text, new), "indicators.review")
+
+
+def test_rating_bands_go_from_the_highest_down():
+    text = changed(SHISAKU, "    - {label: B, lower: 0.8}", "    - {label: B, lower: 1.2}")
+    found, at, path, params = only(text)
+    assert (found, at, path, params["value"]) == ("bands-order", line_of(text, "lower: 1.2"),
+                                                  "rating.bands[1]", "1.2")
+
+
 def test_the_indicator_periods_need_the_columns_their_rows_need():
     text = changed(TOKOROZAWA, "    - {value: F, rate: G}", "    - {rate: G}")
     variant, at, path, _ = only(text)
@@ -245,6 +266,19 @@ def test_every_mistake_is_said_with_file_line_and_path(runner, tmp_path, lang):
         assert any(s.startswith(at) for s in said), result.stderr
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_readme_shows_what_a_mistake_really_says(runner, tmp_path, lang):
+    text = changed(TOKOROZAWA, "field: section.goal", "field: section.gaol")
+    text = text.replace("    - anchor: 1\n      table: section.initiatives",
+                        "    - anchr: 1\n      table: section.initiatives", 1)
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    result = run(runner, "generate", EXAMPLE, "-o", tmp_path / "s.xlsx", "--layout",
+                 tmp_path / "mine.yaml", "--lang", lang)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    said = result.stderr.replace(f"{tmp_path}/", "").splitlines()
+    assert len(said) == 2 and all(line_ in readme for line_ in said), said
+
+
 # -- the registry holds every text the checker can say ----------------------------
 
 def _notes() -> list[ast.Call]:
@@ -264,6 +298,11 @@ def test_every_variant_the_checker_says_is_registered():
         near = call.args[3] if len(call.args) > 3 else None
         if near is not None and not (isinstance(near, ast.Constant) and near.value is None):
             assert variant.value + "-near" in messages, variant.value
+
+
+def test_every_message_says_it_is_about_the_layout():
+    for variant, texts in codes.get("layout-invalid").messages.items():
+        assert "レイアウト" in texts["ja"] and "layout" in texts["en"].lower(), variant
 
 
 def test_every_kind_of_value_the_schema_expects_has_words():

@@ -91,6 +91,8 @@ def check_layout(data: Any, label: str) -> list[Problem]:
         _check_overview(checker, data["overview"])
     if isinstance(data.get("indicators"), dict):
         _check_indicators(checker, data["indicators"])
+    if isinstance(data.get("rating"), dict):
+        _check_rating(checker, data["rating"])
     return sorted(checker.problems, key=lambda p: p.location.line or 0)
 
 
@@ -356,6 +358,7 @@ def _check_indicators(checker: _Checker, ind: dict[str, Any]) -> None:
             if key not in period:
                 checker.note("missing-key", getattr(period, "line", None),
                              keys.join(keys.item("indicators.periods", index), key), key=key)
+    _check_review(checker, ind)
     for key, cell in ind.items():
         if isinstance(cell, dict) and "span" in cell:
             _no_input(checker, cell, keys.join("indicators", key))
@@ -365,6 +368,44 @@ def _check_indicators(checker: _Checker, ind: dict[str, Any]) -> None:
     analysis = ind.get("analysis")
     if isinstance(analysis, dict) and isinstance(analysis.get("label"), dict):
         _no_input(checker, analysis["label"], "indicators.analysis.label")
+
+
+def _check_review(checker: _Checker, ind: dict[str, Any]) -> None:
+    """``review:`` is ``last`` or one of the periods, and the period under review
+    has a 達成率 column (its rate is what the review reports)."""
+    periods, review = ind.get("periods"), ind.get("review", "last")
+    if not isinstance(periods, list):
+        return
+    at = (line_of(ind, "review" if "review" in ind else "periods"),
+          keys.join("indicators", "review" if "review" in ind else "periods"))
+    if not periods:
+        checker.note("periods-empty", line_of(ind, "periods"), "indicators.periods")
+        return
+    if isinstance(review, int) and not isinstance(review, bool) and review > len(periods):
+        checker.note("review-outside", *at, value=str(review), count=str(len(periods)))
+    if isinstance(review, int) and not isinstance(review, bool) and not 1 <= review <= len(periods):
+        return                                       # below 1: the format says so
+    index = review - 1 if isinstance(review, int) and not isinstance(review, bool) \
+        else len(periods) - 1
+    reviewed = periods[index]
+    if isinstance(reviewed, dict) and reviewed.get("rate") is None:
+        checker.note("review-without-rate", *at, value=str(index + 1))
+
+
+def _check_rating(checker: _Checker, rating: dict[str, Any]) -> None:
+    """The 評価 bands go from the highest lower bound down: the first one a rate
+    reaches is its 評価."""
+    bands = rating.get("bands")
+    if not isinstance(bands, list):
+        return
+    if not bands:
+        checker.note("bands-order", line_of(rating, "bands"), "rating.bands", value="")
+    lowers = [b.get("lower") if isinstance(b, dict) else None for b in bands]
+    for index in range(1, len(bands)):
+        above, here = lowers[index - 1], lowers[index]
+        if isinstance(above, int | float) and isinstance(here, int | float) and here >= above:
+            checker.note("bands-order", line_of(bands, index),
+                         keys.item("rating.bands", index), value=str(here))
 
 
 def _no_input(checker: _Checker, cell: dict[str, Any], path: str, value: str = "") -> None:
