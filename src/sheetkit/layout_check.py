@@ -18,6 +18,7 @@ from typing import Any
 
 from sheetkit import keys
 from sheetkit import model as m
+from sheetkit.a1 import parse_span
 from sheetkit.loader import line_of
 from sheetkit.model_paths import model_paths, row_fields
 from sheetkit.problems import Location, Problem
@@ -183,19 +184,13 @@ def _check_kind(checker: _Checker, cell: dict[str, Any], path: str) -> None:
     if kind == "choice" and not cell.get("choices"):
         checker.note("choice-without-choices", line_of(cell, "kind"), keys.join(path, "kind"))
     if kind == "sdgs" and isinstance(cell.get("span"), str):
-        first, _, last = cell["span"].partition(":")
-        if _width(first, last or first) != SDG_SPAN:
+        try:
+            first, last = parse_span(cell["span"])
+        except ValueError:
+            return                               # not a span: the format says so
+        if last - first + 1 != SDG_SPAN:
             checker.note("sdgs-span", line_of(cell, "span"), keys.join(path, "span"),
                          value=cell["span"], count=str(SDG_SPAN))
-
-
-def _width(first: str, last: str) -> int:
-    def index(letters: str) -> int:
-        number = 0
-        for letter in letters:
-            number = number * 26 + ord(letter) - ord("A") + 1
-        return number
-    return index(last) - index(first) + 1
 
 
 # -- fields and tables against the document model ------------------------------
