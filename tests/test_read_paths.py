@@ -160,6 +160,23 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
     assert quick > 400          # every plain part of the ordinary workbooks
 
 
+@pytest.mark.parametrize("old, new", [
+    (b'pid="4"', b'pid="x"'),                                   # found by hypothesis
+    (b"<vt:lpwstr>1</vt:lpwstr>", b"<vt:i4>x</vt:i4>"),
+    (b'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2"', b'pid="2"')])
+def test_a_damaged_custom_property_does_not_make_the_sheets_unreadable(
+        workbooks, tmp_path, old, new):
+    """The custom document properties repeat the identity for Excel's
+    「プロパティ」; neither path reads them, so both read the sheets as before."""
+    source = next(p for p in workbooks if p.name == "filled1.xlsx")
+    part = "docProps/custom.xml"
+    assert old in zipfile.ZipFile(source).read(part)
+    damaged = corpus.rewrite_zip(source, tmp_path / "damaged.xlsx", lambda n, d: d.replace(
+        old, new, 1) if n == part else d)
+    fast, full = outcome(damaged, FAST), outcome(damaged, FULL)
+    assert fast[0] != "error" and fast == full == outcome(source, FULL)
+
+
 @pytest.mark.parametrize("part, old, new", [
     ("xl/styles.xml", b'numFmtId="0"', b'numFmtId="-1"'),
     ("docProps/core.xml", b"</dcterms:created>", b" yesterday</dcterms:created>")])

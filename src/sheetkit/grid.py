@@ -94,11 +94,35 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
                 hashlib.sha256(inspection.data).hexdigest())
 
 
+# The part sheetkit writes its identity into for Excel's 「プロパティ」 and never
+# reads (the identity sheet is what counts): openpyxl would refuse a whole
+# workbook over a damaged custom property that the fast path never looks at.
+_CUSTOM_PROPERTIES = "docProps/custom.xml"
+
+
+def _without_custom_properties(data: bytes) -> bytes:
+    """The workbook's bytes without its custom document properties (the guard
+    has already bounded every part's size)."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        if _CUSTOM_PROPERTIES not in source.namelist():
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in source.infolist():
+                if info.filename != _CUSTOM_PROPERTIES:
+                    copy.writestr(info.filename, source.read(info))
+        return out.getvalue()
+
+
 def _read(path: Path, data: bytes, limits: Limits) -> dict[str, Grid]:
     import io
 
     import openpyxl
 
+    data = _without_custom_properties(data)
     with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
         warnings.simplefilter("ignore")
         grids = _read_cells(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
