@@ -82,18 +82,19 @@ def _typed(value: Any, kind: str, date_as_text: bool, numbers_as_text: bool) -> 
 
 
 def planned(wb, section: Section, *, date_as_text: bool = False,
-            numbers_as_text: bool = False) -> list[tuple[Any, int, int, Any]]:
+            numbers_as_text: bool = False, layout: Any = None) -> list[tuple[Any, int, int, Any]]:
     """Where a department types ``section``'s content into the template ``wb``:
     (worksheet, row, column, value), 1-based.  Every place is found through the
     template's defined names and its layout (the input tables, the single input
     cells, the 実績値 cells), never through fixed columns: the same hands fill
-    any layout."""
+    any layout.  ``layout``: the one the template was made with, when it is
+    not the bundled layout its hidden sheet names (an office's own file)."""
     from sheetkit.labels import defined_name
     from sheetkit.labels import fill as fill_label
     from sheetkit.layout import load_layout
 
     identity = _identity(wb)
-    layout = load_layout(identity["layout"])
+    layout = layout or load_layout(identity["layout"])
     sheet = fill_label(layout.section.sheet, {"chapter": identity["chapter"],
                                               "section": identity["section"]})
     cells: list[tuple[Any, int, int, Any]] = []
@@ -138,21 +139,22 @@ def actual_cells(wb) -> list[tuple[Any, int, int]]:  # type: ignore[no-untyped-d
 
 def fill(template: Path, out: Path, section: Section, *, extra_rows: int = 0,
          date_as_text: bool = False, numbers_as_text: bool = False,
-         typed_rate: tuple[str, float] | None = None) -> Path:
+         typed_rate: tuple[str, float] | None = None, layout: Any = None) -> Path:
     """Type ``section``'s department content into ``template`` (rows inserted
-    into its first input table as Excel does) and save as ``out``."""
+    into its first input table as Excel does) and save as ``out``; ``layout``
+    as for ``planned``."""
     from sheetkit.layout import load_layout
 
     wb = openpyxl.load_workbook(template)
     if extra_rows:
-        table = next(n for n in wb.defined_names if n.endswith(_first_table(wb)))
+        table = next(n for n in wb.defined_names if n.endswith(_first_table(wb, layout)))
         ((ws, first, _, _, _),) = _area(wb, table)
         insert_rows(ws, first + 2, extra_rows)
     for ws, row, col, value in planned(wb, section, date_as_text=date_as_text,
-                                       numbers_as_text=numbers_as_text):
+                                       numbers_as_text=numbers_as_text, layout=layout):
         ws.cell(row, col).value = value
     if typed_rate:
-        layout = load_layout(_identity(wb)["layout"])
+        layout = layout or load_layout(_identity(wb)["layout"])
         review = int(_identity(wb)["review_period"])
         for indicator, (ws, r, _) in zip(reported(section, review), actual_cells(wb)):
             if indicator.name == typed_rate[0]:
@@ -162,11 +164,11 @@ def fill(template: Path, out: Path, section: Section, *, extra_rows: int = 0,
     return out
 
 
-def _first_table(wb) -> str:  # type: ignore[no-untyped-def]
+def _first_table(wb, layout: Any = None) -> str:  # type: ignore[no-untyped-def]
     """The name suffix of the template's first input table (_取り組み, _主な取り組み …)."""
     from sheetkit.layout import load_layout
 
-    layout = load_layout(_identity(wb)["layout"])
+    layout = layout or load_layout(_identity(wb)["layout"])
     return "_" + next(b.name for b in layout.section.blocks if b.table and b.input and b.name)
 
 

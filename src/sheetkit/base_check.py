@@ -14,12 +14,14 @@ from typing import Any
 from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.findings import Finding
-from sheetkit.identity import blank_section, changes, fixed_parts
+from sheetkit.identity import blank_section, changes, fixed_parts, open_fields
 from sheetkit.labels import section_name
+from sheetkit.layout import Inputs
 from sheetkit.subjects import Subject
 from sheetkit.values import squash
 
 CODE = "base-mismatch"
+_COMPARED_APART = (keys.INDICATORS, "number")    # indicators by name; the 節 by placing it
 
 
 @dataclass(frozen=True)
@@ -46,11 +48,15 @@ def _plain(parts: dict[str, Any]) -> dict[str, Any]:
 
 
 def compare(subject: Subject, returned: m.Section, base: m.Document, review: int,
-            open_needs: bool, severity: str) -> BaseComparison:
-    """Every difference between ``returned``'s fixed parts and the base's, as findings."""
+            inputs: Inputs, severity: str) -> BaseComparison:
+    """Every difference between ``returned``'s fixed parts and the base's, as
+    findings; ``inputs`` is what its layout lets the department fill in (the
+    when-empty fields open are those the base leaves empty: the base, not the
+    return's own hidden sheet, says so)."""
     number = returned.number
     mine = base.section(number)
     assert mine is not None
+    open_ = open_fields(mine, inputs)
 
     def finding(key: str, variant: str, value: Any = "", expected: Any = "",
                 **params: str) -> Finding:
@@ -60,10 +66,10 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
                        "" if expected is None else str(expected),
                        {"variant": variant, **params})
 
-    theirs_parts = _plain(fixed_parts(base.plan, base.chapter, returned, review,
-                                      open_needs))["section"]
-    base_parts = _plain(fixed_parts(base.plan, base.chapter, blank_section(mine, review), review,
-                                    open_needs))["section"]
+    theirs_parts = _plain(fixed_parts(base.plan, base.chapter, returned, review, open_,
+                                      inputs))["section"]
+    base_parts = _plain(fixed_parts(base.plan, base.chapter, blank_section(mine, review, inputs),
+                                    review, open_, inputs))["section"]
     found: list[Finding] = []
     if returned.title != mine.title and returned.goal != mine.goal:
         other = next((s for s in base.sections if s.number != number and (
@@ -71,18 +77,21 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
         hint = f"{section_name(other.number)}「{other.title}」" if other else "?"
         return BaseComparison((finding("title", "identity", returned.title, mine.title,
                                        looks_like=hint),), True, False)
-    for key in ("title", "goal", "departments", "basic_policies", "citizen_needs"):
+    fixed = [*base_parts, *(key for key in theirs_parts if key not in base_parts)]
+    for key in fixed:                 # every part its layout leaves fixed
+        if key in _COMPARED_APART:
+            continue
         before, now = base_parts.get(key), theirs_parts.get(key)
         if before == now:
             continue
         where = key
-        if key == "basic_policies":
+        if key == keys.BASIC_POLICIES:
             changed = next((i for i, (a, b) in enumerate(zip(before or [], now or []))
                             if a != b), 0)
             where = keys.join(keys.BASIC_POLICIES, changed, "policy")
         found.append(finding(where, "field", _show(now), _show(before), label=codes.label(key)))
-    found.extend(_indicators(finding, returned, mine, theirs_parts["indicators"],
-                             base_parts["indicators"], review))
+    found.extend(_indicators(finding, returned, mine, theirs_parts.get(keys.INDICATORS, []),
+                             base_parts.get(keys.INDICATORS, []), review))
     placeable = _placeable(returned, mine, review)
     return BaseComparison(tuple(found), False, placeable)
 

@@ -131,11 +131,14 @@ class Collection:
         return [r for r in self.returns if id(r) not in used]
 
 
-def merge_keeps(key: str) -> bool:
+def merge_keeps(subject: Subject, key: str) -> bool:
     """The sources a merge needs after validation: the fixed parts to compare
-    with the base, figures for the CSV, and 市民ニーズ for cross-section findings."""
+    with the base, figures for the CSV, and 市民ニーズ for cross-section
+    findings — every place of a 節 but the rows of its input tables (as the
+    layout the file was read with marks them)."""
+    tables = subject.layout.inputs.tables if subject.layout is not None else ()
     parsed = keys.parse(key)
-    return parsed.section is not None and parsed.table not in ("initiatives", "carried_over")
+    return parsed.section is not None and parsed.table not in tables
 
 
 def _digest(path: Path) -> tuple[str, float]:
@@ -182,10 +185,11 @@ def place(subject: Subject, base: m.Document | m.PlanDocument) -> Placement:
     chapter, number, problem = _belongs(subject, m.as_plan(base))
     if problem is not None:
         return Placement(None, (problem,))
-    if chapter is None or number is None or subject.document is None or not subject.identity:
+    if chapter is None or number is None or subject.document is None or not subject.identity \
+            or subject.layout is None:
         return Placement(number, ())
     against = compare(subject, subject.document.sections[0], chapter,
-                      subject.review_of(chapter.plan), subject.identity.open_needs,
+                      subject.review_of(chapter.plan), subject.layout.inputs,
                       codes.severity("base-mismatch"))
     return Placement(None if against.foreign else number, against.findings,
                      against.placeable, None if against.foreign else chapter.chapter.number)

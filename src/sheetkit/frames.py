@@ -23,6 +23,8 @@ from sheetkit.values import normalize_code, split_policy, squash
 Rows = dict[str, list[dict[str, Any]]]
 TABLES = ("headers", "initiatives", "challenges", "indicators", "values", "policies", "needs",
           "evaluations")
+# the tables of rows whose two texts go together: (the first, the one it needs)
+PAIRED_TEXTS = {"initiatives": ("initiative", "outcome"), "challenges": ("challenge", "direction")}
 
 
 def _policy_columns(text: str | None, titles: dict[str, str] | None) -> dict[str, Any]:

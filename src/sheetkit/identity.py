@@ -11,7 +11,7 @@ from typing import Any
 from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
-from sheetkit.layout import IndicatorLayout
+from sheetkit.layout import IndicatorLayout, Inputs, load_layout
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
@@ -35,7 +35,7 @@ class Identity:
     section: int | None = None
     review_period: int | None = None
     fingerprint: str | None = None
-    open_needs: bool = False     # 市民ニーズ was left for the department to fill in
+    open_needs: bool = False     # a when-empty field (市民ニーズ) was left for the department
     fixed: dict[str, Any] | None = None      # the fixed parts themselves, to say what changed
     # 提出前チェック: its sheet, the cells there that hold formulas, and the
     # section sheet's verdict cell — part of the template's fixed structure
@@ -93,33 +93,102 @@ def review_index(plan: m.Plan, indicators: IndicatorLayout | None) -> int:
     return indicators.review_index(len(plan.periods))
 
 
-def blank_section(section: m.Section, review: int) -> m.Section:
-    """The section as a department receives it: only the fixed parts filled."""
+def value_at(item: Any, path: str) -> Any:
+    """The value at a path inside a model object (``citizen_needs.request_rate``)."""
+    for name in keys.split(path):
+        item = getattr(item, name)
+    return item
+
+
+def with_value(item: Any, path: str, value: Any) -> Any:
+    """A copy of a model object with ``value`` at a path inside it."""
+    name, *rest = keys.split(path)
+    return replace(item, **{name: with_value(getattr(item, name), keys.join(*rest), value)
+                            if rest else value})
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def _emptied(item: Any, path: str) -> Any:
+    return with_value(item, path, () if isinstance(value_at(item, path), tuple) else None)
+
+
+def _inputs_of(inputs: Inputs | None) -> Inputs:
+    """``inputs``, or those of the default layout."""
+    return load_layout().inputs if inputs is None else inputs
+
+
+def blank_section(section: m.Section, review: int, inputs: Inputs | None = None) -> m.Section:
+    """The section as a department receives it: everything its layout marks
+    as theirs (``inputs``; None: the default layout's) emptied — when-empty
+    fields keep what the plan has — and the reviewed period's 実績値 with
+    what is computed from it (達成率, 評価)."""
+    inputs = _inputs_of(inputs)
+    for path in (*inputs.always, *inputs.tables):
+        section = _emptied(section, path)
     indicators = tuple(replace(ind, rating=None, results=tuple(
         None if r is None else (replace(r, actual=None, rate=None) if i == review else r)
         for i, r in enumerate(ind.results))) for ind in section.indicators)
-    return replace(section, entry_date=None, author=None, initiatives=(), carried_over=(),
-                   indicators=indicators, unmet_analysis=None, projects=(), evaluation=None,
-                   evaluation_reason=None)
+    return replace(section, indicators=indicators)
+
+
+def open_fields(section: m.Section, inputs: Inputs) -> tuple[str, ...]:
+    """The when-empty fields the plan leaves empty: the department's to fill."""
+    return tuple(p for p in inputs.when_empty if is_empty(value_at(section, p)))
 
 
 def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: int,
-                open_needs: bool = False) -> dict[str, Any]:
-    """Everything in a template that a department must not change (市民ニーズ
-    only when the template did not leave it open)."""
-    data = section_data(blank_section(section, review), plan)
-    for ind in data["indicators"]:
+                open_: bool | tuple[str, ...] = False, inputs: Inputs | None = None,
+                recorded: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything in a template that a department must not change: the parts
+    of the section its layout shows, but what the layout marks as theirs
+    (``inputs``; None: the default layout's), the when-empty fields the
+    template left open (``open_``; True: all of them) and the 達成率.
+
+    ``recorded``: the fixed parts a template recorded; the parts compared are
+    then the ones it recorded (a template made before, and so fingerprinted
+    by, another rule of what is fixed still validates as it did)."""
+    inputs = _inputs_of(inputs)
+    data = section_data(blank_section(section, review, inputs), plan)
+    for ind in data[keys.INDICATORS]:
         ind.pop("not_rated", None)      # the office's call in the 総括表, not on the template
         results = ind.get(m.PERIODS) or [ind.get(period.key) for period in plan.periods]
         for result in results:
             if result:
-                result.pop("rate", None)
-    if open_needs:
-        data.pop("citizen_needs")
-    for key in ("entry_date", "author", "initiatives", "carried_over", "unmet_analysis"):
-        data.pop(key)
+                result.pop(keys.RATE, None)
+    for path in (*inputs.always, *inputs.tables):
+        _drop(data, keys.split(path))
+    like = recorded.get("section") if isinstance(recorded, dict) else None
+    if isinstance(like, dict):        # as recorded: the when-empty fields left open are not in it
+        data = _shaped(data, like)
+    else:
+        for path in inputs.when_empty if open_ is True else \
+                [p for p in inputs.when_empty if p in (open_ or ())]:
+            _drop(data, keys.split(path))
+        data = {key: value for key, value in data.items() if key in inputs.shown}
     return {"plan": plan_data(plan), "chapter": {"number": chapter.number, "title": chapter.title},
             "section": data}
+
+
+def _drop(data: dict[str, Any], names: tuple[str, ...]) -> None:
+    """Remove a path from section data; a group left empty (or empty as a
+    whole, written as null) goes with it."""
+    head, rest = names[0], names[1:]
+    inner = data.get(head)
+    if rest and isinstance(inner, dict):
+        _drop(inner, rest)
+        if inner:
+            return
+    data.pop(head, None)
+
+
+def _shaped(data: dict[str, Any], like: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with only the keys ``like`` has, group by group."""
+    return {key: _shaped(value, like[key])
+            if isinstance(value, dict) and isinstance(like[key], dict) else value
+            for key, value in data.items() if key in like}
 
 
 def changes(old: Any, new: Any, path: str) -> list[tuple[str, Any, Any]]:

@@ -8,12 +8,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from sheetkit import keys
 from sheetkit.a1 import col_index, parse_span
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
@@ -170,6 +171,47 @@ class OverviewLayout:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """Who fills what, from the layout's ``input:`` flags (the one source of
+    it): the parts of a 節 its department fills in on the template, as paths
+    inside the section (``entry_date``, ``citizen_needs.request_rate``).
+    The reviewed period's 実績値 of every indicator (and what is computed from
+    it, 達成率 and 評価) is the department's too: reporting it is what a review is."""
+
+    always: tuple[str, ...] = ()          # input: true — the template leaves them blank
+    when_empty: tuple[str, ...] = ()      # input: when-empty — theirs where the plan has none
+    tables: tuple[str, ...] = ()          # an input: true table — every row is theirs
+    shown: tuple[str, ...] = ()           # the parts of a 節 the template shows at all
+
+
+def _in_section(path: str | None) -> str | None:
+    """A layout's ``section.…`` path as a path inside the section; None for
+    any other (a chapter field, a text cell)."""
+    head, _, rest = (path or "").partition(keys.SEP)
+    return rest if head == keys.LAYOUT_SECTION and rest else None
+
+
+def _inputs(section: SheetLayout, indicators: IndicatorLayout | None) -> Inputs:
+    """What departments fill in: the section sheet's ``input:`` cells and
+    tables, and the 目標指標 sheet's analysis text unless it says ``input: false``."""
+    places = [(s.field, s.input) for b in section.blocks for row in b.rows for s in row]
+    places += [(b.table, "table" if b.input else "no") for b in section.blocks]
+    if indicators is not None:
+        places += [(keys.join(keys.LAYOUT_SECTION, keys.INDICATORS), "no"),
+                   (indicators.analysis_text.field, indicators.analysis_text.input)]
+    modes = ("yes", "when-empty", "table")         # Inputs' always, when_empty, tables
+    found: dict[str, dict[str, None]] = {mode: {} for mode in (*modes, "no")}
+    shown: dict[str, None] = {}
+    for path, mode in places:
+        inside = _in_section(path)
+        if inside is not None:
+            found[mode][inside] = None
+            shown[keys.split(inside)[0]] = None
+    always, when_empty, tables = (tuple(found[mode]) for mode in modes)
+    return Inputs(always, when_empty, tables, tuple(shown))
+
+
+@dataclass(frozen=True)
 class Layout:
     name: str
     version: int
@@ -211,6 +253,11 @@ class Layout:
 
     def describe(self, lang: str = "ja") -> str:
         return self.description.get(lang) or self.description.get("ja", "")
+
+    @cached_property
+    def inputs(self) -> Inputs:
+        """Who fills what, from this layout's ``input:`` flags."""
+        return _inputs(self.section, self.indicators)
 
 
 def available_layouts() -> list[str]:
@@ -419,8 +466,15 @@ def _indicator_layout(ind: dict[str, Any] | None) -> IndicatorLayout | None:
         plan_target=optional("plan_target"), periods=periods,
         actual_hint=ind["actual_hint"],
         analysis_label=_cell(ind["analysis"]["label"]),
-        analysis_text=_cell(ind["analysis"]["text"]),
+        analysis_text=_analysis_text(ind["analysis"]["text"]),
         texts=indicator_texts(ind, sheet_texts().raw_indicators), rows=rows, review=review)
+
+
+def _analysis_text(data: dict[str, Any]) -> CellSpec:
+    """The 目標指標 sheet's 未達成 analysis: the section's analysis text, the
+    department's to write unless the layout says ``input: false``."""
+    return _cell({"field": keys.join(keys.LAYOUT_SECTION, keys.UNMET_ANALYSIS),
+                  "input": True} | data)
 
 
 def _build(data: dict[str, Any]) -> Layout:

@@ -27,9 +27,16 @@ from sheetkit.collect import (
     expand_inputs,
 )
 from sheetkit.findings import Finding
-from sheetkit.identity import PROVENANCE_SHEET, blank_section, review_index
+from sheetkit.identity import (
+    PROVENANCE_SHEET,
+    blank_section,
+    open_fields,
+    review_index,
+    value_at,
+    with_value,
+)
 from sheetkit.labels import period_title, place_name, section_name
-from sheetkit.layout import data_layout
+from sheetkit.layout import Inputs, data_layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plain import csv_value
 from sheetkit.plan_checks import ranked_sections
@@ -85,9 +92,18 @@ class MergeResult:
         return state.chosen if state is not None and state.chosen is not ret else None
 
 
-def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Section:
-    """The base section with the department's content in place of the blanks.
-    Indicators are matched by name only: a figure never moves to another one."""
+def merge_section(base: m.Section, returned: m.Section, review: int,
+                  inputs: Inputs) -> m.Section:
+    """The base section with the department's content where its layout says
+    the department fills in (``inputs``): the input fields and tables, the
+    when-empty fields the base leaves empty, and the reviewed period's
+    実績値 (with its 達成率 and a typed 評価).  Indicators are matched by name
+    only: a figure never moves to another one."""
+    merged = base
+    for path in (*inputs.always, *inputs.tables):
+        merged = with_value(merged, path, value_at(returned, path))
+    for path in open_fields(base, inputs):
+        merged = with_value(merged, path, value_at(returned, path))
     by_name = {indicator_key(ind.name): ind for ind in returned.indicators}
     indicators = []
     for ind in base.indicators:
@@ -100,32 +116,34 @@ def merge_section(base: m.Section, returned: m.Section, review: int) -> m.Sectio
             results[review] = replace(mine, actual=got.actual, rate=got.rate)
             ind = replace(ind, rating=theirs.rating)
         indicators.append(replace(ind, results=tuple(results)))
-    needs = returned.citizen_needs if base.citizen_needs.is_empty else base.citizen_needs
-    return replace(base, entry_date=returned.entry_date, author=returned.author,
-                   initiatives=returned.initiatives, carried_over=returned.carried_over,
-                   indicators=tuple(indicators), unmet_analysis=returned.unmet_analysis,
-                   citizen_needs=needs, projects=returned.projects,
-                   evaluation=returned.evaluation, evaluation_reason=returned.evaluation_reason)
+    return replace(merged, indicators=tuple(indicators))
 
 
 MARKS = {"ja": {MISSING: "未提出", INVALID: "差し戻し中", DUPLICATE: "重複のため未統合"},
          "en": {MISSING: "not returned", INVALID: "sent back", DUPLICATE: "duplicate, not merged"}}
 
 
-def merged_document(collection: Collection, review: int) -> m.PlanDocument:
-    """The base plan with every chosen return merged in.  A section that was
-    not merged keeps only its fixed parts: the base's answers (last period's
-    記入日, 記入者, 実績値 …) are never shown as if they were this period's.
-    ``review``: the index of the period under review."""
+def merged_document(collection: Collection, review: int, inputs: Inputs) -> m.PlanDocument:
+    """The base plan with every chosen return merged in: what its department
+    filled in, as the layout the return was read with says.  A section that
+    was not merged keeps only its fixed parts, as ``inputs`` (the summary's
+    layout) has them: the base's answers (last period's 記入日, 記入者, 実績値 …)
+    are never shown as if they were this period's.  ``review``: the index of
+    the period under review."""
     base = collection.base
     chapters = []
     for chapter in base.chapters:
         sections = []
         for section in chapter.sections:
             state = collection.state(chapter.chapter.number, section.number)
-            returned = state.chosen.returned if state and state.chosen else None
-            sections.append(merge_section(section, returned, review) if returned
-                            else blank_section(section, review))
+            chosen = state.chosen if state else None
+            returned = chosen.returned if chosen else None
+            if chosen is not None and returned is not None:
+                read_with = chosen.subject.layout
+                sections.append(merge_section(section, returned, review, inputs
+                                              if read_with is None else read_with.inputs))
+            else:
+                sections.append(blank_section(section, review, inputs))
         chapters.append(replace(chapter, sections=tuple(sections)))
     return replace(base, chapters=tuple(chapters))
 
@@ -304,7 +322,7 @@ def merge(base_path: str | Path, inputs: Sequence[str | Path], output: str | Pat
     collection = collect(loaded.document, inputs, jobs, progress, prefer_newest, allow_invalid,
                          lay if layout else None)
     review = review_index(loaded.document.plan, lay.indicators)
-    doc = merged_document(collection, review)
+    doc = merged_document(collection, review, lay.inputs)
     findings = _plan_findings(doc, collection, str(base_path))
     from sheetkit.writer import write_summary
 

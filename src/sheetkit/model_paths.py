@@ -79,10 +79,12 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     return cls(**found)
 
 
-def _row(row: type, item: dict[str, Any]) -> Any:
+def _row(row: type, item: Any) -> Any:
     """One table row: the row itself where a column holds it whole (a 基本方針
     read as code and title), else the row's fields by column (None where the
     layout has no column for one)."""
+    if isinstance(item, row):         # read as a row already (an indicator table's rows)
+        return item
     whole = [v for v in item.values() if isinstance(v, row)]
     return whole[0] if whole else row(**{name: item.get(name) for name in row_fields(row)})
 

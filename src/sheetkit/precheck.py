@@ -212,10 +212,10 @@ def plan_sheet(precheck: Precheck, places: Places, verdict_cell: tuple[int, int]
             made = _item_rule(precheck, rule, row, places.section_sheet, [])
         elif rule.over == "table" and table is not None:
             made = _table_rule(precheck, rule, row, table)
-        elif rule.over == "cells":
+        elif rule.over == "cells":        # those of its cells the layout makes inputs
             made = _item_rule(precheck, rule, row, places.section_sheet,
                               [_cell_item(places.cells[c]) for c in rule.cells
-                               if c in places.cells or not rule.optional])
+                               if c in places.cells])
         else:                                    # indicators
             analysis = places.analysis
             assert analysis is not None, "a template always has its analysis cell"

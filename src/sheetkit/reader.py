@@ -4,7 +4,7 @@ document model, driven by the same Layout as the writer."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,14 +34,13 @@ from sheetkit.layout import (
     resolve_layout,
 )
 from sheetkit.loader import plan_from_data
+from sheetkit.model_paths import build
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
 from sheetkit.rating_data import with_not_rated
 from sheetkit.values import squash
 
 _cell_name = lru_cache(maxsize=8192)(cell_name)   # every file of a layout names the same cells
-ROW_TYPES: dict[str, type] = {"highlights": m.Initiative, "initiatives": m.Initiative,
-                              "carried_over": m.Challenge, "projects": m.Project}
 
 
 @dataclass(frozen=True)
@@ -242,7 +241,7 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
             and chapter_sheet in book.grids:
         chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
                                        keys.CHAPTER_SCOPE)
-    sections = []
+    read: list[tuple[int, dict[str, Any]]] = []
     section_pattern = layout.section.sheet.replace("{chapter}", str(number))
     if prefix and "{chapter}" not in layout.section.sheet:
         section_pattern = prefix + section_pattern
@@ -254,18 +253,17 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
                               keys.section(section_number), plan)
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
-        sections.append(_section(fields, section_number))
-    indicators = {} if indicator_sheet is None or layout.indicators is None else \
-        _read_indicators(book.grids[indicator_sheet], layout.indicators, plan, out,
-                         tuple(s.number for s in sections))
-    merged = []
-    for section in sections:
-        inds, analysis = indicators.get(section.number,
-                                        (section.indicators, section.unmet_analysis))
-        merged.append(m.Section(**{**section.__dict__, "indicators": inds,
-                                   "unmet_analysis": analysis}))
+        read.append((section_number, fields))
+    if indicator_sheet is not None and layout.indicators is not None:
+        ind = layout.indicators        # its indicators and analysis text, by section
+        found = _read_indicators(book.grids[indicator_sheet], ind, plan, out,
+                                 tuple(n for n, _ in read))
+        read = [(n, fields | ({keys.join(keys.LAYOUT_SECTION, keys.INDICATORS): found[n][0],
+                               ind.analysis_text.field or "": found[n][1]} if n in found else {}))
+                for n, fields in read]
+    sections = tuple(sorted((_section(fields, n) for n, fields in read), key=lambda s: s.number))
     chapter = _chapter(chapter_fields, number)
-    doc = m.Document(plan, chapter, tuple(sorted(merged, key=lambda s: s.number)))
+    doc = m.Document(plan, chapter, sections)
     return with_not_rated(doc, book.grids.get(RATING_DATA_SHEET))
 
 
@@ -477,48 +475,21 @@ def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direct
     return rate
 
 
-def _rows(items: list[dict[str, Any]] | None, kind: str) -> tuple[Any, ...]:
-    if not items:
-        return ()
-    row_type = ROW_TYPES.get(kind)
-    if row_type is None:   # basic policies decode to BasicPolicy already
-        return tuple(item["policy"] for item in items)
-    absent = dict.fromkeys(f.name for f in fields(row_type))   # columns a layout leaves out
-    return tuple(row_type(**(absent | item)) for item in items)
-
-
 def _chapter(fields: dict[str, Any], number: int) -> m.Chapter:
-    get = fields.get
-    written = get("chapter.number")
-    return m.Chapter(
-        number=written if isinstance(written, int) else number,
-        title=get("chapter.title") or "", goal=get("chapter.goal"),
-        sector_plans=get("chapter.sector_plans") or (),
-        challenges_and_direction=get("chapter.challenges_and_direction"),
-        main_policies=get("chapter.main_policies") or (),
-        entry_date=get("chapter.entry_date"), author=get("chapter.author"),
-        highlights=_rows(get("chapter.highlights"), "highlights"),
-        carried_over=_rows(get("chapter.carried_over"), "carried_over"))
+    """The chapter from every ``chapter.…`` field its layout reads."""
+    written = fields.get("chapter.number")
+    chapter: m.Chapter = build(m.Chapter, fields, keys.LAYOUT_CHAPTER,
+                               number=written if isinstance(written, int) else number,
+                               title=fields.get("chapter.title") or "")
+    return chapter
 
 
 def _section(fields: dict[str, Any], number: int) -> m.Section:
-    get = fields.get
-    return m.Section(
-        number=number, title=get("section.title") or "", goal=get("section.goal"),
-        basic_policies=_rows(get("section.basic_policies"), "basic_policies"),
-        departments=get("section.departments") or (),
-        citizen_needs=m.CitizenNeeds(get("section.citizen_needs.request_rate"),
-                                     get("section.citizen_needs.rank_overall"),
-                                     get("section.citizen_needs.rank_in_chapter")),
-        entry_date=get("section.entry_date"), author=get("section.author"),
-        initiatives=_rows(get("section.initiatives"), "initiatives"),
-        carried_over=_rows(get("section.carried_over"), "carried_over"),
-        indicators=get("section.indicators") or (),
-        unmet_analysis=get("section.unmet_analysis"),
-        projects=_rows(get("section.projects"), "projects"),
-        evaluation=get("section.evaluation"),
-        evaluation_reason=get("section.evaluation_reason"),
-        sdgs=get("section.sdgs") or ())
+    """The 節 from every ``section.…`` field its layout reads: a field the
+    layout names lands in the model, one it does not keeps its default."""
+    section: m.Section = build(m.Section, fields, keys.LAYOUT_SECTION, number=number,
+                               title=fields.get("section.title") or "")
+    return section
 
 
 _FIGURE = CellSpec(0, 0, kind="figure")

@@ -49,7 +49,8 @@ class Subject:
         """The subject of each chapter of the file."""
         return (self, *self.more)
 
-    def slim(self, keep: Callable[[str], bool] | None = None, document: bool = True) -> Subject:
+    def slim(self, keep: Callable[[Subject, str], bool] | None = None,
+             document: bool = True) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default),
         and without its document and identity unless ``document``."""
         more = tuple(s.slim(keep, document) for s in self.more)
@@ -57,7 +58,7 @@ class Subject:
             return Subject(self.path, self.kind, problems=self.problems, more=more,
                            ranked=self.ranked)
         return replace(self, sources={k: v for k, v in self.sources.items()
-                                      if keep is not None and keep(k)}, more=more)
+                                      if keep is not None and keep(self, k)}, more=more)
 
     def review_of(self, plan: m.Plan) -> int:
         """The index of the period under review in ``plan``: as the workbook's

@@ -18,7 +18,7 @@ import yaml
 from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
-from sheetkit.frames import TABLES, build_rows
+from sheetkit.frames import PAIRED_TEXTS, TABLES, build_rows
 from sheetkit.guard import SAFE_LOADER
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import Layout
@@ -82,7 +82,7 @@ def default_jobs() -> int:
                else os.cpu_count() or 1)
 
 
-Keep = Callable[[str], bool]
+Keep = Callable[[Subject, str], bool]     # the sources of a subject to keep
 CHUNK = 256       # files read and checked together: one pandera call per table per chunk
 
 
@@ -271,7 +271,7 @@ def _file_findings(subject: Subject, rules: Rules) -> list[Finding]:
     elif identity.fingerprint:
         for section in doc.sections:
             parts = fixed_parts(doc.plan, doc.chapter, section, identity.review_period or 0,
-                                identity.open_needs)
+                                identity.open_needs, layout.inputs, identity.fixed)
             if fingerprint(parts) != identity.fingerprint:
                 out.extend(_modified(subject, section.number, identity.fixed, parts, rules))
     return out
@@ -373,9 +373,8 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
         label = codes.label(row["field"])
         value = row["value"] if code == "invalid-date" else None
         return _finding(rules, code, subject.where(key), section, value, label=label)
-    if table in ("initiatives", "challenges"):
-        first, second = (("initiative", "outcome") if table == "initiatives"
-                         else ("challenge", "direction"))
+    if table in PAIRED_TEXTS:
+        first, second = PAIRED_TEXTS[table]
         if code in ("missing-outcome", "missing-direction"):
             blank = _blank_marks(table)
             first_filled = row[first] is not None and str(row[first]).strip() not in blank

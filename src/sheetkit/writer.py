@@ -28,6 +28,7 @@ from sheetkit.identity import (
     blank_section,
     fingerprint,
     fixed_parts,
+    open_fields,
     review_index,
 )
 from sheetkit.labels import (
@@ -653,7 +654,7 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
         label_row, text_row = sw.row, sw.row + 1
         sw.put(label_row, ind.analysis_label,
                CellContent(fill(ind.analysis_label.text or "", sw.labels)))
-        is_input = review is not None
+        is_input = review is not None and ind.analysis_text.input != "no"
         sw.put(text_row, ind.analysis_text, CellContent(section.unmet_analysis),
                input_cell=is_input)
         if is_input:
@@ -945,13 +946,13 @@ def _section_sheet(book: _Book, layout: Layout, doc: m.Document, section: m.Sect
 def template_identity(doc: m.Document, section: m.Section, layout: Layout) -> Identity:
     """The identity a template of ``section`` carries."""
     review = review_index(doc.plan, layout.indicators)
-    open_needs = section.citizen_needs.is_empty
-    parts = fixed_parts(doc.plan, doc.chapter, section, review, open_needs)
+    open_ = open_fields(section, layout.inputs)      # the when-empty fields left to them
+    parts = fixed_parts(doc.plan, doc.chapter, section, review, open_, layout.inputs)
     precheck = load_precheck()
     vars_ = label_vars(doc.plan, doc.chapter, section)
     section_sheet = safe_sheet_name(fill(layout.section.sheet, vars_))
     return Identity(TEMPLATE, layout.name, layout.version, plan_data(doc.plan),
-                    doc.chapter.number, section.number, review, fingerprint(parts), open_needs,
+                    doc.chapter.number, section.number, review, fingerprint(parts), bool(open_),
                     json.loads(json.dumps(parts, ensure_ascii=False, default=str)),
                     {"sheet": precheck.sheet, "cells": formula_cells(precheck),
                      "verdict": [section_sheet, cell_name(0, _verdict_col(layout))]},
@@ -971,7 +972,7 @@ def write_template(doc: m.Document, section: m.Section, layout: Layout, path: Pa
     _fits(doc.plan, layout)
     book = _Book(path, layout, doc.plan.name)
     review = review_index(doc.plan, layout.indicators)
-    blank = blank_section(section, review)
+    blank = blank_section(section, review, layout.inputs)
     vars_ = label_vars(doc.plan, doc.chapter, section, review)
     guide = book.sheet(layout.template.instructions_title)
     precheck = load_precheck()
