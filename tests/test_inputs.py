@@ -27,6 +27,7 @@ from sheetkit.serialize import to_yaml
 from sheetkit.subjects import Subject
 
 SRC = ROOT / "src" / "sheetkit"
+SENT_OUT = ROOT / "tests" / "golden" / "sent-out"
 EXAMPLES = {"tokorozawa": EXAMPLE,
             "shisaku-hyoka": ROOT / "examples" / "shisaku-hyoka-sample.yaml"}
 # where each bundled layout places the goal (まちづくりの目標 / 施策の目的) and the author
@@ -185,6 +186,40 @@ def test_only_the_empty_part_of_a_when_empty_group_is_the_departments(runner, tm
     needs = load_document(tmp_path / "m.yaml").section(1).citizen_needs
     assert (needs.request_rate, needs.rank_overall, needs.rank_in_chapter) == \
         (m.Rate(Decimal("0.093")), 12, 3)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_templates_sent_out_before_still_validate(runner, tmp_path, name):
+    """Section 1's template as sheetkit made it before the input flags decided
+    what is fixed (tests/golden/sent-out, made by e87f258): filled in, it is no
+    change to the template; an edited fixed part still is."""
+    section = load_document(EXAMPLES[name]).sections[0]
+    returned = fill(SENT_OUT / f"{name}-1.xlsx", tmp_path / f"{name}-1.xlsx", section)
+    clean = run(runner, "validate", returned, "--format", "json")
+    assert "template-modified" not in codes_of(clean), clean.stdout
+    with_base = run(runner, "validate", returned, "--base", EXAMPLES[name], "--format", "json")
+    assert not {"template-modified", "base-mismatch"} & codes_of(with_base), with_base.stdout
+    book = openpyxl.load_workbook(returned)
+    (cell,) = [c for ws in book for row in ws.iter_rows() for c in row if c.value == section.goal]
+    cell.value = WRITTEN
+    book.save(returned)
+    edited = run(runner, "validate", returned, "--format", "json")
+    assert [f["value"] for f in findings(edited) if f["code"] == "template-modified"] == [WRITTEN]
+
+
+def test_a_part_the_sheet_does_not_show_is_not_fixed(runner, tmp_path):
+    """A 施策評価シート shows no 基本方針: a plan that has them still gives a
+    template whose return is no change to it (they are not its fixed parts)."""
+    doc = load_document(EXAMPLES["shisaku-hyoka"])
+    one = replace(doc.sections[0], basic_policies=(m.BasicPolicy("1-1-1", "子育ての支援"),))
+    base = tmp_path / "base.yaml"
+    base.write_text(to_yaml(replace(doc, sections=(one,))), encoding="utf-8")
+    assert run(runner, "template", base, "-o", tmp_path / "tpl",
+               "--layout", "shisaku-hyoka").exit_code == 0
+    (template,) = (tmp_path / "tpl").iterdir()
+    returned = fill(template, tmp_path / template.name, one)
+    checked = run(runner, "validate", returned, "--format", "json")
+    assert "template-modified" not in codes_of(checked), checked.stdout
 
 
 @pytest.mark.parametrize(("input_", "kept"), [("true", False), ("false", True)])
