@@ -8,11 +8,14 @@ import pytest
 from click.testing import CliRunner
 
 from sheetkit.cli import cli
+from sheetkit.layout import load_layout
 from sheetkit.loader import load_document
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tokorozawa-ch1.yaml"
 SHARED_EXAMPLE = ROOT.parent / "shared" / "examples" / "tokorozawa-ch1.yaml"
+# who fills what in the default layout, for tests that blank or fingerprint a section
+DEFAULT_INPUTS = load_layout().inputs
 
 
 @pytest.fixture(autouse=True)

@@ -234,13 +234,14 @@ def many_returns(folder: Path, example, count: int,  # type: ignore[no-untyped-d
 
     from sheetkit.api import make_templates
     from sheetkit.identity import blank_section
+    from sheetkit.layout import load_layout
     from sheetkit.serialize import to_yaml
 
     pool = [example.sections[i] for i in (models or range(len(example.sections)))]
     sections = [renumbered(pool[(n - 1) % len(pool)], n) for n in range(1, count + 1)]
     full = replace(example, sections=tuple(sections))
     base = folder / "base.yaml"
-    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1)
+    base.write_text(to_yaml(replace(full, sections=tuple(blank_section(s, 1, load_layout().inputs)
                                                          for s in sections))), "utf-8")
     make_templates(base, folder / "blank")
     returns = folder / "returns"
@@ -258,16 +259,20 @@ def many_returns(folder: Path, example, count: int,  # type: ignore[no-untyped-d
     return base, paths, full
 
 
-def blank_base(path: Path, doc, sections=None) -> Path:  # type: ignore[no-untyped-def]
+def blank_base(path: Path, doc, sections=None,  # type: ignore[no-untyped-def]
+               layout: str | None = None) -> Path:
     """The planning office's base: ``doc`` (or its ``sections``) with only the
-    fixed parts, as the templates were made from, written as YAML to ``path``."""
+    fixed parts of ``layout`` (a bundled name; None: the default), as the
+    templates were made from, written as YAML to ``path``."""
     from dataclasses import replace
 
     from sheetkit.identity import blank_section, review_index
+    from sheetkit.layout import load_layout
     from sheetkit.serialize import to_yaml
 
     review = review_index(doc.plan, None)           # the last period, as both layouts review
-    blank = tuple(blank_section(s, review)
+    inputs = load_layout(layout).inputs
+    blank = tuple(blank_section(s, review, inputs)
                   for s in (doc.sections if sections is None else sections))
     path.write_text(to_yaml(replace(doc, sections=blank)), encoding="utf-8")
     return path

@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+from conftest import DEFAULT_INPUTS
 from corpus import rewrite_zip
 
 from sheetkit.identity import META_SHEET, fingerprint, fixed_parts
@@ -115,7 +116,7 @@ def forge(source: Path, target: Path, number: int) -> Path:
         cell.value = cell.value.replace("第1節", f"第{number}節")
     wb.save(target)
     doc = extract(target).document
-    parts = fixed_parts(doc.plan, doc.chapter, doc.sections[0], 1, False)
+    parts = fixed_parts(doc.plan, doc.chapter, doc.sections[0], 1, False, DEFAULT_INPUTS)
     wb = openpyxl.load_workbook(target)
     meta = wb[META_SHEET]
     meta.cell(rows["fingerprint"], 2).value = fingerprint(parts)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run
+from conftest import DEFAULT_INPUTS, run
 
 from sheetkit import model as m
 from sheetkit import reader
@@ -146,7 +146,7 @@ def _fill(template: Path, out: Path, section: m.Section) -> Path:
 
 def test_three_years_template_fill_validate_merge(data, tmp_path, runner, example_doc):
     doc = three_years(example_doc)
-    base_doc = replace(doc, sections=tuple(blank_section(s, 2) for s in doc.sections))
+    base_doc = replace(doc, sections=tuple(blank_section(s, 2, DEFAULT_INPUTS) for s in doc.sections))
     base = tmp_path / "base.yaml"
     base.write_text(to_yaml(base_doc), encoding="utf-8")
     blank = tmp_path / "blank"

@@ -11,6 +11,7 @@ from dataclasses import replace
 
 import openpyxl
 import pytest
+from conftest import DEFAULT_INPUTS
 from corpus import with_cached_results
 from filling import fill, find_row
 from intake_corpus import RENAMED, forge, renamed_and_moved
@@ -29,7 +30,7 @@ def collection(tmp_path_factory, example_doc, template_dir):
     root = tmp_path_factory.mktemp("b-processes")
     sections = {s.number: s for s in example_doc.sections}
     base_doc = replace(example_doc, sections=tuple(
-        blank_section(renamed_and_moved(s) if s.number == 1 else s, 1)
+        blank_section(renamed_and_moved(s) if s.number == 1 else s, 1, DEFAULT_INPUTS)
         for s in example_doc.sections))
     base = root / "base.yaml"
     base.write_text(to_yaml(base_doc), encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run
+from conftest import DEFAULT_INPUTS, run
 from filling import blank_base, fill, find_row
 from intake_corpus import forge, renamed_and_moved
 
@@ -27,7 +27,7 @@ def desk(tmp_path_factory, example_doc, template_dir):
     """A blank base, and 第1節 and 第2節 filled in from the distributed templates."""
     root = tmp_path_factory.mktemp("desk")
     base = blank_base(root / "base.yaml", example_doc)
-    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1)
+    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1, DEFAULT_INPUTS)
                                                    for s in example_doc.sections))
     by_number = {s.number: s for s in example_doc.sections}
     returns = {}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, run
+from conftest import DEFAULT_INPUTS, EXAMPLE, run
 from filling import fill, find_row
 
 from sheetkit.identity import blank_section
@@ -34,7 +34,7 @@ def office(tmp_path_factory, example_doc, template_dir):
     """The planning office's base (fixed parts only) and a folder of returns:
     第1節 and 第3節 as expected, 第4節 with a missing 成果, 第5節 twice, 第2節 never."""
     root = tmp_path_factory.mktemp("office")
-    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1)
+    base_doc = replace(example_doc, sections=tuple(blank_section(s, 1, DEFAULT_INPUTS)
                                                    for s in example_doc.sections))
     base = root / "base.yaml"
     base.write_text(to_yaml(base_doc), encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, ROOT, run
+from conftest import DEFAULT_INPUTS, EXAMPLE, ROOT, run
 
 from sheetkit.loader import load_plan
 from sheetkit.normalize import normalize
@@ -277,7 +277,7 @@ def plan_office(tmp_path_factory):
     root = tmp_path_factory.mktemp("plan-office")
     full = load_plan([EXAMPLE, CH2])
     blank = PlanDocument(full.plan, tuple(
-        d.__class__(d.plan, d.chapter, tuple(blank_section(s, 1) for s in d.sections))
+        d.__class__(d.plan, d.chapter, tuple(blank_section(s, 1, DEFAULT_INPUTS) for s in d.sections))
         for d in full.chapters))
     base = root / "計画.yaml"
     base.write_text(to_yaml(blank), encoding="utf-8")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, ROOT, run
+from conftest import DEFAULT_INPUTS, EXAMPLE, ROOT, run
 from filling import fill
 
 from sheetkit import model as m
@@ -478,7 +478,7 @@ def test_provenance_sheet_prints_within_the_width(returns, example_doc, runner, 
     from sheetkit.serialize import to_yaml
     base = tmp_path / "base.yaml"
     base.write_text(to_yaml(replace(example_doc, sections=tuple(
-        blank_section(s, 1) for s in example_doc.sections))), encoding="utf-8")
+        blank_section(s, 1, DEFAULT_INPUTS) for s in example_doc.sections))), encoding="utf-8")
     out = tmp_path / "総括表.xlsx"
     run(runner, "merge", *returns, "--base", base, "-o", out)
     wb = openpyxl.load_workbook(out)

@@ -2,7 +2,7 @@
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, run
+from conftest import DEFAULT_INPUTS, EXAMPLE, run
 from openpyxl.utils.cell import range_boundaries
 
 from sheetkit.identity import fingerprint, fixed_parts
@@ -90,7 +90,7 @@ def test_identity(book, template_dir, example_doc):
     expected = template_identity(example_doc, section, load_layout())
     assert rows["fingerprint"] == expected.fingerprint
     assert rows["fingerprint"] == fingerprint(fixed_parts(example_doc.plan, example_doc.chapter,
-                                                          section, 1))
+                                                          section, 1, False, DEFAULT_INPUTS))
 
 
 def test_instructions_sheet(book):
@@ -151,11 +151,14 @@ def test_a_falling_indicator_divides_the_target_by_the_actual(example_doc, tmp_p
 def test_fingerprint_changes_with_fixed_parts(example_doc):
     from dataclasses import replace
     section = example_doc.sections[0]
-    before = fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, section, 1))
+    before = fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, section, 1, False,
+                                     DEFAULT_INPUTS))
     edited = replace(section, goal=section.goal + "。")
-    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, edited, 1)) != before
+    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, edited, 1, False,
+                                     DEFAULT_INPUTS)) != before
     typed = replace(section, author="誰か")
-    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, typed, 1)) == before
+    assert fingerprint(fixed_parts(example_doc.plan, example_doc.chapter, typed, 1, False,
+                                     DEFAULT_INPUTS)) == before
 
 
 def test_section_choice_and_rows(tmp_path, runner):
@@ -202,5 +205,6 @@ def test_open_citizen_needs_are_not_fixed(tmp_path, example_doc):
     (read,) = extraction.document.sections
     assert read.citizen_needs.rank_in_chapter == 1 and read.citizen_needs.rank_overall == 26
     assert extraction.identity.open_needs
-    parts = fixed_parts(doc.plan, doc.chapter, read, 1, extraction.identity.open_needs)
+    parts = fixed_parts(doc.plan, doc.chapter, read, 1, extraction.identity.open_needs,
+                        DEFAULT_INPUTS)
     assert fingerprint(parts) == extraction.identity.fingerprint

@@ -119,7 +119,7 @@ def test_filled_templates_validate_status_and_merge(made, runner, tmp_path):
                  if codes.severity(code) == "error")
     result = run(runner, "validate", *returns)
     assert result.exit_code == (1 if errors else 0), result.output
-    base = blank_base(tmp_path / "base.yaml", made["doc"])
+    base = blank_base(tmp_path / "base.yaml", made["doc"], layout=made["layout"])
     status = run(runner, "status", "--base", base, tmp_path / "returns")
     assert status.exit_code == 0, status.output
     for section in made["doc"].sections:
@@ -180,7 +180,8 @@ def test_template_typed_in_libreoffice_goes_through(made, runner, tmp_path):
     (shown,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert shown["total"] == 0, (shown, result.stderr)
     assert saved.exists(), result.stderr
-    base = blank_base(tmp_path / "base.yaml", made["doc"], made["doc"].sections[:1])
+    base = blank_base(tmp_path / "base.yaml", made["doc"], made["doc"].sections[:1],
+                      layout=made["layout"])
     status = run(runner, "status", "--base", base, returns)
     assert status.exit_code == 0, status.output
     checked = run(runner, "validate", saved, "--annotate", tmp_path / "annotated")
@@ -335,7 +336,7 @@ def test_shisaku_front_list_marks_what_was_not_merged(runner, tmp_path):
     (tmp_path / "returns").mkdir()
     first = min((tmp_path / "blank").glob("施策1-1_*.xlsx"))
     fill(first, tmp_path / "returns" / first.name, doc.sections[0])
-    base = blank_base(tmp_path / "base.yaml", doc)
+    base = blank_base(tmp_path / "base.yaml", doc, layout="shisaku-hyoka")
     merged = tmp_path / "merged.xlsx"
     result = run(runner, "merge", "--base", base, tmp_path / "returns", "-o", merged,
                  "--layout", "shisaku-hyoka")

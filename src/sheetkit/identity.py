@@ -11,7 +11,7 @@ from typing import Any
 from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
-from sheetkit.layout import IndicatorLayout, Inputs, load_layout
+from sheetkit.layout import IndicatorLayout, Inputs
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
@@ -115,17 +115,11 @@ def _emptied(item: Any, path: str) -> Any:
     return with_value(item, path, () if isinstance(value_at(item, path), tuple) else None)
 
 
-def _inputs_of(inputs: Inputs | None) -> Inputs:
-    """``inputs``, or those of the default layout."""
-    return load_layout().inputs if inputs is None else inputs
-
-
-def blank_section(section: m.Section, review: int, inputs: Inputs | None = None) -> m.Section:
+def blank_section(section: m.Section, review: int, inputs: Inputs) -> m.Section:
     """The section as a department receives it: everything its layout marks
-    as theirs (``inputs``; None: the default layout's) emptied — when-empty
+    as theirs (``inputs``) emptied — when-empty
     fields keep what the plan has — and the reviewed period's 実績値 with
     what is computed from it (達成率, 評価)."""
-    inputs = _inputs_of(inputs)
     for path in (*inputs.always, *inputs.tables):
         section = _emptied(section, path)
     indicators = tuple(replace(ind, rating=None, results=tuple(
@@ -140,17 +134,16 @@ def open_fields(section: m.Section, inputs: Inputs) -> tuple[str, ...]:
 
 
 def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: int,
-                open_: bool | tuple[str, ...] = False, inputs: Inputs | None = None,
+                open_: bool | tuple[str, ...], inputs: Inputs,
                 recorded: dict[str, Any] | None = None) -> dict[str, Any]:
     """Everything in a template that a department must not change: the parts
     of the section its layout shows, but what the layout marks as theirs
-    (``inputs``; None: the default layout's), the when-empty fields the
+    (``inputs``), the when-empty fields the
     template left open (``open_``; True: all of them) and the 達成率.
 
     ``recorded``: the fixed parts a template recorded; the parts compared are
     then the ones it recorded (a template made before, and so fingerprinted
     by, another rule of what is fixed still validates as it did)."""
-    inputs = _inputs_of(inputs)
     data = section_data(blank_section(section, review, inputs), plan)
     for ind in data[keys.INDICATORS]:
         ind.pop("not_rated", None)      # the office's call in the 総括表, not on the template
