@@ -96,6 +96,14 @@ def test_usage_errors_speak_the_users_language(runner, args, ja, en):
     assert english.exit_code == 2 and en in english.stderr
 
 
+def test_an_unknown_command_lists_every_command(runner):
+    from sheetkit.cli import cli
+    result = run(runner, "nosuch")
+    assert result.exit_code == 2
+    listed = re.search(r"（(.*) のどれかです）", result.stderr)
+    assert listed and listed[1].split("・") == sorted(cli.commands), result.stderr
+
+
 def test_an_invalid_sheetkit_lang_is_blamed_on_the_variable(runner, office):
     from sheetkit.cli import cli
     result = runner.invoke(cli, ["validate", str(office["good"])], env={"SHEETKIT_LANG": "fr"})

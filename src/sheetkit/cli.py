@@ -77,7 +77,9 @@ def _usage_message(exc: click.UsageError, lang: str) -> str:
                                             detail=detail)
     found = re.match(r"No such command '(.*)'\.", exc.message)
     if found:
-        return CLICK_JA["no-such-command"].format(name=found.group(1))
+        group = exc.ctx.command if exc.ctx is not None else None
+        names = group.list_commands(exc.ctx) if isinstance(group, click.Group) and exc.ctx else []
+        return CLICK_JA["no-such-command"].format(name=found.group(1), commands="・".join(names))
     found = re.match(r"Got unexpected extra arguments? \((.*)\)", exc.message)
     if found:
         return CLICK_JA["extra-arguments"].format(args=found.group(1))
