@@ -375,6 +375,19 @@ def test_a_missing_section_of_a_plan_is_named_with_its_chapter_in_english(
                               if "has not been returned" in t or "rejected" in t)
 
 
+def test_a_duplicate_return_of_a_plan_is_named_with_its_chapter(runner, plan_office, tmp_path):
+    returns = tmp_path / "回収"
+    shutil.copytree(plan_office["returns"], returns)
+    (first,) = returns.glob("第2章第1節_*.xlsx")
+    shutil.copyfile(first, returns / "第2章第1節_再提出.xlsx")
+    japanese = run(runner, "merge", returns, "--base", plan_office["base"], "-o",
+                   tmp_path / "総括表.xlsx")
+    assert "第2章第1節の提出が複数あります" in japanese.stdout, japanese.stdout
+    english = run(runner, "merge", returns, "--base", plan_office["base"], "-o",
+                  tmp_path / "summary.xlsx", "--lang", "en")
+    assert "Chapter 2, section 1 was returned more than once" in english.stdout
+
+
 def test_returns_of_both_chapters_are_ranked_together(runner, plan_office, tmp_path):
     """A base whose 第2章第1節 has a 全節中順位 out of order: the returns of both
     chapters carry it, and validate, status and merge say so against the plan."""

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from sheetkit import codes, keys
@@ -230,7 +231,8 @@ def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], job
                               not file_report.fails("error"), placement.placeable,
                               placement.chapter))
     if not prefer_newest:
-        returns = _mark_duplicates(returns, allow_invalid, codes.severity("duplicate-return"))
+        returns = _mark_duplicates(returns, allow_invalid, codes.severity("duplicate-return"),
+                                   len(base.chapters) > 1)
     states = []
     for chapter, section in base.sections:
         mine = tuple(r for r in returns if (r.chapter, r.section) == (chapter, section.number))
@@ -250,7 +252,8 @@ def collect(base: m.Document | m.PlanDocument, inputs: Sequence[str | Path], job
     return Collection(base, tuple(returns), tuple(states), gathered.skipped)
 
 
-def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) -> list[Return]:
+def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str,
+                     several: bool = False) -> list[Return]:
     """Two usable returns of one 節 are a conflict: say so on each of them."""
     by_section: dict[tuple[int | None, int], list[Return]] = {}
     for ret in returns:
@@ -260,10 +263,14 @@ def _mark_duplicates(returns: list[Return], allow_invalid: bool, severity: str) 
     for ret in returns:
         rivals = by_section.get((ret.chapter, ret.section), []) \
             if ret.section is not None else []
-        if len(rivals) > 1 and any(r is ret for r in rivals):
+        if ret.section is not None and len(rivals) > 1 and any(r is ret for r in rivals):
             names = "、".join(Path(r.subject.path).name for r in rivals)
+            # the message names the chapter too when the base has several
+            name = partial(place_name, ret.chapter or 1) if several else section_name
             finding = Finding("duplicate-return", severity, Location(ret.subject.path),
-                              ret.section, names)
+                              ret.section, names, params={
+                                  "section_name": name(ret.section),
+                                  "section_name_en": name(ret.section, "en")})
             ret = replace(ret, report=FileReport(ret.report.path,
                                                  (finding, *ret.report.findings)))
         marked.append(ret)
