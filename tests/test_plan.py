@@ -4,6 +4,7 @@ generate / extract / template on a plan, and the plan-wide checks."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -319,6 +320,16 @@ def test_status_of_a_plan_groups_by_chapter_and_department(runner, plan_office):
         [(1, n) for n in range(1, 6)] + [(2, n) for n in range(1, 5)]
     assert {"department": "障害福祉課", "sections": [
         {"chapter": 2, "section": 4, "status": "invalid"}]} in data["departments"]
+
+
+def test_status_of_a_plan_names_sections_in_english(runner, plan_office):
+    result = run(runner, "status", plan_office["returns"], "--base", plan_office["base"],
+                 "--lang", "en")
+    lines = result.stdout.splitlines()
+    named = [re.sub(r"\S*\.xlsx", "", t) for t in lines]            # not the files' names
+    assert not [t for t in named if re.search(r"第\d+[章節]", t)], result.stdout
+    assert any(t.startswith("Section 4") and "has errors" in t for t in lines)
+    assert any("waiting: Chapter 2, section 4 (" in t for t in lines), result.stdout
 
 
 def test_status_writes_the_reminder_list(runner, plan_office, tmp_path):

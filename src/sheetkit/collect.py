@@ -116,11 +116,12 @@ class Collection:
         """The base has more than one chapter: a 節 is named with its 章."""
         return len(self.base.chapters) > 1
 
-    def section_name(self, chapter: int | None, number: int | None) -> str:
-        """第3節, or 第2章第3節 when the base has several chapters."""
+    def section_name(self, chapter: int | None, number: int | None, lang: str = "ja") -> str:
+        """第3節, or 第2章第3節 when the base has several chapters (in ``lang``)."""
         if number is None:
             return ""
-        return place_name(chapter or 1, number) if self.several else section_name(number)
+        return place_name(chapter or 1, number, lang) if self.several \
+            else section_name(number, lang)
 
     def state(self, chapter: int | None, number: int | None) -> SectionState | None:
         return next((s for s in self.sections

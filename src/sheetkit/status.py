@@ -109,9 +109,9 @@ def _department_lines(collection: Collection, lang: str) -> list[str]:
         done = sum(1 for r in mine if r.status == SUBMITTED)
         name = department or ("（関係所属なし）" if lang == "ja" else "(no department)")
         waiting = "、".join(f"{collection.section_name(r.chapter, r.section)}"
-                           f"（{labels[r.status]}）" if lang == "ja" else
-                           f"{collection.section_name(r.chapter, r.section)} "
-                           f"({labels[r.status]})" for r in pending)
+                           f"（{labels[r.status]}）" for r in pending) if lang == "ja" else \
+            "; ".join(f"{collection.section_name(r.chapter, r.section, lang)} "
+                      f"({labels[r.status]})" for r in pending)
         lines.append(one_line(f"  {name}：{labels[SUBMITTED]} {done}/{len(mine)}"
                               + (f"　待ち：{waiting}" if pending else "") if lang == "ja" else
                               f"  {name}: {labels[SUBMITTED]} {done}/{len(mine)}"
@@ -136,7 +136,7 @@ def status_text(collection: Collection, lang: str = "ja") -> str:
         aside = "（不採用）" if lang == "ja" else " (not used)"
         files = [f + (aside if f in row.set_aside else "") for f in row.files]
         table.append([one_line(c) for c in (
-            section_name(row.section), row.title, row.label, row.author, row.entry_date,
+            section_name(row.section, lang), row.title, row.label, row.author, row.entry_date,
             str(row.errors), str(row.warnings), "、".join(files))])
     widths = [max(_width(r[i]) for r in table if isinstance(r, list))
               for i in range(len(heads))]
