@@ -371,12 +371,19 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
             raise refuse(path, over.reason, **over.params) from None
         except (expat.ExpatError, _BadRef, ValueError):
             raise refuse(path, "damaged") from None
-    if name == "xl/styles.xml" and _STYLE_IDS.search(data):
+    if name == "xl/styles.xml" and _bad_style_ids(data):
         raise refuse(path, "damaged")          # style ids are unsigned integers
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
         raise refuse(path, "damaged")          # dates must be W3CDTF
     return quick
+
+
+@lru_cache(maxsize=8)
+def _bad_style_ids(styles: bytes) -> bool:
+    """Whether a style id in styles.xml is not an unsigned integer (returns of
+    one template share their styles part: looked at once per run)."""
+    return _STYLE_IDS.search(styles) is not None
 
 
 # The tags _PartScan acts on.  Cells and rows, inside sheetData, are read in
@@ -462,11 +469,56 @@ def _namespaces(data: bytes) -> list[tuple[int, bytes, bytes]] | None:
     return found
 
 
+@dataclass(frozen=True)
+class _Counts:
+    """What a plain part holds, as _PartScan would count it."""
+
+    elements: int
+    cells: int
+    rows: int
+    names: int
+    merged: int
+    merged_cells: int
+    area: int
+    sheet_data: int
+    sheet_entries: int
+
+
 def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     """Count what _PartScan would count, from the text of a plain part, and
     add it to ``census``; False (census untouched) where the text alone
     cannot say exactly that, or where a limit is passed or a reference is
     not a cell: then _PartScan's own pass decides, with the same message.
+
+    Parts outside xl/worksheets/ (theme, styles, relationships …) are the
+    same in every return of one template: their counts are remembered by
+    their whole text, so such a part is counted and parsed once per run."""
+    limits = census.limits
+    counts = (_plain_counts(name, data, limits) if name.startswith("xl/worksheets/")
+              else _shared_plain_counts(name, data, limits))
+    if counts is None:
+        return False
+    names = census.names + counts.names
+    if census.elements + counts.elements > limits.max_elements or \
+            counts.rows > limits.max_rows or census.cells + counts.cells > limits.max_cells or \
+            names > limits.max_defined_names or \
+            census.merged + counts.merged > limits.max_merged_ranges or \
+            census.merged_cells + counts.merged_cells > limits.max_merged_cells or \
+            counts.area > limits.max_sheet_area:
+        return False
+    census.elements += counts.elements
+    census.cells += counts.cells
+    census.names = names
+    census.merged += counts.merged
+    census.merged_cells += counts.merged_cells
+    census.sheet_data += counts.sheet_data
+    census.sheet_entries += counts.sheet_entries
+    return True
+
+
+def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
+    """What a plain part holds (see _census_of_plain_part); None where its text
+    alone cannot say exactly that, or where it passes a limit by itself.
 
     Exact because, in plain XML (_plain_root, _plain_parser) whose only default namespace
     is SpreadsheetML's, declared on the root, and where no prefix stands for
@@ -478,12 +530,11 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     plain = _plain_root(data)
     declarations = None if plain is None else _namespaces(data)
     if plain is None or declarations is None:
-        return False
+        return None
     root_end, declared = plain
     elements = data.count(b"<") - data.count(b"</") - declared
-    limits = census.limits
-    if census.elements + elements > limits.max_elements:
-        return False
+    if elements > limits.max_elements:
+        return None
     main = [prefix for _, prefix, uri in declarations if uri in _MAIN_URIS]
     merged = merged_cells = rows = cells = 0
     counted = dict.fromkeys(_TAG, 0)
@@ -491,45 +542,37 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     if main:
         defaults = [at for at, prefix, _ in declarations if not prefix]
         if main != [b""] or len(defaults) != 1 or defaults[0] > root_end:
-            return False                       # another default, or SpreadsheetML by a prefix
+            return None                        # another default, or SpreadsheetML by a prefix
         first = data.find(b"<sheetData")
         last = data.find(b"</sheetData>", first) if first >= 0 else -1
         if last < 0:
             first = last = len(data)
         try:
             if not _count_plain_sheet_data(data, first, last, area, counted, limits):
-                return False
+                return None
             for tag, pattern in _RANGE_REF.items():
                 refs = pattern.findall(data, 0, first) + pattern.findall(data, last)
                 if len(refs) != counted[tag]:
-                    return False               # one written in another form
+                    return None                # one written in another form
                 if refs:
                     tops, lefts, bottoms, rights, sizes = zip(*map(_range, refs))
                     area.extend((min(tops), min(lefts)), (max(bottoms), max(rights)))
                     if tag == b"mergeCell":
                         merged_cells = sum(sizes)
         except (_BadRef, ValueError):
-            return False
+            return None
         rows, cells, merged = counted[b"row"], counted[b"c"], counted[b"mergeCell"]
-    names = census.names + counted[b"definedName"]
-    if rows > limits.max_rows or census.cells + cells > limits.max_cells or \
-            names > limits.max_defined_names or census.merged + merged > limits.max_merged_ranges \
-            or census.merged_cells + merged_cells > limits.max_merged_cells or \
-            area.size > limits.max_sheet_area:
-        return False
     try:
         _plain_parser().Parse(data, True)
     except (expat.ExpatError, _Unsafe, _NotPlain):
-        return False                           # the scan finds it again, in document order
-    census.elements += elements
-    census.cells += cells
-    census.names = names
-    census.merged += merged
-    census.merged_cells += merged_cells
-    census.sheet_data += counted[b"sheetData"]
-    if name == "xl/workbook.xml":
-        census.sheet_entries += counted[b"sheet"]
-    return True
+        return None                            # the scan finds it again, in document order
+    return _Counts(elements, cells, rows, counted[b"definedName"], merged, merged_cells,
+                   area.size, counted[b"sheetData"],
+                   counted[b"sheet"] if name == "xl/workbook.xml" else 0)
+
+
+# a template's returns share these parts: a few are remembered, by their whole text
+_shared_plain_counts = lru_cache(maxsize=32)(_plain_counts)
 
 
 def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
@@ -539,7 +582,8 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
     first, and nothing else _PartScan acts on), and extend ``area`` by its
     cells and rows; False where the part is not written so."""
     for tag, pattern in _TAG.items():
-        counted[tag] = len(pattern.findall(data, 0, first)) + len(pattern.findall(data, last))
+        if data.find(b"<" + tag, 0, first) >= 0 or data.find(b"<" + tag, last) >= 0:
+            counted[tag] = len(pattern.findall(data, 0, first)) + len(pattern.findall(data, last))
     if counted[b"c"] or counted[b"row"]:
         return False                           # a cell or row outside sheetData
     if first == last:
