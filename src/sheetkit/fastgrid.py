@@ -48,8 +48,13 @@ class Unsupported(Exception):
 
 
 def _attr(blob: bytes, name: bytes) -> str | None:
-    match = re.search(rb"\b" + name + rb'="([^"]*)"', blob)
+    match = _attribute(name).search(blob)
     return html.unescape(match.group(1).decode("utf-8")) if match else None
+
+
+@cache
+def _attribute(name: bytes) -> re.Pattern[bytes]:
+    return re.compile(rb"\b" + name + rb'="([^"]*)"')
 
 
 @lru_cache(maxsize=16)
@@ -107,7 +112,7 @@ def _style(attributes: bytes | None) -> int:
 
 def _scan(data: bytes, referenced: bool = False
           ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None]:
-    """One pass over a sheet's XML: (row, col) -> (formula text, the cell's
+    """One pass over a sheet's XML: (row, col) -> (formula as written, the cell's
     attributes) of every cell that holds a formula, and, where some cell's
     attributes do not start with its reference, every cell's attributes.
     ``referenced``: the guard found every cell written with its reference
@@ -134,9 +139,15 @@ def _scan(data: bytes, referenced: bool = False
         ref = _REF.search(cell.group(1))
         if ref is None:
             raise Unsupported("cell without reference")
-        text = "=" + html.unescape((formula.group(2) or b"").decode("utf-8"))
-        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (text, cell.group(1))
+        written = (formula.group(2) or b"").decode("utf-8")
+        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (written, cell.group(1))
     return formulas, attributes
+
+
+def _formula_text(written: str) -> str:
+    """A formula as the sheet XML writes it, as openpyxl gives it: '=' and the
+    unescaped text (made only for the cells that are looked at)."""
+    return "=" + html.unescape(written)
 
 
 def _cell_attributes(data: bytes) -> dict[bytes, bytes]:
@@ -191,7 +202,7 @@ class FastGrid(Grid):
         value = self.value(row, col)
         formula = self._formulas.get((row, col)) if self._formulas else None
         if formula is not None:
-            return Cell(value, self._format(value, formula[1]), formula[0])
+            return Cell(value, self._format(value, formula[1]), _formula_text(formula[0]))
         if value is None:
             return EMPTY
         return Cell(value, self._format(value, None, row, col))
