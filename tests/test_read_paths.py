@@ -177,6 +177,34 @@ def test_a_damaged_custom_property_does_not_make_the_sheets_unreadable(
     assert fast[0] != "error" and fast == full == outcome(source, FULL)
 
 
+@pytest.mark.parametrize("part, change, reason", [
+    ("xl/theme/theme1.xml", lambda d: d[:-20], "damaged"),
+    ("xl/theme/theme1.xml", lambda d: d.replace(b"?>", b'?><!DOCTYPE a [<!ENTITY e "x">]>', 1),
+     "unsafe-xml"),
+    ("xl/styles.xml", lambda d: d.replace(b'numFmtId="0"', b'numFmtId="-1"', 1), "damaged"),
+    ("xl/_rels/workbook.xml.rels", lambda d: d.replace(b"<Relationship ", b"<Relationship x ", 1),
+     "damaged")])
+def test_a_shared_part_is_remembered_only_by_its_whole_text(template_dir, tmp_path, part,
+                                                             change, reason):
+    """The guard remembers what it found in a part that a template's returns
+    share (theme, styles, relationships); a return whose part differs in any
+    byte is looked at afresh and refused as before, also right after intact
+    returns in the same run."""
+    from sheetkit.guard import inspect
+
+    source = sorted(template_dir.glob("*.xlsx"))[0]
+    inspect(source)
+    inspect(source)                        # the intact parts, remembered
+    changed = corpus.rewrite_zip(source, tmp_path / "changed.xlsx",
+                                 lambda name, data: change(data) if name == part else data)
+    assert zipfile.ZipFile(changed).read(part) != zipfile.ZipFile(source).read(part)
+    with pytest.raises(SheetkitError) as refused:
+        inspect(changed)
+    assert [(p.code, p.params["reason"]) for p in refused.value.problems] == [
+        ("unreadable-file", reason)]
+    inspect(source)                        # and the intact one still passes
+
+
 @pytest.mark.parametrize("part, old, new", [
     ("xl/styles.xml", b'numFmtId="0"', b'numFmtId="-1"'),
     ("docProps/core.xml", b"</dcterms:created>", b" yesterday</dcterms:created>")])
