@@ -318,15 +318,13 @@ def stages(files: list[Path]) -> dict[str, float]:
     imports done: CPU time, best of 3 (not a profiler, which inflates them)."""
     import python_calamine
 
-    from sheetkit.frames import TABLES
     from sheetkit.grid import read_book
     from sheetkit.guard import inspect
     from sheetkit.reader import extract
     from sheetkit.subjects import read_subject
-    from sheetkit.validate import load_schema, validate_subjects
+    from sheetkit.validate import prepare, validate_subjects
 
-    for table in TABLES:
-        load_schema(table)
+    prepare()                    # as validate does: schemas loaded, the imports frozen
 
     def clock(action) -> float:  # type: ignore[no-untyped-def]
         best = float("inf")
