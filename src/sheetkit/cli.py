@@ -15,8 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sheetkit import __version__
-from sheetkit.layout import DEFAULT_LAYOUT
+from sheetkit import DEFAULT_LAYOUT, __version__
 from sheetkit.messages import CLICK_DETAILS_JA, CLICK_EN, CLICK_JA, LANGS, line, severity_words
 from sheetkit.plain import one_line, terminal
 from sheetkit.problems import Location, Problem, SheetkitError

@@ -14,7 +14,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sheetkit import keys
+from sheetkit import DEFAULT_LAYOUT, keys
 from sheetkit.a1 import col_index, parse_span
 from sheetkit.guard import default_limits
 from sheetkit.intake import Refused, read_limited
@@ -22,7 +22,6 @@ from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.ratings import Band, Rule, Scheme
 from sheetkit.sheet_texts import ActualCheck, IndicatorTexts, indicator_texts, sheet_texts
 
-DEFAULT_LAYOUT = "tokorozawa"
 KINDS = ("text", "int", "figure", "date", "rate", "rank", "list", "policy", "policy-choice",
          "choice", "sdgs", "rating", "ratings")
 
