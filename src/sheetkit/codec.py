@@ -26,9 +26,16 @@ class CellContent:
 
 
 def figure_format(base: str, number: Decimal) -> str:
-    """'#,##0' with one '0' after a '.' for each decimal written: 69.0 -> '#,##0.0'."""
+    """'#,##0' with one '0' after a '.' for each decimal written: 69.0 -> '#,##0.0'.
+    A layout's base that shows decimals itself ('#,##0.0') keeps them, and gets
+    more only for a number written with more (43.25 -> '#,##0.00')."""
     places = places_of(number)
-    return f"{base}.{'0' * places}" if places else base
+    shown = _format_places(base)
+    if places <= shown:
+        return base
+    if shown:
+        return re.sub(r"\.0+", "." + "0" * places, base)
+    return f"{base}.{'0' * places}"
 
 
 def rate_format(rate: Rate) -> str:

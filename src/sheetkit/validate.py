@@ -314,7 +314,9 @@ def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
 def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
               now: dict[str, Any], rules: Rules) -> list[Finding]:
     """template-modified findings, one per edited fixed field where the template
-    recorded its fixed parts (else one for the section)."""
+    recorded its fixed parts (else one for the section).  Recorded parts equal in
+    value are not modified, though their fingerprint differ: a layout's figure
+    format with decimals ('#,##0.0') reads 500 back as 500.0."""
     found = []
     if before is not None:
         for path, old, new in changes(before, json.loads(json.dumps(now, default=str)), ""):
@@ -323,8 +325,9 @@ def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
             found.append(_finding(rules, "template-modified", subject.where(key), number,
                                   "" if new is None else new, "" if old is None else old,
                                   variant="field", label=label))
-    return found or [_finding(rules, "template-modified",
-                              subject.where(keys.section_field(number, keys.TITLE)), number)]
+    return found if before is not None else [
+        _finding(rules, "template-modified", subject.where(keys.section_field(number, keys.TITLE)),
+                 number)]
 
 
 def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],

@@ -667,18 +667,20 @@ def _write_indicators(sw: _SheetWriter, ind: IndicatorLayout, plan: m.Plan,
             group = replace(ind.group, rows=sw.row - group_start)
             mark = (marks or {}).get(section.number)
             sw.put(group_start, group, CellContent(
-                fill(ind.group.pattern or "", label_vars(plan, section=section))
+                fill(ind.group.pattern or "", sw.labels | label_vars(plan, section=section))
                 + (f"\n【{mark}】" if mark else "")))
-        prefix = sw.book.title(layout.section.sheet, label_vars(plan, section=section))
-        sw.name(f"{prefix}_{ind.table_name}", sheet_name, group_start, ind.name.first_col,
-                sw.row - 1, ind.last_col)
-        sw.name(f"{prefix}_{ind.analysis_text.name}", sheet_name, text_row,
+        # named as the section sheet names its inputs ({chapter} filled, "-" made "_")
+        prefix = sw.book.title(layout.section.sheet, sw.labels | label_vars(plan, section=section))
+        analysis_name = defined_name(prefix, ind.analysis_text.name or "")
+        sw.name(defined_name(prefix, ind.table_name), sheet_name, group_start,
+                ind.name.first_col, sw.row - 1, ind.last_col)
+        sw.name(analysis_name, sheet_name, text_row,
                 ind.analysis_text.first_col, text_row, ind.analysis_text.last_col)
         if actual_cells:
-            sw.book.workbook.define_name(f"{prefix}_{ind.actuals_name}",
+            sw.book.workbook.define_name(defined_name(prefix, ind.actuals_name),
                                          "=" + ",".join(actual_cells))
         sw.book.places.analysis = CellPlace(
-            f"{prefix}_{ind.analysis_text.name}",
+            analysis_name,
             Area(sheet_name, text_row, ind.analysis_text.first_col, text_row,
                  ind.analysis_text.last_col), section.unmet_analysis)
     sw.finish_heights({0: 24})
