@@ -168,13 +168,16 @@ def test_filled_returns_validate_and_merge_back_to_the_data(made, runner, tmp_pa
 def test_validate_annotate_marks_a_missing_entry_date(made, runner, tmp_path):
     source = next(made["returns"].glob("2-1_*.xlsx"))
     wb = openpyxl.load_workbook(source)
-    ((ws, r, c),) = _area(wb, "記入日")
-    ws.cell(r, c).value = None
+    for name in ("記入日", "記入者"):
+        ((ws, r, c),) = _area(wb, name)
+        ws.cell(r, c).value = None
     returned = tmp_path / source.name
     wb.save(returned)
     result = run(runner, "validate", returned, "--layout", LAYOUT, "--annotate", tmp_path / "ann")
     assert result.exit_code == 1 and "missing-value" in result.output
-    assert "施策2-1" in result.output and "B2" in result.output
+    assert "施策2-1!B2" in result.output and "施策2-1!D2" in result.output
+    assert "「記入者」が空です" in result.output          # as the sheet calls it
+    assert "記入者職氏名" not in result.output
     (annotated,) = (tmp_path / "ann").glob("*.xlsx")
     assert "検証結果" in openpyxl.load_workbook(annotated).sheetnames
 

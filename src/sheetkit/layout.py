@@ -253,6 +253,18 @@ class Layout:
     def describe(self, lang: str = "ja") -> str:
         return self.description.get(lang) or self.description.get("ja", "")
 
+    def label_of(self, field: str) -> str | None:
+        """The sheet's own label of a single field (``section.author`` -> 記入者 in a
+        layout that calls it so): the nearest fixed text left of it in its row."""
+        for sheet in (self.section, self.chapter):
+            for block in () if sheet is None else sheet.blocks:
+                for row in block.rows:
+                    at = next((i for i, spec in enumerate(row) if spec.field == field), None)
+                    texts = [spec.text for spec in row[:at] if spec.text and "{" not in spec.text]
+                    if at is not None and texts:
+                        return texts[-1]
+        return None
+
     @cached_property
     def inputs(self) -> Inputs:
         """Who fills what, from this layout's ``input:`` flags."""

@@ -372,8 +372,10 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
     """A failed check on one row, as a finding with its place and values."""
     section = row.get("section")
     key = row["key"]
-    if table == "headers":
-        label = codes.label(row["field"])
+    if table == "headers":               # named as the sheet names it, else as the registry does
+        owner = "section." if row.get("section") else "chapter."
+        label = ((subject.layout.label_of(owner + row["field"]) if subject.layout else None)
+                 or codes.label(row["field"]))
         value = row["value"] if code == "invalid-date" else None
         return _finding(rules, code, subject.where(key), section, value, label=label)
     if table in PAIRED_TEXTS:
