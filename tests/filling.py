@@ -112,13 +112,16 @@ def planned(wb, section: Section, *, date_as_text: bool = False,
             for spec in row:
                 if spec.input == "yes" and spec.name and spec.field:
                     ((ws, r, c, _, _),) = _area(wb, defined_name(sheet, spec.name))
-                    cells.append((ws, r, c, typed(getattr(section, spec.field.split(".", 1)[1]))))
+                    value = getattr(section, spec.field.split(".", 1)[1])
+                    if isinstance(value, tuple):      # a list the department types (担当課)
+                        value = spec.join.join(spec.prefix + str(v) for v in value)
+                    cells.append((ws, r, c, typed(value)))
     if layout.indicators is not None:
         ((ws, r, c, _, _),) = _area(wb, defined_name(
             sheet, layout.indicators.analysis_text.name or ""))
         cells.append((ws, r, c, section.unmet_analysis))
     review = int(identity["review_period"])
-    for indicator, (ws, r, c) in zip(reported(section, review), actual_cells(wb)):
+    for indicator, (ws, r, c) in zip(reported(section, review), actual_cells(wb, layout)):
         actual = indicator.results[review].actual
         if actual is not None:
             cells.append((ws, r, c, _typed(actual, "", False, numbers_as_text)))
@@ -131,9 +134,11 @@ def reported(section: Section, review: int) -> list[Any]:
             if review < len(ind.results) and ind.results[review] is not None]
 
 
-def actual_cells(wb) -> list[tuple[Any, int, int]]:  # type: ignore[no-untyped-def]
-    """The 実績値 input cells, in indicator order, by the template's defined name."""
-    name = next((n for n in wb.defined_names if n.endswith("_実績値")), None)
+def actual_cells(wb, layout: Any = None) -> list[tuple[Any, int, int]]:  # type: ignore[no-untyped-def]
+    """The 実績値 input cells, in indicator order, by the template's defined name
+    (its suffix the layout's ``names: actuals``)."""
+    suffix = "_" + (layout.indicators.actuals_name if layout and layout.indicators else "実績値")
+    name = next((n for n in wb.defined_names if n.endswith(suffix)), None)
     return [] if name is None else [(ws, r, c) for ws, r, c, _, _ in _area(wb, name)]
 
 
@@ -156,7 +161,7 @@ def fill(template: Path, out: Path, section: Section, *, extra_rows: int = 0,
     if typed_rate:
         layout = layout or load_layout(_identity(wb)["layout"])
         review = int(_identity(wb)["review_period"])
-        for indicator, (ws, r, _) in zip(reported(section, review), actual_cells(wb)):
+        for indicator, (ws, r, _) in zip(reported(section, review), actual_cells(wb, layout)):
             if indicator.name == typed_rate[0]:
                 rate_row, rate_col = _rate_cell(layout, r, review, ws)
                 ws.cell(rate_row, rate_col).value = typed_rate[1]
@@ -172,16 +177,16 @@ def _first_table(wb, layout: Any = None) -> str:  # type: ignore[no-untyped-def]
     return "_" + next(b.name for b in layout.section.blocks if b.table and b.input and b.name)
 
 
-def calc_steps(template: Path, section: Section) -> list[list[Any]]:
+def calc_steps(template: Path, section: Section, layout: Any = None) -> list[list[Any]]:
     """The same typing as ``fill``, as calc_typing.py steps (a date as its serial
-    number, as Calc stores a typed date)."""
+    number, as Calc stores a typed date); ``layout`` as for ``fill``."""
     from decimal import Decimal
 
     from sheetkit.a1 import cell_name
 
     wb = openpyxl.load_workbook(template)
     steps: list[list[Any]] = []
-    for ws, row, col, value in planned(wb, section):
+    for ws, row, col, value in planned(wb, section, layout=layout):
         where = cell_name(row - 1, col - 1)
         if value is None:
             continue

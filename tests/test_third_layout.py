@@ -6,7 +6,6 @@ validate (--annotate), merge, extract and publish."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import openpyxl
 import pytest
 from conftest import ROOT, run
+from filling import calc_steps, fill
 from recalc import UNO_PYTHON
 
 from sheetkit.layout import load_layout
@@ -27,6 +27,7 @@ from sheetkit.reader import extract
 
 LAYOUT = ROOT / "tests" / "layouts" / "kitamino.yaml"
 DATA = ROOT / "tests" / "layouts" / "data" / "kitamino.yaml"
+LAYOUT_ = load_layout(str(LAYOUT))
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +43,8 @@ def made(tmp_path_factory) -> dict[str, Any]:
     doc = load_document(DATA)
     returns = folder / "returns"
     returns.mkdir()
-    for template in sorted((folder / "templates").iterdir()):
-        section = _section_of(doc, template)
-        wb = openpyxl.load_workbook(template)
-        for ws, row, col, value in typed_cells(wb, section):
-            ws.cell(row, col).value = value
-        wb.save(returns / template.name)
+    for template in sorted((folder / "templates").iterdir()):       # typed through names
+        fill(template, returns / template.name, _section_of(doc, template), layout=LAYOUT_)
     return {"folder": folder, "summary": summary, "doc": doc, "returns": returns,
             "templates": folder / "templates"}
 
@@ -59,51 +56,12 @@ def _section_of(doc, template: Path) -> Section:
     return section
 
 
-def _area(wb, suffix: str) -> list[tuple[Any, int, int]]:
-    """The (sheet, row, column) of each area of the one defined name ending in ``_suffix``."""
+def _area(wb, suffix: str) -> tuple[Any, int, int]:
+    """The (sheet, row, column) of the one input cell named ``…_suffix``."""
     (name,) = [n for n in wb.defined_names if n.endswith("_" + suffix)]
-    places = []
-    for title, ref in wb.defined_names[name].destinations:
-        first = ref.replace("$", "").split(":")[0]
-        cell = wb[title][first]
-        places.append((wb[title], cell.row, cell.column))
-    return places
-
-
-def typed_cells(wb, section: Section) -> list[tuple[Any, int, int, Any]]:
-    """What the department types, found through the template's defined names and
-    the layout (never fixed columns): its tables, its single cells, the 実績 of
-    the reviewed period and the analysis."""
-    layout = load_layout(str(LAYOUT))
-    assert layout.indicators is not None
-
-    def typed(value: Any) -> Any:
-        if isinstance(value, dt.date):
-            return dt.datetime.combine(value, dt.time())
-        if isinstance(value, tuple):
-            return "・".join(value)
-        return float(value) if isinstance(value, Decimal) else value
-
-    cells = []
-    for block in layout.section.blocks:
-        if block.table and block.input and block.name:
-            ((ws, first, _),) = _area(wb, block.name)
-            for i, item in enumerate(getattr(section, block.table.split(".")[-1])):
-                cells += [(ws, first + i, spec.first_col + 1, typed(getattr(item, spec.field or "")))
-                          for spec in block.columns]
-        for row in block.rows:
-            for spec in row:
-                if spec.input == "yes" and spec.name and spec.field:
-                    ((ws, r, c),) = _area(wb, spec.name)
-                    cells.append((ws, r, c, typed(getattr(section, spec.field.split(".", 1)[1]))))
-    ((ws, r, c),) = _area(wb, layout.indicators.analysis_text.name or "")
-    cells.append((ws, r, c, section.unmet_analysis))
-    review = len(section.indicators[0].results) - 1
-    reported = [i for i in section.indicators if i.results[review] is not None]
-    for indicator, (ws, r, c) in zip(reported, _area(wb, layout.indicators.actuals_name),
-                                     strict=True):
-        cells.append((ws, r, c, typed(indicator.results[review].actual)))
-    return cells
+    ((title, ref),) = wb.defined_names[name].destinations
+    cell = wb[title][ref.replace("$", "").split(":")[0]]
+    return wb[title], cell.row, cell.column
 
 
 def test_generate_extract_generate_is_byte_identical(made, runner, tmp_path):
@@ -161,7 +119,7 @@ def test_filled_returns_validate_and_merge_back_to_the_data(made, runner, tmp_pa
                  "--layout", LAYOUT)
     assert result.exit_code == 0, result.output
     assert normalize(load_document(data)) == normalize(made["doc"])
-    assert normalize(extract(merged, layout=load_layout(str(LAYOUT))).document) == normalize(
+    assert normalize(extract(merged, layout=LAYOUT_).document) == normalize(
         made["doc"])
 
 
@@ -169,7 +127,7 @@ def test_validate_annotate_marks_a_missing_entry_date(made, runner, tmp_path):
     source = next(made["returns"].glob("2-1_*.xlsx"))
     wb = openpyxl.load_workbook(source)
     for name in ("記入日", "記入者"):
-        ((ws, r, c),) = _area(wb, name)
+        ws, r, c = _area(wb, name)
         ws.cell(r, c).value = None
     returned = tmp_path / source.name
     wb.save(returned)
@@ -199,19 +157,9 @@ def test_template_typed_in_libreoffice_reads_back_the_same(made, runner, tmp_pat
     """The one LibreOffice pass: a department types its return in Calc and saves it;
     the file reads back as the openpyxl-typed one does, and goes through status,
     validate --annotate and merge."""
-    from sheetkit.a1 import cell_name
-
     template = next(made["templates"].glob("2-1_*.xlsx"))
-    section = _section_of(made["doc"], template)
-    steps: list[list[Any]] = []
-    for ws, row, col, value in typed_cells(openpyxl.load_workbook(template), section):
-        where = cell_name(row - 1, col - 1)
-        if isinstance(value, dt.datetime):
-            steps.append(["number", ws.title, where, (value - dt.datetime(1899, 12, 30)).days])
-        elif isinstance(value, (int, float)):
-            steps.append(["number", ws.title, where, float(value)])
-        elif value is not None:
-            steps.append(["text", ws.title, where, str(value)])
+    steps = calc_steps(template, _section_of(made["doc"], template), layout=LAYOUT_)
+    assert any(step[1] == "指標の推移" for step in steps)          # the 実績 are typed too
     returns = tmp_path / "returns"
     returns.mkdir()
     saved = returns / template.name
@@ -223,9 +171,8 @@ def test_template_typed_in_libreoffice_reads_back_the_same(made, runner, tmp_pat
     (shown,) = [json.loads(line) for line in result.stdout.splitlines()]
     assert shown["total"] == 0, (shown, result.stderr)
     assert saved.exists(), result.stderr
-    layout = load_layout(str(LAYOUT))
-    assert extract(saved, layout=layout).document == extract(
-        made["returns"] / template.name, layout=layout).document
+    assert extract(saved, layout=LAYOUT_).document == extract(
+        made["returns"] / template.name, layout=LAYOUT_).document
     status = run(runner, "status", "--base", DATA, returns, "--layout", LAYOUT)
     assert status.exit_code == 0, status.output
     checked = run(runner, "validate", saved, "--layout", LAYOUT, "--annotate", tmp_path / "ann")
