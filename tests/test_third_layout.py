@@ -182,3 +182,20 @@ def test_template_typed_in_libreoffice_reads_back_the_same(made, runner, tmp_pat
                  "--data", data, "--layout", LAYOUT)
     assert merged.exit_code == 0, merged.output
     assert normalize(load_document(data)).sections[0] == normalize(made["doc"]).sections[0]
+
+
+@pytest.mark.parametrize(("old", "new", "first"), [
+    ("names: {table: 指標, actuals: 実績}", "names: {table: 指標, actuals: 指標}",
+     "indicators.names.table"),
+    ("name: 記入者,", "name: 記入日,", "section.blocks[1].rows[0][1].name"),
+])
+def test_a_name_used_twice_is_layout_invalid(runner, tmp_path, old, new, first):
+    """Two input regions of one name would make a template Excel calls damaged."""
+    text = LAYOUT.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    mine = tmp_path / "mine.yaml"
+    mine.write_text(text.replace(old, new), encoding="utf-8")
+    result = run(runner, "template", DATA, "--layout", mine, "-o", tmp_path / "out")
+    line = text.splitlines().index(next(t for t in text.splitlines() if old in t)) + 1
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert f"mine.yaml {line}行目" in result.output and first in result.output

@@ -94,6 +94,7 @@ def check_layout(data: Any, label: str) -> list[Problem]:
         _check_indicators(checker, data["indicators"])
     if isinstance(data.get("rating"), dict):
         _check_rating(checker, data["rating"])
+    _check_names(checker, data)
     return sorted(checker.problems, key=lambda p: p.location.line or 0)
 
 
@@ -363,6 +364,41 @@ def _check_indicators(checker: _Checker, ind: dict[str, Any]) -> None:
     analysis = ind.get("analysis")
     if isinstance(analysis, dict) and isinstance(analysis.get("label"), dict):
         _no_input(checker, analysis["label"], "indicators.analysis.label")
+
+
+def _check_names(checker: _Checker, data: dict[str, Any]) -> None:
+    """A template defines one name per input region of a section (第1節_記入日 …):
+    two regions given the same ``name:`` would write one name twice, a workbook
+    Excel calls damaged."""
+    from sheetkit.sheet_texts import sheet_texts
+
+    named: list[tuple[str, Any, str, str]] = []       # name, mapping, its key, path
+    section = data.get("section")
+    if isinstance(section, dict):
+        for index, block in enumerate(_dicts(section.get("blocks"))):
+            where = keys.item("section.blocks", index)
+            named.append((str(block.get("name", "")), block, "name", keys.join(where, "name")))
+            for cell, path in _cells(block, where):
+                named.append((str(cell.get("name", "")), cell, "name", keys.join(path, "name")))
+    ind = data.get("indicators")
+    if isinstance(ind, dict):
+        names = ind.get("names")
+        given: dict[str, Any] = names if isinstance(names, dict) else {}
+        default = sheet_texts().indicators
+        for key, name in (("table", default.table_name), ("actuals", default.actuals_name)):
+            named.append((str(given.get(key, name)), given if key in given else ind,
+                          key if key in given else "names", keys.join("indicators.names", key)))
+        analysis = ind.get("analysis")
+        text = analysis.get("text") if isinstance(analysis, dict) else None
+        if isinstance(text, dict):
+            named.append((str(text.get("name", "")), text, "name",
+                          "indicators.analysis.text.name"))
+    first: dict[str, str] = {}
+    for name, mapping, key, path in named:
+        if name and name in first:
+            checker.note("duplicate-name", line_of(mapping, key), path, value=name,
+                         first=first[name])
+        first.setdefault(name, path)
 
 
 def _check_review(checker: _Checker, ind: dict[str, Any]) -> None:
