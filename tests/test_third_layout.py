@@ -199,3 +199,37 @@ def test_a_name_used_twice_is_layout_invalid(runner, tmp_path, old, new, first):
     line = text.splitlines().index(next(t for t in text.splitlines() if old in t)) + 1
     assert result.exit_code == 2 and not (tmp_path / "out").exists()
     assert f"mine.yaml {line}行目" in result.output and first in result.output
+
+
+def test_a_layout_without_the_chapters_entry_date_does_not_ask_for_it(runner, tmp_path):
+    """記入日・記入者 are checked where the layout's sheet has a cell for them: a
+    chapter sheet without them is not 'missing' what it cannot show."""
+    text = LAYOUT.read_text(encoding="utf-8")
+    block = ("    - anchor: 0\n      rows:\n        - - {span: A, text: 記入日, style: label}\n"
+             "          - {span: B, field: chapter.entry_date, kind: date, style: center}\n"
+             "          - {span: C, text: 記入者, style: label}\n"
+             "          - {span: \"D:F\", field: chapter.author, style: value}\n")
+    assert text.count(block) == 1
+    mine, summary = tmp_path / "mine.yaml", tmp_path / "summary.xlsx"
+    mine.write_text(text.replace(block, ""), encoding="utf-8")
+    assert run(runner, "generate", DATA, "--layout", mine, "-o", summary).exit_code == 0
+    result = run(runner, "validate", summary, "--layout", mine)
+    assert result.exit_code == 0 and "missing-value" not in result.output, result.output
+
+
+def test_an_own_layout_files_dropdowns_are_checked(runner, tmp_path):
+    """A workbook read with --layout FILE is checked by that file (it was checked only
+    by a bundled layout of the name it records): a 施策の評価 not in its list."""
+    hyoka = ROOT / "templates" / "shisaku-hyoka.yaml"
+    mine = tmp_path / "my-hyoka.yaml"
+    mine.write_text(hyoka.read_text(encoding="utf-8").replace(
+        "\nname: shisaku-hyoka\n", "\nname: my-hyoka\n"), encoding="utf-8")
+    sample = (ROOT / "examples" / "shisaku-hyoka-sample.yaml").read_text(encoding="utf-8")
+    assert "\n    evaluation: B\n" in sample and "\nlayout: shisaku-hyoka\n" in sample
+    data = tmp_path / "data.yaml"
+    data.write_text(sample.replace("\n    evaluation: B\n", "\n    evaluation: Z\n", 1)
+                    .replace("\nlayout: shisaku-hyoka\n", "\n"), encoding="utf-8")
+    summary = tmp_path / "summary.xlsx"
+    assert run(runner, "generate", data, "--layout", mine, "-o", summary).exit_code == 0
+    result = run(runner, "validate", summary, "--layout", mine)
+    assert result.exit_code == 1 and "invalid-value" in result.output and "「Z」" in result.output

@@ -49,8 +49,12 @@ def _entries(rows: Rows, file: int, scope: keys.Scope, items: tuple[Any, ...],
 
 
 def _headers(rows: Rows, file: int, scope: keys.Scope, entry_date: m.DateValue,
-             author: str | None) -> None:
+             author: str | None, layout: Layout | None) -> None:
+    """記入日 and 記入者, each where the layout's sheet has a cell for it (or for data)."""
+    owner = "chapter." if scope.section is None else "section."
     for name, value in (("entry_date", entry_date), ("author", author)):
+        if layout is not None and not layout.shows(owner + name):
+            continue
         rows["headers"].append({"file": file, "section": scope.section,
                                 "key": scope.key(name),
                                 "field": name, "value": value,
@@ -123,9 +127,12 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
 
 
 def _layout_of(subject: Subject) -> Layout | None:
-    """The layout a workbook was made with (None for data, or a layout not at hand)."""
+    """The layout a workbook was read with (the office's --layout FILE too), else the
+    bundled one it names (None for data, or a layout not at hand)."""
     if subject.identity is None:
         return None
+    if subject.layout is not None:
+        return subject.layout
     try:
         return load_layout(subject.identity.layout)
     except SheetkitError:
@@ -213,13 +220,13 @@ def build_rows(subjects: list[Subject]) -> Rows:
         layout = _layout_of(subject)
         if subject.kind != TEMPLATE and _chapter_signed(doc.chapter, layout):
             ch = doc.chapter
-            _headers(rows, file, keys.CHAPTER_SCOPE, ch.entry_date, ch.author)
+            _headers(rows, file, keys.CHAPTER_SCOPE, ch.entry_date, ch.author, layout)
             _entries(rows, file, keys.CHAPTER_SCOPE, ch.highlights, None, "initiatives")
             _entries(rows, file, keys.CHAPTER_SCOPE, ch.carried_over, None, "carried_over")
         for sec in doc.sections:
             scope = keys.section(sec.number)
             titles = {normalize_code(b.code): b.title for b in sec.basic_policies}
-            _headers(rows, file, scope, sec.entry_date, sec.author)
+            _headers(rows, file, scope, sec.entry_date, sec.author, layout)
             _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
             _entries(rows, file, scope, sec.carried_over, titles, "carried_over")
             used = {split_policy(r.policy)[0] for r in sec.initiatives if r.policy}

@@ -253,6 +253,12 @@ class Layout:
     def describe(self, lang: str = "ja") -> str:
         return self.description.get(lang) or self.description.get("ja", "")
 
+    def shows(self, field: str) -> bool:
+        """Whether a cell of the chapter or section sheet holds ``field`` (chapter.author)."""
+        return any(spec.field == field for sheet in (self.section, self.chapter)
+                   for block in (() if sheet is None else sheet.blocks)
+                   for row in block.rows for spec in row)
+
     def label_of(self, field: str) -> str | None:
         """The sheet's own label of a single field (``section.author`` -> 記入者 in a
         layout that calls it so): the nearest fixed text left of it in its row."""
