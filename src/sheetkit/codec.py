@@ -34,7 +34,7 @@ def figure_format(base: str, number: Decimal) -> str:
     if places <= shown:
         return base
     if shown:
-        return re.sub(r"\.0+", "." + "0" * places, base)
+        return re.sub(r"(?<=\.)0+", "0" * places, base)
     return f"{base}.{'0' * places}"
 
 
