@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -62,7 +63,7 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     """A ``cls`` from values read by path under ``prefix`` (a table as a list of
     {column field: value}); ``given`` fields as they are, and a field not read
     (or read empty where it has a default) keeps its default."""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     found: dict[str, Any] = dict(given)
     for spec in dataclasses.fields(cls):
         path = keys.join(prefix, spec.name)
@@ -77,6 +78,13 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
         elif values.get(path) is not None or (path in values and not _has_default(spec)):
             found[spec.name] = values[path]
     return cls(**found)
+
+
+@cache
+def _type_hints(cls: type) -> Mapping[str, Any]:
+    """A dataclass's field types, its annotations evaluated once per run (the
+    reader builds every file's document with them)."""
+    return types.MappingProxyType(typing.get_type_hints(cls))
 
 
 def _row(row: type, item: Any) -> Any:
