@@ -233,3 +233,16 @@ def test_an_own_layout_files_dropdowns_are_checked(runner, tmp_path):
     assert run(runner, "generate", data, "--layout", mine, "-o", summary).exit_code == 0
     result = run(runner, "validate", summary, "--layout", mine)
     assert result.exit_code == 1 and "invalid-value" in result.output and "「Z」" in result.output
+
+
+def test_two_rows_per_indicator_need_the_upper_and_lower_styles(runner, tmp_path):
+    """Target over actual are written in the styles upper and lower: a layout of two
+    rows per indicator without them printed the table without borders, silently."""
+    text = (ROOT / "templates" / "tokorozawa.yaml").read_text(encoding="utf-8")
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("".join(line for line in text.splitlines(keepends=True)
+                            if not line.startswith(("  upper:", "  lower:"))), encoding="utf-8")
+    result = run(runner, "generate", ROOT / "examples" / "tokorozawa-ch1.yaml", "--layout", mine,
+                 "-o", tmp_path / "out.xlsx")
+    assert result.exit_code == 2 and not (tmp_path / "out.xlsx").exists()
+    assert "（styles.upper）" in result.output and "（styles.lower）" in result.output

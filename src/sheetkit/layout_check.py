@@ -92,6 +92,11 @@ def check_layout(data: Any, label: str) -> list[Problem]:
         _check_overview(checker, data["overview"])
     if isinstance(data.get("indicators"), dict):
         _check_indicators(checker, data["indicators"])
+        if data["indicators"].get("rows", 2) == 2 and isinstance(styles, dict):
+            for key in ("upper", "lower"):     # the writer's target-over-actual cells
+                if key not in styles:
+                    checker.note("missing-key", line_of(data, "styles"),
+                                 keys.join("styles", key), key=key)
     if isinstance(data.get("rating"), dict):
         _check_rating(checker, data["rating"])
     _check_names(checker, data)
