@@ -373,9 +373,7 @@ def _parse(raw: bytes, label: str) -> Layout:
     return replace(layout, sha256=hashlib.sha256(raw).hexdigest(), source=label)
 
 
-def _cell(data: dict[str, Any], column_only: bool = False) -> CellSpec:
-    if column_only and isinstance(data, str):
-        data = {"span": data}
+def _cell(data: dict[str, Any]) -> CellSpec:
     first, last = parse_span(str(data["span"]))
     kind = data.get("kind", "text")
     if kind not in KINDS:
