@@ -8,10 +8,12 @@ xlsx → xlsx; the results are read back with openpyxl (data_only=True)."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 SOFFICE = shutil.which("soffice")
 
@@ -59,3 +61,15 @@ def _uno_python() -> str | None:
 
 
 UNO_PYTHON = _uno_python()
+
+
+def type_in_calc(template: Path, steps: list[list[Any]], work: Path
+                 ) -> tuple[list[dict[str, Any]], str]:
+    """Type ``steps`` into ``template`` in Calc (calc_typing.py, with a profile and
+    HOME of its own under ``work``): what each ``["show"]`` step saw, and stderr."""
+    assert UNO_PYTHON is not None
+    result = subprocess.run([UNO_PYTHON, str(Path(__file__).with_name("calc_typing.py")),
+                             str(template), str(work / "profile")],
+                            input=json.dumps(steps), capture_output=True, text=True,
+                            timeout=300, check=False, env=os.environ | {"HOME": str(work)})
+    return [json.loads(line) for line in result.stdout.splitlines()], result.stderr

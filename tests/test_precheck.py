@@ -3,7 +3,6 @@ types, what `validate` would find — and `validate` stays the authority."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -12,7 +11,7 @@ import openpyxl
 import pytest
 from edits import MUTATIONS, edit, set_cell, set_indicator, table_row
 from filling import fill, find_row, insert_rows
-from recalc import SOFFICE, UNO_PYTHON, recalculated
+from recalc import SOFFICE, UNO_PYTHON, recalculated, type_in_calc
 
 from sheetkit.a1 import split_sheet_ref
 from sheetkit.grid import FAST, FULL
@@ -413,8 +412,6 @@ def test_the_check_sheet_prints_readably(department, tmp_path):
 def test_typing_in_libreoffice_updates_the_check(template_dir, example_doc, tmp_path):
     """Calc does not recalculate an .xlsx on loading by default: the counts must
     follow what is typed, as the department types it."""
-    import json
-    import subprocess
 
     section = example_doc.sections[0]
     template = template_of(template_dir, section)
@@ -435,12 +432,8 @@ def test_typing_in_libreoffice_updates_the_check(template_dir, example_doc, tmp_
              ["number", "目標指標", f"I{actuals[0]}", 50],
              ["insert", "第1節", first + 2, 2],
              ["text", "第1節", f"A{first + 3}", "挿入した行の取り組み"], *show]
-    result = subprocess.run([UNO_PYTHON, str(Path(__file__).with_name("calc_typing.py")),
-                             str(template), str(tmp_path / "profile")],
-                            input=json.dumps(steps), capture_output=True, text=True,
-                            timeout=300, env=os.environ | {"HOME": str(tmp_path)})
-    shown = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(shown) == 5, result.stderr
+    shown, stderr = type_in_calc(template, steps, tmp_path)
+    assert len(shown) == 5, stderr
     blank, typed_one, complete, about_60, inserted = shown
     assert blank["total"] == check_sheet(template)["total"] == 2 + len(actuals)
     assert typed_one["rows"][0] == [1, f"第1節!F{first}"]             # the 成果 is missing

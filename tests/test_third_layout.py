@@ -6,8 +6,6 @@ validate (--annotate), merge, extract and publish."""
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -17,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import ROOT, run
 from filling import calc_steps, fill
-from recalc import UNO_PYTHON
+from recalc import UNO_PYTHON, type_in_calc
 
 from sheetkit.layout import load_layout
 from sheetkit.loader import load_document
@@ -164,13 +162,10 @@ def test_template_typed_in_libreoffice_reads_back_the_same(made, runner, tmp_pat
     returns.mkdir()
     saved = returns / template.name
     steps += [["show"], ["save", str(saved)]]
-    result = subprocess.run([UNO_PYTHON, str(Path(__file__).with_name("calc_typing.py")),
-                             str(template), str(tmp_path / "profile")],
-                            input=json.dumps(steps), capture_output=True, text=True,
-                            timeout=300, check=False, env=os.environ | {"HOME": str(tmp_path)})
-    (shown,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert shown["total"] == 0, (shown, result.stderr)
-    assert saved.exists(), result.stderr
+    seen, stderr = type_in_calc(template, steps, tmp_path)
+    (shown,) = seen
+    assert shown["total"] == 0, (shown, stderr)
+    assert saved.exists(), stderr
     assert extract(saved, layout=LAYOUT_).document == extract(
         made["returns"] / template.name, layout=LAYOUT_).document
     status = run(runner, "status", "--base", DATA, returns, "--layout", LAYOUT)

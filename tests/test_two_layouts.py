@@ -7,9 +7,6 @@ LibreOffice."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +15,7 @@ import openpyxl
 import pytest
 from conftest import EXAMPLE, ROOT, run
 from filling import blank_base, calc_steps, fill
-from recalc import SOFFICE, UNO_PYTHON, recalculated
+from recalc import SOFFICE, UNO_PYTHON, recalculated, type_in_calc
 
 from sheetkit import codes
 from sheetkit.layout import available_layouts, load_layout
@@ -173,13 +170,10 @@ def test_template_typed_in_libreoffice_goes_through(made, runner, tmp_path):
     returns.mkdir()
     saved = returns / template.name
     steps = [*calc_steps(template, section), ["show"], ["save", str(saved)]]
-    result = subprocess.run([UNO_PYTHON, str(Path(__file__).with_name("calc_typing.py")),
-                             str(template), str(tmp_path / "profile")],
-                            input=json.dumps(steps), capture_output=True, text=True,
-                            timeout=300, check=False, env=os.environ | {"HOME": str(tmp_path)})
-    (shown,) = [json.loads(line) for line in result.stdout.splitlines()]
-    assert shown["total"] == 0, (shown, result.stderr)
-    assert saved.exists(), result.stderr
+    seen, stderr = type_in_calc(template, steps, tmp_path)
+    (shown,) = seen
+    assert shown["total"] == 0, (shown, stderr)
+    assert saved.exists(), stderr
     base = blank_base(tmp_path / "base.yaml", made["doc"], made["doc"].sections[:1],
                       layout=made["layout"])
     status = run(runner, "status", "--base", base, returns)
