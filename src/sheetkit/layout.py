@@ -277,10 +277,11 @@ class Layout:
         return _inputs(self.section, self.indicators)
 
 
-def available_layouts() -> list[str]:
-    """Names of the layouts bundled in sheetkit.templates."""
+@cache
+def available_layouts() -> tuple[str, ...]:
+    """Names of the layouts bundled in sheetkit.templates (listed once a run)."""
     folder = resources.files("sheetkit.templates")
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml")))
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -344,11 +345,16 @@ def load_layout(name_or_path: str | None = None) -> Layout:
             raise SheetkitError([Problem("layout-invalid", Location(str(path)), {
                 "layout": str(path), "detail": refused.reason})]) from None
         return _parse(raw, str(path))
-    resource = resources.files("sheetkit.templates") / f"{name_or_path}.yaml"
-    if not _PLAIN_NAME.fullmatch(name_or_path) or not resource.is_file():
+    if not _PLAIN_NAME.fullmatch(name_or_path) or name_or_path not in available_layouts():
         raise SheetkitError([Problem("layout-not-found", Location(), {
             "layout": name_or_path, "available": "、".join(available_layouts())})])
-    return _parse(resource.read_bytes(), name_or_path)
+    return _bundled(name_or_path)
+
+
+@cache
+def _bundled(name: str) -> Layout:
+    """A bundled layout, read once a run (every workbook that names it asks again)."""
+    return _parse((resources.files("sheetkit.templates") / f"{name}.yaml").read_bytes(), name)
 
 
 @cache
