@@ -30,7 +30,7 @@ _without_hypothesis()
 
 from pandera import extensions  # noqa: E402  (after the strategies above)
 
-from sheetkit.mention import mentioned  # noqa: E402
+from sheetkit.mention import Mentions  # noqa: E402
 
 
 def _filled(series: pd.Series, blank: list[str] | None = None) -> pd.Series:
@@ -131,8 +131,9 @@ def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
         return pd.Series(True, index=df.index)
     rows = df[unmet]
     # a text column marks an absent analysis NaN, not None
-    named = pd.Series([mentioned(name, analysis if isinstance(analysis, str) else None,
-                                 siblings, similarity)
+    mentions = Mentions(similarity)
+    named = pd.Series([mentions.mentioned(name, analysis if isinstance(analysis, str) else None,
+                                          siblings)
                        for name, analysis, siblings in zip(rows["name"], rows["analysis"],
                                                            rows["siblings"])],
                       index=rows.index, dtype=bool)

@@ -38,15 +38,53 @@ def similarity(a: str, b: str) -> float:
 def mentioned(name: str, analysis: str | None, siblings: tuple[str, ...],
               threshold: float) -> bool:
     """Whether ``analysis`` names the indicator ``name`` (one of ``siblings``)."""
-    if not analysis:
-        return False
-    target = squash(name)
-    if target and target in squash(analysis):
-        return True
-    names = [squash(s) for s in siblings] or [target]
-    for phrase in phrases(analysis):
-        scores = [similarity(phrase, n) for n in names]
-        best = max(scores)
-        if best >= threshold and similarity(phrase, target) == best:
+    return Mentions(threshold).mentioned(name, analysis, siblings)
+
+
+class Mentions:
+    """Many indicators looked for in their analyses at once (a check over a
+    chunk of files): each analysis's phrases, and each phrase's similarity to
+    a name, are worked out once, though every indicator of a section is looked
+    for in the same analysis among the same names."""
+
+    def __init__(self, threshold: float) -> None:
+        self.threshold = threshold
+        self._phrases: dict[str, tuple[str, ...]] = {}
+        self._similarity: dict[tuple[str, str], float] = {}
+
+    def mentioned(self, name: str, analysis: str | None, siblings: tuple[str, ...]) -> bool:
+        """Whether ``analysis`` names the indicator ``name`` (one of ``siblings``):
+        some phrase of it is similar enough to the name, and to no other more."""
+        if not analysis:
+            return False
+        target = squash(name)
+        if target and target in squash(analysis):
             return True
-    return False
+        names = [squash(s) for s in siblings] or [target]
+        if analysis not in self._phrases:
+            self._phrases[analysis] = tuple(phrases(analysis))
+        for phrase in self._phrases[analysis]:
+            score = self._similar(phrase, target)
+            if score < self.threshold:
+                continue
+            if target in names:
+                if not any(self._closer(phrase, n, score) for n in names if n != target):
+                    return True
+            elif max(self._similar(phrase, n) for n in names) == score:
+                return True
+        return False
+
+    def _similar(self, phrase: str, name: str) -> float:
+        pair = (phrase, name)
+        if pair not in self._similarity:
+            self._similarity[pair] = similarity(phrase, name)
+        return self._similarity[pair]
+
+    def _closer(self, phrase: str, name: str, score: float) -> bool:
+        """Whether ``name`` is strictly more similar to ``phrase`` than ``score``;
+        difflib's cheap upper bounds of the ratio settle most names first."""
+        if (phrase, name) not in self._similarity:
+            matcher = SequenceMatcher(None, phrase, name, autojunk=False)
+            if matcher.real_quick_ratio() <= score or matcher.quick_ratio() <= score:
+                return False
+        return self._similar(phrase, name) > score
