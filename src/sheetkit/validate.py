@@ -330,6 +330,33 @@ def _modified(subject: Subject, number: int, before: dict[str, Any] | None,
                  number)]
 
 
+@cache
+def _runnable(table: str) -> Any:
+    """The table's schema, set to leave the failing rows where its checks
+    said so (each check's output, read by _failed_rows): pandera need not copy
+    them out row by row, nor OR every check with "the whole row is empty",
+    which no row of ours ever is (each names its file and key)."""
+    schema = load_schema(table)
+    for check in schema.checks:
+        check.ignore_na = False
+        check.n_failure_cases = 0
+    for column in schema.columns.values():
+        for check in column.checks:
+            check.n_failure_cases = 0
+    return schema
+
+
+def _failed_rows(errors: Any) -> Iterable[tuple[str, int]]:
+    """(check name, row index) of every row a check failed, check by check."""
+    for error in errors.schema_errors:
+        output, check = error.check_output, error.check
+        if output is None or check is None:
+            continue
+        name = check if isinstance(check, str) else check.error or check.name or str(check)
+        for index in output.index[~output.to_numpy(dtype=bool)]:
+            yield name.split("(")[0], int(index)
+
+
 def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],
                     rules: Rules) -> Iterable[tuple[int, Finding]]:
     """Run the table's schema over all files' rows at once; map failures to findings."""
@@ -339,9 +366,9 @@ def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subje
     import pandera.errors
 
     frame = pd.DataFrame(rows)
-    schema = load_schema(table)
+    schema = _runnable(table)
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)
         return
     except pandera.errors.SchemaErrors as errors:
         broken = [e for e in errors.schema_errors
@@ -349,20 +376,17 @@ def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subje
         if broken:     # a check that crashed found nothing: a bug, never a clean file
             raise RuntimeError(f"check {broken[0].check} of {table} failed: "
                                f"{broken[0].failure_cases}") from None
-        cases = errors.failure_cases
+        failed = list(_failed_rows(errors))
     except pandera.errors.SchemaError as error:      # pragma: no cover - lazy gives SchemaErrors
         raise SheetkitError([Problem("internal-error", Location(),
                                      {"detail": str(error)})]) from None
     seen: set[tuple[str, int]] = set()
     codes = rules.checks[table]
-    for check, index in zip(cases["check"], cases["index"]):
-        if index is None or pd.isna(index):
+    for name, index in failed:
+        if (name, index) in seen or name not in codes:
             continue
-        name = str(check).split("(")[0]
-        if (name, int(index)) in seen or name not in codes:
-            continue
-        seen.add((name, int(index)))
-        row = rows[int(index)]
+        seen.add((name, index))
+        row = rows[index]
         subject = subjects[row["file"]]
         yield row["file"], _describe(codes[name], name, table, row, subject, rules, rows)
 
