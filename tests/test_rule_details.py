@@ -73,3 +73,21 @@ def test_mentioned_the_way_a_reader_would(name, analysis):
 ])
 def test_sharing_a_word_is_not_a_mention(name, analysis):
     assert not mentioned(name, analysis, SIBLINGS, 0.5)
+
+
+def test_text_too_long_wherever_it_is_written():
+    """A text over a cell's limit is found in a nested list, and so are the
+    digits of a figure written that long (most documents have no long value,
+    and validate passes them without writing them out as data)."""
+    long = "長" * 40_000
+    indicator = m.Indicator("指標", "件", "↗", Decimal("1." + "1" * 40_000), (m.PeriodResult(),))
+    section = m.Section(1, "節", departments=("課", long), indicators=(indicator,))
+    doc = m.Document(PLAN, m.Chapter(1, "章", main_policies=(long,)), (section,))
+    report = validate_subjects([Subject("doc.yaml", "data", doc)])
+    assert sorted(f.location.field or "" for f in report.files[0].findings
+                  if f.code == "text-too-long") == [
+        "chapter.main_policies.0", "sections.1.departments.1",
+        "sections.1.indicators.0.baseline"]
+    short = m.Document(PLAN, m.Chapter(1, "章"), (m.Section(1, "節", goal="長" * 32_767),))
+    assert not [f for f in validate_subjects([Subject("d.yaml", "data", short)]).files[0].findings
+                if f.code == "text-too-long"]

@@ -7,7 +7,8 @@ import gc
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, is_dataclass, replace
+from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
 from pathlib import Path
@@ -283,7 +284,7 @@ EXCEL_TEXT_LIMIT = 32_767       # characters in one cell
 def _long_texts(subject: Subject, rules: Rules) -> list[Finding]:
     """Text longer than a cell can hold: Excel would cut it in the 総括表."""
     doc = subject.document
-    if doc is None:
+    if doc is None or not _may_hold_long_text(doc):
         return []
     from sheetkit.serialize import document_data, section_data
     chapter = document_data(replace(doc, sections=()))["chapter"]
@@ -298,6 +299,27 @@ def _long_texts(subject: Subject, rules: Rules) -> list[Finding]:
                                       text[:40] + "…", count=f"{len(text):,}",
                                       limit=f"{EXCEL_TEXT_LIMIT:,}"))
     return found
+
+
+def _may_hold_long_text(doc: m.Document) -> bool:
+    """Whether some value of the document could be written as a text over the
+    limit: a text, or the digits of a number or 達成率, that long.  Most
+    documents hold none, and are passed without being written out as data."""
+    stack: list[Any] = [doc]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str:
+            if len(value) > EXCEL_TEXT_LIMIT:
+                return True
+        elif kind is tuple:
+            stack.extend(value)
+        elif kind is Decimal or kind is m.Rate or isinstance(value, str):
+            if len(value.text if kind is m.Rate else str(value)) > EXCEL_TEXT_LIMIT:
+                return True
+        elif is_dataclass(value):          # the model's objects (a date has no fields)
+            stack.extend(vars(value).values())
+    return False
 
 
 def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
