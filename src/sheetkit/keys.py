@@ -25,6 +25,7 @@ number in front of ``sections``, say) is added here, in :class:`Scope`,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 SEP = "."
 CHAPTER = "chapter"
@@ -46,10 +47,18 @@ LAYOUT_CHAPTER = CHAPTER
 Part = str | int
 
 
+@lru_cache(maxsize=65536, typed=True)
 def join(*parts: Part) -> str:
     """Parts (words, numbers, or keys themselves) joined into one key; empty
-    parts are left out.  The only place a key's separator is written."""
+    parts are left out.  The only place a key's separator is written.  Cached:
+    every file of a layout names the same keys."""
     return SEP.join(str(p) for p in parts if p != "")
+
+
+def within(key: str, path: str) -> bool:
+    """Whether ``key`` names a value inside ``path`` (a group), not ``path`` itself:
+    'sections.1.citizen_needs.rank' is within 'sections.1.citizen_needs'."""
+    return key.startswith(path) and key[len(path):len(path) + 1] == SEP
 
 
 def split(key: str) -> tuple[str, ...]:
@@ -243,8 +252,10 @@ class FieldKey:
         return self.is_rate or (self.table == INDICATORS and self.path[2:] == (RATING,))
 
 
+@lru_cache(maxsize=65536)
 def parse(key: str) -> FieldKey:
-    """A key taken apart; any key a reader or loader recorded parses."""
+    """A key taken apart; any key a reader or loader recorded parses (cached:
+    a FieldKey is immutable)."""
     parts = split(key)
     if len(parts) >= 2 and parts[0] == SECTIONS and parts[1].isdigit():
         return FieldKey(SECTIONS, int(parts[1]), parts[2:])

@@ -38,6 +38,7 @@ def model_paths(roots: tuple[tuple[str, type], ...]) -> tuple[dict[str, Any],
     return values, tables
 
 
+@cache
 def row_fields(row: type) -> tuple[str, ...]:
     """The fields of a table's row type."""
     return tuple(f.name for f in dataclasses.fields(row))
@@ -63,21 +64,29 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     """A ``cls`` from values read by path under ``prefix`` (a table as a list of
     {column field: value}); ``given`` fields as they are, and a field not read
     (or read empty where it has a default) keeps its default."""
-    hints = _type_hints(cls)
     found: dict[str, Any] = dict(given)
-    for spec in dataclasses.fields(cls):
-        path = keys.join(prefix, spec.name)
-        if spec.name in found:
+    for name, path, nested, row, has_default in _fields(cls, prefix):
+        if name in found:
             continue
-        nested, row = dataclass_of(hints[spec.name]), row_type(hints[spec.name])
-        if nested is not None and any(_under(k, path) for k in values):
-            found[spec.name] = build(nested, values, path)
+        if nested is not None and any(keys.within(k, path) for k in values):
+            found[name] = build(nested, values, path)
         elif row is not None:
             if values.get(path):
-                found[spec.name] = tuple(_row(row, item) for item in values[path])
-        elif values.get(path) is not None or (path in values and not _has_default(spec)):
-            found[spec.name] = values[path]
+                found[name] = tuple(_row(row, item) for item in values[path])
+        elif values.get(path) is not None or (path in values and not has_default):
+            found[name] = values[path]
     return cls(**found)
+
+
+@cache
+def _fields(cls: type, prefix: str) -> tuple[tuple[str, str, type | None, type | None, bool],
+                                             ...]:
+    """Each field of ``cls`` under ``prefix``: its name, path, dataclass (a group),
+    row type (a table) and whether it has a default; worked out once per run."""
+    hints = _type_hints(cls)
+    return tuple((spec.name, keys.join(prefix, spec.name), dataclass_of(hints[spec.name]),
+                  row_type(hints[spec.name]), _has_default(spec))
+                 for spec in dataclasses.fields(cls))
 
 
 @cache
@@ -100,9 +109,3 @@ def _row(row: type, item: Any) -> Any:
 def _has_default(spec: dataclasses.Field[Any]) -> bool:
     return spec.default is not dataclasses.MISSING or \
         spec.default_factory is not dataclasses.MISSING
-
-
-def _under(key: str, path: str) -> bool:
-    """Whether ``key`` names a value inside ``path`` (a group)."""
-    parts = keys.split(path)
-    return keys.split(key)[:len(parts)] == parts and key != path
