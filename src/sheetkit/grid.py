@@ -44,6 +44,10 @@ class Grid:
     def value(self, row: int, col: int) -> Any:
         return self.get(row, col).value
 
+    def holds_formula(self, row: int, col: int) -> bool:
+        """Whether the cell holds a formula (its text is not made)."""
+        return self.get(row, col).is_formula
+
 
 EMPTY = Cell(None)
 

@@ -14,7 +14,7 @@ from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
-from sheetkit.grid import FAST, FULL, Book, Grid, read_book
+from sheetkit.grid import FAST, FULL, Book, Cell, Grid, read_book
 from sheetkit.identity import (
     META_SHEET,
     PROVENANCE_SHEET,
@@ -41,6 +41,7 @@ from sheetkit.rating_data import with_not_rated
 from sheetkit.values import squash
 
 _cell_name = lru_cache(maxsize=8192)(cell_name)   # every file of a layout names the same cells
+_parse_cell = lru_cache(maxsize=1024)(parse_cell)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ class Extraction:
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
 
 
+@lru_cache(maxsize=8192)
+def _cell_ref(sheet: str, row: int, col: int) -> CellRef:
+    """Shared: every file of a layout reads the same cells."""
+    return CellRef(sheet, _cell_name(row, col))
+
+
 class _Collector:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -84,10 +91,12 @@ class _Collector:
         """A cell the layout reads (a label or a field), even when empty."""
         self.looked.setdefault(grid.name, set()).add((row, col))
 
-    def note(self, key: str, grid: Grid, row: int, col: int) -> None:
-        self.sources[key] = CellRef(grid.name, _cell_name(row, col))
+    def note(self, key: str, grid: Grid, row: int, col: int, cell: Cell | None = None) -> None:
+        """The cell a field's value came from (``cell``: its content, if read already)."""
+        self.sources[key] = _cell_ref(grid.name, row, col)
         self.look(grid, row, col)
-        cell = grid.get(row, col)
+        if cell is None:
+            cell = grid.get(row, col)
         if cell.is_formula and not keys.parse(key).is_computed:
             self.notices.append(Problem("formula-in-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
@@ -176,7 +185,7 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
         places.append((str(verdict[0]), str(verdict[1])))
     for name, cell in places:
         grid = book.grids.get(name)
-        if grid is None or not grid.get(*parse_cell(cell)).is_formula:
+        if grid is None or not grid.holds_formula(*_parse_cell(cell)):
             raise out.fail("layout-mismatch", sheet=name,
                            detail=name if grid is None else f"{name}!{cell}")
 
@@ -283,7 +292,7 @@ def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
         own.add(str(identity.precheck.get("sheet", "")))
         if identity.precheck.get("verdict"):
             sheet, cell = identity.precheck["verdict"][:2]
-            verdict.add((str(sheet), parse_cell(str(cell))))
+            verdict.add((str(sheet), _parse_cell(str(cell))))
     for name, grid in book.grids.items():
         if name not in own:
             out.outside(grid, frozenset(k for s, k in verdict if s == name))
@@ -305,10 +314,15 @@ def _anchor(block: Block) -> tuple[int, tuple[CellSpec, ...]] | None:
     return None
 
 
-def _matches(grid: Grid, row: int, labels: tuple[CellSpec, ...], vars_: dict[str, Any]) -> bool:
-    for spec in labels:
-        text = grid.value(row, spec.first_col)
-        if not isinstance(text, str) or squash(text) != squash(fill(spec.text or "", vars_)):
+def _expected(labels: tuple[CellSpec, ...], vars_: dict[str, Any]) -> list[tuple[int, str]]:
+    """Each label's column and its text as it is compared (filled and squashed)."""
+    return [(spec.first_col, squash(fill(spec.text or "", vars_))) for spec in labels]
+
+
+def _matches(grid: Grid, row: int, expected: list[tuple[int, str]]) -> bool:
+    for col, label in expected:
+        text = grid.value(row, col)
+        if not isinstance(text, str) or squash(text) != label:
             return False
     return True
 
@@ -324,8 +338,9 @@ def _locate(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any],
             start = cursor
         else:
             offset, labels = anchor
+            expected = _expected(labels, vars_)
             row = next((r for r in range(cursor + offset, grid.max_row + 1)
-                        if _matches(grid, r, labels, vars_)), None)
+                        if _matches(grid, r, expected)), None)
             if row is None:
                 raise out.fail("layout-mismatch", sheet=grid.name,
                                detail=fill(labels[0].text or "", vars_))
@@ -355,7 +370,7 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                 cell = grid.get(start + offset, spec.first_col)
                 fields[spec.field] = decode(spec, cell.value, cell.num_format)
                 out.note(keys.from_layout(spec.field, scope), grid, start + offset,
-                         spec.first_col)
+                         spec.first_col, cell)
         if block.table is None:
             continue
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
@@ -375,7 +390,7 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                 cell = grid.get(row, spec.first_col)
                 values[spec.field or ""] = decode(spec, cell.value, cell.num_format)
                 out.note(scope.row(table, len(items), spec.field or ""), grid, row,
-                         spec.first_col)
+                         spec.first_col, cell)
             items.append(values)
         fields[block.table] = items
     return fields
@@ -393,7 +408,7 @@ def _read_goals(grid: Grid, spec: CellSpec, row: int, out: _Collector,
             if grid.value(row + extra, col) is not None \
                     and str(grid.value(row + extra, col)).strip():
                 goals.append(goal)
-    out.sources[key] = CellRef(grid.name, _cell_name(row + spec.rows - 1, spec.first_col))
+    out.sources[key] = _cell_ref(grid.name, row + spec.rows - 1, spec.first_col)
     return tuple(dict.fromkeys(goals))
 
 
@@ -414,7 +429,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
 
         def value(spec: CellSpec, path: str, r: int = row) -> Any:
             cell = grid.get(r, spec.first_col)
-            out.note(path, grid, r, spec.first_col)
+            out.note(path, grid, r, spec.first_col, cell)
             return decode(spec, cell.value, cell.num_format)
 
         text = {k: value(specs[(k, None)], scope.key(keys.INDICATORS, index, k))
@@ -448,7 +463,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
         if rating_spec is not None:
             rating_cell = grid.get(row, rating_spec.first_col)
             rating_key = scope.key(keys.INDICATORS, index, keys.RATING)
-            out.note(rating_key, grid, row, rating_spec.first_col)
+            out.note(rating_key, grid, row, rating_spec.first_col, rating_cell)
             if not rating_cell.is_formula:
                 rating = decode(rating_spec, rating_cell.value)
                 if rating is not None:
@@ -465,7 +480,7 @@ def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direct
     """A 達成率 cell: its formula's result recomputed from the figures, or the rate typed
     over it (recorded, so that validation can compare it with the figures)."""
     cell = grid.get(row, col)
-    out.note(key, grid, row, col)
+    out.note(key, grid, row, col, cell)
     if cell.is_formula:
         computed = achievement(direction, target, actual)
         return None if computed is None else as_written(computed)
@@ -504,7 +519,8 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
     sections in sheet order) in turn, each group ending with its analysis."""
     vars_ = label_vars(plan, review=ind.review_index(len(plan.periods)))
     header = tuple(c for c in ind.header[0] if c.text is not None)
-    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, header, vars_)), None)
+    expected = _expected(header, vars_)
+    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, expected)), None)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     for row in range(start):
@@ -537,7 +553,7 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
             text_cell = grid.get(row + 1, ind.analysis_text.first_col)
             analysis[0] = decode(ind.analysis_text, text_cell.value)
             out.note(keys.unmet_analysis(current), grid, row + 1,
-                     ind.analysis_text.first_col)
+                     ind.analysis_text.first_col, text_cell)
             row += 2
             if ind.group is None:
                 current = next(unnamed, None)
@@ -561,7 +577,7 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number:
 
     def figure(r: int, col: int, path: str) -> m.Figure:
         cell = grid.get(r, col)
-        out.note(path, grid, r, col)
+        out.note(path, grid, r, col, cell)
         return decode(_FIGURE, cell.value, cell.num_format)
 
     direction = text(ind.direction) or ""
