@@ -40,7 +40,7 @@ _REL = re.compile(rb"<Relationship\b([^>]*)/?>")
 _CELL = re.compile(rb"<c\s([^>]*?)(/?)>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
-_FORMULA = re.compile(rb"\s*<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.DOTALL)
+_FORMULA_HEAD = re.compile(rb"\s*<f(\s[^>]*)?")
 
 
 class Unsupported(Exception):
@@ -130,18 +130,39 @@ def _scan(data: bytes, referenced: bool = False
         cell = _CELL.match(data, start) if start >= 0 else None
         if cell is None or cell.group(2) or data[cell.end():mark.start()].strip():
             continue                          # not the first child of a cell
-        formula = _FORMULA.match(data, cell.end())
+        formula = _formula_at(data, cell.end())
         if formula is None:
             continue
-        if formula.group(1) and (b'"shared"' in formula.group(1)
-                                 or b'"array"' in formula.group(1)):
+        options, written = formula
+        if options and (b'"shared"' in options or b'"array"' in options):
             raise Unsupported("shared or array formula")
         ref = _REF.search(cell.group(1))
         if ref is None:
             raise Unsupported("cell without reference")
-        written = (formula.group(2) or b"").decode("utf-8")
-        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (written, cell.group(1))
+        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (written.decode("utf-8"),
+                                                                  cell.group(1))
     return formulas, attributes
+
+
+def _formula_at(data: bytes, at: int) -> tuple[bytes | None, bytes] | None:
+    """The formula element at ``at`` (after white space): its attributes (None
+    without) and its text as written; None where there is none.  What the pattern
+    ``\\s*<f(\\s[^>]*)?(?:/>|>(.*?)</f>)`` (DOTALL) matches, with the text found by
+    bytes.find instead of a character-by-character lazy match."""
+    head = _FORMULA_HEAD.match(data, at)
+    if head is None:
+        return None
+    end, options = head.end(), head.group(1)
+    if options is None and data.startswith(b"/>", end):       # <f/>
+        return None, b""
+    if data.startswith(b">", end):
+        close = data.find(b"</f>", end + 1)
+        if close >= 0:
+            return options, data[end + 1:close]
+    if options is not None and len(options) > 1 and options.endswith(b"/") \
+            and data.startswith(b">", end):   # <f a="1"/>: the attributes give back the '/'
+        return options[:-1], b""
+    return None
 
 
 def _formula_text(written: str) -> str:
@@ -205,7 +226,12 @@ class FastGrid(Grid):
             return Cell(value, self._format(value, formula[1]), _formula_text(formula[0]))
         if value is None:
             return EMPTY
+        if value.__class__ is str:                # text has no number format
+            return Cell(value)
         return Cell(value, self._format(value, None, row, col))
+
+    def holds_formula(self, row: int, col: int) -> bool:
+        return (row, col) in self._formulas
 
     def _format(self, value: Any, attributes: bytes | None, row: int = 0,
                 col: int = 0) -> str | None:
@@ -246,7 +272,7 @@ class _Cells(Mapping[tuple[int, int], Cell]):
         # calamine fills the empty cells of its grid with "": passed over in C
         found = {(r, c) for r, row in enumerate(grid._rows)
                  for c in compress(count(), map(ne, row, repeat("")))
-                 if _value(row[c]) is not None}
+                 if (row[c].strip() if row[c].__class__ is str else row[c] is not None)}
         self._keys = sorted(found | set(grid._formulas))
         self._set = set(self._keys)
 
