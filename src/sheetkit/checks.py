@@ -95,7 +95,7 @@ def policy_title_matches(df: pd.DataFrame) -> pd.Series:
 def has_figures(df: pd.DataFrame) -> pd.Series:
     """An indicator has at least one figure in some period."""
     figures = df[["baseline", "plan_target", "target", "actual"]].notna().any(axis=1)
-    return ~df["first_row"] | figures.groupby([df["file"], df["key"]]).transform("any")
+    return ~df["first_row"] | figures.groupby(df["indicator"]).transform("any")
 
 
 @extensions.register_check_method(check_type="vectorized")

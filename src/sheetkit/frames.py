@@ -2,12 +2,16 @@
 取り組み rows, 課題 rows, indicators by period, figures, 基本方針 and 市民ニーズ.
 
 Each row carries its file (index into the subjects) and the key of the value
-it is about, so that every failed check can be mapped back to a cell or line."""
+it is about, so that every failed check can be mapped back to a cell or line.
+A row is a tuple in the order of its table's COLUMNS, and its key a Key: made
+into text only for the rows a check failed (most rows pass)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sheetkit import keys
@@ -20,48 +24,79 @@ from sheetkit.ratings import printed_rate
 from sheetkit.subjects import Subject
 from sheetkit.values import normalize_code, split_policy, squash
 
-Rows = dict[str, list[dict[str, Any]]]
+Key = Callable[[], str]           # a row's field key, made when a finding needs it
+Row = tuple[Any, ...]             # every table's first column is the file
+Rows = dict[str, list[Row]]
 TABLES = ("headers", "initiatives", "challenges", "indicators", "values", "policies", "needs",
           "evaluations")
+_ENTRY = ("file", "section", "key", "policy", "policy_code", "allowed", "policy_title",
+          "expected_title", "expected_title_text")
+# each table's columns, in the order of its rows; an indicator's rows (one a period) share
+# its ``indicator``, a number unique in the chunk
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "headers": ("file", "section", "key", "field", "value", "is_date"),
+    "initiatives": (*_ENTRY, "initiative", "outcome"),
+    "challenges": (*_ENTRY, "challenge", "direction"),
+    "indicators": ("file", "section", "key", "indicator", "name", "unit", "direction",
+                   "baseline", "plan_target", "analysis", "siblings", "template", "period_key",
+                   "period", "is_review", "first_row", "absent", "target", "actual", "rate",
+                   "rate_live", "rate_typed", "computed_shown", "rate_shown", "achieved"),
+    "values": ("file", "section", "key", "raw", "kind", "unit", "number", "whole", "is_text",
+               "allowed"),
+    "policies": ("file", "section", "key", "code", "title", "printed", "used"),
+    "needs": ("file", "section", "key", "rate", "rank", "whole_rank"),
+    "evaluations": ("file", "section", "key", "name", "rating", "rate", "expected"),
+}
 # the tables of rows whose two texts go together: (the first, the one it needs)
 PAIRED_TEXTS = {"initiatives": ("initiative", "outcome"), "challenges": ("challenge", "direction")}
 
 
-def _policy_columns(text: str | None, titles: dict[str, str] | None) -> dict[str, Any]:
-    code, title = split_policy(text) if text else (None, "")
-    expected = titles.get(code) if titles is not None and code else None
-    return {"policy": text, "policy_code": code,
-            "allowed": None if titles is None else tuple(titles),
-            "policy_title": squash(title) if title else None,
-            "expected_title": squash(expected) if expected else None,
-            "expected_title_text": expected}
+def file_of(row: Row) -> int:
+    """The file (index into the subjects) a row is of."""
+    return int(row[0])
+
+
+def row_of(table: str, row: Row) -> dict[str, Any]:
+    """A row by column name, its key made."""
+    named = dict(zip(COLUMNS[table], row))
+    for column in ("key", "period_key"):
+        if column in named:
+            named[column] = named[column]()
+    return named
 
 
 def _entries(rows: Rows, file: int, scope: keys.Scope, items: tuple[Any, ...],
-             titles: dict[str, str] | None, kind: str) -> None:
+             titles: dict[str, str] | None, kind: str) -> set[str | None]:
+    """取り組み or 課題 rows (with their 基本方針 written, as code and title, and
+    the section's list); the codes they name."""
     table = "initiatives" if kind == "initiatives" else "challenges"
     name = "highlights" if scope == keys.CHAPTER_SCOPE and kind == "initiatives" else kind
+    allowed = None if titles is None else tuple(titles)
+    out, used = rows[table], set()
     for index, item in enumerate(items):
-        row = {"file": file, "section": scope.section, "key": scope.row(name, index)}
-        row |= {k: getattr(item, k) for k in item.__dataclass_fields__}
-        row |= _policy_columns(item.policy, titles)
-        rows[table].append(row)
+        text = item.policy
+        code, title = split_policy(text) if text else (None, "")
+        used.add(code)
+        expected = titles.get(code) if titles is not None and code else None
+        first, second = (item.initiative, item.outcome) if table == "initiatives" \
+            else (item.challenge, item.direction)
+        out.append((file, scope.section, partial(scope.row, name, index), text, code, allowed,
+                    squash(title) if title else None, squash(expected) if expected else None,
+                    expected, first, second))
+    return used
 
 
 def _headers(rows: Rows, file: int, scope: keys.Scope, entry_date: m.DateValue,
-             author: str | None, layout: Layout | None) -> None:
+             author: str | None, shown: Callable[[str], bool]) -> None:
     """記入日 and 記入者, each where the layout's sheet has a cell for it (or for data)."""
     owner = "chapter." if scope.section is None else "section."
     for name, value in (("entry_date", entry_date), ("author", author)):
-        if layout is not None and not layout.shows(owner + name):
-            continue
-        rows["headers"].append({"file": file, "section": scope.section,
-                                "key": scope.key(name),
-                                "field": name, "value": value,
-                                "is_date": isinstance(value, dt.date)})
+        if shown(owner + name):
+            rows["headers"].append((file, scope.section, partial(scope.key, name), name, value,
+                                    isinstance(value, dt.date)))
 
 
-def _value(rows: Rows, file: int, section: int | None, key: str, raw: Any, kind: str,
+def _value(rows: Rows, file: int, section: int | None, key: Key, raw: Any, kind: str,
            unit: str | None = None) -> None:
     """A figure, rate or rank; ``number`` is its Decimal (a rate's fraction),
     ``whole`` the whole number a rank holds."""
@@ -69,61 +104,59 @@ def _value(rows: Rows, file: int, section: int | None, key: str, raw: Any, kind:
         number = raw.value if isinstance(raw, m.Rate) else raw if isinstance(raw, Decimal) \
             else None
         whole = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        rows["values"].append({"file": file, "section": section, "key": key, "raw": raw,
-                               "kind": kind, "unit": (unit or "").strip(), "number": number,
-                               "whole": whole, "is_text": isinstance(raw, str)})
+        rows["values"].append((file, section, key, raw, kind, (unit or "").strip(), number,
+                               whole, isinstance(raw, str), None))
 
 
-def _rates(direction: str, result: m.PeriodResult) -> dict[str, Any]:
+def _rates(direction: str, result: m.PeriodResult) -> tuple[Any, Any, Any]:
     """A period's 達成率 as computed from its figures and as written, both
     rounded to the places written, and the level reached (computed, or else
     written)."""
     computed = achievement(direction, result.target, result.actual)
     rate = result.rate if isinstance(result.rate, m.Rate) else None
-    return {"computed_shown": None if rate is None or computed is None
-            else rounded(computed, rate.places),
-            "rate_shown": None if rate is None else rounded(rate.value, rate.places),
-            "achieved": computed if computed is not None or rate is None else rate.value}
+    return (None if rate is None or computed is None else rounded(computed, rate.places),
+            None if rate is None else rounded(rate.value, rate.places),
+            computed if computed is not None or rate is None else rate.value)
+
+
+_NO_RESULT = m.PeriodResult()
 
 
 def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                 section: m.Section) -> None:
     names = tuple(i.name for i in section.indicators)
     template = subject.kind == TEMPLATE
+    live = subject.kind != "data"   # in a workbook a 達成率 formula is live unless typed over
     review = subject.review_of(plan)
+    typed = subject.typed_rates
+    number = section.number
+    out = rows["indicators"]
+    periods: list[tuple[m.Period | None, m.PeriodResult | None]]
     for index, ind in enumerate(section.indicators):
-        key = keys.indicator(section.number, index)
-        base = {"file": file, "section": section.number, "key": key, "name": ind.name,
-                "unit": ind.unit, "direction": ind.direction, "baseline": ind.baseline,
-                "plan_target": ind.plan_target, "analysis": section.unmet_analysis,
-                "siblings": names, "template": template}
-        _value(rows, file, section.number, keys.indicator(section.number, index, "baseline"),
+        key = partial(keys.indicator, number, index)
+        identity = len(out)              # the indicator's rows share their first row's number
+        _value(rows, file, number, partial(keys.indicator, number, index, "baseline"),
                ind.baseline, "figure", ind.unit)
-        _value(rows, file, section.number, keys.indicator(section.number, index, "target_plan"),
+        _value(rows, file, number, partial(keys.indicator, number, index, "target_plan"),
                ind.plan_target, "figure", ind.unit)
-        periods: list[tuple[m.Period | None, m.PeriodResult | None]] = \
-            list(zip(plan.periods, ind.results)) or [(None, None)]
-        for number, (period, result) in enumerate(periods):
-            pkey = keys.period(section.number, index, period.key) if period else key
-            res = result or m.PeriodResult()
-            rows["indicators"].append(base | {
-                "period_key": pkey, "period": period.label if period else None,
-                "is_review": period is not None and number == review,
-                "first_row": number == 0, "absent": result is None,
-                "target": res.target, "actual": res.actual, "rate": res.rate,
-                "rate_live": False,
-                "rate_typed": keys.join(pkey, keys.RATE) in subject.typed_rates}
-                | _rates(ind.direction, res))
-            if result is not None:
-                _value(rows, file, section.number, keys.join(pkey, "target"), res.target,
-                       "figure", ind.unit)
-                _value(rows, file, section.number, keys.join(pkey, "actual"), res.actual,
-                       "figure", ind.unit)
-                _value(rows, file, section.number, keys.join(pkey, keys.RATE), res.rate, "rate")
-        if subject.kind != "data":
-            # In a workbook a 達成率 formula is live unless a number was typed over it.
-            for row in rows["indicators"][-len(periods):]:
-                row["rate_live"] = not row["rate_typed"]
+        periods = list(zip(plan.periods, ind.results)) or [(None, None)]
+        for count, (period, result) in enumerate(periods):
+            pkey = partial(keys.period, number, index, period.key) if period else key
+            res = result or _NO_RESULT
+            rate_typed = bool(typed) and keys.join(pkey(), keys.RATE) in typed
+            out.append((file, number, key, identity, ind.name, ind.unit, ind.direction,
+                        ind.baseline, ind.plan_target, section.unmet_analysis, names, template,
+                        pkey, period.label if period else None,
+                        period is not None and count == review, count == 0, result is None,
+                        res.target, res.actual, res.rate, live and not rate_typed, rate_typed,
+                        *_rates(ind.direction, res)))
+            if result is not None and period is not None:
+                for field, value, kind in (("target", res.target, "figure"),
+                                           ("actual", res.actual, "figure"),
+                                           (keys.RATE, res.rate, "rate")):
+                    _value(rows, file, number,
+                           partial(keys.period, number, index, period.key, field), value, kind,
+                           None if kind == "rate" else ind.unit)
 
 
 def _layout_of(subject: Subject) -> Layout | None:
@@ -167,87 +200,92 @@ def _layout_choices(layout: Layout | None) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None) -> None:
+def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None,
+                    choices: dict[str, tuple[str, ...]]) -> None:
     """事業費, the choices from a layout's lists, SDGs goal numbers and typed 評価."""
     scope = keys.section(sec.number)
-    choices = _layout_choices(layout)
     for index, project in enumerate(sec.projects):
-        _value(rows, file, sec.number, scope.key("projects", index, "cost"), project.cost,
-               "figure")
-        _choice(rows, file, sec.number, scope.key("projects", index, "outlook"), project.outlook,
-                choices.get("section.projects.outlook"))
-    _choice(rows, file, sec.number, scope.key("evaluation"), sec.evaluation,
+        _value(rows, file, sec.number, partial(scope.key, "projects", index, "cost"),
+               project.cost, "figure")
+        _choice(rows, file, sec.number, partial(scope.key, "projects", index, "outlook"),
+                project.outlook, choices.get("section.projects.outlook"))
+    _choice(rows, file, sec.number, partial(scope.key, "evaluation"), sec.evaluation,
             choices.get("section.evaluation"))
     if "section.evaluation" in choices:          # the layout asks for 施策の評価 and its reason
         for name, value in (("evaluation", sec.evaluation),
                             ("evaluation_reason", sec.evaluation_reason)):
-            rows["headers"].append({"file": file, "section": sec.number,
-                                    "key": scope.key(name), "field": name, "value": value,
-                                    "is_date": False})
+            rows["headers"].append((file, sec.number, partial(scope.key, name), name, value,
+                                    False))
     for goal in sec.sdgs:
-        rows["values"].append({"file": file, "section": sec.number, "key": scope.key("sdgs"),
-                               "raw": goal, "kind": "sdg", "unit": "", "number": None,
-                               "whole": goal if isinstance(goal, int) else None,
-                               "is_text": isinstance(goal, str)})
+        rows["values"].append((file, sec.number, partial(scope.key, "sdgs"), goal, "sdg", "",
+                               None, goal if isinstance(goal, int) else None,
+                               isinstance(goal, str), None))
     scheme = layout.rating if layout is not None else None
     for index, ind in enumerate(sec.indicators):
         if ind.rating is None or scheme is None:
             continue
         rate = printed_rate(ind, len(ind.results) - 1)
-        rows["evaluations"].append({"file": file, "section": sec.number,
-                                "key": keys.indicator(sec.number, index, keys.RATING),
-                                "name": ind.name,
-                                "rating": ind.rating.strip(),
-                                "rate": None if rate is None else rate,
-                                "expected": None if rate is None else scheme.rate(rate)})
+        rows["evaluations"].append((file, sec.number,
+                                    partial(keys.indicator, sec.number, index, keys.RATING),
+                                    ind.name, ind.rating.strip(),
+                                    None if rate is None else rate,
+                                    None if rate is None else scheme.rate(rate)))
 
 
-def _choice(rows: Rows, file: int, section: int, key: str, value: str | None,
+def _choice(rows: Rows, file: int, section: int, key: Key, value: str | None,
             allowed: tuple[str, ...] | None) -> None:
     if value is not None and allowed is not None:
-        rows["values"].append({"file": file, "section": section, "key": key, "raw": value,
-                               "kind": "choice", "unit": "", "number": None, "whole": None,
-                               "is_text": True, "allowed": allowed})
+        rows["values"].append((file, section, key, value, "choice", "", None, None, True,
+                               allowed))
 
 
 def build_rows(subjects: list[Subject]) -> Rows:
     """The rows of every table over all readable subjects."""
     rows: Rows = {name: [] for name in TABLES}
+    shows: dict[tuple[int, str], bool] = {}         # a layout's answers, asked once a chunk
+    choices: dict[int, dict[str, tuple[str, ...]]] = {}
     for file, subject in enumerate(subjects):
         doc = subject.document
         if doc is None:
             continue
         layout = _layout_of(subject)
+
+        def shown(field: str, layout: Layout | None = layout) -> bool:
+            if layout is None:
+                return True
+            if (id(layout), field) not in shows:
+                shows[id(layout), field] = layout.shows(field)
+            return shows[id(layout), field]
+
+        if id(layout) not in choices:
+            choices[id(layout)] = _layout_choices(layout)
         if subject.kind != TEMPLATE and _chapter_signed(doc.chapter, layout):
             ch = doc.chapter
-            _headers(rows, file, keys.CHAPTER_SCOPE, ch.entry_date, ch.author, layout)
+            _headers(rows, file, keys.CHAPTER_SCOPE, ch.entry_date, ch.author, shown)
             _entries(rows, file, keys.CHAPTER_SCOPE, ch.highlights, None, "initiatives")
             _entries(rows, file, keys.CHAPTER_SCOPE, ch.carried_over, None, "carried_over")
         for sec in doc.sections:
-            scope = keys.section(sec.number)
+            number = sec.number
+            scope = keys.section(number)
             titles = {normalize_code(b.code): b.title for b in sec.basic_policies}
-            _headers(rows, file, scope, sec.entry_date, sec.author, layout)
-            _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
+            _headers(rows, file, scope, sec.entry_date, sec.author, shown)
+            used = _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
             _entries(rows, file, scope, sec.carried_over, titles, "carried_over")
-            used = {split_policy(r.policy)[0] for r in sec.initiatives if r.policy}
             for index, bp in enumerate(sec.basic_policies):
-                rows["policies"].append({"file": file, "section": sec.number,
-                                         "key": keys.basic_policy(sec.number, index),
-                                         "code": normalize_code(bp.code), "title": bp.title,
-                                         "printed": bp.code, "used": used})
+                rows["policies"].append((file, number, partial(keys.basic_policy, number, index),
+                                         normalize_code(bp.code), bp.title, bp.code, used))
             needs = sec.citizen_needs
-            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "request_rate"),
+            _value(rows, file, number, partial(keys.citizen_needs, number, "request_rate"),
                    needs.request_rate, "rate")
-            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "rank_overall"),
+            _value(rows, file, number, partial(keys.citizen_needs, number, "rank_overall"),
                    needs.rank_overall, "rank")
-            _value(rows, file, sec.number, keys.citizen_needs(sec.number, "rank_in_chapter"),
-                   needs.rank_in_chapter, "rank")
+            in_chapter = partial(keys.citizen_needs, number, "rank_in_chapter")
+            _value(rows, file, number, in_chapter, needs.rank_in_chapter, "rank")
             rate = needs.request_rate.value if isinstance(needs.request_rate, m.Rate) else None
             rank = needs.rank_in_chapter
-            rows["needs"].append({"file": file, "section": sec.number,
-                                  "key": keys.citizen_needs(sec.number, "rank_in_chapter"),
-                                  "rate": None if rate is None else float(rate), "rank": rank,
-                                  "whole_rank": rank if isinstance(rank, int) else None})
+            rows["needs"].append((file, number, in_chapter,
+                                  None if rate is None else float(rate), rank,
+                                  rank if isinstance(rank, int) else None))
             _indicators(rows, file, subject, doc.plan, sec)
-            _optional_parts(rows, file, sec, layout)
+            _optional_parts(rows, file, sec, layout, choices[id(layout)])
     return rows

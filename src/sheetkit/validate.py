@@ -19,7 +19,7 @@ import yaml
 from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
-from sheetkit.frames import PAIRED_TEXTS, TABLES, build_rows
+from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, build_rows, file_of, row_of
 from sheetkit.guard import SAFE_LOADER
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import Layout
@@ -379,7 +379,7 @@ def _failed_rows(errors: Any) -> Iterable[tuple[str, int]]:
             yield name.split("(")[0], int(index)
 
 
-def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subject],
+def _table_findings(table: str, rows: list[Row], subjects: list[Subject],
                     rules: Rules) -> Iterable[tuple[int, Finding]]:
     """Run the table's schema over all files' rows at once; map failures to findings."""
     if not rows:
@@ -387,7 +387,7 @@ def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subje
     import pandas as pd
     import pandera.errors
 
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame.from_records(rows, columns=COLUMNS[table])
     schema = _runnable(table)
     try:
         schema.validate(frame, lazy=True, inplace=True)
@@ -408,13 +408,13 @@ def _table_findings(table: str, rows: list[dict[str, Any]], subjects: list[Subje
         if (name, index) in seen or name not in codes:
             continue
         seen.add((name, index))
-        row = rows[index]
+        row = row_of(table, rows[index])
         subject = subjects[row["file"]]
         yield row["file"], _describe(codes[name], name, table, row, subject, rules, rows)
 
 
 def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: Subject,
-              rules: Rules, rows: list[dict[str, Any]]) -> Finding:
+              rules: Rules, rows: list[Row]) -> Finding:
     """A failed check on one row, as a finding with its place and values."""
     section = row.get("section")
     key = row["key"]
@@ -456,8 +456,8 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
                         row["expected"], name=row["name"], detail=_text(rate))
     if table == "needs":
         from sheetkit.checks import expected_rank, ranked  # loaded: a check just ran
-        rates = [r["rate"] for r in rows if r["file"] == row["file"]
-                 and ranked(r["rate"], r["rank"])]
+        rates = [r["rate"] for r in (row_of(table, r) for r in rows if file_of(r) == row["file"])
+                 if ranked(r["rate"], r["rank"])]
         expected = expected_rank(row["rate"], rates) if row["rate"] is not None else None
         return _finding(rules, code, subject.where(key), section, row["rank"], expected)
     return _describe_indicator(code, check, row, subject, rules)
