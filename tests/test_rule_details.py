@@ -91,3 +91,18 @@ def test_text_too_long_wherever_it_is_written():
     short = m.Document(PLAN, m.Chapter(1, "章"), (m.Section(1, "節", goal="長" * 32_767),))
     assert not [f for f in validate_subjects([Subject("d.yaml", "data", short)]).files[0].findings
                 if f.code == "text-too-long"]
+
+
+def test_findings_at_one_place_keep_one_order():
+    """Two indicators short of target by the same 達成率 both point at the
+    analysis with the same value; they come in the order of their names, not
+    in the order of their hashes (which changes from run to run)."""
+    def indicator(name: str) -> m.Indicator:
+        return m.Indicator(name, "件", "↗", None, (m.PeriodResult(Decimal(10), Decimal(5)),))
+    names = ["ｂ指標", "ａ指標", "ｃ指標"]
+    section = m.Section(1, "節", indicators=tuple(indicator(n) for n in names),
+                        unmet_analysis="分析")
+    doc = m.Document(PLAN, m.Chapter(1, "章"), (section,))
+    found = [f for f in validate_subjects([Subject("doc.yaml", "data", doc)]).files[0].findings
+             if f.code == "unmet-not-analyzed"]
+    assert [f.params["name"] for f in found] == sorted(names)

@@ -218,7 +218,9 @@ def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -
 
 
 def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
-    """Findings of a file: sheets in tab order, then top to bottom, then left to right."""
+    """Findings of a file: sheets in tab order, then top to bottom, then left to right
+    (two findings at one place with one value, such as two indicators' unmet-not-analyzed
+    on one analysis, by what else they say, not in the order of their hashes)."""
     def key(finding: Finding) -> tuple[Any, ...]:
         loc = finding.location
         row, col = 0, ""
@@ -227,7 +229,7 @@ def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
             row, col = int(loc.cell[len(letters):] or 0), letters.rjust(3)
         tab = sheets.index(loc.sheet) if loc.sheet in sheets else len(sheets)
         return (tab, loc.sheet or "", loc.line or 0, row, col, finding.code, loc.field or "",
-                finding.value or "")
+                finding.value or "", finding.expected or "", sorted((k, str(v)) for k, v in finding.params.items()))
     return key
 
 
