@@ -5,10 +5,13 @@ cost start-up time."""
 
 from __future__ import annotations
 
+import operator
 import sys
 from collections.abc import Callable
 from decimal import Decimal
+from itertools import repeat
 
+import numpy as np
 import pandas as pd
 
 
@@ -33,40 +36,70 @@ from pandera import extensions  # noqa: E402  (after the strategies above)
 from sheetkit.mention import Mentions  # noqa: E402
 
 
-def _filled(series: pd.Series, blank: list[str] | None = None) -> pd.Series:
-    """Present, and not only spaces or a blank mark such as 「－」."""
-    text = series.astype("string").str.strip()
-    return series.notna() & ~text.isin([*(blank or []), ""]).fillna(True).astype(bool)
+def _rows(df: pd.DataFrame, passed: np.ndarray) -> pd.Series:
+    """A check's answer for each row of ``df``."""
+    return pd.Series(passed, index=df.index, dtype=bool)
 
 
-def _within(series: pd.Series, test: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """``test`` on the present values of an object column (exact Decimal
-    arithmetic, element-wise in C); False where a value is absent."""
-    present = series.notna()
-    out = pd.Series(False, index=series.index)
-    if present.any():
-        out[present] = test(series[present]).astype(bool)
+def _flags(df: pd.DataFrame, column: str) -> np.ndarray:
+    return df[column].to_numpy(dtype=bool)
+
+
+def _present(df: pd.DataFrame, column: str) -> np.ndarray:
+    """Where a column has a value (not None, not NaN)."""
+    return ~pd.isna(df[column].to_numpy())
+
+
+def _filled(df: pd.DataFrame, column: str, blank: list[str] | None = None) -> np.ndarray:
+    """Present, and not only spaces or a blank mark such as 「－」 (str.strip,
+    mapped in C over the present values)."""
+    values = df[column].to_numpy()
+    out = ~pd.isna(values)
+    if out.any():
+        texts = np.fromiter(map(str.strip, map(str, values[out])), dtype=object,
+                            count=int(out.sum()))
+        out[out] = ~np.isin(texts, [*(blank or []), ""])
     return out
 
 
-def _contains(items: pd.Series, values: pd.Series) -> pd.Series:
-    """Whether each row's collection ``items`` holds that row's ``values``."""
-    exploded = items.explode()
-    hit = pd.Series(exploded.to_numpy() == values.reindex(exploded.index).to_numpy(),
-                    index=exploded.index)
-    return hit.groupby(level=0).any().reindex(items.index, fill_value=False).astype(bool)
+def _within(df: pd.DataFrame, column: str,
+            test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """``test`` on the present values of a column (exact Decimal arithmetic,
+    element-wise in C over an object array); False where a value is absent."""
+    values = df[column].to_numpy()
+    out = ~pd.isna(values)
+    if out.any():
+        out[out] = np.asarray(test(values[out]), dtype=bool)
+    return out
+
+
+def _contains(df: pd.DataFrame, items: str, values: str) -> np.ndarray:
+    """Whether each row's collection ``items`` holds that row's ``values``
+    (False where it has none)."""
+    collections, wanted = df[items].to_numpy(), df[values].to_numpy()
+    out = ~pd.isna(collections)
+    if out.any():
+        out[out] = np.fromiter(map(operator.contains, collections[out], wanted[out]),
+                               dtype=bool, count=int(out.sum()))
+    return out
+
+
+def _is(df: pd.DataFrame, column: str, *words: str) -> np.ndarray:
+    """Whether a text column is one of ``words``."""
+    return np.isin(df[column].to_numpy(), words)
 
 
 @extensions.register_check_method(statistics=["fields"], check_type="vectorized")
 def required_fields(df: pd.DataFrame, *, fields: list[str]) -> pd.Series:
     """A required header field is not empty."""
-    return ~df["field"].isin(fields) | _filled(df["value"])
+    return _rows(df, ~_is(df, "field", *fields) | _filled(df, "value"))
 
 
 @extensions.register_check_method(statistics=["date_fields"], check_type="vectorized")
 def real_date(df: pd.DataFrame, *, date_fields: list[str]) -> pd.Series:
     """A date field holds a real date (text left over means it was not one)."""
-    return ~df["field"].isin(date_fields) | df["is_date"] | ~_filled(df["value"])
+    return _rows(df, ~_is(df, "field", *date_fields) | _flags(df, "is_date")
+                 | ~_filled(df, "value"))
 
 
 @extensions.register_check_method(statistics=["first", "second", "blank"],
@@ -74,34 +107,38 @@ def real_date(df: pd.DataFrame, *, date_fields: list[str]) -> pd.Series:
 def pairs_complete(df: pd.DataFrame, *, first: str, second: str,
                    blank: list[str]) -> pd.Series:
     """Both halves of a row are written, or neither; 「－」 alone counts as blank."""
-    return _filled(df[first], blank) == _filled(df[second], blank)
+    return _rows(df, _filled(df, first, blank) == _filled(df, second, blank))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def policy_known(df: pd.DataFrame) -> pd.Series:
     """A row's 基本方針 code is one of its section's codes."""
-    return df["allowed"].isna() | df["policy"].isna() | _contains(df["allowed"],
-                                                                  df["policy_code"])
+    return _rows(df, ~_present(df, "allowed") | ~_present(df, "policy")
+                 | _contains(df, "allowed", "policy_code"))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def policy_title_matches(df: pd.DataFrame) -> pd.Series:
     """The title written after a known code is the title of the 基本方針 list."""
-    expected, title = df["expected_title"], df["policy_title"]
-    return expected.isna() | title.isna() | title.eq(expected).fillna(False).astype(bool)
+    expected, title = _present(df, "expected_title"), _present(df, "policy_title")
+    same = df["expected_title"].to_numpy() == df["policy_title"].to_numpy()
+    return _rows(df, ~expected | ~title | same)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def has_figures(df: pd.DataFrame) -> pd.Series:
     """An indicator has at least one figure in some period."""
-    figures = df[["baseline", "plan_target", "target", "actual"]].notna().any(axis=1)
-    return ~df["first_row"] | figures.groupby(df["indicator"]).transform("any")
+    figures = (_present(df, "baseline") | _present(df, "plan_target")
+               | _present(df, "target") | _present(df, "actual"))
+    indicator = df["indicator"].to_numpy()      # each indicator's rows: the same number
+    some = np.bincount(indicator, weights=figures, minlength=len(df)) > 0
+    return _rows(df, ~_flags(df, "first_row") | some[indicator])
 
 
 @extensions.register_check_method(check_type="vectorized")
 def actual_when_target(df: pd.DataFrame) -> pd.Series:
     """A period that has a target has an actual."""
-    return df["target"].isna() | df["actual"].notna() | df["absent"]
+    return _rows(df, ~_present(df, "target") | _present(df, "actual") | _flags(df, "absent"))
 
 
 @extensions.register_check_method(statistics=["tolerance_points"], check_type="vectorized")
@@ -109,35 +146,35 @@ def rate_consistent(df: pd.DataFrame, *, tolerance_points: float) -> pd.Series:
     """A written 達成率 equals the one its figures give, at the precision shown
     (both rounded as the rate is written: frames.py gives them)."""
     slack = Decimal(str(tolerance_points)) / 100
-    both = df["computed_shown"].notna() & df["rate_shown"].notna()
-    differs = pd.Series(False, index=df.index)
+    both = _present(df, "computed_shown") & _present(df, "rate_shown")
+    differs = np.zeros(len(df), dtype=bool)
     if both.any():
-        gap = (df.loc[both, "computed_shown"] - df.loc[both, "rate_shown"]).abs()
-        differs[both] = (gap > slack).astype(bool)
-    return df["rate_live"] | ~differs
+        gap = df["computed_shown"].to_numpy()[both] - df["rate_shown"].to_numpy()[both]
+        differs[both] = np.asarray(np.abs(gap) > slack, dtype=bool)
+    return _rows(df, _flags(df, "rate_live") | ~differs)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def formula_kept(df: pd.DataFrame) -> pd.Series:
     """A template's 達成率 still holds its formula."""
-    return ~(df["template"] & df["rate_typed"])
+    return _rows(df, ~(_flags(df, "template") & _flags(df, "rate_typed")))
 
 
 @extensions.register_check_method(statistics=["similarity"], check_type="vectorized")
 def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
     """An indicator below 100% in the period under review is named in the analysis."""
-    unmet = df["is_review"] & ~df["absent"] & _within(df["achieved"], lambda a: a < 1)
-    if not unmet.any():
-        return pd.Series(True, index=df.index)
-    rows = df[unmet]
-    # a text column marks an absent analysis NaN, not None
-    mentions = Mentions(similarity)
-    named = pd.Series([mentions.mentioned(name, analysis if isinstance(analysis, str) else None,
-                                          siblings)
-                       for name, analysis, siblings in zip(rows["name"], rows["analysis"],
-                                                           rows["siblings"])],
-                      index=rows.index, dtype=bool)
-    return named.reindex(df.index, fill_value=True)
+    unmet = _flags(df, "is_review") & ~_flags(df, "absent") & _within(
+        df, "achieved", lambda a: a < 1)
+    named = np.ones(len(df), dtype=bool)
+    if unmet.any():
+        mentions = Mentions(similarity)
+        # a text column marks an absent analysis NaN, not None
+        named[unmet] = [mentions.mentioned(name, analysis if isinstance(analysis, str) else None,
+                                           siblings)
+                        for name, analysis, siblings in zip(df["name"].to_numpy()[unmet],
+                                                            df["analysis"].to_numpy()[unmet],
+                                                            df["siblings"].to_numpy()[unmet])]
+    return _rows(df, named)
 
 
 @extensions.register_check_method(check_type="vectorized")
@@ -145,70 +182,77 @@ def not_below_baseline(df: pd.DataFrame) -> pd.Series:
     """The reviewed actual is not worse than 策定時 in the indicator's direction,
     whatever its 達成率 (a rate can stay high while the figure went back)."""
     from sheetkit.ratings import worse_than
-    reviewed = df["is_review"] & ~df["absent"]
-    if not reviewed.any():
-        return pd.Series(True, index=df.index)
-    rows = df[reviewed]
-    kept = pd.Series([not (isinstance(a, Decimal) and isinstance(b, Decimal)
-                           and worse_than(a, b, d))
-                      for a, b, d in zip(rows["actual"], rows["baseline"], rows["direction"])],
-                     index=rows.index, dtype=bool)
-    return kept.reindex(df.index, fill_value=True)
+    actual, baseline = df["actual"].to_numpy(), df["baseline"].to_numpy()
+    compared = _flags(df, "is_review") & ~_flags(df, "absent") & _numbers(actual) \
+        & _numbers(baseline)
+    worse = np.zeros(len(df), dtype=bool)
+    if compared.any():
+        worse[compared] = np.asarray(np.frompyfunc(worse_than, 3, 1)(
+            actual[compared], baseline[compared], df["direction"].to_numpy()[compared]),
+            dtype=bool)
+    return _rows(df, ~worse)
+
+
+def _numbers(values: np.ndarray) -> np.ndarray:
+    """Where an object column holds a Decimal (a figure that is a number)."""
+    return np.fromiter(map(isinstance, values, repeat(Decimal)), dtype=bool, count=len(values))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def number_like(df: pd.DataFrame) -> pd.Series:
     """A figure or rate is a number (text that is not one was kept as text)."""
-    return ~(df["kind"].isin(["figure", "rate"]) & df["is_text"])
+    return _rows(df, ~(_is(df, "kind", "figure", "rate") & _flags(df, "is_text")))
 
 
 @extensions.register_check_method(statistics=["minimum"], check_type="vectorized")
 def at_least(df: pd.DataFrame, *, minimum: float) -> pd.Series:
     """No figure is below the minimum (no negative counts)."""
-    return ~_within(df["number"], lambda n: n < Decimal(str(minimum)))
+    return _rows(df, ~_within(df, "number", lambda n: n < Decimal(str(minimum))))
 
 
 @extensions.register_check_method(statistics=["maximum", "units"], check_type="vectorized")
 def percent_at_most(df: pd.DataFrame, *, maximum: float, units: list[str]) -> pd.Series:
     """A figure in ％ is at most 100."""
-    over = _within(df["number"], lambda n: n > Decimal(str(maximum)))
-    return ~(df["kind"].eq("figure") & df["unit"].isin(units) & over)
+    over = _within(df, "number", lambda n: n > Decimal(str(maximum)))
+    return _rows(df, ~(_is(df, "kind", "figure") & _is(df, "unit", *units) & over))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def positive_whole(df: pd.DataFrame) -> pd.Series:
     """A rank is a whole number of 1 or more."""
-    bad = df["raw"].notna() & ~_within(df["whole"], lambda n: n >= 1)
-    return ~(df["kind"].eq("rank") & bad)
+    bad = _present(df, "raw") & ~_within(df, "whole", lambda n: n >= 1)
+    return _rows(df, ~(_is(df, "kind", "rank") & bad))
 
 
 @extensions.register_check_method(check_type="vectorized")
 def in_choices(df: pd.DataFrame) -> pd.Series:
     """A value chosen from a layout's dropdown is one of its list."""
-    if "allowed" not in df:
-        return pd.Series(True, index=df.index)
-    ok = [kind != "choice" or str(raw).strip() in allowed
-          for kind, raw, allowed in zip(df["kind"], df["raw"], df["allowed"])]
-    return pd.Series(ok, index=df.index, dtype=bool)
+    chosen = _is(df, "kind", "choice")
+    ok = np.ones(len(df), dtype=bool)
+    if chosen.any():
+        ok[chosen] = [str(raw).strip() in allowed for raw, allowed in
+                      zip(df["raw"].to_numpy()[chosen], df["allowed"].to_numpy()[chosen])]
+    return _rows(df, ok)
 
 
 @extensions.register_check_method(statistics=["lowest", "highest"], check_type="vectorized")
 def sdg_goal(df: pd.DataFrame, *, lowest: int, highest: int) -> pd.Series:
     """A related SDG is a goal number (1–17)."""
-    good = _within(df["whole"], lambda n: (n >= lowest) & (n <= highest))
-    return ~df["kind"].eq("sdg") | good
+    good = _within(df, "whole", lambda n: (n >= lowest) & (n <= highest))
+    return _rows(df, ~_is(df, "kind", "sdg") | good)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def rating_agrees(df: pd.DataFrame) -> pd.Series:
     """A typed 評価 is the one the bands give for the 達成率 (none to compare: passes)."""
-    return df["expected"].isna() | (df["rating"] == df["expected"])
+    same = df["rating"].to_numpy() == df["expected"].to_numpy()
+    return _rows(df, ~_present(df, "expected") | same)
 
 
 @extensions.register_check_method(check_type="vectorized")
 def policy_used(df: pd.DataFrame) -> pd.Series:
     """Some 取り組み row names the 基本方針."""
-    return _contains(df["used"], df["code"])
+    return _rows(df, _contains(df, "used", "code"))
 
 
 def expected_rank(rate: float, rates: list[float]) -> int:
