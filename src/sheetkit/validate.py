@@ -371,14 +371,18 @@ def _runnable(table: str) -> Any:
 
 
 def _failed_rows(errors: Any) -> Iterable[tuple[str, int]]:
-    """(check name, row index) of every row a check failed, check by check."""
+    """(check name, row position) of every row a check failed, check by check,
+    from each check's own answer: a domain check answers by position
+    (checks._by_position), a built-in check of a column (isin) by the row's
+    number, which counts from 1."""
     for error in errors.schema_errors:
         output, check = error.check_output, error.check
         if output is None or check is None:
             continue
         name = check if isinstance(check, str) else check.error or check.name or str(check)
+        first = 0 if error.column_name is None else 1
         for index in output.index[~output.to_numpy(dtype=bool)]:
-            yield name.split("(")[0], int(index)
+            yield name.split("(")[0], int(index) - first
 
 
 def _table_findings(table: str, rows: list[Row], subjects: list[Subject],
@@ -390,6 +394,7 @@ def _table_findings(table: str, rows: list[Row], subjects: list[Subject],
     import pandera.errors
 
     frame = pd.DataFrame.from_records(rows, columns=COLUMNS[table])
+    frame.index = pd.RangeIndex(1, len(rows) + 1)      # numbered from 1: checks._by_position
     schema = _runnable(table)
     try:
         schema.validate(frame, lazy=True, inplace=True)
