@@ -120,8 +120,15 @@ def blank_section(section: m.Section, review: int, inputs: Inputs) -> m.Section:
     as theirs (``inputs``) emptied — when-empty
     fields keep what the plan has — and the reviewed period's 実績値 with
     what is computed from it (達成率, 評価)."""
+    fields: dict[str, Any] = {}         # the section's own fields, emptied in one copy
     for path in (*inputs.always, *inputs.tables):
-        section = _emptied(section, path)
+        name, *inside = keys.split(path)
+        if inside or name in fields:
+            section = _emptied(replace(section, **fields), path)
+            fields = {}
+        else:
+            fields[name] = () if isinstance(getattr(section, name), tuple) else None
+    section = replace(section, **fields)
     indicators = tuple(replace(ind, rating=None, results=tuple(
         None if r is None else (replace(r, actual=None, rate=None) if i == review else r)
         for i, r in enumerate(ind.results))) for ind in section.indicators)
