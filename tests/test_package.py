@@ -24,9 +24,11 @@ def test_python_dash_m(tmp_path):
 
 
 def test_validate_imports_only_what_it_uses(tmp_path):
-    """validate without --annotate/--report never loads the writer (xlsxwriter),
-    and pandera does not load hypothesis (start-up time), even where
-    hypothesis is installed, as in the test environment."""
+    """validate without --annotate/--report never loads the writer (xlsxwriter)
+    nor the annotated copies' code, nor status's (collect: validate only lists
+    the folders given, intake.expand_inputs), and pandera does not load
+    hypothesis (start-up time), even where hypothesis is installed, as in the
+    test environment."""
     data = tmp_path / "doc.yaml"
     data.write_text((ROOT / "examples" / "tokorozawa-ch1.yaml").read_text("utf-8"), "utf-8")
     result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sheetkit", "validate",
@@ -35,7 +37,8 @@ def test_validate_imports_only_what_it_uses(tmp_path):
     loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
               if line.startswith("import time:")}
     assert "pandera" in loaded and "sheetkit.checks" in loaded
-    assert not {"xlsxwriter", "sheetkit.writer", "hypothesis"} & loaded, loaded
+    assert not {"xlsxwriter", "sheetkit.writer", "hypothesis", "sheetkit.annotate",
+                "sheetkit.collect", "openpyxl"} & loaded, loaded
 
 
 def test_status_does_not_load_the_writer(tmp_path):

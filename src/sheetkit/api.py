@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from sheetkit import model as m
 from sheetkit import suffixes
-from sheetkit.annotate import annotate, annotated_name
 from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
 from sheetkit.findings import Report
 from sheetkit.labels import fill, label_vars, safe_filename
@@ -34,7 +33,8 @@ from sheetkit.subjects import (
 )
 
 if TYPE_CHECKING:
-    from sheetkit.collect import Collection, Inputs
+    from sheetkit.collect import Collection
+    from sheetkit.intake import Inputs
     from sheetkit.merge import MergeResult
     from sheetkit.publish import Publication
     from sheetkit.validate import Progress
@@ -177,6 +177,8 @@ def check_validate_outputs(files: Iterable[Path], folder: Path | None, report: P
                            force: bool = False) -> Outputs:
     """The outputs validate may write, checked before any file is read: the
     annotated copy every workbook could get, and the report."""
+    from sheetkit.annotate import annotated_name  # only with --annotate or --report
+
     files = [Path(f) for f in files]
     targets = [annotated_name(f, folder) for f in files
                if folder is not None and f.suffix.lower() in ANNOTATED_SUFFIXES]
@@ -190,6 +192,7 @@ def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subj
                            folder: Path | None, report_path: Path | None,
                            lang: str = "ja") -> list[Path]:
     """Annotated copies of every readable workbook, and the report: one set."""
+    from sheetkit.annotate import annotate, annotated_name
     from sheetkit.report_book import write_report
 
     def marker(source: Path, file_report: object, fill: str) -> Writer:
@@ -240,7 +243,7 @@ def compare_with_base(report: Report, subjects: list[Subject],
 
 def gather(inputs: Iterable[str | Path]) -> Inputs:
     """The files named and those in the folders named; lock files set aside."""
-    from sheetkit.collect import expand_inputs
+    from sheetkit.intake import expand_inputs
 
     return expand_inputs(inputs)
 

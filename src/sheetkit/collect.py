@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -16,7 +16,7 @@ from sheetkit.base_check import compare
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.guard import default_limits
 from sheetkit.identity import TEMPLATE
-from sheetkit.intake import Refused, is_lock_file, read_limited
+from sheetkit.intake import Refused, expand_inputs, read_limited
 from sheetkit.labels import chapter_name, chapters_name, place_name, section_name
 from sheetkit.layout import Layout
 from sheetkit.problems import Location
@@ -28,33 +28,6 @@ STATUS_LABELS = {"ja": {SUBMITTED: "提出済", MISSING: "未提出", INVALID: "
                         DUPLICATE: "重複"},
                  "en": {SUBMITTED: "submitted", MISSING: "not returned", INVALID: "has errors",
                         DUPLICATE: "duplicate"}}
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-
-
-@dataclass(frozen=True)
-class Inputs:
-    """The files to read, and the lock files skipped (never read)."""
-
-    paths: tuple[Path, ...]
-    skipped: tuple[Path, ...] = ()
-
-
-def expand_inputs(inputs: Iterable[str | Path]) -> Inputs:
-    """Files as given, and every workbook-named entry inside folders (sorted;
-    whatever it is, so that a link to a device or a pipe gets its own finding
-    rather than vanishing), without hidden files.  Excel's and LibreOffice's
-    lock files (~$…) are skipped, whether named or found in a folder."""
-    found: list[Path] = []
-    skipped: list[Path] = []
-    for item in map(Path, inputs):
-        if item.is_dir():
-            entries = sorted(p for p in item.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES
-                             and (is_lock_file(p) or not p.name.startswith(".")))
-        else:
-            entries = [item]
-        for entry in entries:
-            (skipped if is_lock_file(entry) else found).append(entry)
-    return Inputs(tuple(found), tuple(skipped))
 
 
 @dataclass(frozen=True)

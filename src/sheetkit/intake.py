@@ -4,14 +4,20 @@ A shell glob over an unpacked archive brings in whatever it held: a symlink
 to /dev/zero named .xlsx, a FIFO that blocks open() forever, a folder, an
 Excel lock file.  Every input is read here: only a regular file (after
 symlinks are resolved), opened without blocking, and never more than a limit
-plus one byte, so that the caller can tell "too large" without reading on."""
+plus one byte, so that the caller can tell "too large" without reading on.
+The folders given as inputs are listed here too (expand_inputs): validate
+needs that and nothing else of collect."""
 
 from __future__ import annotations
 
 import errno
 import os
 import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")   # what a folder given as input is searched for
 
 
 class Refused(Exception):
@@ -71,3 +77,29 @@ def read_limited(path: str | Path, limit: int) -> bytes:
     if size > limit:
         raise Refused("too-large", f"{size:,}")
     return b"".join(chunks)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The files to read, and the lock files skipped (never read)."""
+
+    paths: tuple[Path, ...]
+    skipped: tuple[Path, ...] = ()
+
+
+def expand_inputs(inputs: Iterable[str | Path]) -> Inputs:
+    """Files as given, and every workbook-named entry inside folders (sorted;
+    whatever it is, so that a link to a device or a pipe gets its own finding
+    rather than vanishing), without hidden files.  Excel's and LibreOffice's
+    lock files (~$…) are skipped, whether named or found in a folder."""
+    found: list[Path] = []
+    skipped: list[Path] = []
+    for item in map(Path, inputs):
+        if item.is_dir():
+            entries = sorted(p for p in item.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES
+                             and (is_lock_file(p) or not p.name.startswith(".")))
+        else:
+            entries = [item]
+        for entry in entries:
+            (skipped if is_lock_file(entry) else found).append(entry)
+    return Inputs(tuple(found), tuple(skipped))

@@ -24,7 +24,6 @@ from sheetkit.collect import (
     Return,
     SectionState,
     collect,
-    expand_inputs,
 )
 from sheetkit.findings import Finding
 from sheetkit.identity import (
@@ -35,6 +34,7 @@ from sheetkit.identity import (
     value_at,
     with_value,
 )
+from sheetkit.intake import expand_inputs
 from sheetkit.labels import period_title, place_name, section_name
 from sheetkit.layout import Inputs, data_layout
 from sheetkit.loader import load_plan_with_lines
