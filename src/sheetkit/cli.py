@@ -597,6 +597,9 @@ def main(argv: list[str] | None = None) -> Any:
     # numpy (under pandas) starts a BLAS thread per core at import; sheetkit does
     # no linear algebra
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # typeguard (which pandera imports) otherwise looks through every installed
+    # package's entry points for checker plugins at import; sheetkit uses none
+    os.environ.setdefault("TYPEGUARD_DISABLE_PLUGIN_AUTOLOAD", "1")
     _main_pid[0] = os.getpid()
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGALRM, _interrupt)
