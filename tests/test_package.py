@@ -23,6 +23,19 @@ def test_python_dash_m(tmp_path):
     assert "generate" in result.stdout and "template" in result.stdout
 
 
+def test_help_loads_no_layout_machinery():
+    """Parsing the command line and --help load no layout machinery: not the
+    guard, the model or the layouts, and no YAML (the registry of codes reads
+    findings.yaml only when a message is needed)."""
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sheetkit", "--help"],
+                            capture_output=True, text=True, check=True)
+    loaded = {line.split("|")[-1].strip() for line in result.stderr.splitlines()
+              if line.startswith("import time:")}
+    assert "click" in loaded and "sheetkit.cli" in loaded
+    assert not {"yaml", "sheetkit.guard", "sheetkit.model", "sheetkit.layout",
+                "sheetkit.api"} & loaded, loaded
+
+
 def test_validate_imports_only_what_it_uses(tmp_path):
     """validate without --annotate/--report never loads the writer (xlsxwriter)
     nor the annotated copies' code, nor status's (collect: validate only lists

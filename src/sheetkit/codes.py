@@ -10,10 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 DEFAULT = "default"
 FINDING_TABLE = "findings"       # what validate, status and merge report (findings.yaml's section)
@@ -49,6 +46,11 @@ class UnregisteredCode(KeyError):
 
 @cache
 def _load() -> dict[str, Any]:
+    # imported here: parsing the command line and --help read no YAML
+    from importlib import resources
+
+    import yaml
+
     text = (resources.files("sheetkit.schemas") / "findings.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return data
