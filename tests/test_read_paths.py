@@ -120,6 +120,10 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
                 "far-cell": lambda d: d.replace(b'<c r="A1"', b'<c r="XFD1048576"', 1),
                 "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>'),
                 "row-far-down": lambda d: d.replace(b'<row r="1"', b'<row r="4000"', 1),
+                "three-letters": lambda d: d.replace(b'<c r="A1"', b'<c r="AAA1"', 1),
+                "row-zero": lambda d: d.replace(b'<c r="A1"', b'<c r="A0"', 1),
+                "row-unnumbered": lambda d: d.replace(b'<row r="2"', b"<row", 1),
+                "merge-in-data": lambda d: d.replace(b"</row>", b'<mergeCell ref="A1:B2"/></row>', 1),
                 "comment": lambda d: d.replace(b"<sheetData>", b'<!-- <c r="A1"/> --><sheetData>', 1),
                 "instruction": lambda d: d.replace(b"<sheetData>", b"<?x <c r=\"A1\"/> ?><sheetData>", 1)}
     quick = 0

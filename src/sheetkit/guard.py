@@ -389,15 +389,18 @@ def _bad_style_ids(styles: bytes) -> bool:
 # The tags _PartScan acts on.  Cells and rows, inside sheetData, are read in
 # the one form every writer uses, their reference first; their tags are also
 # counted in any form, so that a cell written otherwise is noticed.
-_TAG = {tag: re.compile(b"<" + tag + rb"[\s/>]") for tag in
-        (b"c", b"row", b"mergeCell", b"dimension", b"definedName", b"sheetData", b"sheet")}
+_TAGS = (b"c", b"row", b"mergeCell", b"dimension", b"definedName", b"sheetData", b"sheet")
+_OUTSIDE = re.compile(rb"<(" + b"|".join(_TAGS) + rb")[\s/>]")     # one tag per match
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
-# A cell outside A1:ZZ999 (or a reference that is not a cell's), or a row
-# numbered beyond 999: where there is none, the used area is within that box.
+# Inside sheetData, anything but a cell or row written with its reference
+# first and lying within A1:ZZ999 (a cell's column of one or two letters, its
+# row and a row's number of at most three digits, not zero), or a tag of
+# another element _PartScan acts on: where there is none, the cells and rows
+# are counted by their tags, and the used area is within that box.
 SMALL_BOX = (999, 702)
-_BEYOND_SMALL_BOX = (re.compile(rb'<c r="(?![A-Z]{1,2}(?!0{1,3}")[0-9]{1,3}")'),
-                     re.compile(rb'<row r="(?![0-9]{1,3}")'))
+_IRREGULAR = re.compile(rb'<(?:c(?! r="[A-Z]{1,2}(?!0{1,3}")[0-9]{1,3}")|row(?! r="[0-9]{1,3}")'
+                        rb"|sheet|mergeCell|dimension|definedName)")
 _RANGE_REF = {b"mergeCell": re.compile(rb'<mergeCell ref="([^"<]*)"'),
               b"dimension": re.compile(rb'<dimension ref="([^"<]*)"')}
 _DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
@@ -537,7 +540,7 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
         return None
     main = [prefix for _, prefix, uri in declarations if uri in _MAIN_URIS]
     merged = merged_cells = rows = cells = 0
-    counted = dict.fromkeys(_TAG, 0)
+    counted = dict.fromkeys(_TAGS, 0)
     area = _Area()
     if main:
         defaults = [at for at, prefix, _ in declarations if not prefix]
@@ -551,6 +554,8 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
             if not _count_plain_sheet_data(data, first, last, area, counted, limits):
                 return None
             for tag, pattern in _RANGE_REF.items():
+                if not counted[tag]:
+                    continue                   # (each of its references is a tag counted)
                 refs = pattern.findall(data, 0, first) + pattern.findall(data, last)
                 if len(refs) != counted[tag]:
                     return None                # one written in another form
@@ -580,19 +585,37 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
     """Count the tags of ``counted`` in a plain part whose sheetData runs from
     ``first`` to ``last`` (cells and rows only there, each with its reference
     first, and nothing else _PartScan acts on), and extend ``area`` by its
-    cells and rows; False where the part is not written so."""
-    for tag, pattern in _TAG.items():
-        if data.find(b"<" + tag, 0, first) >= 0 or data.find(b"<" + tag, last) >= 0:
-            counted[tag] = len(pattern.findall(data, 0, first)) + len(pattern.findall(data, last))
+    cells and rows; False where the part is not written so.
+
+    The ordinary sheet (every cell and row within A1:ZZ999, written the one
+    way) costs one search for anything else and two counts."""
+    for tag in _OUTSIDE.findall(data, 0, first) + _OUTSIDE.findall(data, last):
+        counted[tag] += 1
     if counted[b"c"] or counted[b"row"]:
         return False                           # a cell or row outside sheetData
     if first == last:
         return True
-    if data[first + 10:first + 11] not in b" \t\r\n>" or data.count(b"<sheet", first + 1, last) \
-            or data.count(b"<mergeCell", first, last) or data.count(b"<dimension", first, last) \
-            or data.count(b"<definedName", first, last):
+    if data[first + 10:first + 11] not in b" \t\r\n>":
         return False                           # not the one sheetData the region assumes
     counted[b"sheetData"] += 1
+    if SMALL_BOX[0] * SMALL_BOX[1] <= limits.max_sheet_area and \
+            _IRREGULAR.search(data, first + 1, last) is None:
+        cell_tags, row_tags = data.count(b'<c r="', first, last), data.count(b'<row r="', first, last)
+        if row_tags > limits.max_rows or cell_tags > limits.max_cells:
+            return False                       # refused by the scan, which names the count
+        counted[b"c"], counted[b"row"] = cell_tags, row_tags
+        area.extend((0, 1), SMALL_BOX)         # a bound: within it, no grid is too large
+        return True
+    return _count_sheet_data_by_reference(data, first, last, area, counted, limits)
+
+
+def _count_sheet_data_by_reference(data: bytes, first: int, last: int, area: _Area,
+                                   counted: dict[bytes, int], limits: Limits) -> bool:
+    """_count_plain_sheet_data where the quick search found something: the
+    same counts from every cell's and row's reference, or False."""
+    if data.count(b"<sheet", first + 1, last) or data.count(b"<mergeCell", first, last) \
+            or data.count(b"<dimension", first, last) or data.count(b"<definedName", first, last):
+        return False                           # not the one sheetData the region assumes
     cell_tags, row_tags = data.count(b"<c", first, last), data.count(b"<row", first, last)
     if row_tags > limits.max_rows or cell_tags > limits.max_cells:
         return False                           # refused by the scan, which names the count
@@ -600,10 +623,6 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
             data.count(b'<row r="', first, last) != row_tags:
         return False                           # written otherwise (or rich text: <charset …)
     counted[b"c"], counted[b"row"] = cell_tags, row_tags
-    if SMALL_BOX[0] * SMALL_BOX[1] <= limits.max_sheet_area and \
-            not any(beyond.search(data, first, last) for beyond in _BEYOND_SMALL_BOX):
-        area.extend((0, 1), SMALL_BOX)         # a bound: within it, no grid is too large
-        return True
     refs = _CELL_REF.findall(data, first, last)
     rows = _ROW_REF.findall(data, first, last)
     if len(refs) != cell_tags or len(rows) != row_tags:
