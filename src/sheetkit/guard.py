@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -692,7 +693,7 @@ def _check_content_types(path: Path, names: set[str], census: _Census) -> None:
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
 
 
-def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
+def _workbook_targets(archive: _Unzipped) -> list[str]:
     """The parts xl/workbook.xml refers to (sheets, styles, strings, theme)."""
     try:
         rels = archive.read("xl/_rels/workbook.xml.rels")
@@ -707,6 +708,94 @@ def _workbook_targets(archive: zipfile.ZipFile) -> list[str]:
             target = found.group(1).decode("utf-8", "replace")
             targets.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
     return targets
+
+
+# A zip member's local header (zipfile.structFileHeader): signature, versions,
+# flags, method, time, date, CRC-32, sizes, and the lengths of name and extra field.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_ENCRYPTED, _PATCHED, _STRONG, _UTF8_NAME = 0x1, 0x20, 0x40, 0x800
+
+
+class _Unzipped:
+    """The members of one zip, each inflated once, on first use (so a
+    damaged member is found in the order the guard reads them).  Names are
+    unique: a zip that holds one name twice is refused before this is made."""
+
+    def __init__(self, raw: bytes, members: list[zipfile.ZipInfo]) -> None:
+        self.raw = raw
+        self.members = {member.filename: member for member in members}
+        self.read_so_far: dict[str, bytes] = {}
+
+    def read(self, name: str) -> bytes:
+        """The member's bytes; KeyError if there is none of that name, or
+        zipfile.BadZipFile, EOFError, zlib.error … if it is damaged."""
+        data = self.read_so_far.get(name)
+        if data is None:
+            data = self.read_so_far[name] = _unzip(self.raw, self.members[name])
+        return data
+
+
+def _unzip(raw: bytes, member: zipfile.ZipInfo) -> bytes:
+    """The bytes zipfile would read for ``member`` of the zip ``raw``, with
+    the checks it makes (the local header, its name, encryption and the
+    methods it cannot read, a truncated member, the CRC-32), inflated by zlib
+    in one call that never produces more than one byte beyond the size the
+    central directory declares (which the guard has checked against its
+    limits; zipfile would inflate up to 1 GiB of a member that lies about its
+    size, and keep the declared first bytes, as this does).  Stricter than
+    zipfile: any method but stored and deflated, the two that Open Packaging
+    Conventions allow, is refused (zipfile would inflate bzip2 and LZMA too,
+    without a bound).  Parts outside xl/worksheets/ are the same in every
+    return of one template: they are inflated once a run (_shared_inflate)."""
+    if member.flag_bits & (_ENCRYPTED | _PATCHED | _STRONG):
+        raise zipfile.BadZipFile(f"{member.filename}: encrypted or patched")
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise zipfile.BadZipFile(f"{member.filename}: compression {member.compress_type}")
+    at = member.header_offset
+    header = raw[at:at + _LOCAL_HEADER.size] if at >= 0 else b""
+    if len(header) != _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile(f"{member.filename}: truncated file header")
+    signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = \
+        _LOCAL_HEADER.unpack(header)
+    at += _LOCAL_HEADER.size
+    name = raw[at:at + name_length].decode("utf-8" if flags & _UTF8_NAME else "cp437")
+    if signature != b"PK\x03\x04" or name != member.orig_filename:
+        raise zipfile.BadZipFile(f"{member.filename}: local header")
+    at += name_length + extra_length
+    packed = raw[at:at + member.compress_size]
+    inflate = _inflate if member.filename.startswith("xl/worksheets/") else _shared_inflate
+    return inflate(member.compress_type, packed, member.compress_size, member.file_size,
+                   member.CRC)
+
+
+def _inflate(method: int, packed: bytes, packed_size: int, size: int, crc: int) -> bytes:
+    """What zipfile reads from a member's ``packed`` bytes (fewer than
+    ``packed_size`` where the file is cut short): at most its declared
+    ``size`` bytes, as zipfile keeps (a longer deflate stream is inflated no
+    further), whose CRC-32 must be ``crc`` (else BadZipFile); EOFError where
+    the bytes end too early."""
+    if packed_size and not packed:
+        raise EOFError
+    if method == zipfile.ZIP_STORED:
+        data = packed[:size]
+        whole = len(packed) == packed_size
+    else:
+        inflater = zlib.decompressobj(-15)
+        data = inflater.decompress(packed, size + 1)
+        whole = inflater.eof or len(packed) == packed_size
+        if len(data) > size:
+            data = data[:size]                 # the rest is never inflated
+        elif whole and not inflater.eof:
+            data += inflater.flush()[:size - len(data)]
+    if not whole and len(data) < size:
+        raise EOFError
+    if zlib.crc32(data) != crc:
+        raise zipfile.BadZipFile("bad CRC-32")
+    return data
+
+
+# a template's returns share these members (theme, styles …): a few are remembered
+_shared_inflate = lru_cache(maxsize=32)(_inflate)
 
 
 def read_workbook_bytes(path: Path, limits: Limits | None = None) -> bytes:
@@ -737,10 +826,11 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
         raise refuse(path, "damaged") from None
 
 
-def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
+def _inspect_zip(path: Path, zipped: zipfile.ZipFile, limits: Limits,
                  raw: bytes) -> Inspection:
-    members = archive.infolist()
+    members = zipped.infolist()
     names = {m.filename for m in members}
+    archive = _Unzipped(raw, members)
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
         raise refuse(path, "ods")
     if len(members) > limits.max_parts:
@@ -753,6 +843,8 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
         if member.file_size > 1 << 20 and \
                 member.file_size > limits.max_ratio * max(member.compress_size, 1):
             raise refuse(path, "too-large", detail=member.filename, what="ratio")
+    if len(names) < len(members):
+        raise refuse(path, "damaged")          # one name twice: which would a reader take?
     if any(part not in names for part in REQUIRED_PARTS):
         raise refuse(path, "not-workbook")
     if any(target not in names for target in _workbook_targets(archive)):
@@ -762,8 +854,8 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
     referenced = set()
     census = _Census(limits)
     for member in members:
-        data = archive.read(member)            # each part read once; zipfile checks its CRC
         name = member.filename
+        data = archive.read(name)              # each part inflated once, its CRC checked
         if name.endswith((".xml", ".rels", ".vml")) and _check_xml(path, name, data, census):
             referenced.add(name)
         if name in sheets or name in KEPT_PARTS:
@@ -777,7 +869,7 @@ def _inspect_zip(path: Path, archive: zipfile.ZipFile, limits: Limits,
     return Inspection(_external_links(archive, names), parts, raw, frozenset(referenced))
 
 
-def _external_links(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, ...]:
+def _external_links(archive: _Unzipped, names: set[str]) -> tuple[str, ...]:
     """Links to other files and DDE: reported, never followed."""
     links = []
     for name in sorted(names):

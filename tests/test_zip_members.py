@@ -1,0 +1,213 @@
+"""The guard unzips each member itself (zlib, bounded by the size the central
+directory declares): damaged and lying zips get the same clear answer as
+before, each run in its own process, fenced in (time and address space), and
+nothing is ever inflated beyond its declared size."""
+
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from filling import fill
+from isolated import GIB, MIB, run_isolated
+
+from sheetkit.guard import _Unzipped, inspect
+from sheetkit.problems import SheetkitError
+
+SHEET = "xl/worksheets/sheet2.xml"
+BUDGET = 600 * MIB          # the whole process tree, pandas and pandera included
+CENTRAL = b"PK\x01\x02"
+# offsets of a field in a member's local header and in its central directory entry
+FIELDS = {"flags": (6, 8, "H"), "method": (8, 10, "H"), "crc": (14, 16, "L"),
+          "packed": (18, 20, "L"), "size": (22, 24, "L")}
+
+
+@pytest.fixture(scope="module")
+def returned(template_dir, example_doc, tmp_path_factory):
+    section = example_doc.sections[0]
+    source = template_dir / f"第1章第1節_{section.title}.xlsx"
+    return fill(source, tmp_path_factory.mktemp("ret") / "第1節.xlsx", section)
+
+
+def _entries(data: bytes, name: str) -> tuple[int, int]:
+    """Where ``name``'s local header and central directory entry start."""
+    end = data.rindex(b"PK\x05\x06")
+    count, _, at = struct.unpack_from("<HLL", data, end + 10)
+    for _ in range(count):
+        assert data[at:at + 4] == CENTRAL
+        name_length, extra_length, comment_length = struct.unpack_from("<3H", data, at + 28)
+        if data[at + 46:at + 46 + name_length] == name.encode():
+            return struct.unpack_from("<L", data, at + 42)[0], at
+        at += 46 + name_length + extra_length + comment_length
+    raise KeyError(name)
+
+
+def patch(data: bytes, name: str, where: str = "both", **fields: int) -> bytes:
+    """``data`` with fields of member ``name`` rewritten, in its local header,
+    its central directory entry or both."""
+    out = bytearray(data)
+    local, central = _entries(data, name)
+    for field, value in fields.items():
+        in_local, in_central, kind = FIELDS[field]
+        if where in ("both", "local"):
+            struct.pack_into("<" + kind, out, local + in_local, value)
+        if where in ("both", "central"):
+            struct.pack_into("<" + kind, out, central + in_central, value)
+    return bytes(out)
+
+
+def member(data: bytes, name: str) -> zipfile.ZipInfo:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.getinfo(name)
+
+
+def wrong_crc(data: bytes) -> bytes:
+    return patch(data, SHEET, crc=member(data, SHEET).CRC ^ 1)
+
+
+def encrypted(data: bytes) -> bytes:
+    return patch(data, SHEET, flags=member(data, SHEET).flag_bits | 1)
+
+
+def bad_local_signature(data: bytes) -> bytes:
+    local, _ = _entries(data, SHEET)
+    return data[:local] + b"PK\x05\x06" + data[local + 4:]
+
+
+def local_name_differs(data: bytes) -> bytes:
+    local, _ = _entries(data, SHEET)
+    at = local + 30 + len(SHEET) - 5                  # sheet2.xml -> sheet3.xml, locally only
+    return data[:at] + b"3" + data[at + 1:]
+
+
+def cut_member(data: bytes) -> bytes:
+    """The central directory says the sheet's deflated bytes end halfway."""
+    return patch(data, SHEET, where="central", packed=member(data, SHEET).compress_size // 2)
+
+
+def declared_huge(data: bytes) -> bytes:
+    return patch(data, SHEET, size=200 << 20)
+
+
+def _rezip(source: Path, target: Path, extra: list[tuple[zipfile.ZipInfo | str, bytes]],
+           compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", compression) as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info.filename))
+        for name, body in extra:
+            new.writestr(name, body)
+    return target.read_bytes()
+
+
+def _deflated_zeros(megabytes: int) -> bytes:
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(1 << 20)
+    return b"".join([*(squeeze.compress(chunk) for _ in range(megabytes)), squeeze.flush()])
+
+
+def lying_size(source: Path, target: Path) -> bytes:
+    """A member that says it holds 100 bytes (and gives their CRC) whose
+    deflated stream goes on to 900 MiB of zeros: zipfile would inflate up to
+    1 GiB of it at once."""
+    data = _rezip(source, target, [("xl/media/image9.bin", bytes(100))])
+    info = member(data, "xl/media/image9.bin")
+    local, central = _entries(data, "xl/media/image9.bin")
+    bomb = _deflated_zeros(900)
+    start = local + 30 + len(info.filename) + len(info.extra)
+    end = start + info.compress_size
+    grown = len(bomb) - info.compress_size
+    out = bytearray(data[:start] + bomb + data[end:])
+    central += grown
+    for at in (local, central):
+        struct.pack_into("<L", out, at + (18 if at == local else 20), len(bomb))
+    # the central directory moved: its offset in the end record
+    eocd = bytes(out).rindex(b"PK\x05\x06")
+    offset = struct.unpack_from("<L", out, eocd + 16)[0]
+    struct.pack_into("<L", out, eocd + 16, offset + grown)
+    return bytes(out)
+
+
+def duplicate_name(source: Path, target: Path) -> bytes:
+    with zipfile.ZipFile(source) as old:
+        sheet = old.read(SHEET)
+    with pytest.warns(UserWarning, match="Duplicate name"):
+        return _rezip(source, target, [(SHEET, sheet)])
+
+
+def bzip2(source: Path, target: Path) -> bytes:
+    return _rezip(source, target, [], compression=zipfile.ZIP_BZIP2)
+
+
+def ratio(source: Path, target: Path) -> bytes:
+    return _rezip(source, target, [("xl/media/image9.bin", bytes(64 << 20))])
+
+
+DAMAGED = {"wrong-crc": wrong_crc, "encrypted-flag": encrypted,
+           "local-signature": bad_local_signature, "local-name": local_name_differs,
+           "cut-member": cut_member}
+BUILT: dict[str, Callable[[Path, Path], bytes]] = {
+    "duplicate-name": duplicate_name, "bzip2": bzip2}
+TOO_LARGE = {"declared-huge": declared_huge}
+
+
+@pytest.fixture(scope="module")
+def hostile(returned, tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("zips")
+    good = returned.read_bytes()
+    made = {}
+    for kind, change in {**DAMAGED, **TOO_LARGE}.items():
+        made[kind] = folder / f"{kind}.xlsx"
+        made[kind].write_bytes(change(good))
+    for kind, build in {**BUILT, "ratio": ratio, "lying-size": lying_size}.items():
+        made[kind] = folder / f"{kind}.xlsx"
+        made[kind].write_bytes(build(returned, folder / f"{kind}.tmp.xlsx"))
+    return made
+
+
+def test_each_member_reads_as_zipfile_reads_it(returned):
+    data = returned.read_bytes()
+    with zipfile.ZipFile(returned) as archive:
+        members = archive.infolist()
+        unzipped = _Unzipped(data, members)
+        assert len(members) > 10
+        for info in members:
+            assert unzipped.read(info.filename) == archive.read(info)
+
+
+def test_the_intact_return_passes(returned):
+    assert inspect(returned).parts
+
+
+@pytest.mark.parametrize("kind, reason", [*((k, "damaged") for k in (*DAMAGED, *BUILT)),
+                                          *((k, "too-large") for k in (*TOO_LARGE, "ratio"))])
+def test_a_damaged_zip_is_refused_with_its_reason(hostile, kind, reason):
+    with pytest.raises(SheetkitError) as refused:
+        inspect(hostile[kind])
+    assert [(p.code, p.params["reason"]) for p in refused.value.problems] == [
+        ("unreadable-file", reason)]
+
+
+WORDS = {"damaged": "壊れています", "too-large": "大きすぎます"}
+
+
+@pytest.mark.parametrize("kind, reason", [*((k, "damaged") for k in (*DAMAGED, *BUILT)),
+                                          *((k, "too-large") for k in (*TOO_LARGE, "ratio"))])
+def test_validate_refuses_it_in_its_own_process(hostile, kind, reason, tmp_path):
+    outcome = run_isolated(["validate", hostile[kind]], tmp_path, timeout=30, memory=GIB)
+    outcome.assert_clean(memory=BUDGET)
+    assert outcome.status == 1, outcome.output
+    assert WORDS[reason] in outcome.output, outcome.output
+
+
+def test_a_member_is_never_inflated_beyond_its_declared_size(hostile, tmp_path):
+    """As zipfile does, the declared bytes are kept (their CRC is right), but
+    the 900 MiB behind them are never inflated: the run stays small."""
+    path = hostile["lying-size"]
+    assert path.stat().st_size < 2 << 20
+    assert inspect(path).parts
+    outcome = run_isolated(["validate", path], tmp_path, timeout=30, memory=GIB)
+    outcome.assert_clean(memory=BUDGET)
+    assert outcome.status in (0, 1), outcome.output
