@@ -24,7 +24,7 @@ number in front of ``sections``, say) is added here, in :class:`Scope`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 SEP = "."
@@ -115,10 +115,11 @@ class Scope:
     """Where a sheet's fields live: the chapter (``section`` None) or one section."""
 
     section: int | None = None
+    root: str = field(init=False, repr=False, compare=False)    # 'chapter' or 'sections.1'
 
-    @property
-    def root(self) -> str:
-        return CHAPTER if self.section is None else join(SECTIONS, self.section)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", CHAPTER if self.section is None
+                           else join(SECTIONS, self.section))
 
     def key(self, *parts: Part) -> str:
         """A key inside this scope: ``Scope(1).key('goal')`` -> 'sections.1.goal'."""
@@ -132,8 +133,9 @@ class Scope:
 CHAPTER_SCOPE = Scope()
 
 
+@lru_cache(maxsize=4096, typed=True)
 def section(number: int) -> Scope:
-    """The scope of section ``number``."""
+    """The scope of section ``number`` (shared: a Scope is immutable)."""
     return Scope(number)
 
 
@@ -144,12 +146,12 @@ def chapter_field(name: str) -> str:
 
 def section_field(number: int, *path: Part) -> str:
     """'sections.1.goal'; with no path, the section itself ('sections.1')."""
-    return Scope(number).key(*path)
+    return section(number).key(*path)
 
 
 def indicator(number: int, index: int, *path: Part) -> str:
     """'sections.1.indicators.0' and its fields: 'sections.1.indicators.0.name'."""
-    return Scope(number).key(INDICATORS, index, *path)
+    return section(number).key(INDICATORS, index, *path)
 
 
 def period(number: int, index: int, period_key: str, field: str = "") -> str:
@@ -159,17 +161,17 @@ def period(number: int, index: int, period_key: str, field: str = "") -> str:
 
 def basic_policy(number: int, index: int) -> str:
     """'sections.1.basic_policies.0.policy'."""
-    return Scope(number).row(BASIC_POLICIES, index, "policy")
+    return section(number).row(BASIC_POLICIES, index, "policy")
 
 
 def citizen_needs(number: int, field: str = "") -> str:
     """'sections.1.citizen_needs.request_rate'."""
-    return Scope(number).key(CITIZEN_NEEDS, field)
+    return section(number).key(CITIZEN_NEEDS, field)
 
 
 def unmet_analysis(number: int) -> str:
     """'sections.1.unmet_analysis'."""
-    return Scope(number).key(UNMET_ANALYSIS)
+    return section(number).key(UNMET_ANALYSIS)
 
 
 def from_layout(field_path: str, scope: Scope) -> str:

@@ -89,7 +89,11 @@ class _Collector:
 
     def look(self, grid: Grid, row: int, col: int) -> None:
         """A cell the layout reads (a label or a field), even when empty."""
-        self.looked.setdefault(grid.name, set()).add((row, col))
+        self.seen(grid).add((row, col))
+
+    def seen(self, grid: Grid) -> set[tuple[int, int]]:
+        """The cells of ``grid`` the layout reads, to add to."""
+        return self.looked.setdefault(grid.name, set())
 
     def note(self, key: str, grid: Grid, row: int, col: int, cell: Cell | None = None) -> None:
         """The cell a field's value came from (``cell``: its content, if read already)."""
@@ -355,12 +359,13 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
     """Every field of a chapter or section sheet, by model path."""
     starts = _locate(grid, sheet, vars_, out)
     fields: dict[str, Any] = {}
+    seen = out.seen(grid)
     for index, (block, start) in enumerate(zip(sheet.blocks, starts)):
         if block.side is not None:
-            out.look(grid, start, block.side.first_col)
+            seen.add((start, block.side.first_col))
         for offset, row_specs in enumerate(block.rows):
             for spec in row_specs:
-                out.look(grid, start + offset, spec.first_col)
+                seen.add((start + offset, spec.first_col))
                 if spec.field is None:
                     continue
                 if spec.kind == "sdgs":
@@ -379,12 +384,12 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                                                   end, out, scope)
             continue
         items: list[dict[str, Any]] = []
+        table = keys.split(block.table)[-1]
+        columns = [spec.first_col for spec in block.columns]
         for row in range(start + len(block.rows), end):
-            for spec in block.columns:
-                out.look(grid, row, spec.first_col)
-            if all(grid.value(row, spec.first_col) is None for spec in block.columns):
+            seen.update([(row, col) for col in columns])
+            if all(grid.value(row, col) is None for col in columns):
                 continue
-            table = keys.split(block.table)[-1]
             values = {}
             for spec in block.columns:
                 cell = grid.get(row, spec.first_col)
@@ -571,25 +576,26 @@ def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Colle
 
 def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number: int,
                index: int, out: _Collector) -> m.Indicator:
-    def text(spec: CellSpec) -> str | None:
-        value = grid.value(row, spec.first_col)
+    def text(value: Any) -> str | None:
         return None if value is None else str(value).strip() or None
 
-    def figure(r: int, col: int, path: str) -> m.Figure:
-        cell = grid.get(r, col)
+    def figure(r: int, col: int, path: str, cell: Cell | None = None) -> m.Figure:
+        cell = grid.get(r, col) if cell is None else cell
         out.note(path, grid, r, col, cell)
         return decode(_FIGURE, cell.value, cell.num_format)
 
-    direction = text(ind.direction) or ""
+    direction = text(grid.value(row, ind.direction.first_col)) or ""
     bottom = row + ind.rows - 1
+    seen = out.seen(grid)
     results: list[m.PeriodResult | None] = []
     for period, cols in zip(plan.periods, ind.periods):
         target_cell = grid.get(row, cols.target)
-        out.look(grid, row, cols.target)
+        seen.add((row, cols.target))
         if isinstance(target_cell.value, str) and target_cell.value.strip() == ind.absent:
             results.append(None)
             continue
-        target = figure(row, cols.target, keys.period(number, index, period.key, "target"))
+        target = figure(row, cols.target, keys.period(number, index, period.key, "target"),
+                        target_cell)
         actual = figure(bottom, cols.actual, keys.period(number, index, period.key, "actual"))
         rate: m.RateValue = None
         if cols.rate is not None:
@@ -599,17 +605,17 @@ def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number:
         results.append(m.PeriodResult(target, actual, rate))
     specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
              "baseline": ind.baseline, "plan_target": ind.plan_target}
+    cells: dict[str, Cell] = {}
     for k, spec in specs.items():
         if spec is not None:
-            out.note(keys.indicator(number, index, k), grid, row, spec.first_col)
+            cells[k] = grid.get(row, spec.first_col)
+            out.note(keys.indicator(number, index, k), grid, row, spec.first_col, cells[k])
 
-    def optional_figure(spec: CellSpec | None) -> m.Figure:
-        if spec is None:
-            return None
-        return decode(_FIGURE, grid.value(row, spec.first_col),
-                      grid.get(row, spec.first_col).num_format)
+    def optional_figure(k: str) -> m.Figure:
+        cell = cells.get(k)
+        return None if cell is None else decode(_FIGURE, cell.value, cell.num_format)
 
     return m.Indicator(
-        name=text(ind.name) or "", unit=text(ind.unit), direction=direction,
-        baseline=optional_figure(ind.baseline), results=tuple(results),
-        plan_target=optional_figure(ind.plan_target))
+        name=text(cells["name"].value) or "", unit=text(cells["unit"].value),
+        direction=direction, baseline=optional_figure("baseline"), results=tuple(results),
+        plan_target=optional_figure("plan_target"))
