@@ -144,6 +144,27 @@ def test_keys_of_every_kind() -> None:
     assert keys.item("sections", 0) == "sections[0]"
 
 
+@pytest.mark.parametrize(("key", "path", "inside"), [
+    ("sections.1.citizen_needs.rank", "sections.1.citizen_needs", True),
+    ("sections.1.citizen_needs", "sections.1.citizen_needs", False),     # the group itself
+    ("sections.1.citizen_needs_extra", "sections.1.citizen_needs", False),
+    ("sections.10.goal", "sections.1", False),
+    ("sections.1.goal", "sections.1", True),
+])
+def test_a_key_within_a_group(key: str, path: str, inside: bool) -> None:
+    assert keys.within(key, path) is inside
+
+
+def test_cached_keys_and_scopes_are_the_same_as_made_anew() -> None:
+    """join, parse and section are cached: the answers equal fresh ones, and
+    True is not taken for 1 (nor 1 for True)."""
+    assert keys.join("sections", 1, "goal") == "sections.1.goal"
+    assert keys.join("sections", True, "goal") == "sections.True.goal"
+    assert keys.section(2) == keys.Scope(2) and keys.section(2).root == "sections.2"
+    assert keys.CHAPTER_SCOPE.root == "chapter"
+    assert keys.parse("sections.2.goal") == keys.FieldKey("sections", 2, ("goal",))
+
+
 @pytest.mark.parametrize(("field", "scope", "key"), [
     ("section.goal", keys.section(2), "sections.2.goal"),
     ("section.citizen_needs.request_rate", keys.section(2),

@@ -1,6 +1,7 @@
 """The fast read path (python-calamine + zip parts) and the full one (openpyxl)
 give the same document and the same findings, on every workbook the tests make."""
 
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -11,6 +12,7 @@ from damage import damage_steps, mutate
 from edits import MUTATIONS, edit
 from filling import fill
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from resave import resave_with_libreoffice
 
 from sheetkit.grid import FAST, FULL, read_book
@@ -106,6 +108,45 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
             assert fast[name].cells == full[name].cells, (path.name, name)
             assert fast[name].max_row == full[name].max_row, (path.name, name)
         assert sum(len(fast[name].cells) for name in fast) > 100, path.name
+
+
+def test_holds_formula_answers_as_the_cells_do(workbooks):
+    """Grid.holds_formula (the 提出前チェック check, made without the formula's
+    text) says what get(...).is_formula says, on both read paths, for every
+    cell of every sheet of every workbook, empty ones and one past the edge."""
+    checked = 0
+    for path in workbooks:
+        try:
+            books = [read_book(path, engine=engine) for engine in (FAST, FULL)]
+        except Exception:  # noqa: BLE001 - refused or sent to openpyxl: not a grid to check
+            continue
+        for book in books:
+            for grid in book.grids.values():
+                width = max((c for _, c in grid.cells), default=0) + 2
+                for row in range(grid.max_row + 2):
+                    for col in range(width):
+                        assert grid.holds_formula(row, col) == grid.get(row, col).is_formula, \
+                            (path.name, grid.name, row, col)
+                        checked += grid.holds_formula(row, col)
+    assert checked > 100
+
+
+_FORMULA_PATTERN = re.compile(rb"\s*<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.DOTALL)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from([b" ", b"\n", b"<f", b"<f ", b"/", b">", b"/>", b"</f>", b"<",
+                                 b"f", b"a", b'"', b"=", b"<c "]), max_size=12), st.integers(0, 3))
+def test_a_formulas_text_is_found_as_the_pattern_finds_it(pieces, at):
+    """fastgrid._formula_at finds the formula element with bytes.find; it gives
+    what the lazy pattern it replaced gives, on any tag soup, including the
+    pattern's own quirks (a self-closing <f a="1"/> followed by another formula)."""
+    from sheetkit.fastgrid import _formula_at
+
+    data = b"".join(pieces)
+    found = _FORMULA_PATTERN.match(data, at)
+    assert _formula_at(data, at) == (None if found is None
+                                     else (found.group(1), found.group(2) or b""))
 
 
 def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path):

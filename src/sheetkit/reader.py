@@ -98,10 +98,10 @@ class _Collector:
     def note(self, key: str, grid: Grid, row: int, col: int, cell: Cell | None = None) -> None:
         """The cell a field's value came from (``cell``: its content, if read already)."""
         self.sources[key] = _cell_ref(grid.name, row, col)
-        self.look(grid, row, col)
+        self.seen(grid).add((row, col))
         if cell is None:
             cell = grid.get(row, col)
-        if cell.is_formula and not keys.parse(key).is_computed:
+        if cell.formula is not None and not keys.parse(key).is_computed:
             self.notices.append(Problem("formula-in-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
                 {"value": cell.formula or "", "expected": "" if cell.value is None
