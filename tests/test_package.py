@@ -38,8 +38,8 @@ def test_help_loads_no_layout_machinery():
 
 def test_validate_imports_only_what_it_uses(tmp_path):
     """validate without --annotate/--report never loads the writer (xlsxwriter)
-    nor the annotated copies' code, nor status's (collect: validate only lists
-    the folders given, intake.expand_inputs), and pandera does not load
+    nor the annotated copies' code, nor, without --base, status's (collect:
+    validate only lists the folders given, intake.expand_inputs), and pandera does not load
     hypothesis (start-up time), even where hypothesis is installed, as in the
     test environment."""
     data = tmp_path / "doc.yaml"
