@@ -31,10 +31,6 @@ def phrases(analysis: str) -> list[str]:
     return [squash(p) for p in found if squash(p)]
 
 
-def similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
 def mentioned(name: str, analysis: str | None, siblings: tuple[str, ...],
               threshold: float) -> bool:
     """Whether ``analysis`` names the indicator ``name`` (one of ``siblings``)."""
@@ -51,6 +47,8 @@ class Mentions:
         self.threshold = threshold
         self._phrases: dict[str, tuple[str, ...]] = {}
         self._similarity: dict[tuple[str, str], float] = {}
+        self._bounds: dict[tuple[str, str], float] = {}
+        self._matchers: dict[str, SequenceMatcher[str]] = {}
 
     def mentioned(self, name: str, analysis: str | None, siblings: tuple[str, ...]) -> bool:
         """Whether ``analysis`` names the indicator ``name`` (one of ``siblings``):
@@ -64,6 +62,8 @@ class Mentions:
         if analysis not in self._phrases:
             self._phrases[analysis] = tuple(phrases(analysis))
         for phrase in self._phrases[analysis]:
+            if self._most(phrase, target) < self.threshold:
+                continue
             score = self._similar(phrase, target)
             if score < self.threshold:
                 continue
@@ -75,16 +75,31 @@ class Mentions:
         return False
 
     def _similar(self, phrase: str, name: str) -> float:
-        pair = (phrase, name)
-        if pair not in self._similarity:
-            self._similarity[pair] = similarity(phrase, name)
-        return self._similarity[pair]
+        """How similar the phrase is to the name: difflib's ratio (without its
+        junk heuristic), by one matcher per name (difflib indexes the second
+        text once, whatever the first)."""
+        if (phrase, name) not in self._similarity:
+            matcher = self._matcher(name)
+            matcher.set_seq1(phrase)
+            self._similarity[phrase, name] = matcher.ratio()
+        return self._similarity[phrase, name]
 
     def _closer(self, phrase: str, name: str, score: float) -> bool:
-        """Whether ``name`` is strictly more similar to ``phrase`` than ``score``;
-        difflib's cheap upper bounds of the ratio settle most names first."""
-        if (phrase, name) not in self._similarity:
-            matcher = SequenceMatcher(None, phrase, name, autojunk=False)
-            if matcher.real_quick_ratio() <= score or matcher.quick_ratio() <= score:
-                return False
-        return self._similar(phrase, name) > score
+        """Whether ``name`` is strictly more similar to ``phrase`` than ``score``."""
+        return self._most(phrase, name) > score and self._similar(phrase, name) > score
+
+    def _most(self, phrase: str, name: str) -> float:
+        """The most their similarity can be (difflib's quick_ratio: their common
+        letters, as if all matched in order)."""
+        if (phrase, name) in self._similarity:
+            return self._similarity[phrase, name]
+        if (phrase, name) not in self._bounds:
+            matcher = self._matcher(name)
+            matcher.set_seq1(phrase)
+            self._bounds[phrase, name] = matcher.quick_ratio()
+        return self._bounds[phrase, name]
+
+    def _matcher(self, name: str) -> SequenceMatcher[str]:
+        if name not in self._matchers:
+            self._matchers[name] = SequenceMatcher(None, "", name, autojunk=False)
+        return self._matchers[name]
