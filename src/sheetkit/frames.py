@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from sheetkit import keys
@@ -75,7 +75,7 @@ def _entries(rows: Rows, file: int, scope: keys.Scope, items: tuple[Any, ...],
     out, used = rows[table], set()
     for index, item in enumerate(items):
         text = item.policy
-        code, title = split_policy(text) if text else (None, "")
+        code, title = _split_policy(text) if text else (None, "")
         used.add(code)
         expected = titles.get(code) if titles is not None and code else None
         first, second = (item.initiative, item.outcome) if table == "initiatives" \
@@ -96,16 +96,22 @@ def _headers(rows: Rows, file: int, scope: keys.Scope, entry_date: m.DateValue,
                                     isinstance(value, dt.date)))
 
 
-def _value(rows: Rows, file: int, section: int | None, key: Key, raw: Any, kind: str,
-           unit: str | None = None) -> None:
-    """A figure, rate or rank; ``number`` is its Decimal (a rate's fraction),
-    ``whole`` the whole number a rank holds."""
-    if raw is not None:
+def _value(rows: Rows, file: int, section: int | None, raw: Any, kind: str, unit: str,
+           key: Callable[..., str], *parts: Any) -> None:
+    """A figure, rate or rank (at ``key(*parts)``); ``number`` is its Decimal (a
+    rate's fraction), ``whole`` the whole number a rank holds.  ``unit``: stripped."""
+    if raw is None:
+        return
+    number: Decimal | None
+    if type(raw) is Decimal:                 # most values: a figure
+        number, whole, text = raw, None, False
+    else:
         number = raw.value if isinstance(raw, m.Rate) else raw if isinstance(raw, Decimal) \
             else None
         whole = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        rows["values"].append((file, section, key, raw, kind, (unit or "").strip(), number,
-                               whole, isinstance(raw, str), None))
+        text = isinstance(raw, str)
+    rows["values"].append((file, section, partial(key, *parts), raw, kind, unit, number, whole,
+                           text, None))
 
 
 def _rates(direction: str, result: m.PeriodResult) -> tuple[Any, Any, Any]:
@@ -120,6 +126,9 @@ def _rates(direction: str, result: m.PeriodResult) -> tuple[Any, Any, Any]:
 
 
 _NO_RESULT = m.PeriodResult()
+# a 基本方針 as written in a 取り組み row: the same few texts come back in every row
+# of a section (a dropdown's choices)
+_split_policy = lru_cache(maxsize=4096)(split_policy)
 
 
 def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
@@ -135,10 +144,11 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
     for index, ind in enumerate(section.indicators):
         key = partial(keys.indicator, number, index)
         identity = len(out)              # the indicator's rows share their first row's number
-        _value(rows, file, number, partial(keys.indicator, number, index, "baseline"),
-               ind.baseline, "figure", ind.unit)
-        _value(rows, file, number, partial(keys.indicator, number, index, "target_plan"),
-               ind.plan_target, "figure", ind.unit)
+        unit = (ind.unit or "").strip()
+        _value(rows, file, number, ind.baseline, "figure", unit, keys.indicator, number, index,
+               "baseline")
+        _value(rows, file, number, ind.plan_target, "figure", unit, keys.indicator, number, index,
+               "target_plan")
         periods = list(zip(plan.periods, ind.results)) or [(None, None)]
         for count, (period, result) in enumerate(periods):
             pkey = partial(keys.period, number, index, period.key) if period else key
@@ -151,12 +161,12 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                         res.target, res.actual, res.rate, live and not rate_typed, rate_typed,
                         *_rates(ind.direction, res)))
             if result is not None and period is not None:
-                for field, value, kind in (("target", res.target, "figure"),
-                                           ("actual", res.actual, "figure"),
-                                           (keys.RATE, res.rate, "rate")):
-                    _value(rows, file, number,
-                           partial(keys.period, number, index, period.key, field), value, kind,
-                           None if kind == "rate" else ind.unit)
+                _value(rows, file, number, res.target, "figure", unit, keys.period, number, index,
+                       period.key, "target")
+                _value(rows, file, number, res.actual, "figure", unit, keys.period, number, index,
+                       period.key, "actual")
+                _value(rows, file, number, res.rate, "rate", "", keys.period, number, index,
+                       period.key, keys.RATE)
 
 
 def _layout_of(subject: Subject) -> Layout | None:
@@ -205,8 +215,8 @@ def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None
     """事業費, the choices from a layout's lists, SDGs goal numbers and typed 評価."""
     scope = keys.section(sec.number)
     for index, project in enumerate(sec.projects):
-        _value(rows, file, sec.number, partial(scope.key, "projects", index, "cost"),
-               project.cost, "figure")
+        _value(rows, file, sec.number, project.cost, "figure", "", scope.key, "projects", index,
+               "cost")
         _choice(rows, file, sec.number, partial(scope.key, "projects", index, "outlook"),
                 project.outlook, choices.get("section.projects.outlook"))
     _choice(rows, file, sec.number, partial(scope.key, "evaluation"), sec.evaluation,
@@ -275,12 +285,13 @@ def build_rows(subjects: list[Subject]) -> Rows:
                 rows["policies"].append((file, number, partial(keys.basic_policy, number, index),
                                          normalize_code(bp.code), bp.title, bp.code, used))
             needs = sec.citizen_needs
-            _value(rows, file, number, partial(keys.citizen_needs, number, "request_rate"),
-                   needs.request_rate, "rate")
-            _value(rows, file, number, partial(keys.citizen_needs, number, "rank_overall"),
-                   needs.rank_overall, "rank")
+            _value(rows, file, number, needs.request_rate, "rate", "", keys.citizen_needs, number,
+                   "request_rate")
+            _value(rows, file, number, needs.rank_overall, "rank", "", keys.citizen_needs, number,
+                   "rank_overall")
+            _value(rows, file, number, needs.rank_in_chapter, "rank", "", keys.citizen_needs,
+                   number, "rank_in_chapter")
             in_chapter = partial(keys.citizen_needs, number, "rank_in_chapter")
-            _value(rows, file, number, in_chapter, needs.rank_in_chapter, "rank")
             rate = needs.request_rate.value if isinstance(needs.request_rate, m.Rate) else None
             rank = needs.rank_in_chapter
             rows["needs"].append((file, number, in_chapter,
