@@ -310,20 +310,41 @@ def _may_hold_long_text(doc: m.Document) -> bool:
     limit: a text, or the digits of a number or 達成率, that long.  Most
     documents hold none, and are passed without being written out as data."""
     stack: list[Any] = [doc]
+    pop, push, push_all, kinds = stack.pop, stack.append, stack.extend, _KINDS
     while stack:
-        value = stack.pop()
-        kind = type(value)
-        if kind is str:
+        value = pop()
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = kinds[type(value)] = _kind(type(value))
+        if kind == _TEXT:
             if len(value) > EXCEL_TEXT_LIMIT:
                 return True
-        elif kind is tuple:
-            stack.extend(value)
-        elif kind is Decimal or kind is m.Rate or isinstance(value, str):
-            if len(value.text if kind is m.Rate else str(value)) > EXCEL_TEXT_LIMIT:
+        elif kind == _FIELDS:
+            push_all(vars(value).values())
+        elif kind == _ITEMS:
+            push_all(value)
+        elif kind == _NUMBER:
+            if len(str(value)) > EXCEL_TEXT_LIMIT:
                 return True
-        elif is_dataclass(value):          # the model's objects (a date has no fields)
-            stack.extend(vars(value).values())
+        elif kind == _RATE and (            # written "{value × 100:.{places}f}%"
+                value.places + max(value.value.adjusted(), 0) + 8 > EXCEL_TEXT_LIMIT):
+            push(value.text)
     return False
+
+
+# what a value of the document model is, for _may_hold_long_text: numbers, dates and
+# None (short), a text, a tuple, a Decimal (written with all its digits), a 達成率, or a
+# model object
+_OTHER, _TEXT, _ITEMS, _NUMBER, _RATE, _FIELDS = range(6)
+_KINDS: dict[type, int] = {str: _TEXT, tuple: _ITEMS, Decimal: _NUMBER, m.Rate: _RATE,
+                           type(None): _OTHER, int: _OTHER}
+
+
+def _kind(kind: type) -> int:
+    for base, found in ((str, _TEXT), (tuple, _ITEMS), (Decimal, _NUMBER), (m.Rate, _RATE)):
+        if issubclass(kind, base):
+            return found
+    return _FIELDS if is_dataclass(kind) else _OTHER
 
 
 def _strings(data: Any, path: str) -> Iterable[tuple[str, str]]:
