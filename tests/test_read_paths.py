@@ -228,7 +228,10 @@ def test_a_damaged_custom_property_does_not_make_the_sheets_unreadable(
      "unsafe-xml"),
     ("xl/styles.xml", lambda d: d.replace(b'numFmtId="0"', b'numFmtId="-1"', 1), "damaged"),
     ("xl/_rels/workbook.xml.rels", lambda d: d.replace(b"<Relationship ", b"<Relationship x ", 1),
-     "damaged")])
+     "damaged"),
+    ("[Content_Types].xml", lambda d: d.replace(b"<Default ", b"<Default x ", 1), "damaged"),
+    ("[Content_Types].xml", lambda d: d.replace(b"?>", b'?><!DOCTYPE a [<!ENTITY e "x">]>', 1),
+     "unsafe-xml")])
 def test_a_shared_part_is_remembered_only_by_its_whole_text(template_dir, tmp_path, part,
                                                              change, reason):
     """The guard remembers what it found in a part that a template's returns
@@ -248,6 +251,32 @@ def test_a_shared_part_is_remembered_only_by_its_whole_text(template_dir, tmp_pa
     assert [(p.code, p.params["reason"]) for p in refused.value.problems] == [
         ("unreadable-file", reason)]
     inspect(source)                        # and the intact one still passes
+
+
+@pytest.mark.parametrize("part", ["[Content_Types].xml", "xl/theme/theme1.xml",
+                                  "xl/workbook.xml"])
+def test_a_remembered_part_still_counts_toward_the_workbooks_limits(template_dir, part):
+    """A shared part is counted once a run, but what it holds adds up with the
+    other parts' every time: the same census as its element-by-element scan,
+    and past max_elements the same refusal, with the same count."""
+    from sheetkit.guard import _Census, _check_xml, _parser, _PartScan, default_limits
+
+    source = sorted(template_dir.glob("*.xlsx"))[0]
+    data = zipfile.ZipFile(source).read(part)
+    limits = default_limits()
+    scanned = _Census(limits, elements=7)
+    parser, scan = _parser(), _PartScan(part, scanned)
+    scan.attach(parser)
+    parser.Parse(data, True)
+    for _ in range(2):                     # counted, then remembered
+        census = _Census(limits, elements=7)
+        _check_xml(source, part, data, census)
+        assert census == scanned
+        full = _Census(limits, elements=limits.max_elements - 2)
+        with pytest.raises(SheetkitError) as refused:
+            _check_xml(source, part, data, full)
+        assert [p.params for p in refused.value.problems] == [
+            {"reason": "too-large", "detail": f"{limits.max_elements + 1:,}", "what": "elements"}]
 
 
 @pytest.mark.parametrize("part, old, new", [

@@ -359,13 +359,9 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
     on which files are damaged or too large.  True where the part was counted
     from its text (then every cell in it is written with its reference first)."""
     quick = name != "[Content_Types].xml" and _census_of_plain_part(name, data, census)
-    if not quick:
-        parser = _parser()
-        scan = _PartScan(name, census)
-        scan.attach(parser)
+    if not quick and (name.startswith("xl/worksheets/") or not _add_shared_scan(name, data, census)):
         try:
-            parser.Parse(data, True)
-            scan.verdict()
+            _scan(name, data, census)
         except _Unsafe:
             raise refuse(path, "unsafe-xml") from None
         except _Over as over:
@@ -378,6 +374,56 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
                                            for stamp in _CORE_DATES.findall(data)):
         raise refuse(path, "damaged")          # dates must be W3CDTF
     return quick
+
+
+def _add_shared_scan(name: str, data: bytes, census: _Census) -> bool:
+    """Add to ``census`` what _PartScan counts in a part outside xl/worksheets/
+    that is not plain ([Content_Types].xml, a part re-saved with comments …),
+    scanned alone once per run and remembered by its whole text (a
+    template's returns share it); False (census untouched) where that scan
+    refused the part, or where the sums pass a limit: then the scan runs on
+    ``census`` itself and refuses it with the same message as ever."""
+    alone = _shared_scan(name, data, census.limits)
+    limits = census.limits
+    if alone is None or (alone.overrides is not None and census.overrides is not None) or \
+            census.elements + alone.elements > limits.max_elements or \
+            census.cells + alone.cells > limits.max_cells or \
+            census.names + alone.names > limits.max_defined_names or \
+            census.merged + alone.merged > limits.max_merged_ranges or \
+            census.merged_cells + alone.merged_cells > limits.max_merged_cells:
+        return False
+    census.elements += alone.elements
+    census.cells += alone.cells
+    census.names += alone.names
+    census.sheet_data += alone.sheet_data
+    census.sheet_entries += alone.sheet_entries
+    census.merged += alone.merged
+    census.merged_cells += alone.merged_cells
+    if alone.overrides is not None and alone.defaults is not None:
+        census.overrides, census.defaults = dict(alone.overrides), dict(alone.defaults)
+    return True
+
+
+@lru_cache(maxsize=32)
+def _shared_scan(name: str, data: bytes, limits: Limits) -> _Census | None:
+    """_PartScan's census of the part ``name`` alone; None where it refuses it."""
+    census = _Census(limits)
+    try:
+        _scan(name, data, census)
+    except (_Unsafe, _Over, expat.ExpatError, _BadRef, ValueError):
+        return None
+    return census
+
+
+def _scan(name: str, data: bytes, census: _Census) -> None:
+    """Parse the part element by element (_PartScan), adding what it holds to
+    ``census``; _Unsafe, _Over, ExpatError, _BadRef or ValueError where it
+    must be refused."""
+    parser = _parser()
+    scan = _PartScan(name, census)
+    scan.attach(parser)
+    parser.Parse(data, True)
+    scan.verdict()
 
 
 @lru_cache(maxsize=8)
