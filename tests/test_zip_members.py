@@ -4,6 +4,7 @@ before, each run in its own process, fenced in (time and address space), and
 nothing is ever inflated beyond its declared size."""
 
 import io
+import random
 import struct
 import zipfile
 import zlib
@@ -14,7 +15,7 @@ import pytest
 from filling import fill
 from isolated import GIB, MIB, run_isolated
 
-from sheetkit.guard import _Unzipped, inspect
+from sheetkit.guard import _directory, _Member, _Unzipped, inspect
 from sheetkit.problems import SheetkitError
 
 SHEET = "xl/worksheets/sheet2.xml"
@@ -169,12 +170,45 @@ def hostile(returned, tmp_path_factory) -> dict[str, Path]:
 
 def test_each_member_reads_as_zipfile_reads_it(returned):
     data = returned.read_bytes()
+    members = _directory(data)
+    assert members is not None and len(members) > 10
+    unzipped = _Unzipped(data, members)
     with zipfile.ZipFile(returned) as archive:
-        members = archive.infolist()
-        unzipped = _Unzipped(data, members)
-        assert len(members) > 10
-        for info in members:
+        for info in archive.infolist():
             assert unzipped.read(info.filename) == archive.read(info)
+
+
+def _listed(data: bytes) -> list[_Member] | str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [_Member.of(info) for info in archive.infolist()]
+    except Exception as error:  # noqa: BLE001 - compared, not raised
+        return type(error).__name__
+
+
+def test_the_central_directory_reads_as_zipfile_reads_it(returned, hostile):
+    """The guard reads a plain central directory itself: where it does, it
+    lists what zipfile lists, also with bytes changed at random in the
+    directory (otherwise zipfile reads it, as before)."""
+    good = returned.read_bytes()
+    start = good.index(b"PK\x01\x02")
+    rng = random.Random(14)
+    variants = [good, *(p.read_bytes() for p in hostile.values()),
+                good[:-2] + b"\x05\0hello",                       # a comment
+                b"MZ" * 64 + good]                                # something before the zip
+    for _ in range(400):
+        changed = bytearray(good)
+        changed[rng.randrange(start, len(good))] ^= 1 << rng.randrange(8)
+        variants.append(bytes(changed))
+    read_itself = 0
+    for data in variants:
+        mine = _directory(data)
+        if mine is not None:
+            read_itself += 1
+            assert [m._replace(raw_name=None) for m in mine] == _listed(data)
+    assert _directory(good) is not None and read_itself > 200
+    assert _directory(good[:-2] + b"\x05\0hello") is None
+    assert _directory(b"MZ" * 64 + good) is None
 
 
 def test_the_intact_return_passes(returned):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from xml.parsers import expat
 
 import yaml
@@ -739,12 +739,19 @@ def _check_content_types(path: Path, names: set[str], census: _Census) -> None:
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
 
 
-def _workbook_targets(archive: _Unzipped) -> list[str]:
+def _workbook_targets(archive: _Unzipped) -> tuple[str, ...]:
     """The parts xl/workbook.xml refers to (sheets, styles, strings, theme)."""
     try:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
-        return ["xl/_rels/workbook.xml.rels"]
+        return ("xl/_rels/workbook.xml.rels",)
+    return _relationship_targets(rels)
+
+
+@lru_cache(maxsize=8)
+def _relationship_targets(rels: bytes) -> tuple[str, ...]:
+    """The internal targets of a relationships part, as part names (a
+    template's returns share the workbook's: read once a run)."""
     targets = []
     for blob in re.findall(rb"<Relationship\b([^>]*)>", rels):
         if b'TargetMode="External"' in blob:
@@ -753,13 +760,73 @@ def _workbook_targets(archive: _Unzipped) -> list[str]:
         if found:
             target = found.group(1).decode("utf-8", "replace")
             targets.append(target.lstrip("/") if target.startswith("/") else f"xl/{target}")
-    return targets
+    return tuple(targets)
 
 
 # A zip member's local header (zipfile.structFileHeader): signature, versions,
 # flags, method, time, date, CRC-32, sizes, and the lengths of name and extra field.
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+# The end of the central directory (zipfile.structEndArchive) and one entry of
+# it (zipfile.structCentralDir).
+_END = struct.Struct("<4s4H2LH")
+_ENTRY = struct.Struct("<4s4B4HL2L5H2L")
 _ENCRYPTED, _PATCHED, _STRONG, _UTF8_NAME = 0x1, 0x20, 0x40, 0x800
+_MAX_EXTRACT_VERSION = 63                       # zipfile.MAX_EXTRACT_VERSION
+
+
+class _Member(NamedTuple):
+    """What the central directory says of one member (as zipfile.ZipInfo)."""
+
+    filename: str
+    orig_filename: str
+    flag_bits: int
+    compress_type: int
+    CRC: int
+    compress_size: int
+    file_size: int
+    header_offset: int
+    raw_name: bytes | None = None      # the name's bytes, where the guard read them itself
+
+    @classmethod
+    def of(cls, info: zipfile.ZipInfo) -> _Member:
+        return cls(info.filename, info.orig_filename, info.flag_bits, info.compress_type,
+                   info.CRC, info.compress_size, info.file_size, info.header_offset)
+
+
+def _directory(raw: bytes) -> list[_Member] | None:
+    """The members the central directory of the zip ``raw`` lists, as
+    zipfile.ZipFile(...).infolist() would list them, where the zip is as
+    plain as workbook writers make it: the end record last, without a
+    comment, no Zip64 records, nothing before the first member, entries
+    without extra fields, names without NUL.  None otherwise, and wherever
+    zipfile would refuse the directory: then zipfile reads it, with its own
+    rules and errors."""
+    end = len(raw) - _END.size
+    if end < 0 or raw[end:end + 4] != b"PK\x05\x06" or raw[-2:] != b"\0\0" or \
+            raw[end - 20:end - 16] == b"PK\x06\x07":
+        return None
+    _, _, _, _, _, size, at, _ = _END.unpack_from(raw, end)
+    if at + size != end:
+        return None                              # data before the zip, or a bad offset
+    members = []
+    while at < end:
+        if at + _ENTRY.size > end:
+            return None
+        (signature, _, _, version, _, flags, method, _, _, crc, packed, unpacked, name_length,
+         extra_length, comment_length, _, _, _, offset) = _ENTRY.unpack_from(raw, at)
+        at += _ENTRY.size
+        raw_name = raw[at:at + name_length]
+        at += name_length + extra_length + comment_length
+        if signature != b"PK\x01\x02" or version > _MAX_EXTRACT_VERSION or extra_length or \
+                at > end or b"\0" in raw_name:
+            return None
+        try:
+            name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+        except UnicodeDecodeError:
+            return None
+        members.append(_Member(name, name, flags, method, crc, packed, unpacked, offset,
+                               raw_name))
+    return members
 
 
 class _Unzipped:
@@ -767,7 +834,7 @@ class _Unzipped:
     damaged member is found in the order the guard reads them).  Names are
     unique: a zip that holds one name twice is refused before this is made."""
 
-    def __init__(self, raw: bytes, members: list[zipfile.ZipInfo]) -> None:
+    def __init__(self, raw: bytes, members: list[_Member]) -> None:
         self.raw = raw
         self.members = {member.filename: member for member in members}
         self.read_so_far: dict[str, bytes] = {}
@@ -781,7 +848,7 @@ class _Unzipped:
         return data
 
 
-def _unzip(raw: bytes, member: zipfile.ZipInfo) -> bytes:
+def _unzip(raw: bytes, member: _Member) -> bytes:
     """The bytes zipfile would read for ``member`` of the zip ``raw``, with
     the checks it makes (the local header, its name, encryption and the
     methods it cannot read, a truncated member, the CRC-32), inflated by zlib
@@ -804,8 +871,10 @@ def _unzip(raw: bytes, member: zipfile.ZipInfo) -> bytes:
     signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = \
         _LOCAL_HEADER.unpack(header)
     at += _LOCAL_HEADER.size
-    name = raw[at:at + name_length].decode("utf-8" if flags & _UTF8_NAME else "cp437")
-    if signature != b"PK\x03\x04" or name != member.orig_filename:
+    name = raw[at:at + name_length]
+    if signature != b"PK\x03\x04" or (
+            (name != member.raw_name or (flags ^ member.flag_bits) & _UTF8_NAME) and
+            name.decode("utf-8" if flags & _UTF8_NAME else "cp437") != member.orig_filename):
         raise zipfile.BadZipFile(f"{member.filename}: local header")
     at += name_length + extra_length
     packed = raw[at:at + member.compress_size]
@@ -860,11 +929,14 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
     """Check ``path`` before anything parses it; SheetkitError (unreadable-file) if unsafe."""
     limits = limits or default_limits()
     data = read_workbook_bytes(path, limits)
-    if not zipfile.is_zipfile(io.BytesIO(data)):
+    members = _directory(data)
+    if members is None and not zipfile.is_zipfile(io.BytesIO(data)):
         raise refuse(path, _sniff(data) or "damaged")
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return _inspect_zip(path, archive, limits, data)
+        if members is None:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [_Member.of(info) for info in archive.infolist()]
+        return _inspect_zip(path, members, limits, data)
     except SheetkitError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
@@ -872,9 +944,8 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
         raise refuse(path, "damaged") from None
 
 
-def _inspect_zip(path: Path, zipped: zipfile.ZipFile, limits: Limits,
+def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
                  raw: bytes) -> Inspection:
-    members = zipped.infolist()
     names = {m.filename for m in members}
     archive = _Unzipped(raw, members)
     if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
