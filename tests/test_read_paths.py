@@ -165,6 +165,9 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
                 "row-zero": lambda d: d.replace(b'<c r="A1"', b'<c r="A0"', 1),
                 "row-unnumbered": lambda d: d.replace(b'<row r="2"', b"<row", 1),
                 "merge-in-data": lambda d: d.replace(b"</row>", b'<mergeCell ref="A1:B2"/></row>', 1),
+                "merge-tab": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell\tref="', 1),
+                "merge-far": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell ref="A1:XFD9" x="', 1),
+                "dimension-after": lambda d: d.replace(b"</worksheet>", b'<dimension ref="B2"/></worksheet>'),
                 "comment": lambda d: d.replace(b"<sheetData>", b'<!-- <c r="A1"/> --><sheetData>', 1),
                 "instruction": lambda d: d.replace(b"<sheetData>", b"<?x <c r=\"A1\"/> ?><sheetData>", 1)}
     quick = 0

@@ -437,7 +437,9 @@ def _bad_style_ids(styles: bytes) -> bool:
 # the one form every writer uses, their reference first; their tags are also
 # counted in any form, so that a cell written otherwise is noticed.
 _TAGS = (b"c", b"row", b"mergeCell", b"dimension", b"definedName", b"sheetData", b"sheet")
-_OUTSIDE = re.compile(rb"<(" + b"|".join(_TAGS) + rb")[\s/>]")     # one tag per match
+# One tag per match, and for a merged range or dimension written <mergeCell ref="…"
+# (the one form the quick count reads) its reference.
+_OUTSIDE = re.compile(rb"<(" + b"|".join(_TAGS) + rb')[\s/>](?:(?<= )(ref=")([^"<]*)")?')
 _CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
 # Inside sheetData, anything but a cell or row written with its reference
@@ -448,8 +450,6 @@ _ROW_REF = re.compile(rb'<row r="([0-9]{1,7})"')
 SMALL_BOX = (999, 702)
 _IRREGULAR = re.compile(rb'<(?:c(?! r="[A-Z]{1,2}(?!0{1,3}")[0-9]{1,3}")|row(?! r="[0-9]{1,3}")'
                         rb"|sheet|mergeCell|dimension|definedName)")
-_RANGE_REF = {b"mergeCell": re.compile(rb'<mergeCell ref="([^"<]*)"'),
-              b"dimension": re.compile(rb'<dimension ref="([^"<]*)"')}
 _DECLARATION = re.compile(rb"<\?xml[^>]*\?>")
 _UTF8 = re.compile(rb"""\bencoding\s*=\s*["'](?i:utf-?8)["']""")
 _NS_VALUE = re.compile(rb"""\s*=\s*(["'])([^"'<]*)\1""")
@@ -597,13 +597,15 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
         last = data.find(b"</sheetData>", first) if first >= 0 else -1
         if last < 0:
             first = last = len(data)
+        ranges: dict[bytes, list[bytes]] = {b"mergeCell": [], b"dimension": []}
+        for tag, written, ref in _OUTSIDE.findall(data, 0, first) + _OUTSIDE.findall(data, last):
+            counted[tag] += 1
+            if written and tag in ranges:
+                ranges[tag].append(ref)
         try:
             if not _count_plain_sheet_data(data, first, last, area, counted, limits):
                 return None
-            for tag, pattern in _RANGE_REF.items():
-                if not counted[tag]:
-                    continue                   # (each of its references is a tag counted)
-                refs = pattern.findall(data, 0, first) + pattern.findall(data, last)
+            for tag, refs in ranges.items():
                 if len(refs) != counted[tag]:
                     return None                # one written in another form
                 if refs:
@@ -632,12 +634,11 @@ def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
     """Count the tags of ``counted`` in a plain part whose sheetData runs from
     ``first`` to ``last`` (cells and rows only there, each with its reference
     first, and nothing else _PartScan acts on), and extend ``area`` by its
-    cells and rows; False where the part is not written so.
+    cells and rows; False where the part is not written so.  ``counted``
+    holds the tags outside sheetData already.
 
     The ordinary sheet (every cell and row within A1:ZZ999, written the one
     way) costs one search for anything else and two counts."""
-    for tag in _OUTSIDE.findall(data, 0, first) + _OUTSIDE.findall(data, last):
-        counted[tag] += 1
     if counted[b"c"] or counted[b"row"]:
         return False                           # a cell or row outside sheetData
     if first == last:
