@@ -804,8 +804,8 @@ def _directory(raw: bytes) -> list[_Member] | None:
     rules and errors."""
     end = len(raw) - _END.size
     if end < 0 or raw[end:end + 4] != b"PK\x05\x06" or raw[-2:] != b"\0\0" or \
-            raw[end - 20:end - 16] == b"PK\x06\x07":
-        return None
+            raw[max(end - 20, 0):end][:4] == b"PK\x06\x07":
+        return None                              # not plain: a comment, or a Zip64 locator
     _, _, _, _, _, size, at, _ = _END.unpack_from(raw, end)
     if at + size != end:
         return None                              # data before the zip, or a bad offset
