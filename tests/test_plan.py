@@ -4,16 +4,22 @@ generate / extract / template on a plan, and the plan-wide checks."""
 from __future__ import annotations
 
 import json
+import random
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 from conftest import DEFAULT_INPUTS, EXAMPLE, ROOT, run
 
+from sheetkit import model as m
+from sheetkit.labels import place_name
 from sheetkit.loader import load_plan
 from sheetkit.normalize import normalize
+from sheetkit.plan_checks import Ranked, overall_rank_issues
+from sheetkit.problems import Location
 from sheetkit.serialize import to_yaml
 
 CH2 = ROOT / "examples" / "fictional-ch2.yaml"
@@ -182,6 +188,39 @@ def test_validate_checks_overall_ranks_across_chapters(runner, tmp_path):
     assert "第2章第1節" in rank["message"] and "全節中順位" in rank["message"]
     good = run(runner, "validate", EXAMPLE, CH2, "--format", "json")
     assert not [f for f in _findings(good) if f["code"] == "rank-inconsistent"]
+
+
+def _ranks_pair_by_pair(items: list[Ranked], complete: bool
+                        ) -> list[tuple[Ranked, str, Ranked]]:
+    """The plan-wide rank rule as written: each section against every other."""
+    found = []
+    for item in items:
+        others = [o for o in items if (o.chapter, o.section) != (item.chapter, item.section)]
+        above = [o for o in others if o.rate.value > item.rate.value and o.rank >= item.rank]
+        shared = [o for o in others if o.rank == item.rank] if complete else []
+        if above:
+            found.append((item, "overall-order", max(above, key=lambda o: (o.rank, o.rate.value))))
+        elif shared:
+            found.append((item, "overall-shared", shared[0]))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_overall_ranks_in_one_pass_name_what_pair_by_pair_names(seed: int) -> None:
+    """overall_rank_issues finds, for every section, the issue and the other section that
+    comparing it with every other section finds (equal 要望率 written differently, shared
+    ranks, the same 節 given twice), without comparing every pair."""
+    rnd = random.Random(seed)
+    for _ in range(500):
+        items = [Ranked(rnd.randint(1, 2), rnd.randint(1, 4),
+                        m.Rate(Decimal(rnd.choice(["0.1", "0.10", "0.2", "0.35", "0.5"])), 1),
+                        rnd.randint(1, 6), Location(f"{n}.xlsx"))
+                 for n in range(rnd.randint(0, 14))]
+        for complete in (False, True):
+            found = [(item, dict(issue.params)["variant"], dict(issue.params)["other"])
+                     for item, issue in overall_rank_issues(items, complete)]
+            assert found == [(item, variant, place_name(other.chapter, other.section))
+                             for item, variant, other in _ranks_pair_by_pair(items, complete)]
 
 
 def test_chapter_rows_cite_the_chapters_main_policies(runner, tmp_path):
