@@ -245,3 +245,23 @@ def test_a_member_is_never_inflated_beyond_its_declared_size(hostile, tmp_path):
     outcome = run_isolated(["validate", path], tmp_path, timeout=30, memory=GIB)
     outcome.assert_clean(memory=BUDGET)
     assert outcome.status in (0, 1), outcome.output
+
+
+@pytest.mark.parametrize("part", ["xl/styles.xml", "xl/theme/theme1.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize("field", ["crc", "size"])
+def test_a_shared_member_is_inflated_once_but_checked_every_time(returned, tmp_path, part, field):
+    """Members outside xl/worksheets/ are inflated once a run, remembered by
+    their compressed bytes, sizes and CRC-32: the same bytes with another
+    CRC or size are refused right after intact returns, and the intact
+    return still passes after."""
+    good = returned.read_bytes()
+    info = member(good, part)
+    value = {"crc": info.CRC ^ 0x10, "size": info.file_size - 1}[field]
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(patch(good, part, **{field: value}))
+    inspect(returned)
+    inspect(returned)
+    with pytest.raises(SheetkitError) as refused:
+        inspect(damaged)
+    assert [p.params["reason"] for p in refused.value.problems] == ["damaged"]
+    assert inspect(returned).parts
