@@ -265,3 +265,28 @@ def test_a_shared_member_is_inflated_once_but_checked_every_time(returned, tmp_p
         inspect(damaged)
     assert [p.params["reason"] for p in refused.value.problems] == ["damaged"]
     assert inspect(returned).parts
+
+
+def test_a_large_part_is_never_remembered_across_files(returned, tmp_path):
+    """What is remembered once a run is the small parts a template's returns
+    share; large parts outside xl/worksheets/ (each return's own) are
+    inflated and counted afresh, so a run keeps no megabytes per file."""
+    from sheetkit.guard import REMEMBERED_BYTES, _shared_inflate, _shared_plain_counts
+
+    def caches() -> tuple[int, int]:
+        return (_shared_inflate.cache_info().currsize,
+                _shared_plain_counts.cache_info().currsize)
+
+    _shared_inflate.cache_clear()
+    _shared_plain_counts.cache_clear()
+    inspect(returned)
+    remembered = caches()
+    rng = random.Random(3)
+    for index in range(3):
+        noise = rng.randbytes(REMEMBERED_BYTES + 1)
+        path = tmp_path / f"large{index}.xlsx"
+        path.write_bytes(_rezip(returned, tmp_path / f"large{index}.tmp.xlsx", [
+            ("xl/media/image9.bin", noise),
+            ("customXml/item9.xml", b"<a>" + noise.hex().encode() + b"</a>")]))
+        assert inspect(path).parts
+    assert caches() == remembered

@@ -359,7 +359,7 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
     on which files are damaged or too large.  True where the part was counted
     from its text (then every cell in it is written with its reference first)."""
     quick = name != "[Content_Types].xml" and _census_of_plain_part(name, data, census)
-    if not quick and (name.startswith("xl/worksheets/") or not _add_shared_scan(name, data, census)):
+    if not quick and (not _shared(name, len(data)) or not _add_shared_scan(name, data, census)):
         try:
             _scan(name, data, census)
         except _Unsafe:
@@ -368,7 +368,8 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
             raise refuse(path, over.reason, **over.params) from None
         except (expat.ExpatError, _BadRef, ValueError):
             raise refuse(path, "damaged") from None
-    if name == "xl/styles.xml" and _bad_style_ids(data):
+    if name == "xl/styles.xml" and (_bad_style_ids if _shared(name, len(data))
+                                    else _bad_style_ids.__wrapped__)(data):
         raise refuse(path, "damaged")          # style ids are unsigned integers
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
@@ -424,6 +425,17 @@ def _scan(name: str, data: bytes, census: _Census) -> None:
     scan.attach(parser)
     parser.Parse(data, True)
     scan.verdict()
+
+
+# A part larger than this is never remembered across files: a template's shared
+# parts are kilobytes, and a run must not keep megabytes for each file it read.
+REMEMBERED_BYTES = 1 << 20
+
+
+def _shared(name: str, size: int) -> bool:
+    """Whether a part is remembered once a run: outside xl/worksheets/ (the
+    parts a template's returns share), and small."""
+    return size <= REMEMBERED_BYTES and not name.startswith("xl/worksheets/")
 
 
 @lru_cache(maxsize=8)
@@ -544,8 +556,8 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     same in every return of one template: their counts are remembered by
     their whole text, so such a part is counted and parsed once per run."""
     limits = census.limits
-    counts = (_plain_counts(name, data, limits) if name.startswith("xl/worksheets/")
-              else _shared_plain_counts(name, data, limits))
+    counts = (_shared_plain_counts if _shared(name, len(data)) else _plain_counts)(
+        name, data, limits)
     if counts is None:
         return False
     names = census.names + counts.names
@@ -746,7 +758,8 @@ def _workbook_targets(archive: _Unzipped) -> tuple[str, ...]:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return ("xl/_rels/workbook.xml.rels",)
-    return _relationship_targets(rels)
+    return (_relationship_targets if len(rels) <= REMEMBERED_BYTES
+            else _relationship_targets.__wrapped__)(rels)
 
 
 @lru_cache(maxsize=8)
@@ -859,7 +872,7 @@ def _unzip(raw: bytes, member: _Member) -> bytes:
     size, and keep the declared first bytes, as this does).  Stricter than
     zipfile: any method but stored and deflated, the two that Open Packaging
     Conventions allow, is refused (zipfile would inflate bzip2 and LZMA too,
-    without a bound).  Parts outside xl/worksheets/ are the same in every
+    without a bound).  Small parts outside xl/worksheets/ are the same in every
     return of one template: they are inflated once a run (_shared_inflate)."""
     if member.flag_bits & (_ENCRYPTED | _PATCHED | _STRONG):
         raise zipfile.BadZipFile(f"{member.filename}: encrypted or patched")
@@ -879,7 +892,7 @@ def _unzip(raw: bytes, member: _Member) -> bytes:
         raise zipfile.BadZipFile(f"{member.filename}: local header")
     at += name_length + extra_length
     packed = raw[at:at + member.compress_size]
-    inflate = _inflate if member.filename.startswith("xl/worksheets/") else _shared_inflate
+    inflate = _shared_inflate if _shared(member.filename, member.file_size) else _inflate
     return inflate(member.compress_type, packed, member.compress_size, member.file_size,
                    member.CRC)
 
