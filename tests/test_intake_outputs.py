@@ -118,7 +118,7 @@ def test_full_disk_is_a_plain_message(office, runner, monkeypatch, command):
     """ENOSPC, as xlsxwriter raises it (wrapped) or as a plain write raises it."""
     import xlsxwriter.exceptions
 
-    from sheetkit import annotate, writer
+    from sheetkit import api, writer
     from sheetkit import merge as merging
 
     root, base, first = office["root"], office["base"], office["returns"] / "第1節.xlsx"
@@ -132,11 +132,12 @@ def test_full_disk_is_a_plain_message(office, runner, monkeypatch, command):
         return real(*args, **kwargs)
     def full_writer(data):
         return full
-    # api takes the writer's and the annotated copies' functions from their modules when it writes
+    # api takes the writer's functions from their modules when it writes, and writes each
+    # annotated copy (made in memory first) with its own bytes_writer
     target, name = {"generate": (writer, "write_summary"), "template": (writer, "write_template"),
-                    "annotate": (annotate, "annotate"), "merge": (merging, "bytes_writer")}[command]
+                    "annotate": (api, "bytes_writer"), "merge": (merging, "bytes_writer")}[command]
     real = getattr(target, name)
-    monkeypatch.setattr(target, name, full_writer if command == "merge" else full)
+    monkeypatch.setattr(target, name, full_writer if command in ("annotate", "merge") else full)
     out = root / "out"
     args = {"generate": ("generate", base, "-o", out / "s.xlsx"),
             "template": ("template", base, "-o", out),

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
 from sheetkit.codes import severity_words
 from sheetkit.findings import FileReport
-from sheetkit.guard import inspect
+from sheetkit.guard import inspect, refuse
 from sheetkit.identity import RESULT_SHEET
 from sheetkit.labels import safe_filename
 from sheetkit.pages import FOOTER, text_lines
+from sheetkit.problems import SheetkitError
 
 MESSAGE_WIDTH = 80          # characters: the 内容 column, wrapped
 LINE_HEIGHT = 15            # points a wrapped line takes
@@ -73,17 +75,37 @@ def _unmark(wb: Any, input_fill: str) -> None:
                     cell.fill = plain if cell.protection.locked else yellow
 
 
-def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
-             input_fill: str = "#FFF2CC") -> None:
-    """Write a copy of ``source`` to ``target`` with the findings of ``report``
-    marked on it (``target`` is a temporary file of the output set).  Marks of
-    an earlier annotation are removed first."""
+def marked_copy(source: Path, report: FileReport, lang: str = "ja",
+                input_fill: str = "#FFF2CC") -> bytes:
+    """A copy of ``source`` with the findings of ``report`` marked on it, as
+    the bytes of a workbook.  openpyxl reads more of a file than the check did
+    (page setup, comments, formatting rules …): where it fails on something in
+    the file, the file is damaged (SheetkitError), never the whole run's problem."""
+    data = inspect(source).data                          # through the same guard
+    try:
+        out = io.BytesIO()
+        _annotate(data, report, lang, input_fill, source.name).save(out)
+    except SheetkitError:
+        raise
+    except (MemoryError, RecursionError):
+        raise refuse(source, "too-large", detail="", what="memory") from None
+    except Exception:  # noqa: BLE001 - openpyxl's failure on an untrusted file is "damaged"
+        raise refuse(source, "damaged") from None
+    return out.getvalue()
+
+
+def _annotate(data: bytes, report: FileReport, lang: str, input_fill: str,
+              title: str) -> Any:
+    """The workbook ``data`` loaded with openpyxl, earlier marks removed and the
+    findings of ``report`` marked on it."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
-    wb = openpyxl.load_workbook(io.BytesIO(inspect(source).data))     # through the same guard
+    with warnings.catch_warnings():       # openpyxl's warnings about odd files are not the user's
+        warnings.simplefilter("ignore")
+        wb = openpyxl.load_workbook(io.BytesIO(data))
     _unmark(wb, input_fill)
     fill = PatternFill("solid", fgColor=RED)
     notes: dict[tuple[str, str], list[str]] = {}
@@ -122,10 +144,10 @@ def annotate(source: Path, report: FileReport, target: Path, lang: str = "ja",
             cell.alignment = Alignment(wrap_text=cell.column == 6, vertical="top")
         ws.row_dimensions[cells[0].row].height = LINE_HEIGHT * text_lines(
             str(cells[5].value or ""), MESSAGE_WIDTH)
-    _print_setup(ws, source.name)
+    _print_setup(ws, title)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:F{max(len(report.findings) + 1, 1)}"
     wb.active = 0
     for other in wb.worksheets[1:]:
         other.sheet_view.tabSelected = False
-    wb.save(target)
+    return wb

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from sheetkit import model as m
 from sheetkit import suffixes
-from sheetkit.atomic import Outputs, Writer, check_outputs, write_all
-from sheetkit.findings import Report
+from sheetkit.atomic import Outputs, Writer, bytes_writer, check_outputs, write_all
+from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.labels import fill, label_vars, safe_filename
 from sheetkit.layout import Layout, bundled_layouts, data_layout, given_layout, load_layout
 from sheetkit.loader import load_plan, load_plan_with_lines
@@ -190,29 +190,44 @@ def check_validate_outputs(files: Iterable[Path], folder: Path | None, report: P
 
 def write_validate_outputs(outputs: Outputs, report: Report, subjects: list[Subject],
                            folder: Path | None, report_path: Path | None,
-                           lang: str = "ja") -> list[Path]:
-    """Annotated copies of every readable workbook, and the report: one set."""
-    from sheetkit.annotate import annotate, annotated_name
+                           lang: str = "ja") -> tuple[Report, list[Path]]:
+    """Annotated copies of every readable workbook, and the report: one set.
+    A workbook openpyxl cannot open to mark gets no copy but a finding of its
+    own (the returned report has it); the others are still marked."""
+    from sheetkit.annotate import annotated_name, marked_copy
     from sheetkit.report_book import write_report
 
-    def marker(source: Path, file_report: object, fill: str) -> Writer:
-        return lambda tmp: annotate(source, file_report, tmp, lang,  # type: ignore[arg-type]
-                                    fill)
     writers: list[tuple[Path, Writer]] = []
     if folder is not None:
-        for file_report, subject in zip(report.files, subjects):
+        files = list(report.files)
+        for at, (file_report, subject) in enumerate(zip(report.files, subjects)):
             if subject.kind in ("summary", "template") and subject.document is not None:
                 source = Path(subject.path)
                 fill = (subject.layout or load_layout()).input_fill
-                writers.append((annotated_name(source, folder),
-                                marker(source, file_report, fill)))
+                try:
+                    copy = marked_copy(source, file_report, lang, fill)
+                except SheetkitError as exc:
+                    files[at] = _with_problems(file_report, exc.problems)
+                    continue
+                writers.append((annotated_name(source, folder), bytes_writer(copy)))
+        report = Report(tuple(files))
     if report_path is not None:
-        writers.append((report_path, lambda tmp: write_report(report, subjects, tmp, lang)))
+        marked = report
+        writers.append((report_path, lambda tmp: write_report(marked, subjects, tmp, lang)))
     late = [t for t, _ in writers if t not in outputs.targets]   # inside folders given
     if late:
         check_outputs(late, [Path(s.path) for s in subjects], outputs.force,
                       [folder] if folder is not None else [])
-    return write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)
+    return report, write_all(Outputs(tuple(t for t, _ in writers), outputs.force), writers)
+
+
+def _with_problems(file_report: FileReport, problems: Sequence[Problem]) -> FileReport:
+    """``file_report`` with ``problems`` (about the whole file) first."""
+    from sheetkit import codes
+
+    found = tuple(Finding(p.code, codes.severity(p.code), p.location, params=dict(p.params))
+                  for p in problems)
+    return FileReport(file_report.path, found + file_report.findings)
 
 
 def check_layout(layout: str | None) -> None:

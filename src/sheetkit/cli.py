@@ -389,7 +389,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
         report = _run(lang, lambda: api.compare_with_base(report, subjects, base_doc),
                       EXIT_PROBLEM)
     if writes:
-        written = _run(lang, lambda: api.write_validate_outputs(
+        report, written = _run(lang, lambda: api.write_validate_outputs(
             outputs, report, subjects, annotate_dir, report_path, lang))
         for path in written:
             if path != report_path:
