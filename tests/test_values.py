@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 import pytest
+from conftest import EXAMPLE, run
 
 from sheetkit.model import Rate
+from sheetkit.rates import rounded
 from sheetkit.values import normalize_code, parse_number, parse_rate, split_policy
 
 
@@ -51,3 +53,33 @@ def test_split_policy():
     assert split_policy("1-4-3　あらゆる分野での男女共同参画の推進") == \
         ("1-4-3", "あらゆる分野での男女共同参画の推進")
     assert split_policy("地域活動の支援") == (None, "地域活動の支援")
+
+
+def test_a_rate_typed_with_more_digits_than_decimal_keeps_is_rounded_exactly():
+    """「91.7000…0%」 with 36 decimals: quantize under Decimal's default 28
+    digits raised InvalidOperation, which stopped validate, generate and merge."""
+    typed = parse_rate("91.7" + "0" * 35 + "%")
+    assert typed is not None and typed.places == 36
+    assert rounded(typed.value, typed.places) == Decimal("0.917")
+    assert rounded(Decimal("0.917") + Decimal("1E-40"), 38) == Decimal("0.917") + Decimal("1E-40")
+    assert rounded(Decimal("0.9175"), 1) == Decimal("0.918")      # half up, as Excel
+
+
+def test_validate_reads_a_rate_typed_with_many_decimals(runner, tmp_path):
+    example = EXAMPLE
+    text = example.read_text(encoding="utf-8")
+    assert 'rate: "91.7%"' in text
+    long = tmp_path / "long.yaml"
+    long.write_text(text.replace('rate: "91.7%"', 'rate: "91.7' + "0" * 40 + '%"', 1),
+                    encoding="utf-8")
+    same, many = run(runner, "validate", str(example)), run(runner, "validate", str(long))
+    assert many.exit_code == same.exit_code == 1
+    assert "予期しない" not in many.output
+    # written with 40 decimals, it is compared with the computed rate at 40 decimals
+    # (64.2 ÷ 70 = 91.714…%), as every typed rate is compared at the places written
+    mismatch = [line for line in many.output.splitlines() if "rate-mismatch" in line]
+    assert len(mismatch) == 1 and "first_half.rate" in mismatch[0] and "91.714285" in mismatch[0]
+    others = [line for line in many.output.replace(str(long), "file").splitlines()
+              if line not in mismatch and not line.startswith("合計")]
+    assert others == [line for line in same.output.replace(str(example), "file").splitlines()
+                      if not line.startswith("合計")]

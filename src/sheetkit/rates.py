@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from sheetkit.model import DOWN, UP, Figure, Rate
 
@@ -19,8 +19,15 @@ def achievement(direction: str, target: Figure, actual: Figure) -> Decimal | Non
 
 
 def rounded(value: Decimal, places: int) -> Decimal:
-    """The fraction as shown with ``places`` decimals of percent, rounded half up as Excel does."""
-    return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
+    """The fraction as shown with ``places`` decimals of percent, rounded half up as Excel does.
+
+    Worked out exactly whatever the places: a rate typed with more digits
+    than Decimal's default 28 (「91.7000…0%」) would otherwise make
+    quantize raise InvalidOperation."""
+    digits = max(len(value.as_tuple().digits), value.adjusted() + 1, 1)
+    with localcontext() as exact:
+        exact.prec = max(exact.prec, digits + places + 4)
+        return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
 
 
 def as_written(value: Decimal, places: int = 1) -> Rate:
