@@ -377,3 +377,46 @@ def test_a_check_that_crashes_stops_the_run_rather_than_passing_files(monkeypatc
         validate_paths([EXAMPLE])
     result = runner.invoke(cli, ["validate", str(EXAMPLE), "--jobs", "1"])
     assert result.exit_code == 70 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("stage", ["read", "check"])
+def test_an_unexpected_error_costs_only_the_file_it_meets(runner, tmp_path, monkeypatch, stage):
+    """A fault in reading or in a check (sheetkit's, or a case it does not know)
+    names that one file as unread and to be reported; the run goes on and the
+    other files get their findings, as always, and exit status 1, not 70."""
+    import sheetkit.validate as validate
+
+    files = []
+    for name in ("a", "b", "c"):
+        files.append(tmp_path / f"{name}.yaml")
+        files[-1].write_bytes(EXAMPLE.read_bytes())
+    bad = str(files[1])
+    if stage == "read":
+        real_read = validate.read_subject
+
+        def read(path, **kwargs):
+            if str(path) == bad:
+                raise ZeroDivisionError("a bug")
+            return real_read(path, **kwargs)
+        monkeypatch.setattr(validate, "read_subject", read)
+    else:
+        real_findings = validate._file_findings
+
+        def findings(subject, rules):
+            if subject.path == bad and subject.document is not None:
+                raise ZeroDivisionError("a bug")
+            return real_findings(subject, rules)
+        monkeypatch.setattr(validate, "_file_findings", findings)
+    result = run(runner, "validate", *map(str, files), "--format", "json", "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    by_file = {f["path"]: f["findings"] for f in report["files"]}
+    assert [f["code"] for f in by_file[bad]] == ["unreadable-file"]
+    assert "担当者に連絡" in by_file[bad][0]["message"]
+    alone = json.loads(run(runner, "validate", str(EXAMPLE), "--format", "json").output)
+    for good in (files[0], files[2]):
+        assert [f["code"] for f in by_file[str(good)]] == \
+            [f["code"] for f in alone["files"][0]["findings"]]
+    monkeypatch.setenv("SHEETKIT_DEBUG", "1")       # a developer sees the traceback instead
+    debug = runner.invoke(cli, ["validate", *map(str, files), "--jobs", "1"])
+    assert debug.exit_code == 70 and "ZeroDivisionError" in debug.output

@@ -18,7 +18,7 @@ import click
 from sheetkit import DEFAULT_LAYOUT, __version__
 from sheetkit.messages import CLICK_DETAILS_JA, CLICK_EN, CLICK_JA, LANGS, line, severity_words
 from sheetkit.plain import one_line, terminal
-from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.problems import Location, Problem, SheetkitError, debugging
 
 T = TypeVar("T")
 
@@ -171,7 +171,7 @@ def _run(lang: str, action: Callable[[], T],
     except Exception as exc:  # noqa: BLE001 - the last guard: a user never sees a traceback
         click.echo(line(Problem("internal-error", Location(),
                                 {"detail": f"{type(exc).__name__}: {exc}"}), lang), err=True)
-        if os.environ.get("SHEETKIT_DEBUG") == "1":     # ...unless a developer asks for it
+        if debugging():                                 # ...unless a developer asks for it
             import traceback
             click.echo("".join(traceback.format_exception(exc)).rstrip(), err=True)
         sys.exit(EXIT_INTERNAL)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 
@@ -33,3 +34,8 @@ class SheetkitError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("; ".join(p.code for p in problems))
         self.problems = tuple(problems)
+
+
+def debugging() -> bool:
+    """A developer asked for tracebacks (SHEETKIT_DEBUG=1) instead of findings."""
+    return os.environ.get("SHEETKIT_DEBUG") == "1"

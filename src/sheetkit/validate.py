@@ -23,7 +23,7 @@ from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, build_rows, file
 from sheetkit.guard import SAFE_LOADER
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import Layout
-from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.problems import Location, Problem, SheetkitError, debugging
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
 
@@ -92,13 +92,42 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
                  ) -> list[tuple[FileReport, Subject]]:
     """Read and validate a chunk of files (one pandera call per table), and
     return their findings with each subject slimmed to what the caller keeps."""
-    subjects = [read_subject(p, layout=layout) for p in paths]
+    subjects = [_read(p, layout) for p in paths]
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
-    found = iter(validate_subjects(chapters).files)
+    found = iter(_checked(chapters))
     files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
                                       for f in next(found).findings))
              for s in subjects]
     return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
+
+
+def _read(path: str | Path, layout: Layout | None) -> Subject:
+    """The file read; an unexpected error (sheetkit's fault, or a case it does
+    not know) costs only this file, named as unread, not the run."""
+    try:
+        return read_subject(path, layout=layout)
+    except Exception:  # noqa: BLE001 - one file never stops a run
+        if debugging():
+            raise
+        return _unchecked(path)
+
+
+def _checked(chapters: list[Subject]) -> list[FileReport]:
+    """The findings of each chapter; when a check meets an unexpected error,
+    each file is checked alone, and only the one it meets is named as unread."""
+    try:
+        return list(validate_subjects(chapters).files)
+    except Exception:  # noqa: BLE001 - one file never stops a run
+        if debugging():
+            raise
+        if len(chapters) > 1:
+            return [report for chapter in chapters for report in _checked([chapter])]
+        return list(validate_subjects([_unchecked(chapters[0].path)]).files)
+
+
+def _unchecked(path: str | Path) -> Subject:
+    problem = Problem("unreadable-file", Location(str(path)), {"reason": "internal"})
+    return Subject(str(path), "workbook", problems=(problem,))
 
 
 def _of_chapter(finding: Finding, part: Subject, several: bool) -> Finding:
