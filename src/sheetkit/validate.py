@@ -91,37 +91,41 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
                  documents: bool = True, layout: Layout | None = None
                  ) -> list[tuple[FileReport, Subject]]:
     """Read and validate a chunk of files (one pandera call per table), and
-    return their findings with each subject slimmed to what the caller keeps."""
-    subjects = [_read(p, layout) for p in paths]
+    return their findings with each subject slimmed to what the caller keeps.
+
+    An unexpected error (sheetkit's fault, or a case it does not know) in
+    reading or checking some files costs only those: each is named as unread,
+    to be reported.  When every file of the chunk meets one, it is sheetkit's
+    own fault, not the files': the run stops with it, as it always did."""
+    faults: dict[str, Exception] = {}
+    subjects = [_read(p, layout, faults) for p in paths]
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
-    found = iter(_checked(chapters))
+    found = iter(_checked(chapters, faults))
+    if faults and (debugging() or len(faults) == len({str(p) for p in paths})):
+        raise next(iter(faults.values()))
     files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
                                       for f in next(found).findings))
              for s in subjects]
     return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
 
 
-def _read(path: str | Path, layout: Layout | None) -> Subject:
-    """The file read; an unexpected error (sheetkit's fault, or a case it does
-    not know) costs only this file, named as unread, not the run."""
+def _read(path: str | Path, layout: Layout | None, faults: dict[str, Exception]) -> Subject:
     try:
         return read_subject(path, layout=layout)
-    except Exception:  # noqa: BLE001 - one file never stops a run
-        if debugging():
-            raise
+    except Exception as fault:  # noqa: BLE001 - one file never stops a run
+        faults.setdefault(str(path), fault)
         return _unchecked(path)
 
 
-def _checked(chapters: list[Subject]) -> list[FileReport]:
+def _checked(chapters: list[Subject], faults: dict[str, Exception]) -> list[FileReport]:
     """The findings of each chapter; when a check meets an unexpected error,
-    each file is checked alone, and only the one it meets is named as unread."""
+    each chapter is checked alone, and the ones it meets are named as unread."""
     try:
         return list(validate_subjects(chapters).files)
-    except Exception:  # noqa: BLE001 - one file never stops a run
-        if debugging():
-            raise
+    except Exception as fault:  # noqa: BLE001 - one file never stops a run
         if len(chapters) > 1:
-            return [report for chapter in chapters for report in _checked([chapter])]
+            return [report for chapter in chapters for report in _checked([chapter], faults)]
+        faults.setdefault(chapters[0].path, fault)
         return list(validate_subjects([_unchecked(chapters[0].path)]).files)
 
 
