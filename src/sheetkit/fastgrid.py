@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Iterator, Mapping
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache, lru_cache, partial
 from itertools import compress, count, repeat
 from operator import ne
 from pathlib import Path
 from typing import Any
 
 from sheetkit.a1 import col_index, col_letter
-from sheetkit.grid import EMPTY, Cell, Grid, has_format
+from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
 from sheetkit.guard import Limits, refuse
 
 BUILTIN_FORMATS = {
@@ -192,27 +192,77 @@ def _value(value: Any) -> Any:
     return value
 
 
+_VALUE = re.compile(rb"<v(?: ?/>|>([^<]*)</v>)")
+_PLAIN_NUMBER = re.compile(rb"(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)?")    # or none
+_TYPE = re.compile(rb'\bt="([^"]*)"')
+
+
+def _plain_values(data: bytes) -> bool:
+    """Whether every cell of a sheet's XML is inline text or a number cell
+    holding a plain number or none (what calamine, openpyxl and Excel all
+    take): no other cell type, no shared string, no value element written
+    otherwise.  False says only "not sure": the sheet's values are then read.
+    (bytes.find, not a pattern or bytes.count over the whole sheet: cheaper.)"""
+    at = data.find(b' t="')
+    while at >= 0:
+        if not data.startswith((b'inlineStr"', b'n"'), at + 4):
+            return False
+        at = data.find(b' t="', at + 4)
+    at = data.find(b"<v")
+    while at >= 0:
+        value = _VALUE.match(data, at)
+        cell = _CELL.match(data, data.rfind(b"<c ", 0, at))
+        if value is None or cell is None or cell.group(2) \
+                or b"</c>" in data[cell.end():at] \
+                or _PLAIN_NUMBER.fullmatch(value.group(1) or b"") is None:
+            return False
+        kind = _TYPE.search(cell.group(1))
+        if kind is not None and kind.group(1) != b"n":
+            return False
+        at = data.find(b"<v", value.end())
+    return True
+
+
 class FastGrid(Grid):
     """A sheet read by the fast path: values (a formula's cached result) from
-    calamine's rows, formulas from the sheet XML, and a number format looked
-    up only for the number and date cells asked for."""
+    calamine's rows, taken when a value is first asked for (``rows`` reads
+    them), formulas from the sheet XML, and a number format looked up only
+    for the number and date cells asked for."""
 
-    def __init__(self, name: str, rows: list[list[Any]], data: bytes,
+    def __init__(self, name: str, rows: Callable[[], list[list[Any]]], data: bytes,
                  styles: list[str], referenced: bool = False) -> None:
-        self.name, self._rows, self._data, self._styles = name, rows, data, styles
+        self.name, self._read_rows, self._data, self._styles = name, rows, data, styles
         self._formulas, self._attributes = _scan(data, referenced)
+        self._rows: list[list[Any]] | None = None
         self._cursor = 0
         self._cells: _Cells | None = None
-        last = len(rows) - 1
-        while last >= 0 and not any(_value(v) is not None for v in rows[last]):
-            last -= 1
-        self.max_row = max([last, *(r for r, _ in self._formulas)])
+        self._max_row: int | None = None
+
+    def rows(self) -> list[list[Any]]:
+        """calamine's rows of the sheet (read the first time)."""
+        if self._rows is None:
+            self._rows = self._read_rows()
+        return self._rows
+
+    def has_rows(self) -> bool:
+        """Whether calamine's rows of the sheet have been read."""
+        return self._rows is not None
+
+    @property
+    def max_row(self) -> int:  # type: ignore[override]
+        if self._max_row is None:
+            rows = self.rows()
+            last = len(rows) - 1
+            while last >= 0 and not any(_value(v) is not None for v in rows[last]):
+                last -= 1
+            self._max_row = max([last, *(r for r, _ in self._formulas)])
+        return self._max_row
 
     def value(self, row: int, col: int) -> Any:
         if row < 0 or col < 0:
             return None
         try:
-            value = self._rows[row][col]
+            value = (self._rows if self._rows is not None else self.rows())[row][col]
         except IndexError:
             return None
         if value.__class__ is str:              # most are: no second look
@@ -270,7 +320,7 @@ class _Cells(Mapping[tuple[int, int], Cell]):
     def __init__(self, grid: FastGrid) -> None:
         self._grid = grid
         # calamine fills the empty cells of its grid with "": passed over in C
-        found = {(r, c) for r, row in enumerate(grid._rows)
+        found = {(r, c) for r, row in enumerate(grid.rows())
                  for c in compress(count(), map(ne, row, repeat("")))
                  if (row[c].strip() if row[c].__class__ is str else row[c] is not None)}
         self._keys = sorted(found | set(grid._formulas))
@@ -291,11 +341,13 @@ class _Cells(Mapping[tuple[int, int], Cell]):
         return len(self._keys)
 
 
-class FastSheets(Mapping[str, Grid]):
-    """Every sheet, read at once: values from calamine, formulas from the
-    sheet XML.  All sheets are read, also those the reader does not use, so
-    that a damaged sheet makes a damaged file on both read paths.  Raises
-    Unsupported where the openpyxl path must be used instead."""
+class FastSheets(Sheets):
+    """The sheets of a workbook, each read when first asked for: values from
+    calamine, formulas from the sheet XML.  A sheet the reader never asks for
+    (the 記入要領) is never parsed, and one whose formulas alone are looked at
+    (the 提出前チェック) is not read by calamine; the guard has checked every
+    sheet's XML.  Raises Unsupported where the openpyxl path must be used
+    instead, also when a sheet is first asked for."""
 
     def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes],
                  data: bytes, referenced: frozenset[str] = frozenset()) -> None:
@@ -312,15 +364,15 @@ class FastSheets(Mapping[str, Grid]):
             self._formats = _styles(parts.get("xl/styles.xml", b""))
             self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
-            workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self._names = list(workbook.sheet_names)
+            self._workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            self._names = list(self._workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None
-        try:
-            for name in self._names:
-                self._grids[name] = self._read(workbook, name)
-        finally:
-            workbook.close()
+        for name in self._names:
+            part = self._parts.get(name)
+            if part is None or part not in self._data:
+                raise Unsupported(f"sheet {name} not found in the parts")
+        self._known = frozenset(self._names)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -328,15 +380,38 @@ class FastSheets(Mapping[str, Grid]):
     def __len__(self) -> int:
         return len(self._names)
 
-    def __getitem__(self, name: str) -> Grid:
-        return self._grids[name]
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
 
-    def _read(self, workbook: Any, name: str) -> Grid:
-        part = self._parts.get(name)
-        if part is None or part not in self._data:
-            raise Unsupported(f"sheet {name} not found in the parts")
+    def __getitem__(self, name: str) -> Grid:
+        grid = self._grids.get(name)
+        if grid is None:
+            if name not in self._known:
+                raise KeyError(name)
+            part = self._parts[name]
+            grid = self._grids[name] = guarded(self.path, lambda: FastGrid(
+                name, partial(guarded, self.path, partial(self._rows, name)),
+                self._data[part], self._formats, part in self._referenced))
+        return grid
+
+    def read_rest(self) -> None:
+        """The values of every sheet whose values were not read, read by
+        calamine as the others are (its failure: Unsupported, for openpyxl to
+        decide), unless the sheet plainly holds only values every reader
+        takes (``_plain_values``; its XML the guard's expat pass has checked
+        whole): a damaged value in a sheet nobody looks at still makes a
+        damaged file."""
+        for name in self._names:
+            grid = self._grids.get(name)
+            if isinstance(grid, FastGrid) and grid.has_rows():
+                continue
+            part = self._parts[name]
+            if not (part in self._referenced and _plain_values(self._data[part])):
+                guarded(self.path, partial(self._rows, name))
+
+    def _rows(self, name: str) -> list[list[Any]]:
         try:
-            sheet = workbook.get_sheet_by_name(name)
+            sheet = self._workbook.get_sheet_by_name(name)
             area = sheet.height * sheet.width
             rows = None if area > self.limits.max_sheet_area else sheet.to_python(
                 skip_empty_area=False)
@@ -344,4 +419,4 @@ class FastSheets(Mapping[str, Grid]):
             raise Unsupported(type(exc).__name__) from None
         if rows is None:
             raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
-        return FastGrid(name, rows, self._data[part], self._formats, part in self._referenced)
+        return rows

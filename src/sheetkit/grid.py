@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import warnings
-from collections.abc import Mapping
+from abc import abstractmethod
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sheetkit.guard import Limits, default_limits, inspect, refuse
 from sheetkit.problems import SheetkitError
@@ -58,6 +59,15 @@ def has_format(value: Any) -> bool:
         and not isinstance(value, bool)
 
 
+class Sheets(Mapping[str, Grid]):
+    """A workbook's sheets by name, each read when it is first asked for."""
+
+    @abstractmethod
+    def read_rest(self) -> None:
+        """Read what the sheets not asked for hold, as far as needed to
+        refuse a damaged file as the other sheets would be refused."""
+
+
 @dataclass(frozen=True)
 class Book:
     """Sheets by name in workbook order, and the external links found
@@ -67,6 +77,14 @@ class Book:
     grids: Mapping[str, Grid]
     external_links: tuple[str, ...] = ()
     sha256: str = ""          # of the very bytes these grids were parsed from
+
+    def read_rest(self) -> None:
+        """Read the values of every sheet not read yet, so that a damaged sheet
+        nobody looked at (the instructions, the 提出前チェック) still makes a
+        damaged file, as Excel would find it (the sheets read on demand have
+        a ``read_rest`` of their own)."""
+        if isinstance(self.grids, Sheets):
+            self.grids.read_rest()
 
 
 FAST, FULL = "fast", "full"
@@ -78,24 +96,38 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
 
     ``fast`` reads values with python-calamine and formats and formulas from
     the zip parts; ``full`` reads everything with openpyxl.  Both give the
-    same grids.  The fast path raises fastgrid.Unsupported where only the
-    full one can read the file."""
-    from sheetkit.fastgrid import FastSheets, Unsupported
+    same grids, each sheet read when it is first asked for (a sheet the
+    reader never looks at is checked by the guard only).  The fast path
+    raises fastgrid.Unsupported where only the full one can read the file,
+    also when a sheet is first asked for."""
+    from sheetkit.fastgrid import FastSheets
 
     limits = limits or default_limits()
     inspection = inspect(path, limits)
+    grids: Mapping[str, Grid] = guarded(path, lambda: FastSheets(
+        path, limits, inspection.parts, inspection.data, inspection.referenced)
+        if engine == FAST else FullSheets(path, inspection.data, limits))
+    return Book(path, grids, inspection.external_links,
+                hashlib.sha256(inspection.data).hexdigest())
+
+
+T = TypeVar("T")
+
+
+def guarded(path: Path, action: Callable[[], T]) -> T:
+    """``action`` (reading ``path``, an untrusted file): any parser failure
+    is a damaged file, running out of memory a too-large one (SheetkitError);
+    fastgrid.Unsupported goes on to the caller, which reads with openpyxl."""
+    from sheetkit.fastgrid import Unsupported
+
     try:
-        grids: Mapping[str, Grid] = FastSheets(path, limits, inspection.parts,
-                                               inspection.data, inspection.referenced) \
-            if engine == FAST else _read(path, inspection.data, limits)
+        return action()
     except (SheetkitError, Unsupported):
         raise
     except (MemoryError, RecursionError):
         raise refuse(path, "too-large", detail="", what="memory") from None
     except Exception:  # noqa: BLE001 - any parser failure on untrusted input is "damaged"
         raise refuse(path, "damaged") from None
-    return Book(path, grids, inspection.external_links,
-                hashlib.sha256(inspection.data).hexdigest())
 
 
 # The part sheetkit writes its identity into for Excel's 「プロパティ」 and never
@@ -121,72 +153,100 @@ def _without_custom_properties(data: bytes) -> bytes:
         return out.getvalue()
 
 
-def _read(path: Path, data: bytes, limits: Limits) -> dict[str, Grid]:
-    import io
+class FullSheets(Sheets):
+    """The sheets read by openpyxl: formulas as text and, for a sheet that has
+    any, their cached results from a second, values-only reading; each sheet
+    read when it is first asked for."""
 
-    import openpyxl
+    def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
+        import io
 
-    data = _without_custom_properties(data)
-    with warnings.catch_warnings():      # openpyxl's warnings about odd files are not the user's
-        warnings.simplefilter("ignore")
-        grids = _read_cells(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
-                                                   data_only=False, keep_links=False),
-                            path, limits)
-        if any(c.is_formula for g in grids.values() for c in g.cells.values()):
-            _cached_results(openpyxl.load_workbook(io.BytesIO(data), read_only=True,
-                                                   data_only=True, keep_links=False), grids)
-        return grids
+        import openpyxl
+
+        self.path, self.limits = path, limits
+        self._bytes = _without_custom_properties(data)
+        with warnings.catch_warnings():   # openpyxl's warnings about odd files are not the user's
+            warnings.simplefilter("ignore")
+            self._book = openpyxl.load_workbook(io.BytesIO(self._bytes), read_only=True,
+                                                data_only=False, keep_links=False)
+        self._sheets = {ws.title: ws for ws in self._book.worksheets}
+        self._results: Any = None          # the values-only reading, once a formula is met
+        self._grids: dict[str, Grid] = {}
+        self._total = 0                    # cells read so far, within limits.max_cells
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sheets)
+
+    def __len__(self) -> int:
+        return len(self._sheets)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._sheets
+
+    def read_rest(self) -> None:
+        """Every sheet read (openpyxl decides what is damaged, in any sheet)."""
+        for name in self._sheets:
+            self[name]
+
+    def __getitem__(self, name: str) -> Grid:
+        grid = self._grids.get(name)
+        if grid is None:
+            sheet = self._sheets[name]
+            grid = self._grids[name] = guarded(self.path, lambda: self._read(sheet))
+        return grid
+
+    def _read(self, ws: Any) -> Grid:
+        import io
+
+        import openpyxl
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            grid = self._read_cells(ws)
+            if any(c.is_formula for c in grid.cells.values()):
+                if self._results is None:
+                    self._results = openpyxl.load_workbook(
+                        io.BytesIO(self._bytes), read_only=True, data_only=True,
+                        keep_links=False)
+                _cached_results(self._results[ws.title], grid)
+        return grid
+
+    def _read_cells(self, ws: Any) -> Grid:
+        """The non-empty cells of a sheet, within the row and cell limits."""
+        ws.reset_dimensions()
+        cells: dict[tuple[int, int], Cell] = {}
+        for number, row in enumerate(ws.iter_rows(), start=1):
+            if number > self.limits.max_rows:
+                raise refuse(self.path, "too-large", detail=f"{number:,}", what="rows")
+            for cell in row:
+                value = getattr(cell, "value", None)
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                self._total += 1
+                if self._total > self.limits.max_cells:
+                    raise refuse(self.path, "too-large", detail=f"{self._total:,}",
+                                 what="cells")
+                formula = value if getattr(cell, "data_type", None) == "f" else None
+                cells[(cell.row - 1, cell.column - 1)] = Cell(
+                    None, None, formula) if formula else Cell(
+                    value, cell.number_format if has_format(value) else None)
+        return Grid(ws.title, cells)
 
 
-def _cached_results(wb: Any, grids: dict[str, Grid]) -> None:
+def _cached_results(ws: Any, grid: Grid) -> None:
     """Formula cells get the result saved with the file (what its author saw)."""
-    try:
-        for ws in wb.worksheets:
-            grid = grids.get(ws.title)
-            formulas = {k for k, c in grid.cells.items() if c.is_formula} if grid else set()
-            if grid is None or not formulas:
-                continue
-            ws.reset_dimensions()
-            for row in ws.iter_rows():
-                for cell in row:
-                    key = (getattr(cell, "row", 0) - 1, getattr(cell, "column", 0) - 1)
-                    if key in formulas:
-                        old = grid.cells[key]
-                        value = shown(cell.value)
-                        grid.cells[key] = Cell(value, cell.number_format if has_format(value)
-                                               else None, old.formula)
-    finally:
-        wb.close()
+    formulas = {k for k, c in grid.cells.items() if c.is_formula}
+    ws.reset_dimensions()
+    for row in ws.iter_rows():
+        for cell in row:
+            key = (getattr(cell, "row", 0) - 1, getattr(cell, "column", 0) - 1)
+            if key in formulas:
+                old = grid.cells[key]
+                value = shown(cell.value)
+                grid.cells[key] = Cell(value, cell.number_format if has_format(value)
+                                       else None, old.formula)
 
 
 def shown(value: Any) -> Any:
     """A cached result as the grids hold values: blank text is no value."""
     return None if value is None or (isinstance(value, str) and not value.strip()) else value
-
-
-def _read_cells(wb: Any, path: Path, limits: Limits) -> dict[str, Grid]:
-    """The non-empty cells of every sheet, within the row and cell limits."""
-    try:
-        grids = {}
-        total = 0
-        for ws in wb.worksheets:
-            ws.reset_dimensions()
-            cells: dict[tuple[int, int], Cell] = {}
-            for number, row in enumerate(ws.iter_rows(), start=1):
-                if number > limits.max_rows:
-                    raise refuse(path, "too-large", detail=f"{number:,}", what="rows")
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None or (isinstance(value, str) and not value.strip()):
-                        continue
-                    total += 1
-                    if total > limits.max_cells:
-                        raise refuse(path, "too-large", detail=f"{total:,}", what="cells")
-                    formula = value if getattr(cell, "data_type", None) == "f" else None
-                    cells[(cell.row - 1, cell.column - 1)] = Cell(
-                        None, None, formula) if formula else Cell(
-                        value, cell.number_format if has_format(value) else None)
-            grids[ws.title] = Grid(ws.title, cells)
-    finally:
-        wb.close()
-    return grids

@@ -207,10 +207,14 @@ def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = N
     except Unsupported:
         return extract_plan(path, FULL, layout)
     try:
-        return _extract_all(book, layout)
+        extractions = _extract_all(book, layout)
+        book.read_rest()                # a damaged sheet nobody looked at: a damaged file
+        return extractions
     except SheetkitError:
         raise
-    except Exception:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
+    except Exception as exc:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
+        if isinstance(exc, Unsupported) and engine != FULL:
+            return extract_plan(path, FULL, layout)    # met in a sheet first read here
         raise SheetkitError([Problem("unreadable-file", Location(str(path)),
                                      {"reason": "damaged"})]) from None
 
@@ -297,9 +301,9 @@ def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
         if identity.precheck.get("verdict"):
             sheet, cell = identity.precheck["verdict"][:2]
             verdict.add((str(sheet), _parse_cell(str(cell))))
-    for name, grid in book.grids.items():
+    for name in book.grids:               # sheetkit's own sheets are never read
         if name not in own:
-            out.outside(grid, frozenset(k for s, k in verdict if s == name))
+            out.outside(book.grids[name], frozenset(k for s, k in verdict if s == name))
 
 
 def _sheet_number(pattern: str, name: str) -> int | None:
