@@ -29,7 +29,8 @@ def mutate(data: bytes, steps) -> bytes:
             continue
         try:
             data = _rewrite_member(data, kind, position, value)
-        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError,
+                NotImplementedError):       # a flipped compression method
             continue          # the archive is already too broken to rewrite: keep it as it is
     return data
 
