@@ -365,34 +365,18 @@ class FastSheets(Sheets):
             self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
                                        parts.get("xl/_rels/workbook.xml.rels", b""))
             self._workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self._names = list(self._workbook.sheet_names)
+            self._names = tuple(self._workbook.sheet_names)
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None
         for name in self._names:
             part = self._parts.get(name)
             if part is None or part not in self._data:
                 raise Unsupported(f"sheet {name} not found in the parts")
-        self._known = frozenset(self._names)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._known
-
-    def __getitem__(self, name: str) -> Grid:
-        grid = self._grids.get(name)
-        if grid is None:
-            if name not in self._known:
-                raise KeyError(name)
-            part = self._parts[name]
-            grid = self._grids[name] = guarded(self.path, lambda: FastGrid(
-                name, partial(guarded, self.path, partial(self._rows, name)),
-                self._data[part], self._formats, part in self._referenced))
-        return grid
+    def _read_sheet(self, name: str) -> Grid:
+        part = self._parts[name]
+        return FastGrid(name, partial(guarded, self.path, partial(self._rows, name)),
+                        self._data[part], self._formats, part in self._referenced)
 
     def read_rest(self) -> None:
         """The values of every sheet whose values were not read, read by

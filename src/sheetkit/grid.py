@@ -60,7 +60,33 @@ def has_format(value: Any) -> bool:
 
 
 class Sheets(Mapping[str, Grid]):
-    """A workbook's sheets by name, each read when it is first asked for."""
+    """A workbook's sheets by name in workbook order, each read when it is
+    first asked for (``_read_sheet``, under ``guarded``) and kept."""
+
+    path: Path
+    _names: tuple[str, ...]                # in workbook order
+    _grids: dict[str, Grid]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._grids or name in self._names
+
+    def __getitem__(self, name: str) -> Grid:
+        grid = self._grids.get(name)
+        if grid is None:
+            if name not in self._names:
+                raise KeyError(name)
+            grid = self._grids[name] = guarded(self.path, lambda: self._read_sheet(name))
+        return grid
+
+    @abstractmethod
+    def _read_sheet(self, name: str) -> Grid:
+        """The grid of one sheet of the workbook."""
 
     @abstractmethod
     def read_rest(self) -> None:
@@ -170,36 +196,22 @@ class FullSheets(Sheets):
             self._book = openpyxl.load_workbook(io.BytesIO(self._bytes), read_only=True,
                                                 data_only=False, keep_links=False)
         self._sheets = {ws.title: ws for ws in self._book.worksheets}
+        self._names = tuple(self._sheets)
         self._results: Any = None          # the values-only reading, once a formula is met
         self._grids: dict[str, Grid] = {}
         self._total = 0                    # cells read so far, within limits.max_cells
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._sheets)
-
-    def __len__(self) -> int:
-        return len(self._sheets)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._sheets
 
     def read_rest(self) -> None:
         """Every sheet read (openpyxl decides what is damaged, in any sheet)."""
         for name in self._sheets:
             self[name]
 
-    def __getitem__(self, name: str) -> Grid:
-        grid = self._grids.get(name)
-        if grid is None:
-            sheet = self._sheets[name]
-            grid = self._grids[name] = guarded(self.path, lambda: self._read(sheet))
-        return grid
-
-    def _read(self, ws: Any) -> Grid:
+    def _read_sheet(self, name: str) -> Grid:
         import io
 
         import openpyxl
 
+        ws = self._sheets[name]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             grid = self._read_cells(ws)
