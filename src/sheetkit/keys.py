@@ -55,6 +55,12 @@ def join(*parts: Part) -> str:
     return SEP.join(str(p) for p in parts if p != "")
 
 
+def under(root: str, rest: str) -> str:
+    """``rest`` (a key or part of one, made with :func:`join`) inside ``root``:
+    ``join(root, rest)`` for a reader that made ``rest`` once for every file."""
+    return root + SEP + rest if rest and root else root or rest
+
+
 def within(key: str, path: str) -> bool:
     """Whether ``key`` names a value inside ``path`` (a group), not ``path`` itself:
     'sections.1.citizen_needs.rank' is within 'sections.1.citizen_needs'."""

@@ -14,7 +14,7 @@ from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, unpattern
 from sheetkit.fastgrid import Unsupported
-from sheetkit.grid import FAST, FULL, Book, Cell, Grid, read_book
+from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import (
     META_SHEET,
     PROVENANCE_SHEET,
@@ -95,17 +95,22 @@ class _Collector:
         """The cells of ``grid`` the layout reads, to add to."""
         return self.looked.setdefault(grid.name, set())
 
-    def note(self, key: str, grid: Grid, row: int, col: int, cell: Cell | None = None) -> None:
-        """The cell a field's value came from (``cell``: its content, if read already)."""
-        self.sources[key] = _cell_ref(grid.name, row, col)
+    def note(self, key: str, grid: Grid, row: int, col: int) -> None:
+        """The cell a field's value came from."""
         self.seen(grid).add((row, col))
-        if cell is None:
+        self.source(key, grid, row, col)
+
+    def source(self, key: str, grid: Grid, row: int, col: int) -> None:
+        """The cell a field's value came from, already counted as seen; a
+        formula typed into a field the sheet does not compute is a notice."""
+        self.sources[key] = _cell_ref(grid.name, row, col)
+        if grid.holds_formula(row, col):
             cell = grid.get(row, col)
-        if cell.formula is not None and not keys.parse(key).is_computed:
-            self.notices.append(Problem("formula-in-input", Location(
-                str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
-                {"value": cell.formula or "", "expected": "" if cell.value is None
-                 else str(cell.value)}))
+            if cell.formula is not None and not keys.parse(key).is_computed:
+                self.notices.append(Problem("formula-in-input", Location(
+                    str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
+                    {"value": cell.formula or "", "expected": "" if cell.value is None
+                     else str(cell.value)}))
 
     def outside(self, grid: Grid, skip: frozenset[tuple[int, int]] = frozenset()) -> None:
         """Every non-empty cell of ``grid`` that the layout does not read."""
@@ -127,15 +132,201 @@ class _Collector:
 
 
 def read_identity(book: Book) -> Identity:
+    return _identity(book, _identity_rows(book))
+
+
+def _identity_rows(book: Book) -> dict[str, str]:
+    """The hidden identity sheet's rows, name -> text."""
     grid = book.grids.get(META_SHEET)
     if grid is None:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))])
-    rows = {str(grid.value(r, 0)): str(grid.value(r, 1) or "") for r in range(grid.max_row + 1)
+    return {str(grid.value(r, 0)): str(grid.value(r, 1) or "") for r in range(grid.max_row + 1)
             if grid.value(r, 0) is not None}
+
+
+def _identity(book: Book, rows: dict[str, str]) -> Identity:
     try:
         return Identity.from_rows(rows)
     except (KeyError, ValueError, TypeError):
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))]) from None
+
+
+# How a field's value is decoded (see _decoded): text as it is, a list, a kind
+# whose number keeps its number format (figure, rate), any other kind.
+_PLAIN, _LIST, _FORMATTED, _OTHER = range(4)
+_SDGS = -1          # the 関連するSDGs row: read by _read_goals
+
+
+def _how(spec: CellSpec) -> int:
+    if spec.kind == "sdgs":
+        return _SDGS
+    if spec.kind == "list":
+        return _LIST
+    if spec.kind in ("figure", "rate"):
+        return _FORMATTED
+    if spec.kind in ("text", "policy-choice", "choice", "rating") and not spec.pattern:
+        return _PLAIN
+    return _OTHER
+
+
+def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: Any) -> Any:
+    """codec.decode of the cell at (row, col), holding ``value``: its number
+    format looked up only where decode uses it (a number in a figure or rate)."""
+    if value is None:
+        return () if how == _LIST else None
+    if value.__class__ is str and how == _PLAIN:
+        return value if value.strip() else None
+    if how == _FORMATTED and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return decode(spec, value, grid.get(row, col).num_format)
+    return decode(spec, value)
+
+
+@dataclass(frozen=True)
+class _BlockPlan:
+    """One block of a sheet layout, as every file of a run reads it: its anchor
+    labels filled and squashed, its cells and field keys worked out."""
+
+    block: Block
+    anchor: int | None                           # row offset of its anchor labels (None: none)
+    labels: tuple[CellSpec, ...]                 # the anchor labels
+    expected: tuple[tuple[int, str], ...]        # (col, label filled and squashed)
+    height: int                                  # its fixed rows
+    looks: tuple[tuple[int, int], ...]           # (row offset, col) of every fixed cell
+    # its single fields: row offset, col, layout field, key part, whether the
+    # key is inside the sheet's scope, the spec and how it is decoded
+    fields: tuple[tuple[int, int, str, str, bool, CellSpec, int], ...]
+    table: str                                   # the table's last word ('' for none)
+    columns: tuple[tuple[int, str, CellSpec, int], ...]    # col, field, spec, how decoded
+    rests: list[tuple[str, ...]] = field(default_factory=list)   # row i's column key parts
+
+    def row_rests(self, index: int) -> tuple[str, ...]:
+        """The key parts of row ``index``'s columns, under the sheet's scope."""
+        rests = self.rests
+        while len(rests) <= index:
+            number = len(rests)
+            rests.append(tuple(keys.join(self.table, number, name)
+                               for _, name, _, _ in self.columns))
+        return rests[index]
+
+
+@dataclass(frozen=True)
+class _SheetPlan:
+    """A chapter or section sheet layout compiled for one run's labels."""
+
+    vars: dict[str, Any]
+    blocks: tuple[_BlockPlan, ...]
+
+
+def _sheet_plan(sheet: SheetLayout, vars_: dict[str, Any], in_section: bool) -> _SheetPlan:
+    """``in_section``: a section sheet (keys inside sections.N), else the chapter's."""
+    plans = []
+    for block in sheet.blocks:
+        anchor = _anchor(block)
+        labels = () if anchor is None else anchor[1]
+        looks = [] if block.side is None else [(0, block.side.first_col)]
+        fields = []
+        for offset, row_specs in enumerate(block.rows):
+            for spec in row_specs:
+                looks.append((offset, spec.first_col))
+                if spec.field is None:
+                    continue
+                head, _, rest = spec.field.partition(keys.SEP)
+                inside = head == keys.LAYOUT_SECTION or in_section
+                part = rest if head == keys.LAYOUT_SECTION else spec.field
+                fields.append((offset, spec.first_col, spec.field, part, inside, spec,
+                               _how(spec)))
+        plans.append(_BlockPlan(
+            block, None if anchor is None else anchor[0], labels,
+            tuple(_expected(labels, vars_)), len(block.rows), tuple(looks), tuple(fields),
+            "" if block.table is None else keys.split(block.table)[-1],
+            tuple((spec.first_col, spec.field or "", spec, _how(spec))
+                  for spec in block.columns)))
+    return _SheetPlan(vars_, tuple(plans))
+
+
+@dataclass(frozen=True)
+class _IndicatorPlan:
+    """The 目標指標 sheet compiled for one run's plan and labels."""
+
+    layout: IndicatorLayout
+    expected: tuple[tuple[int, str], ...]        # the header's labels
+    analysis_label: str                          # filled and squashed
+    periods: tuple[tuple[int, int, int | None], ...]     # target, actual, rate columns
+    fields: tuple[tuple[str, CellSpec], ...]     # name, unit, direction, baseline, plan target
+    period_keys: tuple[str, ...]
+    rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = \
+        field(default_factory=list)
+
+    def indicator_rests(self, index: int) -> tuple[tuple[str, ...],
+                                                   tuple[tuple[str, str, str], ...]]:
+        """Indicator ``index``'s key parts, under its section: one for each of
+        ``fields``, and target, actual and 達成率 of each period."""
+        rests = self.rests
+        while len(rests) <= index:
+            number = len(rests)
+            rests.append((tuple(keys.join(keys.INDICATORS, number, name)
+                                for name, _ in self.fields),
+                          tuple((keys.join(keys.INDICATORS, number, key, "target"),
+                                 keys.join(keys.INDICATORS, number, key, "actual"),
+                                 keys.join(keys.INDICATORS, number, key, keys.RATE))
+                                for key in self.period_keys)))
+        return rests[index]
+
+
+def _indicator_plan(ind: IndicatorLayout, plan: m.Plan, vars_: dict[str, Any]
+                    ) -> _IndicatorPlan:
+    header = tuple(c for c in ind.header[0] if c.text is not None)
+    specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
+             "baseline": ind.baseline, "plan_target": ind.plan_target}
+    periods = tuple(zip(plan.periods, ind.periods))
+    return _IndicatorPlan(
+        ind, tuple(_expected(header, vars_)), squash(fill(ind.analysis_label.text or "", vars_)),
+        tuple((cols.target, cols.actual, cols.rate) for _, cols in periods),
+        tuple((k, spec) for k, spec in specs.items() if spec is not None),
+        tuple(period.key for period, _ in periods))
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What reading a file needs that depends only on its layout and plan,
+    worked out once a run for every file made with them."""
+
+    layout: Layout
+    plan: m.Plan
+    vars: dict[str, Any]                # the plan's label values
+    review_vars: dict[str, Any]         # and the period under review's
+    review: int                         # the period under review
+    section: _SheetPlan
+    chapter: _SheetPlan | None
+    indicators: _IndicatorPlan | None
+    names: dict[tuple[int, str, int | None], tuple[str | None, str | None, tuple[str, ...]]] = \
+        field(default_factory=dict)
+
+
+_CONTEXTS: dict[tuple[int, str], _Context] = {}
+_MAX_CONTEXTS = 64
+
+
+def _context(layout: Layout, identity: Identity, plan_text: str, source: str) -> _Context:
+    """The read plan of a file in ``layout`` whose identity holds the plan
+    ``plan_text`` (parsed as ``identity.plan``)."""
+    known = _CONTEXTS.get((id(layout), plan_text))
+    if known is not None and known.layout is layout:
+        return known
+    plan = plan_from_data(identity.plan, source)
+    review = layout.review_index(len(plan.periods))
+    review_vars = label_vars(plan, review=review)
+    context = _Context(
+        layout, plan, label_vars(plan), review_vars, review,
+        _sheet_plan(layout.section, review_vars, True),
+        None if layout.chapter is None else _sheet_plan(layout.chapter, review_vars, False),
+        None if layout.indicators is None else _indicator_plan(
+            layout.indicators, plan,
+            label_vars(plan, review=layout.indicators.review_index(len(plan.periods)))))
+    if len(_CONTEXTS) >= _MAX_CONTEXTS:
+        _CONTEXTS.clear()
+    _CONTEXTS[(id(layout), plan_text)] = context
+    return context
 
 
 def extract(path: str | Path, engine: str = FAST, layout: Layout | None = None) -> Extraction:
@@ -153,27 +344,40 @@ def extract(path: str | Path, engine: str = FAST, layout: Layout | None = None) 
     return found[0]
 
 
-def _sheet_names(book: Book, layout: Layout, identity: Identity, plan: m.Plan,
-                 out: _Collector, number: int, prefix: str) -> tuple[str | None, str | None]:
+def _sheet_names(book: Book, context: _Context, identity: Identity, out: _Collector,
+                 number: int, prefix: str) -> tuple[str | None, str | None]:
     """The chapter and 目標指標 sheet names of chapter ``number`` (None where the
     layout has no such sheet).  A template must have its section and 目標指標
     sheets, a 総括表 its chapter (or front overview) and 目標指標 sheets."""
-    vars_ = label_vars(plan, review=layout.review_index(len(plan.periods))) | {"chapter": number}
-    chapter = None if layout.chapter is None else sheet_title(layout.chapter.sheet, vars_, prefix)
-    indicators = None if layout.indicators is None else \
-        sheet_title(layout.indicators.sheet, vars_, prefix)
-    needed = [] if indicators is None else [indicators]
-    if identity.kind == TEMPLATE and identity.section is not None:
-        needed.append(safe_sheet_name(fill(layout.section.sheet,
-                                           vars_ | {"section": identity.section})))
-    elif chapter is not None:
-        needed.append(chapter)
-    elif layout.overview is not None:
-        needed.append(safe_sheet_name(fill(layout.overview.sheet, vars_)))
+    template_section = identity.section if identity.kind == TEMPLATE else None
+    named = context.names.get((number, prefix, template_section))
+    if named is None:
+        named = context.names[(number, prefix, template_section)] = _names_of(
+            context, number, prefix, template_section)
+    chapter, indicators, needed = named
     for name in needed:
         if name not in book.grids:
             raise out.fail("layout-mismatch", sheet=name, detail=name)
     return chapter, indicators
+
+
+def _names_of(context: _Context, number: int, prefix: str, template_section: int | None
+              ) -> tuple[str | None, str | None, tuple[str, ...]]:
+    """The chapter and 目標指標 sheet names, and the sheets a file must have."""
+    layout = context.layout
+    vars_ = context.review_vars | {"chapter": number}
+    chapter = None if layout.chapter is None else sheet_title(layout.chapter.sheet, vars_, prefix)
+    indicators = None if layout.indicators is None else \
+        sheet_title(layout.indicators.sheet, vars_, prefix)
+    needed = [] if indicators is None else [indicators]
+    if template_section is not None:
+        needed.append(safe_sheet_name(fill(layout.section.sheet,
+                                           vars_ | {"section": template_section})))
+    elif chapter is not None:
+        needed.append(chapter)
+    elif layout.overview is not None:
+        needed.append(safe_sheet_name(fill(layout.overview.sheet, vars_)))
+    return chapter, indicators, tuple(needed)
 
 
 def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
@@ -221,42 +425,41 @@ def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = N
 
 def _extract_all(book: Book, given: Layout | None) -> tuple[Extraction, ...]:
     path = book.path
-    identity = read_identity(book)
+    rows = _identity_rows(book)
+    identity = _identity(book, rows)
     layout = resolve_layout(identity.layout, identity.version, identity.layout_sha256, given,
                             str(path))
-    plan = plan_from_data(identity.plan, str(path))
+    context = _context(layout, identity, rows["plan"], str(path))
     if identity.kind == TEMPLATE or not identity.chapters:
         outs = [_Collector(path)]
-        docs = [_read_chapter(book, layout, identity, plan, identity.chapter, "", outs[0])]
+        docs = [_read_chapter(book, context, identity, identity.chapter, "", outs[0])]
     else:
         outs = [_Collector(path) for _ in identity.chapters]
-        docs = [_read_chapter(book, layout, identity, plan, number, "" if layout.chapter is None
+        docs = [_read_chapter(book, context, identity, number, "" if layout.chapter is None
                               else safe_sheet_name(fill(layout.chapter.sheet,
-                                                        label_vars(plan) | {"chapter": number})),
+                                                        context.vars | {"chapter": number})),
                               out)
                 for number, out in zip(identity.chapters, outs)]
         for other in outs[1:]:
             for sheet, cells in other.looked.items():
                 outs[0].looked.setdefault(sheet, set()).update(cells)
-    _outside(book, layout, identity, outs[0], label_vars(plan))
-    review = layout.review_index(len(plan.periods))
+    _outside(book, layout, identity, outs[0], context.vars)
     return tuple(Extraction(doc, identity, layout, out.sources, frozenset(out.typed_rates),
                             book.external_links, tuple(book.grids), tuple(out.notices),
-                            book.sha256, review) for doc, out in zip(docs, outs))
+                            book.sha256, context.review) for doc, out in zip(docs, outs))
 
 
-def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, number: int,
+def _read_chapter(book: Book, context: _Context, identity: Identity, number: int,
                   prefix: str, out: _Collector) -> m.Document:
     """Chapter ``number`` of the workbook: its sheets' names begin with ``prefix``
     in a 総括表 of several chapters."""
-    chapter_sheet, indicator_sheet = _sheet_names(book, layout, identity, plan, out, number,
-                                                  prefix)
+    layout, plan = context.layout, context.plan
+    chapter_sheet, indicator_sheet = _sheet_names(book, context, identity, out, number, prefix)
     _precheck_kept(book, identity, out)
     chapter_fields: dict[str, Any] = {"chapter.number": number}
-    vars_ = label_vars(plan, review=layout.review_index(len(plan.periods)))
-    if chapter_sheet is not None and layout.chapter is not None \
+    if chapter_sheet is not None and context.chapter is not None \
             and chapter_sheet in book.grids:
-        chapter_fields |= _read_blocks(book.grids[chapter_sheet], layout.chapter, vars_, out,
+        chapter_fields |= _read_blocks(book.grids[chapter_sheet], context.chapter, out,
                                        keys.CHAPTER_SCOPE)
     read: list[tuple[int, dict[str, Any]]] = []
     section_pattern = layout.section.sheet.replace("{chapter}", str(number))
@@ -266,14 +469,14 @@ def _read_chapter(book: Book, layout: Layout, identity: Identity, plan: m.Plan, 
         section_number = _sheet_number(section_pattern, name)
         if section_number is None:
             continue
-        fields = _read_blocks(book.grids[name], layout.section, vars_, out,
+        fields = _read_blocks(book.grids[name], context.section, out,
                               keys.section(section_number), plan)
         if not chapter_fields.get("chapter.title"):
             chapter_fields["chapter.title"] = fields.get("chapter.title")
         read.append((section_number, fields))
-    if indicator_sheet is not None and layout.indicators is not None:
-        ind = layout.indicators        # its indicators and analysis text, by section
-        found = _read_indicators(book.grids[indicator_sheet], ind, plan, out,
+    if indicator_sheet is not None and context.indicators is not None:
+        ind = context.indicators.layout    # its indicators and analysis text, by section
+        found = _read_indicators(book.grids[indicator_sheet], context.indicators, out,
                                  tuple(n for n, _ in read))
         read = [(n, fields | ({keys.join(keys.LAYOUT_SECTION, keys.INDICATORS): found[n][0],
                                ind.analysis_text.field or "": found[n][1]} if n in found else {}))
@@ -306,10 +509,14 @@ def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
             out.outside(book.grids[name], frozenset(k for s, k in verdict if s == name))
 
 
+@lru_cache(maxsize=256)
+def _sheet_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(pattern).replace(r"\{section\}", r"(\d+)").replace(
+        r"\{chapter\}", r"\d+") + "$")
+
+
 def _sheet_number(pattern: str, name: str) -> int | None:
-    regex = "^" + re.escape(pattern).replace(r"\{section\}", r"(\d+)").replace(
-        r"\{chapter\}", r"\d+") + "$"
-    match = re.match(regex, name)
+    match = _sheet_regex(pattern).match(name)
     return int(match.group(1)) if match else None
 
 
@@ -327,7 +534,7 @@ def _expected(labels: tuple[CellSpec, ...], vars_: dict[str, Any]) -> list[tuple
     return [(spec.first_col, squash(fill(spec.text or "", vars_))) for spec in labels]
 
 
-def _matches(grid: Grid, row: int, expected: list[tuple[int, str]]) -> bool:
+def _matches(grid: Grid, row: int, expected: tuple[tuple[int, str], ...]) -> bool:
     for col, label in expected:
         text = grid.value(row, col)
         if not isinstance(text, str) or squash(text) != label:
@@ -335,51 +542,44 @@ def _matches(grid: Grid, row: int, expected: list[tuple[int, str]]) -> bool:
     return True
 
 
-def _locate(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any],
-            out: _Collector) -> list[int]:
+def _locate(grid: Grid, sheet: _SheetPlan, out: _Collector) -> list[int]:
     """The first row of every block, found by its anchor labels in order."""
     starts: list[int] = []
     cursor = 0
     for block in sheet.blocks:
-        anchor = _anchor(block)
-        if anchor is None:
+        if block.anchor is None:
             start = cursor
         else:
-            offset, labels = anchor
-            expected = _expected(labels, vars_)
+            offset, expected = block.anchor, block.expected
             row = next((r for r in range(cursor + offset, grid.max_row + 1)
                         if _matches(grid, r, expected)), None)
             if row is None:
                 raise out.fail("layout-mismatch", sheet=grid.name,
-                               detail=fill(labels[0].text or "", vars_))
+                               detail=fill(block.labels[0].text or "", sheet.vars))
             start = row - offset
         starts.append(start)
-        cursor = start + len(block.rows)
+        cursor = start + block.height
     return starts
 
 
-def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Collector,
+def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                  scope: keys.Scope, plan: m.Plan | None = None) -> dict[str, Any]:
     """Every field of a chapter or section sheet, by model path."""
-    starts = _locate(grid, sheet, vars_, out)
+    starts = _locate(grid, sheet, out)
     fields: dict[str, Any] = {}
     seen = out.seen(grid)
-    for index, (block, start) in enumerate(zip(sheet.blocks, starts)):
-        if block.side is not None:
-            seen.add((start, block.side.first_col))
-        for offset, row_specs in enumerate(block.rows):
-            for spec in row_specs:
-                seen.add((start + offset, spec.first_col))
-                if spec.field is None:
-                    continue
-                if spec.kind == "sdgs":
-                    fields[spec.field] = _read_goals(grid, spec, start + offset, out,
-                                                     keys.from_layout(spec.field, scope))
-                    continue
-                cell = grid.get(start + offset, spec.first_col)
-                fields[spec.field] = decode(spec, cell.value, cell.num_format)
-                out.note(keys.from_layout(spec.field, scope), grid, start + offset,
-                         spec.first_col, cell)
+    root, under, value, source = scope.root, keys.under, grid.value, out.source
+    for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
+        seen.update([(start + offset, col) for offset, col in plan_of.looks])
+        for offset, col, name, part, inside, spec, how in plan_of.fields:
+            row = start + offset
+            key = under(root, part) if inside else part
+            if how == _SDGS:
+                fields[name] = _read_goals(grid, spec, row, out, key)
+                continue
+            fields[name] = _decoded(grid, row, col, spec, how, value(row, col))
+            source(key, grid, row, col)
+        block = plan_of.block
         if block.table is None:
             continue
         end = starts[index + 1] if index + 1 < len(starts) else grid.max_row + 1
@@ -388,18 +588,17 @@ def _read_blocks(grid: Grid, sheet: SheetLayout, vars_: dict[str, Any], out: _Co
                                                   end, out, scope)
             continue
         items: list[dict[str, Any]] = []
-        table = keys.split(block.table)[-1]
-        columns = [spec.first_col for spec in block.columns]
-        for row in range(start + len(block.rows), end):
-            seen.update([(row, col) for col in columns])
-            if all(grid.value(row, col) is None for col in columns):
+        columns = plan_of.columns
+        for row in range(start + plan_of.height, end):
+            seen.update([(row, col) for col, _, _, _ in columns])
+            found = [value(row, col) for col, _, _, _ in columns]
+            if all(v is None for v in found):
                 continue
             values = {}
-            for spec in block.columns:
-                cell = grid.get(row, spec.first_col)
-                values[spec.field or ""] = decode(spec, cell.value, cell.num_format)
-                out.note(scope.row(table, len(items), spec.field or ""), grid, row,
-                         spec.first_col, cell)
+            for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
+                                                       found):
+                values[name] = _decoded(grid, row, col, spec, how, v)
+                source(under(root, part), grid, row, col)
             items.append(values)
         fields[block.table] = items
     return fields
@@ -438,7 +637,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
 
         def value(spec: CellSpec, path: str, r: int = row) -> Any:
             cell = grid.get(r, spec.first_col)
-            out.note(path, grid, r, spec.first_col, cell)
+            out.note(path, grid, r, spec.first_col)
             return decode(spec, cell.value, cell.num_format)
 
         text = {k: value(specs[(k, None)], scope.key(keys.INDICATORS, index, k))
@@ -472,7 +671,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
         if rating_spec is not None:
             rating_cell = grid.get(row, rating_spec.first_col)
             rating_key = scope.key(keys.INDICATORS, index, keys.RATING)
-            out.note(rating_key, grid, row, rating_spec.first_col, rating_cell)
+            out.note(rating_key, grid, row, rating_spec.first_col)
             if not rating_cell.is_formula:
                 rating = decode(rating_spec, rating_cell.value)
                 if rating is not None:
@@ -488,12 +687,11 @@ def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direct
                target: m.Figure, actual: m.Figure) -> m.RateValue:
     """A 達成率 cell: its formula's result recomputed from the figures, or the rate typed
     over it (recorded, so that validation can compare it with the figures)."""
-    cell = grid.get(row, col)
-    out.note(key, grid, row, col, cell)
-    if cell.is_formula:
+    out.note(key, grid, row, col)
+    if grid.holds_formula(row, col):
         computed = achievement(direction, target, actual)
         return None if computed is None else as_written(computed)
-    rate = decode(_RATE, cell.value, cell.num_format)
+    rate = _decoded(grid, row, col, _RATE, _FORMATTED, grid.value(row, col))
     if rate is not None:
         out.typed_rates.add(key)
     return rate
@@ -520,106 +718,104 @@ _FIGURE = CellSpec(0, 0, kind="figure")
 _RATE = CellSpec(0, 0, kind="rate")
 
 
-def _read_indicators(grid: Grid, ind: IndicatorLayout, plan: m.Plan, out: _Collector,
+def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
                      numbers: tuple[int, ...] = ()
                      ) -> dict[int, tuple[tuple[m.Indicator, ...], str | None]]:
     """Indicators and 未達成指標の理由・分析 of every section group.  A group is
     named in the group column; a layout without one takes ``numbers`` (the
     sections in sheet order) in turn, each group ending with its analysis."""
-    vars_ = label_vars(plan, review=ind.review_index(len(plan.periods)))
-    header = tuple(c for c in ind.header[0] if c.text is not None)
-    expected = _expected(header, vars_)
-    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, expected)), None)
+    ind = plan_of.layout
+    value = grid.value
+    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, plan_of.expected)),
+                 None)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
-    for row in range(start):
-        out.look(grid, row, ind.title.first_col)
+    seen = out.seen(grid)
+    seen.update([(row, ind.title.first_col) for row in range(start)])
     for offset, row_specs in enumerate(ind.header):
-        for spec in row_specs:
-            out.look(grid, start + offset, spec.first_col)
-    analysis_label = squash(fill(ind.analysis_label.text or "", vars_))
+        seen.update([(start + offset, spec.first_col) for spec in row_specs])
+    analysis_label = plan_of.analysis_label
+    group, label_col, name_col = ind.group, ind.analysis_label.first_col, ind.name.first_col
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
     unnamed = iter(numbers)
-    current: int | None = None if ind.group is not None else next(unnamed, None)
+    current: int | None = None if group is not None else next(unnamed, None)
     row = start + len(ind.header)
     while row <= grid.max_row:
-        if ind.group is not None:
-            out.look(grid, row, ind.group.first_col)
-            group_text = grid.value(row, ind.group.first_col)
+        if group is not None:
+            seen.add((row, group.first_col))
+            group_text = value(row, group.first_col)
             if isinstance(group_text, str) and group_text.strip():
-                number = unpattern(ind.group.pattern, group_text)
+                number = unpattern(group.pattern, group_text)
                 current = int(number) if number.isdigit() else current
-        label = grid.value(row, ind.analysis_label.first_col)
-        name = grid.value(row, ind.name.first_col)
+        label = value(row, label_col)
+        name = value(row, name_col)
         if current is None or (name is None and label is None):
             row += 1
             continue
         indicators, analysis = groups.setdefault(current, ([], [None]))
         if isinstance(label, str) and squash(label) == analysis_label:
-            out.look(grid, row, ind.analysis_label.first_col)
-            if ind.group is not None:
-                out.look(grid, row + 1, ind.group.first_col)
-            text_cell = grid.get(row + 1, ind.analysis_text.first_col)
-            analysis[0] = decode(ind.analysis_text, text_cell.value)
-            out.note(keys.unmet_analysis(current), grid, row + 1,
-                     ind.analysis_text.first_col, text_cell)
+            seen.add((row, label_col))
+            if group is not None:
+                seen.add((row + 1, group.first_col))
+            text_col = ind.analysis_text.first_col
+            analysis[0] = decode(ind.analysis_text, value(row + 1, text_col))
+            out.note(keys.unmet_analysis(current), grid, row + 1, text_col)
             row += 2
-            if ind.group is None:
+            if group is None:
                 current = next(unnamed, None)
             continue
         if name is None:
             row += 1
             continue
-        if ind.group is not None:
-            for extra in range(1, ind.rows):
-                out.look(grid, row + extra, ind.group.first_col)
-        indicators.append(_indicator(grid, ind, plan, row, current, len(indicators), out))
+        if group is not None:
+            seen.update([(row + extra, group.first_col) for extra in range(1, ind.rows)])
+        indicators.append(_indicator(grid, plan_of, row, current, len(indicators), out, seen))
         row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
 
 
-def _indicator(grid: Grid, ind: IndicatorLayout, plan: m.Plan, row: int, number: int,
-               index: int, out: _Collector) -> m.Indicator:
-    def text(value: Any) -> str | None:
-        return None if value is None else str(value).strip() or None
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value).strip() or None
 
-    def figure(r: int, col: int, path: str, cell: Cell | None = None) -> m.Figure:
-        cell = grid.get(r, col) if cell is None else cell
-        out.note(path, grid, r, col, cell)
-        return decode(_FIGURE, cell.value, cell.num_format)
 
-    direction = text(grid.value(row, ind.direction.first_col)) or ""
+def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index: int,
+               out: _Collector, seen: set[tuple[int, int]]) -> m.Indicator:
+    ind = plan_of.layout
+    value, under, source = grid.value, keys.under, out.source
+    root = keys.section(number).root
+    field_rests, period_rests = plan_of.indicator_rests(index)
+    direction = _text(value(row, ind.direction.first_col)) or ""
     bottom = row + ind.rows - 1
-    seen = out.seen(grid)
     results: list[m.PeriodResult | None] = []
-    for period, cols in zip(plan.periods, ind.periods):
-        target_cell = grid.get(row, cols.target)
-        seen.add((row, cols.target))
-        if isinstance(target_cell.value, str) and target_cell.value.strip() == ind.absent:
+    for (target_col, actual_col, rate_col), (target_rest, actual_rest, rate_rest) in zip(
+            plan_of.periods, period_rests):
+        shown = value(row, target_col)
+        seen.add((row, target_col))
+        if isinstance(shown, str) and shown.strip() == ind.absent:
             results.append(None)
             continue
-        target = figure(row, cols.target, keys.period(number, index, period.key, "target"),
-                        target_cell)
-        actual = figure(bottom, cols.actual, keys.period(number, index, period.key, "actual"))
+        source(under(root, target_rest), grid, row, target_col)
+        target = _decoded(grid, row, target_col, _FIGURE, _FORMATTED, shown)
+        seen.add((bottom, actual_col))
+        source(under(root, actual_rest), grid, bottom, actual_col)
+        actual = _decoded(grid, bottom, actual_col, _FIGURE, _FORMATTED,
+                          value(bottom, actual_col))
         rate: m.RateValue = None
-        if cols.rate is not None:
-            rate = _read_rate(grid, row, cols.rate,
-                              keys.period(number, index, period.key, keys.RATE), out,
+        if rate_col is not None:
+            rate = _read_rate(grid, row, rate_col, under(root, rate_rest), out,
                               direction, target, actual)
         results.append(m.PeriodResult(target, actual, rate))
-    specs = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
-             "baseline": ind.baseline, "plan_target": ind.plan_target}
-    cells: dict[str, Cell] = {}
-    for k, spec in specs.items():
-        if spec is not None:
-            cells[k] = grid.get(row, spec.first_col)
-            out.note(keys.indicator(number, index, k), grid, row, spec.first_col, cells[k])
+    read: dict[str, Any] = {}
+    for (name, spec), part in zip(plan_of.fields, field_rests):
+        read[name] = value(row, spec.first_col)
+        seen.add((row, spec.first_col))
+        source(under(root, part), grid, row, spec.first_col)
 
-    def optional_figure(k: str) -> m.Figure:
-        cell = cells.get(k)
-        return None if cell is None else decode(_FIGURE, cell.value, cell.num_format)
+    def optional_figure(name: str, spec: CellSpec | None) -> m.Figure:
+        return None if spec is None else _decoded(grid, row, spec.first_col, _FIGURE,
+                                                  _FORMATTED, read[name])
 
     return m.Indicator(
-        name=text(cells["name"].value) or "", unit=text(cells["unit"].value),
-        direction=direction, baseline=optional_figure("baseline"), results=tuple(results),
-        plan_target=optional_figure("plan_target"))
+        name=_text(read["name"]) or "", unit=_text(read["unit"]),
+        direction=direction, baseline=optional_figure("baseline", ind.baseline),
+        results=tuple(results), plan_target=optional_figure("plan_target", ind.plan_target))
