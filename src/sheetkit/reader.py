@@ -45,12 +45,6 @@ _parse_cell = lru_cache(maxsize=1024)(parse_cell)
 
 
 @dataclass(frozen=True)
-class CellRef:
-    sheet: str
-    cell: str
-
-
-@dataclass(frozen=True)
 class Extraction:
     """A document read from a workbook, and where each value came from.
 
@@ -61,7 +55,7 @@ class Extraction:
     document: m.Document
     identity: Identity
     layout: Layout                               # the layout it was read with
-    sources: dict[str, CellRef] = field(default_factory=dict)
+    sources: dict[str, Location] = field(default_factory=dict)   # sheet and cell
     typed_rates: frozenset[str] = frozenset()
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()                 # in the workbook's tab order
@@ -74,15 +68,16 @@ MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for 
 
 
 @lru_cache(maxsize=8192)
-def _cell_ref(sheet: str, row: int, col: int) -> CellRef:
-    """Shared: every file of a layout reads the same cells."""
-    return CellRef(sheet, _cell_name(row, col))
+def _cell_ref(sheet: str, row: int, col: int) -> Location:
+    """A cell's place, as validation's findings name it (shared: every file
+    of a layout reads the same cells)."""
+    return Location(None, None, sheet, _cell_name(row, col))
 
 
 class _Collector:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.sources: dict[str, CellRef] = {}
+        self.sources: dict[str, Location] = {}
         self.typed_rates: set[str] = set()
         self.looked: dict[str, set[tuple[int, int]]] = {}
         self.notices: list[Problem] = []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 from sheetkit import codes, keys
@@ -84,12 +83,6 @@ class Subject:
         return keys.of_chapter(key, self.in_plan_file)
 
 
-@lru_cache(maxsize=8192)
-def _location(sheet: str, cell: str) -> Location:
-    """Shared: every file of a layout names the same cells."""
-    return Location(sheet=sheet, cell=cell)
-
-
 def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = None) -> Subject:
     """Load a YAML/JSON document or read a workbook; never raises for bad input.
     ``engine`` chooses the workbook read path (grid.FAST or grid.FULL);
@@ -118,8 +111,7 @@ def _chapters(subjects: list[Subject]) -> Subject:
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
-    sources = {k: _location(v.sheet, v.cell) for k, v in extraction.sources.items()}
-    return Subject(str(path), kind, extraction.document, sources, extraction.identity,
+    return Subject(str(path), kind, extraction.document, extraction.sources, extraction.identity,
                    extraction.typed_rates, external_links=extraction.external_links,
                    sheets=extraction.sheets, notices=extraction.notices,
                    sha256=extraction.sha256, review=extraction.review,
