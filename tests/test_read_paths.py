@@ -1,6 +1,7 @@
 """The fast read path (python-calamine + zip parts) and the full one (openpyxl)
 give the same document and the same findings, on every workbook the tests make."""
 
+import io
 import re
 import shutil
 import zipfile
@@ -149,38 +150,47 @@ def test_a_formulas_text_is_found_as_the_pattern_finds_it(pieces, at):
                                      else (found.group(1), found.group(2) or b""))
 
 
+# Sheets written otherwise than the writer writes them, for the guard's quick counts
+VARIANTS = {"prefixed-cells": lambda d: d.replace(b'<c r="', b'<c s="0" r="', 3),
+            "rich-text": lambda d: d.replace(b"<t>", b"<r><rPr><charset val=\"1\"/></rPr><t>", 1)
+            .replace(b"</t>", b"</t></r>", 1),
+            "far-cell": lambda d: d.replace(b'<c r="A1"', b'<c r="XFD1048576"', 1),
+            "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>'),
+            "row-far-down": lambda d: d.replace(b'<row r="1"', b'<row r="4000"', 1),
+            "three-letters": lambda d: d.replace(b'<c r="A1"', b'<c r="AAA1"', 1),
+            "row-zero": lambda d: d.replace(b'<c r="A1"', b'<c r="A0"', 1),
+            "row-unnumbered": lambda d: d.replace(b'<row r="2"', b"<row", 1),
+            "merge-in-data": lambda d: d.replace(b"</row>", b'<mergeCell ref="A1:B2"/></row>', 1),
+            "merge-tab": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell\tref="', 1),
+            "merge-far": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell ref="A1:XFD9" x="', 1),
+            "dimension-after": lambda d: d.replace(b"</worksheet>", b'<dimension ref="B2"/></worksheet>'),
+            "comment": lambda d: d.replace(b"<sheetData>", b'<!-- <c r="A1"/> --><sheetData>', 1),
+            "instruction": lambda d: d.replace(b"<sheetData>", b"<?x <c r=\"A1\"/> ?><sheetData>", 1)}
+
+
+def small_parts(workbooks):
+    """Each workbook that zipfile reads, with its parts (not the zip bomb's or a
+    million rows')."""
+    for path in workbooks:
+        try:
+            archive = zipfile.ZipFile(path)
+            parts = {m.filename: archive.read(m) for m in archive.infolist()
+                     if m.file_size < 1 << 21}
+        except (zipfile.BadZipFile, OSError, ValueError):
+            continue
+        if len(parts) == len(archive.infolist()):
+            yield path, parts
+
+
 def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path):
     """The guard counts a plain part from its text; element by element, expat
     counts the same on every part of every workbook (re-saved by LibreOffice
     and hostile ones too), and ordinary parts are counted the quick way."""
     from sheetkit.guard import _Census, _census_of_plain_part, _parser, _PartScan, default_limits
 
-    variants = {"prefixed-cells": lambda d: d.replace(b'<c r="', b'<c s="0" r="', 3),
-                "rich-text": lambda d: d.replace(b"<t>", b"<r><rPr><charset val=\"1\"/></rPr><t>", 1)
-                .replace(b"</t>", b"</t></r>", 1),
-                "far-cell": lambda d: d.replace(b'<c r="A1"', b'<c r="XFD1048576"', 1),
-                "cell-outside": lambda d: d.replace(b"</sheetData>", b'</sheetData><c r="B2"/>'),
-                "row-far-down": lambda d: d.replace(b'<row r="1"', b'<row r="4000"', 1),
-                "three-letters": lambda d: d.replace(b'<c r="A1"', b'<c r="AAA1"', 1),
-                "row-zero": lambda d: d.replace(b'<c r="A1"', b'<c r="A0"', 1),
-                "row-unnumbered": lambda d: d.replace(b'<row r="2"', b"<row", 1),
-                "merge-in-data": lambda d: d.replace(b"</row>", b'<mergeCell ref="A1:B2"/></row>', 1),
-                "merge-tab": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell\tref="', 1),
-                "merge-far": lambda d: d.replace(b'<mergeCell ref="', b'<mergeCell ref="A1:XFD9" x="', 1),
-                "dimension-after": lambda d: d.replace(b"</worksheet>", b'<dimension ref="B2"/></worksheet>'),
-                "comment": lambda d: d.replace(b"<sheetData>", b'<!-- <c r="A1"/> --><sheetData>', 1),
-                "instruction": lambda d: d.replace(b"<sheetData>", b"<?x <c r=\"A1\"/> ?><sheetData>", 1)}
     quick = 0
-    for path in workbooks:
-        try:
-            archive = zipfile.ZipFile(path)
-            parts = {m.filename: archive.read(m) for m in archive.infolist()
-                     if m.file_size < 1 << 21}    # not the zip bomb's or a million rows'
-            if len(parts) < len(archive.infolist()):
-                continue
-        except (zipfile.BadZipFile, OSError, ValueError):
-            continue
-        for variant, change in [("", None), *variants.items()]:
+    for path, parts in small_parts(workbooks):
+        for variant, change in [("", None), *VARIANTS.items()]:
             fast, scanned = _Census(default_limits()), _Census(default_limits())
             for name, data in parts.items():
                 if name == "[Content_Types].xml" or not name.endswith((".xml", ".rels")):
@@ -206,6 +216,101 @@ def test_the_guards_quick_census_counts_what_its_scan_counts(workbooks, tmp_path
                     break
             assert fast == scanned, (path.name, variant)
     assert quick > 400          # every plain part of the ordinary workbooks
+
+
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+# ... and written to mislead a count from the text alone
+MISLEADING = {
+    "xmlns-in-text": lambda d: d.replace(b"<t>", b'<t>xmlns:m="' + MAIN + b'" xmlns="urn:x" ', 1),
+    "inner-default": lambda d: d.replace(b"<sheetData>", b'<sheetData><x xmlns="urn:x"><c r="XFD1"/></x>', 1),
+    "prefixed-main": lambda d: d.replace(b"</row>", b'<m:c xmlns:m="' + MAIN + b'" r="XFD9"/></row>', 1),
+    "entity-in-uri": lambda d: d.replace(MAIN, MAIN.replace(b"/main", b"&#x2F;main"), 1),
+    "second-sheetData": lambda d: d.replace(b"</worksheet>", b'<sheetData><row r="9"><c r="ZZZ9"/></row>'
+                                            b"</sheetData></worksheet>"),
+    "empty-sheetData-after": lambda d: d.replace(b"</worksheet>", b"<sheetData/></worksheet>"),
+    "merge-with-end-tag": lambda d: d.replace(b"/></mergeCells>", b"></mergeCell></mergeCells>", 1),
+    "merges-twice": lambda d: d.replace(b"</worksheet>", b'<mergeCells><mergeCell ref="A1:XFD1"/>'
+                                        b"</mergeCells></worksheet>"),
+    "name-in-sheet": lambda d: d.replace(b"</worksheet>", b'<definedNames><definedName name="x">A1'
+                                         b"</definedName></definedNames></worksheet>"),
+    "dimension-far": lambda d: d.replace(b'<dimension ref="', b'<dimension ref="A1:XFD1048576" x="', 1)}
+
+
+def test_the_guards_bounds_hold_what_its_scan_counts(workbooks):
+    """The guard's quick pass bounds what a plain part holds from its length and
+    a few searches (_bounds) instead of counting it: on every part of every
+    workbook and every variant, a part it bounds is one expat's element-by-element
+    scan lets through (or refuses only for a limit the bounds pass too), with at
+    most as many elements, cells and rows and at most the used area, and exactly
+    the merged ranges, names and sheets; and a workbook whose parts the quick pass
+    lets through (_proven) passes the exact checks (_checked) with the same parts,
+    and one it does not, where unchanged, is one the exact checks refuse."""
+    from sheetkit.guard import (
+        _bounds,
+        _Census,
+        _checked,
+        _directory,
+        _Over,
+        _parser,
+        _PartScan,
+        _proven,
+        _Unzipped,
+        default_limits,
+    )
+
+    limits = default_limits()
+    proven = 0
+    for path, parts in small_parts(workbooks):
+        for variant, change in [("", None), *VARIANTS.items(), *MISLEADING.items()]:
+            changed = {name: change(data) if change and name.startswith("xl/worksheets/")
+                       else data for name, data in parts.items()}
+            for name, data in changed.items():
+                if name == "[Content_Types].xml" or not name.endswith((".xml", ".rels")):
+                    continue
+                bounds = _bounds(name, data, limits)
+                census = _Census(limits)
+                parser, scan = _parser(), _PartScan(name, census)
+                scan.attach(parser)
+                try:
+                    parser.Parse(data, True)
+                    scan.verdict()
+                except Exception as error:  # noqa: BLE001 - compared, not raised
+                    assert bounds is None or isinstance(error, _Over) and any(
+                        bound > most for bound, most in zip(bounds, (
+                            limits.max_elements, limits.max_cells, limits.max_rows,
+                            limits.max_defined_names, limits.max_merged_ranges,
+                            limits.max_merged_cells, limits.max_sheet_area))), (
+                        path.name, variant, name)
+                    continue
+                if bounds is None:
+                    continue
+                area = (scan.bottom - scan.top + 1) * (scan.right - scan.left + 1) \
+                    if scan.bottom else 0
+                assert (bounds.elements >= census.elements and bounds.cells >= census.cells
+                        and bounds.rows >= scan.rows and bounds.area >= area), (path.name, variant, name)
+                assert (bounds.names, bounds.merged, bounds.merged_cells, bounds.sheet_data,
+                        bounds.sheet_entries) == (census.names, census.merged, census.merged_cells,
+                                                  census.sheet_data, census.sheet_entries), (
+                    path.name, variant, name)
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w") as rewritten:
+                for name, data in changed.items():
+                    rewritten.writestr(name, data)
+            raw = out.getvalue()
+            members = _directory(raw)
+            assert members is not None
+            sheets = {n for n in changed if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+            quick = _proven(_Unzipped(raw, members), members, sheets, limits)
+            if quick is None and not variant:        # only where the exact checks refuse
+                with pytest.raises(SheetkitError):
+                    _checked(path, _Unzipped(raw, members), members, sheets, limits)
+            if quick is not None:
+                proven += not variant
+                exact = _checked(path, _Unzipped(raw, members), members, sheets, limits)
+                assert quick[:1] + quick[2:] == exact[:1] + exact[2:], (path.name, variant)
+                assert {n for n in quick.referenced if n in sheets} >= \
+                    {n for n in exact.referenced if n in sheets}, (path.name, variant)
+    assert proven > 30
 
 
 @pytest.mark.parametrize("old, new", [

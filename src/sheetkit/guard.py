@@ -468,11 +468,11 @@ _NS_VALUE = re.compile(rb"""\s*=\s*(["'])([^"'<]*)\1""")
 _MAIN_URIS = tuple(ns.encode() for ns in MAIN_NAMESPACES)
 
 
-def _plain_root(data: bytes) -> tuple[int, bool] | None:
-    """Where the root element's start tag ends, and whether an XML declaration
-    comes first, if ``data`` is UTF-8 and starts as plain XML does; whether it
-    holds anything but elements, attributes and text, its parse tells
-    (_plain_parser)."""
+def _plain_root(data: bytes) -> tuple[int, int, bool] | None:
+    """Where the root element's start tag starts and ends, and whether an XML
+    declaration comes first, if ``data`` is UTF-8 and starts as plain XML
+    does; whether it holds anything but elements, attributes and text, its
+    parse tells (_plain_parser)."""
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     declared = data.startswith(b"<?", start)
     if declared:
@@ -484,7 +484,7 @@ def _plain_root(data: bytes) -> tuple[int, bool] | None:
     root = data.find(b"<", start)
     if root < 0 or data[start:root].strip() or data[root + 1:root + 2] in (b"\0", b"!", b"?"):
         return None
-    return data.find(b">", root), declared
+    return root, data.find(b">", root), declared
 
 
 class _NotPlain(Exception):
@@ -531,9 +531,10 @@ def _namespaces(data: bytes) -> list[tuple[int, bytes, bytes]] | None:
     return found
 
 
-@dataclass(frozen=True)
-class _Counts:
-    """What a plain part holds, as _PartScan would count it."""
+class _Counts(NamedTuple):
+    """What a plain part holds, as _PartScan would count it (_plain_counts); or
+    at least as much (_bounds: elements, cells and rows bounded by the part's
+    length, the used area by a box around it, the rest exact)."""
 
     elements: int
     cells: int
@@ -593,7 +594,7 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
     declarations = None if plain is None else _namespaces(data)
     if plain is None or declarations is None:
         return None
-    root_end, declared = plain
+    _, root_end, declared = plain
     elements = data.count(b"<") - data.count(b"</") - declared
     if elements > limits.max_elements:
         return None
@@ -609,24 +610,16 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
         last = data.find(b"</sheetData>", first) if first >= 0 else -1
         if last < 0:
             first = last = len(data)
-        ranges: dict[bytes, list[bytes]] = {b"mergeCell": [], b"dimension": []}
-        for tag, written, ref in _OUTSIDE.findall(data, 0, first) + _OUTSIDE.findall(data, last):
-            counted[tag] += 1
-            if written and tag in ranges:
-                ranges[tag].append(ref)
+        ranges = _outside(data, first, last, counted)
         try:
             if not _count_plain_sheet_data(data, first, last, area, counted, limits):
                 return None
-            for tag, refs in ranges.items():
-                if len(refs) != counted[tag]:
-                    return None                # one written in another form
-                if refs:
-                    tops, lefts, bottoms, rights, sizes = zip(*map(_range, refs))
-                    area.extend((min(tops), min(lefts)), (max(bottoms), max(rights)))
-                    if tag == b"mergeCell":
-                        merged_cells = sum(sizes)
+            found = _ranges_area(ranges, counted, area)
         except (_BadRef, ValueError):
             return None
+        if found is None:
+            return None
+        merged_cells = found
         rows, cells, merged = counted[b"row"], counted[b"c"], counted[b"mergeCell"]
     try:
         _plain_parser().Parse(data, True)
@@ -639,6 +632,36 @@ def _plain_counts(name: str, data: bytes, limits: Limits) -> _Counts | None:
 
 # a template's returns share these parts: a few are remembered, by their whole text
 _shared_plain_counts = lru_cache(maxsize=32)(_plain_counts)
+
+
+def _outside(data: bytes, first: int, last: int,
+             counted: dict[bytes, int]) -> dict[bytes, list[bytes]]:
+    """Count the tags of ``counted`` before ``first`` and from ``last`` on
+    (outside the sheetData that runs between them); the references of the
+    merged ranges and dimensions there written ``<mergeCell ref="…"``."""
+    ranges: dict[bytes, list[bytes]] = {b"mergeCell": [], b"dimension": []}
+    for tag, written, ref in _OUTSIDE.findall(data, 0, first) + _OUTSIDE.findall(data, last):
+        counted[tag] += 1
+        if written and tag in ranges:
+            ranges[tag].append(ref)
+    return ranges
+
+
+def _ranges_area(ranges: dict[bytes, list[bytes]], counted: dict[bytes, int],
+                 area: _Area) -> int | None:
+    """Extend ``area`` by the merged ranges and dimensions ``_outside`` found,
+    and the cells the merged ranges cover; None where one of them is written in
+    another form (``counted`` holds more); _BadRef where one is no range."""
+    merged_cells = 0
+    for tag, refs in ranges.items():
+        if len(refs) != counted[tag]:
+            return None                        # one written in another form
+        if refs:
+            tops, lefts, bottoms, rights, sizes = zip(*map(_range, refs))
+            area.extend((min(tops), min(lefts)), (max(bottoms), max(rights)))
+            if tag == b"mergeCell":
+                merged_cells = sum(sizes)
+    return merged_cells
 
 
 def _count_plain_sheet_data(data: bytes, first: int, last: int, area: _Area,
@@ -731,12 +754,12 @@ def _column(letters: bytes) -> int:
     return _cell(letters.decode("ascii") + "1")[1]
 
 
-def _check_content_types(path: Path, names: set[str], census: _Census) -> None:
+def _check_content_types(path: Path, names: set[str], overrides: dict[str, str] | None,
+                         defaults: dict[str, str] | None) -> None:
     """[Content_Types].xml must tell the truth: every part it names exists,
     and the workbook it declares is xl/workbook.xml.  A file that lies here
     reads with calamine but not with openpyxl, so it is refused for every
     command alike."""
-    overrides, defaults = census.overrides, census.defaults
     if overrides is None or defaults is None:
         raise refuse(path, "damaged")
     if any(part not in names for part in overrides):
@@ -953,9 +976,13 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
         return _inspect_zip(path, members, limits, data)
     except SheetkitError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
-            ValueError, NotImplementedError, RuntimeError, KeyError):
+    except _DAMAGED:
         raise refuse(path, "damaged") from None
+
+
+# what reading a damaged zip (or member) raises
+_DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError,
+            ValueError, NotImplementedError, RuntimeError, KeyError)
 
 
 def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
@@ -981,7 +1008,37 @@ def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
     if any(target not in names for target in _workbook_targets(archive)):
         raise refuse(path, "damaged")          # a part the workbook refers to is missing
     sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    parts: dict[str, bytes] = {}
+    parts = _proven(archive, members, sheets, limits) or _checked(path, archive, members,
+                                                                  sheets, limits)
+    count = max(len(sheets), parts.sheet_data, parts.sheet_entries)
+    if count > limits.max_sheets:
+        raise refuse(path, "too-large", detail=f"{count:,}", what="sheets")
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
+    _check_content_types(path, names, parts.overrides, parts.defaults)
+    return Inspection(_external_links(archive, names), parts.kept, raw, parts.referenced)
+
+
+class _Parts(NamedTuple):
+    """The parts of a workbook the guard let through: those kept for the
+    readers, those written with every cell's reference first, and what the
+    checks after them need (sheets as parts with cells and as listed in the
+    workbook, [Content_Types].xml's overrides and defaults)."""
+
+    kept: dict[str, bytes]
+    referenced: frozenset[str]
+    sheet_data: int
+    sheet_entries: int
+    overrides: dict[str, str] | None
+    defaults: dict[str, str] | None
+
+
+def _checked(path: Path, archive: _Unzipped, members: list[_Member], sheets: set[str],
+             limits: Limits) -> _Parts:
+    """Every member inflated, every XML part checked and counted exactly
+    (_check_xml), in the order of the zip; SheetkitError at the first part
+    that must be refused, with its reason."""
+    kept: dict[str, bytes] = {}
     referenced = set()
     census = _Census(limits)
     for member in members:
@@ -990,14 +1047,160 @@ def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
         if name.endswith((".xml", ".rels", ".vml")) and _check_xml(path, name, data, census):
             referenced.add(name)
         if name in sheets or name in KEPT_PARTS:
-            parts[name] = data
-    count = max(len(sheets), census.sheet_data, census.sheet_entries)
-    if count > limits.max_sheets:
-        raise refuse(path, "too-large", detail=f"{count:,}", what="sheets")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
-    _check_content_types(path, names, census)
-    return Inspection(_external_links(archive, names), parts, raw, frozenset(referenced))
+            kept[name] = data
+    return _Parts(kept, frozenset(referenced), census.sheet_data, census.sheet_entries,
+                  census.overrides, census.defaults)
+
+
+def _proven(archive: _Unzipped, members: list[_Member], sheets: set[str],
+            limits: Limits) -> _Parts | None:
+    """What _checked finds, where the quick pass proves that _checked lets
+    every part through: each member inflated (CRC checked) and each XML part
+    parsed strictly as ever, but what a part holds bounded from its length and
+    a few searches (_bounds) instead of counted, and the sums of the bounds
+    within every limit.  None at the least doubt (a part not plain, a count
+    near a limit, a damaged member …): then _checked decides, with its exact
+    counts and its reasons, so every refusal and its message stay as they were."""
+    kept: dict[str, bytes] = {}
+    referenced = []
+    elements = cells = names = merged = merged_cells = sheet_data = sheet_entries = 0
+    overrides = defaults = None
+    try:
+        for member in members:
+            name = member.filename
+            data = archive.read(name)
+            if name in sheets or name in KEPT_PARTS:
+                kept[name] = data
+            if not name.endswith((".xml", ".rels", ".vml")):
+                continue
+            shared = _shared(name, len(data))
+            found: _Counts | _Census | None = None
+            if name != "[Content_Types].xml":
+                found = (_shared_bounds if shared else _bounds)(name, data, limits)
+            if found is not None:
+                referenced.append(name)
+            elif shared:                       # not plain, as [Content_Types].xml never is
+                found = _shared_scan(name, data, limits)
+                if found is None or found.overrides is not None and overrides is not None:
+                    return None
+                if found.overrides is not None:
+                    overrides, defaults = found.overrides, found.defaults
+            else:
+                return None
+            if name == "xl/styles.xml" and (_bad_style_ids if shared
+                                            else _bad_style_ids.__wrapped__)(data):
+                return None
+            if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
+                                                   for stamp in _CORE_DATES.findall(data)):
+                return None
+            if not isinstance(found, _Census) and (found.rows > limits.max_rows or
+                                                   found.area > limits.max_sheet_area):
+                return None
+            elements += found.elements
+            cells += found.cells
+            names += found.names
+            merged += found.merged
+            merged_cells += found.merged_cells
+            sheet_data += found.sheet_data
+            sheet_entries += found.sheet_entries
+    except _DAMAGED:
+        return None                            # _checked says which member, and why
+    if elements > limits.max_elements or cells > limits.max_cells or \
+            names > limits.max_defined_names or merged > limits.max_merged_ranges or \
+            merged_cells > limits.max_merged_cells:
+        return None
+    return _Parts(kept, frozenset(referenced), sheet_data, sheet_entries,
+                  None if overrides is None else dict(overrides),
+                  None if defaults is None else dict(defaults))
+
+
+def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
+    """Bounds of what _PartScan would count in a plain part (see _plain_counts),
+    without counting elements, cells and rows: an element takes at least four
+    bytes of the part (``<a/>``), a cell written ``<c r="A1"/>`` eleven, a row
+    ``<row r="1"/>`` twelve.  The namespaces are as expat reads them while
+    parsing the part strictly (last: a part the searches already doubt is not
+    parsed here).  None where the part is not plain, not written in the one
+    form the bounds assume, or where a bound passes a limit by itself."""
+    plain = _plain_root(data)
+    size = len(data)
+    if plain is None or size // 4 > limits.max_elements:
+        return None
+    spreadsheet = _MAIN_URIS[0] in data or _MAIN_URIS[1] in data
+    counts = _bounded_text(data, limits) if spreadsheet else None
+    if spreadsheet and counts is None:
+        return None
+    declarations = _declarations(data)
+    if declarations is None:
+        return None
+    main = [prefix for prefix, uri, _ in declarations if uri in MAIN_NAMESPACES]
+    if not main:
+        return _Counts(size // 4, 0, 0, 0, 0, 0, 0, 0, 0)
+    if counts is None or main != [None] or \
+            [at for prefix, _, at in declarations if prefix is None] != [plain[0]]:
+        return None                            # another default, or SpreadsheetML by a prefix
+    cells, rows, names, merged, merged_cells, area, sheet_data, sheet_entries = counts
+    return _Counts(size // 4, cells, rows, names, merged, merged_cells, area, sheet_data,
+                   sheet_entries if name == "xl/workbook.xml" else 0)
+
+
+def _declarations(data: bytes) -> list[tuple[str | None, str | None, int]] | None:
+    """Parse ``data`` strictly (_plain_parser): each namespace declaration, its
+    prefix (None for the default namespace), its URI and where the start tag
+    that makes it starts; None where the part is not plain or not well-formed."""
+    declarations: list[tuple[str | None, str | None, int]] = []
+    parser = _plain_parser()
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
+        (prefix, uri, parser.CurrentByteIndex))
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Unsafe, _NotPlain):
+        return None
+    finally:
+        parser.StartNamespaceDeclHandler = None        # the handler holds the parser
+    return declarations
+
+
+def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
+    """_bounds' cells, rows, names, merged ranges, cells they cover, used area,
+    sheetData and sheet elements of a part whose unprefixed tags are all
+    SpreadsheetML's, from its text; None where it is not written so."""
+    # the cells and rows _PartScan counts lie between the first sheetData's start
+    # and the last sheetData's end (where there is another, the search below finds it)
+    first = data.find(b"<sheetData")
+    last = data.rfind(b"</sheetData>") if first >= 0 else -1
+    if last < first:
+        first = last = len(data)
+    counted = dict.fromkeys(_TAGS, 0)
+    ranges = _outside(data, first, last, counted)
+    if counted[b"c"] or counted[b"row"]:
+        return None                            # a cell or row outside sheetData
+    area = _Area()
+    cells = rows = 0
+    if first < last:
+        if data[first + 10:first + 11] not in b" \t\r\n>" or \
+                SMALL_BOX[0] * SMALL_BOX[1] > limits.max_sheet_area or \
+                _IRREGULAR.search(data, first + 1, last) is not None:
+            return None
+        counted[b"sheetData"] += 1
+        area.extend((0, 1), SMALL_BOX)         # every cell and row within it
+        cells, rows = (last - first) // 11, (last - first) // 12
+        if rows > limits.max_rows:
+            rows = data.count(b"<row", first, last)   # each one written <row r="…"
+        if rows > limits.max_rows or cells > limits.max_cells:
+            return None
+    try:
+        merged_cells = _ranges_area(ranges, counted, area)
+    except (_BadRef, ValueError):
+        return None
+    if merged_cells is None:
+        return None
+    return (cells, rows, counted[b"definedName"], counted[b"mergeCell"], merged_cells,
+            area.size, counted[b"sheetData"], counted[b"sheet"])
+
+
+# a template's returns share these parts: a few are remembered, by their whole text
+_shared_bounds = lru_cache(maxsize=32)(_bounds)
 
 
 def _external_links(archive: _Unzipped, names: set[str]) -> tuple[str, ...]:
