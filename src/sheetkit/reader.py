@@ -100,12 +100,16 @@ class _Collector:
         formula typed into a field the sheet does not compute is a notice."""
         self.sources[key] = _cell_ref(grid.name, row, col)
         if grid.holds_formula(row, col):
-            cell = grid.get(row, col)
-            if cell.formula is not None and not keys.parse(key).is_computed:
-                self.notices.append(Problem("formula-in-input", Location(
-                    str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
-                    {"value": cell.formula or "", "expected": "" if cell.value is None
-                     else str(cell.value)}))
+            self.formula_at(key, grid, row, col)
+
+    def formula_at(self, key: str, grid: Grid, row: int, col: int) -> None:
+        """A notice if the cell of ``key`` holds a formula where the sheet computes none."""
+        cell = grid.get(row, col)
+        if cell.formula is not None and not keys.parse(key).is_computed:
+            self.notices.append(Problem("formula-in-input", Location(
+                str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
+                {"value": cell.formula or "", "expected": "" if cell.value is None
+                 else str(cell.value)}))
 
     def outside(self, grid: Grid, skip: frozenset[tuple[int, int]] = frozenset()) -> None:
         """Every non-empty cell of ``grid`` that the layout does not read."""
@@ -135,8 +139,12 @@ def _identity_rows(book: Book) -> dict[str, str]:
     grid = book.grids.get(META_SHEET)
     if grid is None:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))])
-    return {str(grid.value(r, 0)): str(grid.value(r, 1) or "") for r in range(grid.max_row + 1)
-            if grid.value(r, 0) is not None}
+    rows = {}
+    for row in range(grid.max_row + 1):
+        name = grid.value(row, 0)
+        if name is not None:
+            rows[str(name)] = str(grid.value(row, 1) or "")
+    return rows
 
 
 def _identity(book: Book, rows: dict[str, str]) -> Identity:
@@ -192,6 +200,7 @@ class _BlockPlan:
     fields: tuple[tuple[int, int, str, str, bool, CellSpec, int], ...]
     table: str                                   # the table's last word ('' for none)
     columns: tuple[tuple[int, str, CellSpec, int], ...]    # col, field, spec, how decoded
+    cols: tuple[int, ...]                        # the columns' columns
     rests: list[tuple[str, ...]] = field(default_factory=list)   # row i's column key parts
 
     def row_rests(self, index: int) -> tuple[str, ...]:
@@ -235,7 +244,8 @@ def _sheet_plan(sheet: SheetLayout, vars_: dict[str, Any], in_section: bool) -> 
             tuple(_expected(labels, vars_)), len(block.rows), tuple(looks), tuple(fields),
             "" if block.table is None else keys.split(block.table)[-1],
             tuple((spec.first_col, spec.field or "", spec, _how(spec))
-                  for spec in block.columns)))
+                  for spec in block.columns),
+            tuple(spec.first_col for spec in block.columns)))
     return _SheetPlan(vars_, tuple(plans))
 
 
@@ -246,7 +256,8 @@ class _IndicatorPlan:
     layout: IndicatorLayout
     expected: tuple[tuple[int, str], ...]        # the header's labels
     analysis_label: str                          # filled and squashed
-    periods: tuple[tuple[int, int, int | None], ...]     # target, actual, rate columns
+    # the target, actual and rate columns of each period, and whether its rate is computed
+    periods: tuple[tuple[int, int, int | None, bool], ...]
     fields: tuple[tuple[str, CellSpec], ...]     # name, unit, direction, baseline, plan target
     period_keys: tuple[str, ...]
     rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = \
@@ -276,7 +287,9 @@ def _indicator_plan(ind: IndicatorLayout, plan: m.Plan, vars_: dict[str, Any]
     periods = tuple(zip(plan.periods, ind.periods))
     return _IndicatorPlan(
         ind, tuple(_expected(header, vars_)), squash(fill(ind.analysis_label.text or "", vars_)),
-        tuple((cols.target, cols.actual, cols.rate) for _, cols in periods),
+        tuple((cols.target, cols.actual, cols.rate,
+               keys.parse(keys.period(1, 0, period.key, keys.RATE)).is_computed)
+              for period, cols in periods),
         tuple((k, spec) for k, spec in specs.items() if spec is not None),
         tuple(period.key for period, _ in periods))
 
@@ -386,8 +399,9 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
     verdict = identity.precheck.get("verdict")
     if verdict:
         places.append((str(verdict[0]), str(verdict[1])))
+    grids: dict[str, Grid | None] = {}
     for name, cell in places:
-        grid = book.grids.get(name)
+        grid = grids[name] if name in grids else grids.setdefault(name, book.grids.get(name))
         if grid is None or not grid.holds_formula(*_parse_cell(cell)):
             raise out.fail("layout-mismatch", sheet=name,
                            detail=name if grid is None else f"{name}!{cell}")
@@ -563,7 +577,8 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
     starts = _locate(grid, sheet, out)
     fields: dict[str, Any] = {}
     seen = out.seen(grid)
-    root, under, value, source = scope.root, keys.under, grid.value, out.source
+    root, under, value, holds = scope.root, keys.under, grid.value, grid.holds_formula
+    sheet_name, sources = grid.name, out.sources
     for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
         seen.update([(start + offset, col) for offset, col in plan_of.looks])
         for offset, col, name, part, inside, spec, how in plan_of.fields:
@@ -573,7 +588,9 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                 fields[name] = _read_goals(grid, spec, row, out, key)
                 continue
             fields[name] = _decoded(grid, row, col, spec, how, value(row, col))
-            source(key, grid, row, col)
+            sources[key] = _cell_ref(sheet_name, row, col)
+            if holds(row, col):
+                out.formula_at(key, grid, row, col)
         block = plan_of.block
         if block.table is None:
             continue
@@ -583,17 +600,20 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                                                   end, out, scope)
             continue
         items: list[dict[str, Any]] = []
-        columns = plan_of.columns
+        columns, cols = plan_of.columns, plan_of.cols
         for row in range(start + plan_of.height, end):
-            seen.update([(row, col) for col, _, _, _ in columns])
-            found = [value(row, col) for col, _, _, _ in columns]
-            if all(v is None for v in found):
+            seen.update([(row, col) for col in cols])
+            found = [value(row, col) for col in cols]
+            if found.count(None) == len(found):
                 continue
             values = {}
             for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
                                                        found):
                 values[name] = _decoded(grid, row, col, spec, how, v)
-                source(under(root, part), grid, row, col)
+                key = under(root, part)
+                sources[key] = _cell_ref(sheet_name, row, col)
+                if holds(row, col):
+                    out.formula_at(key, grid, row, col)
             items.append(values)
         fields[block.table] = items
     return fields
@@ -659,7 +679,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
             rate_spec = specs.get(("rate", None))
             if number == last and rate_spec is not None:
                 rate = _read_rate(grid, row, rate_spec.first_col, rate_key, out,
-                                  direction, target, actual)
+                                  direction, target, actual, keys.parse(rate_key).is_computed)
             results.append(m.PeriodResult(target, actual, rate))
         rating = None
         rating_spec = specs.get(("rating", None))
@@ -679,13 +699,17 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
 
 
 def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direction: str,
-               target: m.Figure, actual: m.Figure) -> m.RateValue:
+               target: m.Figure, actual: m.Figure, computed: bool) -> m.RateValue:
     """A 達成率 cell: its formula's result recomputed from the figures, or the rate typed
-    over it (recorded, so that validation can compare it with the figures)."""
-    out.note(key, grid, row, col)
+    over it (recorded, so that validation can compare it with the figures).
+    ``computed``: keys.parse(key).is_computed, known before."""
+    out.seen(grid).add((row, col))
+    out.sources[key] = _cell_ref(grid.name, row, col)
     if grid.holds_formula(row, col):
-        computed = achievement(direction, target, actual)
-        return None if computed is None else as_written(computed)
+        if not computed:
+            out.formula_at(key, grid, row, col)
+        result = achievement(direction, target, actual)
+        return None if result is None else as_written(result)
     rate = _decoded(grid, row, col, _RATE, _FORMATTED, grid.value(row, col))
     if rate is not None:
         out.typed_rates.add(key)
@@ -782,8 +806,8 @@ def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index
     direction = _text(value(row, ind.direction.first_col)) or ""
     bottom = row + ind.rows - 1
     results: list[m.PeriodResult | None] = []
-    for (target_col, actual_col, rate_col), (target_rest, actual_rest, rate_rest) in zip(
-            plan_of.periods, period_rests):
+    for (target_col, actual_col, rate_col, computed), (target_rest, actual_rest, rate_rest) \
+            in zip(plan_of.periods, period_rests):
         shown = value(row, target_col)
         seen.add((row, target_col))
         if isinstance(shown, str) and shown.strip() == ind.absent:
@@ -798,7 +822,7 @@ def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index
         rate: m.RateValue = None
         if rate_col is not None:
             rate = _read_rate(grid, row, rate_col, under(root, rate_rest), out,
-                              direction, target, actual)
+                              direction, target, actual, computed)
         results.append(m.PeriodResult(target, actual, rate))
     read: dict[str, Any] = {}
     for (name, spec), part in zip(plan_of.fields, field_rests):
