@@ -91,6 +91,9 @@ def unpattern(pattern: str | None, text: str) -> str:
 
 def decimal_of(value: float, num_format: str | None) -> Decimal:
     """A stored number as the Decimal it shows: decimals from the value and the format."""
+    if value.__class__ is float and value.is_integer() and -1e15 < value < 1e15 \
+            and not _format_places(num_format):
+        return Decimal(int(value))     # most figures: what the lines below come to
     number = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
     if number == number.to_integral_value():
         number = Decimal(int(number))

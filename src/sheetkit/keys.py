@@ -24,8 +24,10 @@ number in front of ``sections``, say) is added here, in :class:`Scope`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 SEP = "."
 CHAPTER = "chapter"
@@ -65,6 +67,11 @@ def within(key: str, path: str) -> bool:
     """Whether ``key`` names a value inside ``path`` (a group), not ``path`` itself:
     'sections.1.citizen_needs.rank' is within 'sections.1.citizen_needs'."""
     return key.startswith(path) and key[len(path):len(path) + 1] == SEP
+
+
+def any_within(found: Iterable[str], path: str) -> bool:
+    """Whether any of the keys ``found`` is :func:`within` ``path``."""
+    return any(map(str.startswith, found, repeat(path + SEP)))
 
 
 def split(key: str) -> tuple[str, ...]:

@@ -68,11 +68,11 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     for name, path, nested, row, has_default in _fields(cls, prefix):
         if name in found:
             continue
-        if nested is not None and any(keys.within(k, path) for k in values):
+        if nested is not None and keys.any_within(values, path):
             found[name] = build(nested, values, path)
         elif row is not None:
             if values.get(path):
-                found[name] = tuple(_row(row, item) for item in values[path])
+                found[name] = tuple([_row(row, item) for item in values[path]])
         elif values.get(path) is not None or (path in values and not has_default):
             found[name] = values[path]
     return cls(**found)
@@ -102,8 +102,10 @@ def _row(row: type, item: Any) -> Any:
     layout has no column for one)."""
     if isinstance(item, row):         # read as a row already (an indicator table's rows)
         return item
-    whole = [v for v in item.values() if isinstance(v, row)]
-    return whole[0] if whole else row(**{name: item.get(name) for name in row_fields(row)})
+    for value in item.values():
+        if isinstance(value, row):
+            return value
+    return row(*map(item.get, row_fields(row)))
 
 
 def _has_default(spec: dataclasses.Field[Any]) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext
 
 from sheetkit.model import DOWN, UP, Figure, Rate
 
@@ -25,6 +25,8 @@ def rounded(value: Decimal, places: int) -> Decimal:
     than Decimal's default 28 (「91.7000…0%」) would otherwise make
     quantize raise InvalidOperation."""
     digits = max(len(value.as_tuple().digits), value.adjusted() + 1, 1)
+    if digits + places + 4 <= getcontext().prec:     # exact as it is (most rates)
+        return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
     with localcontext() as exact:
         exact.prec = max(exact.prec, digits + places + 4)
         return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
