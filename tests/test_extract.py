@@ -7,7 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 import yaml
-from conftest import run
+from conftest import EXAMPLE, ROOT, run
 from filling import fill, find_row
 from resave import SOFFICE, resave_with_libreoffice
 
@@ -144,3 +144,24 @@ def test_libreoffice_resave_gives_the_same_document(template_dir, summary_path, 
     before = [extract(p).document for p in originals]
     after = [extract(p).document for p in resave_with_libreoffice(originals, tmp_path)]
     assert after == before
+
+
+def test_one_run_reads_workbooks_of_other_plans_and_layouts(summary_path, example_doc,
+                                                            tmp_path, runner):
+    """The reader works out what a layout and a plan's labels mean once a run:
+    workbooks of another plan (other period labels in the anchors) and of
+    another layout, read in turn in one process, each read as its own."""
+    text = EXAMPLE.read_text(encoding="utf-8").replace("前期基本計画", "第1期計画").replace(
+        "後期基本計画", "第2期計画").replace("第５次所沢市総合計画", "第５次所沢市総合計画（改）")
+    other_data = tmp_path / "other.yaml"
+    other_data.write_text(text, encoding="utf-8")
+    other = tmp_path / "other.xlsx"
+    assert run(runner, "generate", other_data, "-o", other).exit_code == 0
+    shisaku_data = ROOT / "examples" / "shisaku-hyoka-sample.yaml"
+    shisaku = tmp_path / "shisaku.xlsx"
+    assert run(runner, "generate", shisaku_data, "-o", shisaku).exit_code == 0
+    expected = {summary_path: normalize(example_doc), other: normalize(load_document(other_data)),
+                shisaku: normalize(load_document(shisaku_data))}
+    assert expected[other].plan != expected[summary_path].plan
+    for path in (summary_path, other, shisaku, summary_path, other, shisaku):
+        assert normalize(extract(path).document) == expected[path]
