@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sheetkit import keys
 from sheetkit import model as m
@@ -128,11 +128,24 @@ def blank_section(section: m.Section, review: int, inputs: Inputs) -> m.Section:
             fields = {}
         else:
             fields[name] = () if isinstance(getattr(section, name), tuple) else None
-    section = replace(section, **fields)
-    indicators = tuple(replace(ind, rating=None, results=tuple(
-        None if r is None else (replace(r, actual=None, rate=None) if i == review else r)
-        for i, r in enumerate(ind.results))) for ind in section.indicators)
-    return replace(section, indicators=indicators)
+    indicators = tuple(_copy(ind, rating=None, results=tuple(
+        None if r is None else (_copy(r, actual=None, rate=None) if i == review else r)
+        for i, r in enumerate(ind.results)))
+        for ind in fields.get(keys.INDICATORS, section.indicators))
+    return _copy(section, **(fields | {keys.INDICATORS: indicators}))
+
+
+T = TypeVar("T")
+
+
+def _copy(item: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for the model's frozen dataclasses, which set
+    every field in ``__init__`` and check nothing after it: the copy is made
+    without running ``__init__`` again (a validated template's blank section
+    is made for every file)."""
+    copy = object.__new__(type(item))
+    copy.__dict__.update(item.__dict__, **changes)
+    return copy
 
 
 def open_fields(section: m.Section, inputs: Inputs) -> tuple[str, ...]:
