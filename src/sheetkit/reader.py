@@ -184,24 +184,33 @@ def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: An
     return decode(spec, value)
 
 
-@dataclass(frozen=True)
+# The read plan's classes are plain (slotted) classes, not dataclasses: each
+# frozen dataclass costs about half a millisecond of start-up to define.
+
 class _BlockPlan:
     """One block of a sheet layout, as every file of a run reads it: its anchor
     labels filled and squashed, its cells and field keys worked out."""
 
-    block: Block
-    anchor: int | None                           # row offset of its anchor labels (None: none)
-    labels: tuple[CellSpec, ...]                 # the anchor labels
-    expected: tuple[tuple[int, str], ...]        # (col, label filled and squashed)
-    height: int                                  # its fixed rows
-    looks: tuple[tuple[int, int], ...]           # (row offset, col) of every fixed cell
-    # its single fields: row offset, col, layout field, key part, whether the
-    # key is inside the sheet's scope, the spec and how it is decoded
-    fields: tuple[tuple[int, int, str, str, bool, CellSpec, int], ...]
-    table: str                                   # the table's last word ('' for none)
-    columns: tuple[tuple[int, str, CellSpec, int], ...]    # col, field, spec, how decoded
-    cols: tuple[int, ...]                        # the columns' columns
-    rests: list[tuple[str, ...]] = field(default_factory=list)   # row i's column key parts
+    __slots__ = ("block", "anchor", "labels", "expected", "height", "looks", "fields", "table",
+                 "columns", "cols", "rests")
+
+    def __init__(self, block: Block, anchor: int | None, labels: tuple[CellSpec, ...],
+                 expected: tuple[tuple[int, str], ...], looks: tuple[tuple[int, int], ...],
+                 fields: tuple[tuple[int, int, str, str, bool, CellSpec, int], ...],
+                 columns: tuple[tuple[int, str, CellSpec, int], ...]) -> None:
+        self.block = block
+        self.anchor = anchor            # row offset of its anchor labels (None: none)
+        self.labels = labels            # the anchor labels
+        self.expected = expected        # (col, label filled and squashed)
+        self.height = len(block.rows)   # its fixed rows
+        self.looks = looks              # (row offset, col) of every fixed cell
+        # its single fields: row offset, col, layout field, key part, whether the
+        # key is inside the sheet's scope, the spec and how it is decoded
+        self.fields = fields
+        self.table = "" if block.table is None else keys.split(block.table)[-1]  # its last word
+        self.columns = columns          # col, field, spec, how decoded
+        self.cols = tuple(col for col, _, _, _ in columns)
+        self.rests: list[tuple[str, ...]] = []      # row i's column key parts
 
     def row_rests(self, index: int) -> tuple[str, ...]:
         """The key parts of row ``index``'s columns, under the sheet's scope."""
@@ -213,12 +222,13 @@ class _BlockPlan:
         return rests[index]
 
 
-@dataclass(frozen=True)
 class _SheetPlan:
     """A chapter or section sheet layout compiled for one run's labels."""
 
-    vars: dict[str, Any]
-    blocks: tuple[_BlockPlan, ...]
+    __slots__ = ("vars", "blocks")
+
+    def __init__(self, vars_: dict[str, Any], blocks: tuple[_BlockPlan, ...]) -> None:
+        self.vars, self.blocks = vars_, blocks
 
 
 def _sheet_plan(sheet: SheetLayout, vars_: dict[str, Any], in_section: bool) -> _SheetPlan:
@@ -241,27 +251,29 @@ def _sheet_plan(sheet: SheetLayout, vars_: dict[str, Any], in_section: bool) -> 
                                _how(spec)))
         plans.append(_BlockPlan(
             block, None if anchor is None else anchor[0], labels,
-            tuple(_expected(labels, vars_)), len(block.rows), tuple(looks), tuple(fields),
-            "" if block.table is None else keys.split(block.table)[-1],
+            tuple(_expected(labels, vars_)), tuple(looks), tuple(fields),
             tuple((spec.first_col, spec.field or "", spec, _how(spec))
-                  for spec in block.columns),
-            tuple(spec.first_col for spec in block.columns)))
+                  for spec in block.columns)))
     return _SheetPlan(vars_, tuple(plans))
 
 
-@dataclass(frozen=True)
 class _IndicatorPlan:
     """The 目標指標 sheet compiled for one run's plan and labels."""
 
-    layout: IndicatorLayout
-    expected: tuple[tuple[int, str], ...]        # the header's labels
-    analysis_label: str                          # filled and squashed
-    # the target, actual and rate columns of each period, and whether its rate is computed
-    periods: tuple[tuple[int, int, int | None, bool], ...]
-    fields: tuple[tuple[str, CellSpec], ...]     # name, unit, direction, baseline, plan target
-    period_keys: tuple[str, ...]
-    rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = \
-        field(default_factory=list)
+    __slots__ = ("layout", "expected", "analysis_label", "periods", "fields", "period_keys",
+                 "rests")
+
+    def __init__(self, layout: IndicatorLayout, expected: tuple[tuple[int, str], ...],
+                 analysis_label: str, periods: tuple[tuple[int, int, int | None, bool], ...],
+                 fields: tuple[tuple[str, CellSpec], ...], period_keys: tuple[str, ...]) -> None:
+        self.layout = layout
+        self.expected = expected                # the header's labels
+        self.analysis_label = analysis_label    # filled and squashed
+        # the target, actual and rate columns of each period, and whether its rate is computed
+        self.periods = periods
+        self.fields = fields            # name, unit, direction, baseline, plan target
+        self.period_keys = period_keys
+        self.rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = []
 
     def indicator_rests(self, index: int) -> tuple[tuple[str, ...],
                                                    tuple[tuple[str, str, str], ...]]:
@@ -294,21 +306,27 @@ def _indicator_plan(ind: IndicatorLayout, plan: m.Plan, vars_: dict[str, Any]
         tuple(period.key for period, _ in periods))
 
 
-@dataclass(frozen=True)
 class _Context:
     """What reading a file needs that depends only on its layout and plan,
     worked out once a run for every file made with them."""
 
-    layout: Layout
-    plan: m.Plan
-    vars: dict[str, Any]                # the plan's label values
-    review_vars: dict[str, Any]         # and the period under review's
-    review: int                         # the period under review
-    section: _SheetPlan
-    chapter: _SheetPlan | None
-    indicators: _IndicatorPlan | None
-    names: dict[tuple[int, str, int | None], tuple[str | None, str | None, tuple[str, ...]]] = \
-        field(default_factory=dict)
+    __slots__ = ("layout", "plan", "vars", "review_vars", "review", "section", "chapter",
+                 "indicators", "names")
+
+    def __init__(self, layout: Layout, plan: m.Plan, review: int) -> None:
+        self.layout, self.plan = layout, plan
+        self.vars = label_vars(plan)                            # the plan's label values
+        self.review = review                                    # the period under review
+        self.review_vars = label_vars(plan, review=review)      # and its labels
+        self.section = _sheet_plan(layout.section, self.review_vars, True)
+        self.chapter = None if layout.chapter is None else \
+            _sheet_plan(layout.chapter, self.review_vars, False)
+        self.indicators = None if layout.indicators is None else _indicator_plan(
+            layout.indicators, plan,
+            label_vars(plan, review=layout.indicators.review_index(len(plan.periods))))
+        # sheet names by (chapter, prefix, a template's section)
+        self.names: dict[tuple[int, str, int | None],
+                         tuple[str | None, str | None, tuple[str, ...]]] = {}
 
 
 _CONTEXTS: dict[tuple[int, str], _Context] = {}
@@ -322,15 +340,7 @@ def _context(layout: Layout, identity: Identity, plan_text: str, source: str) ->
     if known is not None and known.layout is layout:
         return known
     plan = plan_from_data(identity.plan, source)
-    review = layout.review_index(len(plan.periods))
-    review_vars = label_vars(plan, review=review)
-    context = _Context(
-        layout, plan, label_vars(plan), review_vars, review,
-        _sheet_plan(layout.section, review_vars, True),
-        None if layout.chapter is None else _sheet_plan(layout.chapter, review_vars, False),
-        None if layout.indicators is None else _indicator_plan(
-            layout.indicators, plan,
-            label_vars(plan, review=layout.indicators.review_index(len(plan.periods)))))
+    context = _Context(layout, plan, layout.review_index(len(plan.periods)))
     if len(_CONTEXTS) >= _MAX_CONTEXTS:
         _CONTEXTS.clear()
     _CONTEXTS[(id(layout), plan_text)] = context
