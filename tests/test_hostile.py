@@ -291,7 +291,7 @@ ODD_CELLS = ['<c r="A1" t="n"><v>abc</v></c>', '<c r="A1" t="n"><v>1 </v></c>',
 @pytest.mark.parametrize("cell", ODD_CELLS)
 def test_an_odd_cell_in_an_unread_sheet_reads_alike_on_both_paths(returned, tmp_path, cell):
     """A sheet the reader does not read is passed over on the fast path only
-    where it plainly holds values every reader takes (fastgrid._plain_values);
+    where the scan is sure of every cell's value (cellxml.read_sheet);
     whatever the cell, both read paths agree on whether the file is damaged."""
     from sheetkit.grid import FULL
     from sheetkit.problems import SheetkitError

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.a1 import col_index, col_letter
+from sheetkit.cellxml import Sheet, number_kinds, read_sheet, workbook_sheets
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
 from sheetkit.guard import Limits, refuse
 
@@ -192,88 +193,68 @@ def _value(value: Any) -> Any:
     return value
 
 
-_VALUE = re.compile(rb"<v(?: ?/>|>([^<]*)</v>)")
-_PLAIN_NUMBER = re.compile(rb"(?:-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)?")    # or none
-_TYPE = re.compile(rb'\bt="([^"]*)"')
-
-
-def _plain_values(data: bytes) -> bool:
-    """Whether every cell of a sheet's XML is inline text or a number cell
-    holding a plain number or none (what calamine, openpyxl and Excel all
-    take): no other cell type, no shared string, no value element written
-    otherwise.  False says only "not sure": the sheet's values are then read.
-    (bytes.find, not a pattern or bytes.count over the whole sheet: cheaper.)"""
-    at = data.find(b' t="')
-    while at >= 0:
-        if not data.startswith((b'inlineStr"', b'n"'), at + 4):
-            return False
-        at = data.find(b' t="', at + 4)
-    at = data.find(b"<v")
-    while at >= 0:
-        value = _VALUE.match(data, at)
-        cell = _CELL.match(data, data.rfind(b"<c ", 0, at))
-        if value is None or cell is None or cell.group(2) \
-                or b"</c>" in data[cell.end():at] \
-                or _PLAIN_NUMBER.fullmatch(value.group(1) or b"") is None:
-            return False
-        kind = _TYPE.search(cell.group(1))
-        if kind is not None and kind.group(1) != b"n":
-            return False
-        at = data.find(b"<v", value.end())
-    return True
+def _calamine_values(rows: list[list[Any]]) -> dict[tuple[int, int], Any]:
+    """(row, col) -> value of every cell of calamine's rows that holds one,
+    as the grids hold values (``_value``)."""
+    values = {}
+    for r, row in enumerate(rows):
+        # calamine fills the empty cells of its grid with "": passed over in C
+        for c in compress(count(), map(ne, row, repeat(""))):
+            value = _value(row[c])
+            if value is not None:
+                values[(r, c)] = value
+    return values
 
 
 class FastGrid(Grid):
-    """A sheet read by the fast path: values (a formula's cached result) from
-    calamine's rows, taken when a value is first asked for (``rows`` reads
-    them), formulas from the sheet XML, and a number format looked up only
-    for the number and date cells asked for."""
+    """A sheet read by the fast path: values (a formula's cached result)
+    taken when a value is first asked for — from the sheet's XML where the
+    scan is sure of every cell (cellxml), else from calamine's rows —,
+    formulas from the sheet XML, and a number format looked up only for the
+    number and date cells asked for."""
 
-    def __init__(self, name: str, rows: Callable[[], list[list[Any]]], data: bytes,
-                 styles: list[str], referenced: bool = False) -> None:
-        self.name, self._read_rows, self._data, self._styles = name, rows, data, styles
-        self._formulas, self._attributes = _scan(data, referenced)
-        self._rows: list[list[Any]] | None = None
+    def __init__(self, name: str, values: Callable[[], dict[tuple[int, int], Any]],
+                 data: bytes, styles: list[str], referenced: bool = False,
+                 formulas: list[tuple[int, int]] | None = None) -> None:
+        """``formulas``: where every formula cell is already known (cellxml),
+        their keys (the text is then found when asked for); else the sheet
+        XML is scanned for them."""
+        self.name, self._read_values, self._data, self._styles = name, values, data, styles
+        self._formulas: dict[tuple[int, int], tuple[str, bytes] | None]
+        if formulas is None:
+            self._formulas, self._attributes = _scan(data, referenced)  # type: ignore[assignment]
+        else:
+            self._formulas, self._attributes = dict.fromkeys(formulas), None
+        self._values: dict[tuple[int, int], Any] | None = None
         self._cursor = 0
         self._cells: _Cells | None = None
         self._max_row: int | None = None
 
-    def rows(self) -> list[list[Any]]:
-        """calamine's rows of the sheet (read the first time)."""
-        if self._rows is None:
-            self._rows = self._read_rows()
-        return self._rows
+    def values(self) -> dict[tuple[int, int], Any]:
+        """(row, col) -> value of every cell that holds one (read the first time)."""
+        if self._values is None:
+            self._values = self._read_values()
+        return self._values
 
-    def has_rows(self) -> bool:
-        """Whether calamine's rows of the sheet have been read."""
-        return self._rows is not None
+    def has_values(self) -> bool:
+        """Whether the sheet's values have been read."""
+        return self._values is not None
 
     @property
     def max_row(self) -> int:  # type: ignore[override]
         if self._max_row is None:
-            rows = self.rows()
-            last = len(rows) - 1
-            while last >= 0 and not any(_value(v) is not None for v in rows[last]):
-                last -= 1
-            self._max_row = max([last, *(r for r, _ in self._formulas)])
+            self._max_row = max([-1, *(r for r, _ in self.values()),
+                                 *(r for r, _ in self._formulas)])
         return self._max_row
 
     def value(self, row: int, col: int) -> Any:
-        if row < 0 or col < 0:
-            return None
-        try:
-            value = (self._rows if self._rows is not None else self.rows())[row][col]
-        except IndexError:
-            return None
-        if value.__class__ is str:              # most are: no second look
-            return value if value.strip() else None
-        return _value(value)
+        return (self._values if self._values is not None else self.values()).get((row, col))
 
     def get(self, row: int, col: int) -> Cell:
         value = self.value(row, col)
-        formula = self._formulas.get((row, col)) if self._formulas else None
-        if formula is not None:
-            return Cell(value, self._format(value, formula[1]), _formula_text(formula[0]))
+        if self._formulas and (row, col) in self._formulas:
+            written, attributes = self._formula(row, col)
+            return Cell(value, self._format(value, attributes), _formula_text(written))
         if value is None:
             return EMPTY
         if value.__class__ is str:                # text has no number format
@@ -282,6 +263,17 @@ class FastGrid(Grid):
 
     def holds_formula(self, row: int, col: int) -> bool:
         return (row, col) in self._formulas
+
+    def _formula(self, row: int, col: int) -> tuple[str, bytes]:
+        """A formula cell's formula as written and its attributes (found in
+        the sheet XML the first time, where only its place was known)."""
+        found = self._formulas[(row, col)]
+        if found is None:
+            attributes = self._attributes_of(row, col) or b""
+            formula = _formula_at(self._data, self._data.find(b">", self._cursor) + 1)
+            found = self._formulas[(row, col)] = (
+                (formula[1] if formula else b"").decode("utf-8"), attributes)
+        return found
 
     def _format(self, value: Any, attributes: bytes | None, row: int = 0,
                 col: int = 0) -> str | None:
@@ -314,17 +306,13 @@ class FastGrid(Grid):
 
 
 class _Cells(Mapping[tuple[int, int], Cell]):
-    """The non-empty cells of a FastGrid: which ones, found from calamine's
-    rows in one pass; their contents only when asked for."""
+    """The non-empty cells of a FastGrid: which ones, from its values and
+    formulas; their contents only when asked for."""
 
     def __init__(self, grid: FastGrid) -> None:
         self._grid = grid
-        # calamine fills the empty cells of its grid with "": passed over in C
-        found = {(r, c) for r, row in enumerate(grid.rows())
-                 for c in compress(count(), map(ne, row, repeat("")))
-                 if (row[c].strip() if row[c].__class__ is str else row[c] is not None)}
-        self._keys = sorted(found | set(grid._formulas))
-        self._set = set(self._keys)
+        self._set = grid.values().keys() | grid._formulas.keys()
+        self._keys = sorted(self._set)
 
     def __getitem__(self, key: tuple[int, int]) -> Cell:
         if key not in self._set:
@@ -341,31 +329,52 @@ class _Cells(Mapping[tuple[int, int], Cell]):
         return len(self._keys)
 
 
+def _unsupported(exc: BaseException) -> Unsupported:
+    """calamine's failure, for openpyxl to decide on; a panic in its Rust code
+    (pyo3's PanicException, no Exception: a number under a date format far
+    beyond any date makes chrono panic) is one too.  Anything else that is no
+    Exception (KeyboardInterrupt …) goes on."""
+    if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+        raise exc
+    return Unsupported(type(exc).__name__)
+
+
 class FastSheets(Sheets):
     """The sheets of a workbook, each read when first asked for: values from
-    calamine, formulas from the sheet XML.  A sheet the reader never asks for
-    (the 記入要領) is never parsed, and one whose formulas alone are looked at
-    (the 提出前チェック) is not read by calamine; the guard has checked every
-    sheet's XML.  Raises Unsupported where the openpyxl path must be used
-    instead, also when a sheet is first asked for."""
+    the sheet's XML as the guard unzipped it where the scan is sure to give
+    calamine's (cellxml; nothing is unzipped or parsed twice), else from
+    calamine, opened only then; formulas from the sheet XML.  A sheet the
+    reader never asks for (the 記入要領) is never parsed, and one whose
+    formulas alone are looked at (the 提出前チェック) has no values read; the
+    guard has checked every sheet's XML.  Raises Unsupported where the
+    openpyxl path must be used instead, also when a sheet is first asked for."""
 
     def __init__(self, path: Path, limits: Limits, parts: Mapping[str, bytes],
-                 data: bytes, referenced: frozenset[str] = frozenset()) -> None:
+                 data: bytes, referenced: frozenset[str] = frozenset(),
+                 names: frozenset[str] | None = None) -> None:
         """``parts``: the unzipped parts the guard already read (workbook,
         relationships, styles and sheets); ``data``: the file as the guard read it;
-        ``referenced``: the parts the guard found with every cell's reference first."""
-        import io
-
-        import python_calamine
-
+        ``referenced``: the parts the guard found with every cell's reference first
+        (only their values are taken from the XML); ``names``: every member's
+        name (None: not known, values from calamine)."""
         self.path, self.limits, self._data, self._referenced = path, limits, parts, referenced
+        self._file = data
         self._grids: dict[str, Grid] = {}
+        self._checked: set[str] = set()      # sheets the scan is sure of
+        self._workbook: Any = None
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
-            self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
-                                       parts.get("xl/_rels/workbook.xml.rels", b""))
-            self._workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            self._names = tuple(self._workbook.sheet_names)
+            sheets = None if names is None else workbook_sheets(dict(parts), names)
+            self._kinds = None if sheets is None else number_kinds(
+                parts.get("xl/styles.xml", b""))
+            if sheets is None or self._kinds is None:
+                self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
+                                           parts.get("xl/_rels/workbook.xml.rels", b""))
+                self._names = tuple(self._calamine().sheet_names)
+            else:
+                self._parts, self._names = dict(sheets), tuple(name for name, _ in sheets)
+        except Unsupported:
+            raise
         except Exception as exc:  # noqa: BLE001 - calamine is stricter: let openpyxl decide
             raise Unsupported(type(exc).__name__) from None
         for name in self._names:
@@ -373,34 +382,71 @@ class FastSheets(Sheets):
             if part is None or part not in self._data:
                 raise Unsupported(f"sheet {name} not found in the parts")
 
+    def _calamine(self) -> Any:
+        """The workbook opened by calamine (once, when first needed)."""
+        if self._workbook is None:
+            import io
+
+            import python_calamine
+
+            try:
+                self._workbook = python_calamine.CalamineWorkbook.from_filelike(
+                    io.BytesIO(self._file))
+            except BaseException as exc:  # noqa: BLE001 - as above: openpyxl decides
+                raise _unsupported(exc) from None
+        return self._workbook
+
     def _read_sheet(self, name: str) -> Grid:
         part = self._parts[name]
-        return FastGrid(name, partial(guarded, self.path, partial(self._rows, name)),
-                        self._data[part], self._formats, part in self._referenced)
+        data = self._data[part]
+        sheet = self._sure(name)
+        if sheet is None:
+            return FastGrid(name, partial(guarded, self.path, partial(self._values, name, None)),
+                            data, self._formats, part in self._referenced)
+        # a formula element's attributes were passed over: where one might be
+        # shared or an array, or a prefix might hide a cell, the scan decides
+        odd = b"<x:c " in data or b":worksheet" in data[:2000] or sheet.formulas and (
+            b'"shared"' in data or b'"array"' in data)
+        return FastGrid(name, partial(guarded, self.path, partial(self._values, name, sheet)),
+                        data, self._formats, True, None if odd else sheet.formulas)
+
+    def _sure(self, name: str) -> Sheet | None:
+        """A sheet's XML where the scan is sure of every cell (cellxml)."""
+        part = self._parts[name]
+        if self._kinds is None or part not in self._referenced:
+            return None
+        sheet = read_sheet(self._data[part], self._kinds)
+        if sheet is not None:
+            self._checked.add(name)
+        return sheet
+
+    def _values(self, name: str, sheet: Sheet | None) -> dict[tuple[int, int], Any]:
+        values = None if sheet is None else sheet.values()
+        return _calamine_values(self._rows(name)) if values is None else values
 
     def read_rest(self) -> None:
-        """The values of every sheet whose values were not read, read by
-        calamine as the others are (its failure: Unsupported, for openpyxl to
-        decide), unless the sheet plainly holds only values every reader
-        takes (``_plain_values``; its XML the guard's expat pass has checked
-        whole): a damaged value in a sheet nobody looks at still makes a
-        damaged file."""
+        """The values of every sheet whose values were not read, read as the
+        others are: from the XML where the scan is sure of every cell (its
+        XML the guard's expat pass has checked whole), else by calamine (its
+        failure: Unsupported, for openpyxl to decide): a damaged value in a
+        sheet nobody looks at still makes a damaged file."""
         for name in self._names:
             grid = self._grids.get(name)
-            if isinstance(grid, FastGrid) and grid.has_rows():
+            if name in self._checked or isinstance(grid, FastGrid) and grid.has_values():
                 continue
-            part = self._parts[name]
-            if not (part in self._referenced and _plain_values(self._data[part])):
+            if self._sure(name) is None:
                 guarded(self.path, partial(self._rows, name))
 
     def _rows(self, name: str) -> list[list[Any]]:
         try:
-            sheet = self._workbook.get_sheet_by_name(name)
+            sheet = self._calamine().get_sheet_by_name(name)
             area = sheet.height * sheet.width
             rows = None if area > self.limits.max_sheet_area else sheet.to_python(
                 skip_empty_area=False)
-        except Exception as exc:  # noqa: BLE001 - as above: openpyxl decides
-            raise Unsupported(type(exc).__name__) from None
+        except Unsupported:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - as above: openpyxl decides
+            raise _unsupported(exc) from None
         if rows is None:
             raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
         return rows

@@ -131,7 +131,8 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
     limits = limits or default_limits()
     inspection = inspect(path, limits)
     grids: Mapping[str, Grid] = guarded(path, lambda: FastSheets(
-        path, limits, inspection.parts, inspection.data, inspection.referenced)
+        path, limits, inspection.parts, inspection.data, inspection.referenced,
+        inspection.names)
         if engine == FAST else FullSheets(path, inspection.data, limits))
     return Book(path, grids, inspection.external_links,
                 hashlib.sha256(inspection.data).hexdigest())

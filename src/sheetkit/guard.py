@@ -31,7 +31,7 @@ from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
-KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
+KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels")
 _STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
 _CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
 _W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -87,6 +87,7 @@ class Inspection:
     # the parts where every cell element is written with its reference first
     # (<c r="B3" …), as the guard's quick count found: readers need not look for others
     referenced: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()      # of every member
 
 
 def refuse(path: Path, reason: str, **params: str) -> SheetkitError:
@@ -1018,7 +1019,8 @@ def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
     if any(n.lower().endswith("vbaproject.bin") for n in names):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
     _check_content_types(path, names, parts.overrides, parts.defaults)
-    return Inspection(_external_links(archive, names), parts.kept, raw, parts.referenced)
+    return Inspection(_external_links(archive, names), parts.kept, raw, parts.referenced,
+                      frozenset(names))
 
 
 class _Parts(NamedTuple):

@@ -1,0 +1,427 @@
+"""Cell values taken from a sheet's XML itself, exactly as python-calamine
+gives them, for the sheets whose every cell is written in one of a few plain
+forms (inline text, a plain number, a formula with a plain or text result).
+
+The guard has already unzipped every part and proved it well-formed, with
+nothing but elements, attributes and text (no DTD, comments, CDATA), and every
+cell written with its reference first (``Inspection.referenced``).  Opening the
+file again with calamine would unzip and parse it all a second time; here the
+values are read from the parts the guard hands over.  Wherever the scan is not
+SURE to give calamine's answer (shared strings, rich text, booleans, errors,
+ISO dates, a 1904 workbook, a number not plainly written, a date outside the
+common range, an Excel ``_x000D_`` escape, any other cell form, workbook or
+relationships written otherwise) it says so (None), and the caller asks
+calamine for that sheet, as before.  tests/test_cellxml.py compares both on
+generated and hostile sheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from functools import lru_cache
+from itertools import compress, repeat
+from operator import itemgetter
+from typing import Any
+from xml.parsers import expat
+
+OTHER, DATETIME, TIMEDELTA = 0, 1, 2        # calamine's CellFormat of a style
+
+
+
+def _reversed(literal: bytes) -> bytes:
+    return re.escape(literal[::-1])
+
+
+# Every closed cell element (one with content), matched in the sheet's XML read
+# backwards from its end tag: a literal only closed cells have, so the many empty
+# cells (<c r="B2" s="20"/>) cost nothing, and what an element holds is passed over
+# up to the next "<" (nothing in a plain part's text or attributes is one), which
+# sre does a byte at a time far faster than a class of bytes.  In a sure form the
+# groups are (each reversed): the inline text with its <t> tag's name and
+# attributes, the inline marker, the <v> text with its tag's name, the formula
+# marker, the text-result marker, the style and the reference; any other closed
+# cell matches the empty alternative (no reference).
+_CELL = re.compile(
+    _reversed(b"</c>") + rb"(?:(?:"
+    + _reversed(b"</t></is>") + rb"([^<]*+)(?<=[> ]t)<" + _reversed(b"<is>")
+    + rb"(" + _reversed(b' t="inlineStr">') + rb")"
+    + rb"|(?:" + _reversed(b"</v>") + rb"([^<]*+)(?<=>v)<|" + _reversed(b"<v/>") + rb"|"
+    + _reversed(b"<v />") + rb"|" + _reversed(b"<v></v>") + rb")?"
+    + rb"(?:(" + _reversed(b"</f>") + rb")[^<]*+(?<=[> ]f)<)?"
+    + rb">(?:" + _reversed(b' t="n"') + rb"|(" + _reversed(b' t="str"') + rb"))?"
+    + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')
+_PLAIN_T, _PRESERVE_T = b">t", b'>"evreserp"=ecaps:lmx t'     # <t>, <t xml:space=…>, backwards
+_PLAIN_NUMBER = re.compile(rb"-?[0-9]++(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?")
+_ENTITY = re.compile(r"&(?:(amp)|(lt)|(gt)|(quot)|(apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+_EPOCH = dt.datetime(1899, 12, 30)
+_LAST_SERIAL = 2958466                      # 10000-01-01: python-calamine's last year is 9999
+_MS_PER_DAY = 86_400_000.0
+
+
+class NotSure(Exception):
+    """The scan cannot promise calamine's value: ask calamine."""
+
+
+def unescape(text: str) -> str:
+    """XML's five entities and character references (the guard let no other through)."""
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.lastindex
+    if name is not None and name <= 5:
+        return _NAMED[match.group(name)]
+    return chr(int(match.group(6)) if name == 6 else int(match.group(7), 16))
+
+
+def _text(raw: bytes) -> str:
+    """Element text as an XML 1.0 parser gives it (line ends normalised)."""
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return unescape(raw.decode("utf-8"))
+
+
+def _shown(text: str) -> str | None:
+    """Text as the grids hold it: blank text is no value."""
+    return text if text.strip() else None
+
+
+def _result(raw: bytes) -> str | None:
+    """A formula's text result (t="str") as calamine reads it: not trimmed."""
+    text = _text(raw)
+    if "_x" in text:
+        raise NotSure("an Excel escape")
+    return _shown(text)
+
+
+def _inline(raw: bytes, preserve: bool) -> str | None:
+    """An inline string as calamine reads it: ASCII white space trimmed
+    unless xml:space="preserve"."""
+    text = _text(raw)
+    if "_x" in text:
+        raise NotSure("an Excel escape")      # written with a character reference
+    return _shown(text if preserve else text.strip(" \t\r\n"))
+
+
+def _date(serial: float) -> dt.datetime:
+    """A number under a date format, as python-calamine gives it (then made a
+    datetime, as the grids hold dates): days from 1899-12-30, one more before
+    serial 60 (Excel's 1900 leap day), rounded to the millisecond."""
+    if not 1.0 <= serial < _LAST_SERIAL:
+        raise NotSure("a date outside the common range")
+    days = serial if serial >= 60.0 else serial + 1.0
+    if serial == int(serial):
+        return _EPOCH + dt.timedelta(days=int(days))
+    scaled = days * _MS_PER_DAY
+    ms = math.floor(scaled)
+    if scaled - ms >= 0.5:                   # Rust's round(): half away from zero
+        ms += 1
+    return _EPOCH + dt.timedelta(milliseconds=ms)
+
+
+def _number(written: bytes, style: bytes, kinds: tuple[int, ...]) -> float | dt.datetime:
+    """A number cell's value (``written`` and ``style`` as in the XML)."""
+    if _PLAIN_NUMBER.fullmatch(written) is None:
+        raise NotSure("a number not plainly written")
+    value = float(written)
+    kind = kinds[int(style)] if style and int(style) < len(kinds) else OTHER
+    if kind == OTHER:
+        return value
+    if kind == DATETIME:
+        return _date(value)
+    raise NotSure("a duration")
+
+
+@lru_cache(maxsize=8192)
+def _key(backwards: bytes) -> tuple[int, int]:
+    """A cell reference read backwards (b'01A', A10) -> (row, col), 0-based."""
+    ref = backwards[::-1]
+    at = 1 if ref[1] < 65 else 2 if ref[2] < 65 else 3      # after the letters
+    col = 0
+    for byte in ref[:at]:
+        col = col * 26 + byte - 64
+    return int(ref[at:]) - 1, col - 1
+
+
+class Sheet:
+    """A sheet's XML whose every cell the scan is sure of: where its formulas
+    are, and its values, decoded when first asked for."""
+
+    __slots__ = ("formulas", "_found", "_kinds")
+
+    def __init__(self, found: list[tuple[bytes, ...]], kinds: tuple[int, ...],
+                 formulas: list[tuple[int, int]]) -> None:
+        self._found, self._kinds, self.formulas = found, kinds, formulas
+
+    def values(self) -> dict[tuple[int, int], Any] | None:
+        """(row, col) -> value of every cell that holds one (text not blank, a
+        number, a date as datetime), as FastGrid gives calamine's; None where
+        the scan turns out not to be sure of a text after all (an Excel escape
+        written with a character reference, a <t> with other attributes):
+        ask calamine."""
+        try:
+            values: dict[tuple[int, int], Any] = self._texts()
+            for _, inline, written, _, string, style, ref in self._found:
+                shown = written[-3::-1]                   # without its tag's name
+                if shown and not inline:
+                    value = _result(shown) if string else \
+                        _number(shown, style[::-1], self._kinds)
+                    if value is not None:
+                        values[_key(ref)] = value
+        except NotSure:
+            return None
+        return values
+
+    def _texts(self) -> dict[tuple[int, int], Any]:
+        """The inline texts that are not blank, all decoded at once."""
+        cells = [cell for cell in self._found if cell[1]]
+        texts = list(map(itemgetter(0), cells))
+        joined = b"\0".join(texts)                   # no XML text holds NUL
+        if not all(map(bytes.endswith, texts, repeat(_PLAIN_T))) or \
+                b"&" in joined or b"\r" in joined or b"x_" in joined:
+            return self._texts_one_by_one(cells)
+        decoded = joined[::-1].decode("utf-8").split("\0")     # each "t>" and its text
+        decoded.reverse()
+        trimmed = list(map(str.strip, map(itemgetter(slice(2, None)), decoded),
+                           repeat(" \t\r\n")))
+        keys = map(_key, map(itemgetter(6), cells))
+        return dict(compress(zip(keys, trimmed), map(str.strip, trimmed)))
+
+    @staticmethod
+    def _texts_one_by_one(cells: list[tuple[bytes, ...]]) -> dict[tuple[int, int], Any]:
+        """_texts where some text holds a reference, a carriage return or
+        "_x", or keeps its spaces (xml:space="preserve")."""
+        texts = {}
+        for cell in cells:
+            text, ref = cell[0], cell[6]
+            preserve = text.endswith(_PRESERVE_T)
+            if not preserve and not text.endswith(_PLAIN_T):
+                raise NotSure("a <t> with other attributes")
+            tag = len(_PRESERVE_T if preserve else _PLAIN_T)
+            value = _inline(text[len(text) - tag - 1::-1] if len(text) > tag else b"", preserve)
+            if value is not None:
+                texts[_key(ref)] = value
+        return texts
+
+
+def read_sheet(data: bytes, kinds: tuple[int, ...]) -> Sheet | None:
+    """A sheet's XML, or None where some cell is not in a sure form (or
+    written twice).  ``data`` must be a part the guard counted from its text
+    (plain XML, every cell with its reference first); ``kinds``:
+    number_kinds() of the workbook's styles."""
+    first = data.find(b"<sheetData")
+    last = data.find(b"</sheetData>", first) if first > 0 else -1
+    # the guard counted the part from its text: every cell is in its one sheetData
+    found = _CELL.findall(data[last - 1:first - 1:-1]) if last > 0 else []
+    formulas = []
+    try:
+        for _, _, written, formula, string, style, ref in found:
+            if not ref:
+                return None                  # a cell in another form
+            if len(written) > 2 and not string:
+                _number(written[-3::-1], style[::-1], kinds)
+            if formula:
+                formulas.append(_key(ref))
+    except NotSure:
+        return None
+    if len({cell[-1] for cell in found}) < len(found):
+        return None                          # one cell written twice: which would win?
+    return Sheet(found, kinds, formulas)
+
+
+def detect_format(code: str) -> int:
+    """calamine's detect_custom_number_format (formats.rs): whether a number
+    format makes a number a date and time, a duration, or neither."""
+    escaped = quoted = ap = hms = False
+    brackets = 0
+    prev = " "
+    for char in code:
+        if escaped:
+            escaped = False
+        elif char in "_\\*":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = True
+        elif char == ";":
+            return OTHER
+        elif char == "[":
+            brackets += 1
+        elif char == "]" and brackets == 1 and hms:
+            return TIMEDELTA
+        elif char == "]":
+            brackets = max(brackets - 1, 0)
+        elif char in "aA" and not ap and not brackets:
+            ap = True
+        elif not brackets and (char in "pm/PM" if ap else char in "dmhysDMHYS"):
+            return DATETIME
+        elif not (hms and (char == prev or char.isascii() and prev.isascii()
+                           and char.lower() == prev.lower())):
+            hms = prev == "[" and char in "mhsMHS"
+        prev = char
+    return OTHER
+
+
+_BUILTIN_KINDS = {"14": DATETIME, "15": DATETIME, "16": DATETIME, "17": DATETIME,
+                  "18": DATETIME, "19": DATETIME, "20": DATETIME, "21": DATETIME,
+                  "22": DATETIME, "45": DATETIME, "47": DATETIME, "46": TIMEDELTA}
+# white space inside an attribute value: an XML parser normalises it, calamine does not
+_RAW_SPACE_IN_ATTRIBUTE = re.compile(rb'=\s*(?:"[^"]*[\t\n\r][^"]*"|\'[^\']*[\t\n\r][^\']*\')')
+
+
+class _Elements:
+    """The start tags of one part, by expat, with their attributes as
+    written (before expat's own normalisation there is none: see
+    _RAW_SPACE_IN_ATTRIBUTE)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.found: list[tuple[str, dict[str, str], int]] = []
+        self.depth = 0
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.Parse(data, True)
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        self.depth += 1
+        self.found.append((name, attrs, self.depth))
+
+    def _end(self, _: str) -> None:
+        self.depth -= 1
+
+
+def _elements(data: bytes) -> list[tuple[str, dict[str, str], int]] | None:
+    if _RAW_SPACE_IN_ATTRIBUTE.search(data):
+        return None
+    try:
+        return _Elements(data).found
+    except expat.ExpatError:
+        return None
+
+
+@lru_cache(maxsize=16)
+def number_kinds(styles: bytes) -> tuple[int, ...] | None:
+    """calamine's CellFormat of each cell style (xl/styles.xml's cellXfs), as
+    its read_styles makes them; None where the part is not written as Excel,
+    LibreOffice and openpyxl write it (one numFmts and one cellXfs under the
+    root, their numFmt and xf right under them), so the scan might read it
+    otherwise than calamine, which takes such elements by local name, anywhere."""
+    if not styles:
+        return ()
+    elements = _elements(styles)
+    if elements is None or not elements or elements[0][0] != "styleSheet":
+        return None
+    custom: dict[str, int] = {}
+    kinds: list[int] = []
+    blocks: list[str] = []
+    for name, attrs, parent, depth in _with_parents(elements):
+        local = name.rsplit(":", 1)[-1]
+        if local == "styleSheet" and depth > 1:
+            return None
+        if local in _STYLE_BLOCKS and (name != local or depth != 2 or local in blocks):
+            return None
+        if local in ("numFmt", "xf") and (name != local or depth != (4 if parent == "dxf" else 3)
+                                          or parent not in _STYLE_PARENTS[local]):
+            return None
+        if depth == 2 and local in _STYLE_BLOCKS:
+            blocks.append(local)
+        elif name == "numFmt" and parent == "numFmts" and "numFmtId" in attrs and \
+                "formatCode" in attrs:
+            custom[attrs["numFmtId"]] = detect_format(attrs["formatCode"])
+        elif name == "xf" and parent == "cellXfs":
+            number = attrs.get("numFmtId")
+            kinds.append(OTHER if number is None else custom[number] if number in custom
+                         else _BUILTIN_KINDS.get(number, OTHER))
+    return tuple(kinds)
+
+
+_STYLE_BLOCKS = ("numFmts", "cellXfs")
+# numFmt in a differential format (dxf, conditional formatting) is not read by calamine
+_STYLE_PARENTS = {"numFmt": ("numFmts", "dxf"), "xf": ("cellXfs", "cellStyleXfs")}
+
+
+def _with_parents(elements: list[tuple[str, dict[str, str], int]]
+                  ) -> list[tuple[str, dict[str, str], str, int]]:
+    """Each start tag with the name of its parent element."""
+    parents: list[str] = []
+    out = []
+    for name, attrs, depth in elements:
+        del parents[depth - 1:]
+        out.append((name, attrs, parents[-1] if parents else "", depth))
+        parents.append(name)
+    return out
+
+
+_OFFICE_DOCUMENT = "/relationships/officeDocument"
+_WORKSHEET = "/relationships/worksheet"
+_RELATIONSHIPS_NS = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_SHEET = re.compile(rb'<sheet name="([^"<\t\n\r]*+)" sheetId="[0-9]++"'
+                    rb'(?: state="(?:visible|hidden|veryHidden)")? r:id="([^"&<]*+)" ?/>')
+_ANY_SHEET = re.compile(rb"<sheet\b")
+_TARGET = re.compile(r"(?:/xl/)?worksheets/[A-Za-z0-9_-]++\.xml")
+_CANONICAL = {name.lower(): name for name in (
+    "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")}
+
+
+@lru_cache(maxsize=16)
+def _relationships(data: bytes) -> dict[str, tuple[str, str]] | None:
+    """Id -> (type, target) of a relationships part (shared by a template's
+    returns: read once a run); None where not written plainly."""
+    elements = _elements(data)
+    if elements is None or not elements or elements[0][0] != "Relationships":
+        return None
+    found: dict[str, tuple[str, str]] = {}
+    for name, attrs, depth in elements[1:]:
+        if name != "Relationship" or depth != 2 or "Id" not in attrs or attrs["Id"] in found:
+            return None
+        found[attrs["Id"]] = (attrs.get("Type", ""), attrs.get("Target", ""))
+    return found
+
+
+@lru_cache(maxsize=16)
+def _package_is_plain(package: bytes) -> bool:
+    """_rels/.rels names xl/workbook.xml as the one office document (calamine
+    takes the folder of its target as the workbook's)."""
+    rels = _relationships(package)
+    if rels is None:
+        return False
+    documents = [target for kind, target in rels.values() if kind.endswith(_OFFICE_DOCUMENT)]
+    return documents in (["xl/workbook.xml"], ["/xl/workbook.xml"])
+
+
+def workbook_sheets(parts: dict[str, bytes], names: frozenset[str]
+                    ) -> tuple[tuple[str, str], ...] | None:
+    """(sheet name, part) of every sheet in workbook order, as calamine lists
+    them, where the workbook is written plainly enough to be sure of that
+    and of how calamine opens it (no shared strings, no 1904 dates, members
+    named in one case, worksheets only); None otherwise."""
+    lowered = {name.replace("\\", "/").lower() for name in names}
+    if len(lowered) < len(names) or "xl/sharedstrings.xml" in lowered or \
+            any(low in lowered and canonical not in names
+                for low, canonical in _CANONICAL.items()):
+        return None
+    workbook = parts.get("xl/workbook.xml", b"")
+    package = parts.get("_rels/.rels")
+    rels = _relationships(parts.get("xl/_rels/workbook.xml.rels", b""))
+    if package is None or rels is None or not _package_is_plain(package) or \
+            b"date1904" in workbook or b":sheet" in workbook or \
+            _RELATIONSHIPS_NS not in workbook or not workbook.rstrip().endswith(b"</workbook>"):
+        return None
+    found = _SHEET.findall(workbook)
+    if len(found) != len(_ANY_SHEET.findall(workbook)):
+        return None
+    sheets = []
+    for written, rid in found:
+        kind, target = rels.get(rid.decode("utf-8"), ("", ""))
+        if not kind.endswith(_WORKSHEET) or not _TARGET.fullmatch(target):
+            return None
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part not in parts:
+            return None
+        sheets.append((unescape(written.decode("utf-8")), part))
+    if len({name for name, _ in sheets}) < len(sheets):
+        return None
+    return tuple(sheets)

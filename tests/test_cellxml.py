@@ -1,0 +1,298 @@
+"""cellxml reads cell values from a sheet's XML exactly as python-calamine
+gives them (the fast path's values before it), or says it is not sure and
+calamine reads the sheet.  Checked cell by cell against calamine on generated
+sheets (every cell form, hostile text, numbers, dates, number formats) and on
+hand-written hostile cells."""
+
+import io
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sheetkit import cellxml
+from sheetkit.fastgrid import FastSheets, Unsupported
+from sheetkit.guard import default_limits, inspect
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+         'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+         'officedocument.spreadsheetml.sheet.main+xml"/>'
+         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+         'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+         'officedocument.spreadsheetml.styles+xml"/>{extra}</Types>')
+PACKAGE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+           f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/>'
+           '</Relationships>')
+WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
+    f'<Relationship Id="rId2" Type="{RELS}/styles" Target="styles.xml"/>{{extra}}'
+    '</Relationships>')
+# number formats by style index: General, a percentage, dates, a duration, and
+# custom codes calamine must decide on (quoted, escaped, bracketed, AM/PM ...)
+FORMATS = [None, 10, 14, 22, 46, 47, 45, 18, '0.0%', 'yyyy-mm-dd h:mm:ss', '[$-411]ggge"年"m"月"d"日"',
+           '"Y: "0.00"m"', '#,##0*y', '[h]:mm', 'ha/p\\\\m', '0"人"', '[Red]0.0', 'mm:ss.0', 'General',
+           '#,##0_);[Red](#,##0)', '\\Y000000', '[>=100][Magenta]General', 'AM/PM h']
+
+
+def styles_xml(formats: list) -> str:
+    custom = [(164 + i, f) for i, f in enumerate(formats) if isinstance(f, str)]
+    codes = {f: i for i, f in custom}
+    xfs = "".join('<xf/>' if f is None else
+                  f'<xf numFmtId="{codes[f] if isinstance(f, str) else f}" applyNumberFormat="1"/>'
+                  for f in formats)
+    numfmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{escape(f, {chr(34): "&quot;"})}"/>'
+                      for i, f in custom)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN}">'
+            f'<numFmts count="{len(custom)}">{numfmts}</numFmts>'
+            '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+            '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
+            f'<cellXfs count="{len(formats)}">{xfs}</cellXfs></styleSheet>')
+
+
+def workbook_bytes(cells: dict[tuple[int, int], str], formats: list = FORMATS,
+                   shared: str | None = None, workbook_pr: str = "") -> bytes:
+    """A workbook of one sheet whose cells are written as given (XML of each
+    cell element, by 0-based (row, col))."""
+    rows: dict[int, list[str]] = {}
+    for (row, _), xml in sorted(cells.items()):
+        rows.setdefault(row, []).append(xml)
+    data = "".join(f'<row r="{row + 1}">{"".join(xs)}</row>' for row, xs in sorted(rows.items()))
+    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+             f'xmlns:r="{RELS}"><sheetData>{data}</sheetData></worksheet>')
+    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" '
+                f'xmlns:r="{RELS}">{workbook_pr}<sheets><sheet name="S &amp; 1" sheetId="1" '
+                'r:id="rId1"/></sheets></workbook>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        extra = "" if shared is None else (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+        archive.writestr("[Content_Types].xml", TYPES.format(extra=extra))
+        archive.writestr("_rels/.rels", PACKAGE)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(
+            extra="" if shared is None else
+            f'<Relationship Id="rId3" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/>'))
+        archive.writestr("xl/styles.xml", styles_xml(formats))
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+        if shared is not None:
+            archive.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?>\n'
+                             f'<sst xmlns="{MAIN}">{shared}</sst>')
+    return out.getvalue()
+
+
+def ref(row: int, col: int) -> str:
+    return f"{chr(65 + col)}{row + 1}"
+
+
+def grids(path: Path):
+    """The sheet as the fast path reads it (from the XML where it is sure) and
+    as calamine alone reads it (the member names withheld: nothing is sure)."""
+    inspection = inspect(path)
+    limits = default_limits()
+    mine = FastSheets(path, limits, inspection.parts, inspection.data, inspection.referenced,
+                      inspection.names)
+    theirs = FastSheets(path, limits, inspection.parts, inspection.data, inspection.referenced)
+    return mine, theirs
+
+
+def read(sheets: FastSheets, width: int) -> list:
+    """Every cell of every sheet (a box past the last one), with its value's
+    type; "unsupported" where calamine fails (then openpyxl decides)."""
+    try:
+        found: list = [list(sheets)]
+        for name in sheets:
+            grid = sheets[name]
+            found += [grid.max_row, sorted(grid.cells)]
+            found += [(grid.get(row, col), type(grid.value(row, col)))
+                      for row in range(-1, grid.max_row + 3) for col in range(-1, width + 1)]
+        sheets.read_rest()
+    except Unsupported:
+        return ["unsupported"]
+    return found
+
+
+def same_grid(path: Path, width: int = 6) -> bool:
+    """Cell by cell, type by type: both readings give the same sheet.  True
+    where the fast one took its values from the XML, without calamine."""
+    mine, theirs = grids(path)
+    assert read(mine, width) == read(theirs, width)
+    return mine._workbook is None
+
+
+def written(tmp_path: Path, cells: dict[tuple[int, int], str], **options) -> Path:
+    path = tmp_path / "cells.xlsx"
+    path.write_bytes(workbook_bytes(cells, **options))
+    return path
+
+
+# text a department might type, and text built to confuse a reader
+TEXT = st.lists(st.sampled_from(list("aAx_ 　\t\n\r0-9.&<>\"'") + [
+    "\u00a0", "あ", "漢", "😀", "\u2028", "\x85", "_x000D_", "_x0041_"]), max_size=12).map("".join)
+
+
+@st.composite
+def inline_cell(draw, at: str, style: str) -> str:
+    text = draw(TEXT)
+    chars = []
+    for char in text:
+        how = draw(st.sampled_from(["plain", "plain", "decimal", "hex"]))
+        if char == "\r" and how == "plain":
+            how = "decimal"
+        chars.append(escape(char) if how == "plain" else
+                     f"&#{ord(char)};" if how == "decimal" else f"&#x{ord(char):X};")
+    space = ' xml:space="preserve"' if draw(st.booleans()) else ""
+    return f'<c r="{at}"{style} t="inlineStr"><is><t{space}>{"".join(chars)}</t></is></c>'
+
+
+NUMBER = st.one_of(
+    st.floats(allow_nan=False, allow_infinity=False).map(repr),
+    st.integers(-10**20, 10**20).map(str),
+    st.floats(0, 3_000_000, allow_nan=False).map(lambda v: f"{v:.6f}"),
+    st.integers(0, 3_000_000).map(str),
+    st.sampled_from(["-0", "0", "1E+300", "1e-5", "1.5E3", "60", "59", "61", "1", "0.5",
+                     "2958465", "2958466", "45000.25", "45000.999999", "12345678901234567890"]))
+
+
+@st.composite
+def cell(draw, at: str) -> str:
+    style = draw(st.sampled_from(["", *(f' s="{i}"' for i in range(len(FORMATS) + 2))]))
+    kind = draw(st.sampled_from(["inline", "inline", "number", "number", "formula", "string",
+                                 "empty", "odd"]))
+    if kind == "inline":
+        return draw(inline_cell(at, style))
+    if kind == "number":
+        typed = draw(st.sampled_from(["", ' t="n"']))
+        return f'<c r="{at}"{style}{typed}><v>{draw(NUMBER)}</v></c>'
+    if kind == "formula":
+        value = draw(st.sampled_from(["<v/>", "<v />", "<v></v>", f"<v>{draw(NUMBER)}</v>", ""]))
+        return f'<c r="{at}"{style}><f>SUM(A1:A2)&gt;0</f>{value}</c>'
+    if kind == "string":
+        return (f'<c r="{at}"{style} t="str"><f>"a"&amp;B1</f>'
+                f'<v>{escape(draw(TEXT)).replace(chr(13), "&#13;")}</v></c>')
+    if kind == "empty":
+        return draw(st.sampled_from([f'<c r="{at}"{style}/>', f'<c r="{at}"{style} t="n" />',
+                                     f'<c r="{at}"{style}></c>']))
+    return draw(st.sampled_from([       # forms the scan leaves to calamine
+        f'<c r="{at}"{style} t="b"><v>1</v></c>', f'<c r="{at}"{style} t="e"><v>#N/A</v></c>',
+        f'<c r="{at}"{style} t="inlineStr"><is><r><t>a</t></r><r><t> b</t></r></is></c>',
+        f'<c r="{at}"{style}><v> 12</v></c>', f'<c r="{at}"{style}><v>1.</v></c>',
+        f'<c r="{at}"{style} t="d"><v>2024-01-02T03:04:05</v></c>',
+        f'<c r="{at}"{style} t="inlineStr"><is><t>a</t><rPh sb="0" eb="1"><t>ア</t></rPh></is></c>',
+        f'<c r="{at}"{style} t="inlineStr"><is><t>x&gt;y</t></is></c>']))
+
+
+@st.composite
+def sheet_cells(draw) -> dict[tuple[int, int], str]:
+    places = draw(st.sets(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=14))
+    return {(row, col): draw(cell(ref(row, col))) for row, col in places}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(cells=sheet_cells())
+def test_generated_sheets_read_as_calamine_reads_them(tmp_path, cells):
+    same_grid(written(tmp_path, cells))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(number=NUMBER, style=st.integers(0, len(FORMATS) - 1))
+def test_numbers_and_dates_read_as_calamine_reads_them(tmp_path, number, style):
+    same_grid(written(tmp_path, {(0, 0): f'<c r="A1" s="{style}"><v>{number}</v></c>'}))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(code=st.lists(st.sampled_from(list('dmhysDMHYSaApP/[]"\\_*;0#.,E+ -:ge@') + ["AM/PM"]),
+                     max_size=10).map("".join))
+def test_a_number_format_is_a_date_when_calamine_says_so(tmp_path, code):
+    """detect_format is calamine's rule: the value of 45000.5 under any format
+    code is what calamine gives (a datetime, a duration or the number)."""
+    formats = [None, code] if code else [None]
+    path = written(tmp_path, {(0, 0): '<c r="A1" s="1"><v>45000.5</v></c>',
+                              (0, 1): '<c r="B1" s="1"><v>45000</v></c>'}, formats=formats)
+    same_grid(path)
+
+
+PLAIN = {
+    "text": '<c r="A1" t="inlineStr"><is><t>  a &amp; b  </t></is></c>',
+    "preserved": '<c r="A1" t="inlineStr"><is><t xml:space="preserve">  a  </t></is></c>',
+    "entities": '<c r="A1" t="inlineStr"><is><t>&#12354;&#x3042;&lt;&gt;&quot;&apos;</t></is></c>',
+    "blank": '<c r="A1" t="inlineStr"><is><t>\u3000 \u00a0</t></is></c>',
+    "empty": '<c r="A1" t="inlineStr"><is><t></t></is></c>',
+    "number": '<c r="A1" s="0" t="n"><v>-0</v></c>',
+    "huge": '<c r="A1"><v>1E+300</v></c>',
+    "percent": '<c r="A1" s="8"><v>0.917</v></c>',
+    "date": '<c r="A1" s="9"><v>43819</v></c>',
+    "datetime": '<c r="A1" s="9"><v>43819.5</v></c>',
+    "leap day": '<c r="A1" s="2"><v>61</v></c>',
+    "text result": '<c r="A1" t="str"><f>"x"</f><v> x </v></c>',
+    "formula": '<c r="A1" s="1"><f>1+1</f><v>2</v></c>',
+    "formula, no result": '<c r="A1" s="1"><f>1+1</f><v/></c>',
+    "raw >": '<c r="A1" t="inlineStr"><is><t>a>b</t></is></c>',
+    "underscore": '<c r="A1" t="inlineStr"><is><t>layout_version</t></is></c>',
+}
+
+
+@pytest.mark.parametrize("name", PLAIN)
+def test_plain_cells_are_read_from_the_xml(tmp_path, name):
+    assert same_grid(written(tmp_path, {(0, 0): PLAIN[name], (2, 1): '<c r="B3"><v>7</v></c>'}))
+
+
+NOT_SURE = {
+    "shared string": ('<c r="A1" t="s"><v>0</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared strings present": ('<c r="A1"><v>1</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "1904": ('<c r="A1" s="9"><v>43819</v></c>', {"workbook_pr": '<workbookPr date1904="1"/>'}),
+    "boolean": ('<c r="A1" t="b"><v>1</v></c>', {}),
+    "error": ('<c r="A1" t="e"><v>#DIV/0!</v></c>', {}),
+    "iso date": ('<c r="A1" t="d"><v>2024-01-02</v></c>', {}),
+    "rich text": ('<c r="A1" t="inlineStr"><is><r><t>a</t></r></is></c>', {}),
+    "spaced number": ('<c r="A1"><v> 1</v></c>', {}),
+    "excel escape": ('<c r="A1" t="inlineStr"><is><t>a_x000D_b</t></is></c>', {}),
+    "escape by reference": ('<c r="A1" t="inlineStr"><is><t>a&#95;x000D_b</t></is></c>', {}),
+    "duration": ('<c r="A1" s="4"><v>1.5</v></c>', {}),
+    "time of day": ('<c r="A1" s="2"><v>0.5</v></c>', {}),
+    "date past 9999": ('<c r="A1" s="2"><v>3000000</v></c>', {}),
+    "far before any date": ('<c r="A1" s="2"><v>-1E+300</v></c>', {}),   # calamine panics
+    "written twice": ('<c r="A1"><v>1</v></c><c r="A1" t="inlineStr"><is><t/></is></c>', {}),
+}
+
+
+@pytest.mark.parametrize("name", NOT_SURE)
+def test_what_the_scan_is_not_sure_of_calamine_reads(tmp_path, name):
+    xml, options = NOT_SURE[name]
+    assert not same_grid(written(tmp_path, {(0, 0): xml}, **options))
+
+
+def test_an_unread_sheet_is_checked_without_calamine(tmp_path):
+    """read_rest passes over a sheet whose every cell the scan is sure of,
+    and has calamine read one it is not (a damaged value is then found)."""
+    path = written(tmp_path, {(0, 0): PLAIN["text"], (1, 0): PLAIN["date"].replace('A1', 'A2')})
+    mine, _ = grids(path)
+    mine.read_rest()
+    assert mine._workbook is None
+    bad = written(tmp_path, {(0, 0): '<c r="A1" t="n"><v>abc</v></c>'})
+    with pytest.raises(Unsupported):
+        grids(bad)[0].read_rest()
+
+
+def test_number_kinds_follow_calamines_rules():
+    assert cellxml.detect_format("yyyy-mm-dd") == cellxml.DATETIME
+    assert cellxml.detect_format("[h]:mm:ss") == cellxml.TIMEDELTA
+    assert cellxml.detect_format('0"人"') == cellxml.OTHER
+    assert cellxml.detect_format("#,##0*y") == cellxml.OTHER
+    assert cellxml.number_kinds(styles_xml(FORMATS).encode())[:5] == (
+        cellxml.OTHER, cellxml.OTHER, cellxml.DATETIME, cellxml.DATETIME, cellxml.TIMEDELTA)
