@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "layout_check", "loader",
         "identity", "codec", "rating_schemes"}),
-    ("reading workbooks", {"grid", "fastgrid", "reader", "subjects", "rating_data"}),
+    ("reading workbooks", {"grid", "fastgrid", "cellxml", "reader", "subjects", "rating_data"}),
     ("checking", {"checks", "frames", "base_check", "validate"}),
     ("collecting returns", {"collect", "status"}),
     ("writing workbooks and publications", {
