@@ -244,6 +244,8 @@ PLAIN = {
     "formula, no result": '<c r="A1" s="1"><f>1+1</f><v/></c>',
     "raw >": '<c r="A1" t="inlineStr"><is><t>a>b</t></is></c>',
     "underscore": '<c r="A1" t="inlineStr"><is><t>layout_version</t></is></c>',
+    "line ends": '<c r="A1" t="inlineStr"><is><t>a\r\nb\rc&#13;</t></is></c>',
+    "result line ends": '<c r="A1" t="str"><f>"x"</f><v>a\r\nb\rc&#13;</v></c>',
 }
 
 

@@ -211,9 +211,9 @@ def read_sheet(data: bytes, kinds: tuple[int, ...]) -> Sheet | None:
     written twice).  ``data`` must be a part the guard counted from its text
     (plain XML, every cell with its reference first); ``kinds``:
     number_kinds() of the workbook's styles."""
-    first = data.find(b"<sheetData")
-    last = data.find(b"</sheetData>", first) if first > 0 else -1
     # the guard counted the part from its text: every cell is in its one sheetData
+    first = data.find(b"<sheetData")
+    last = data.rfind(b"</sheetData>") if first > 0 else -1
     found = _CELL.findall(data[last - 1:first - 1:-1]) if last > 0 else []
     formulas = []
     try:
