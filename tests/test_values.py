@@ -1,8 +1,11 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from conftest import EXAMPLE, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from sheetkit.codec import decimal_of
 from sheetkit.model import Rate
 from sheetkit.rates import rounded
 from sheetkit.values import normalize_code, parse_number, parse_rate, split_policy
@@ -83,3 +86,27 @@ def test_validate_reads_a_rate_typed_with_many_decimals(runner, tmp_path):
               if line not in mismatch and not line.startswith("合計")]
     assert others == [line for line in same.output.replace(str(example), "file").splitlines()
                       if not line.startswith("合計")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**15 + 1, max_value=10**15 - 1),
+       st.sampled_from([None, "General", "0", "#,##0", "0%", "0.0", "#,##0.00", '"約"0.0"人"']))
+def test_a_whole_number_stored_as_float_shows_as_the_same_number_stored_as_int(number, fmt):
+    """A figure's value as calamine gives it (554.0) and as openpyxl may (554):
+    the same Decimal, digit for digit (decimal_of answers most of them early)."""
+    as_float, as_int = decimal_of(float(number), fmt), decimal_of(number, fmt)
+    assert as_float.as_tuple() == as_int.as_tuple()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=-10**40, max_value=10**40), st.integers(min_value=0, max_value=40),
+       st.integers(min_value=0, max_value=30))
+def test_a_rate_rounds_as_with_all_the_digits_it_needs(digits, exponent, places):
+    """rounded works within Decimal's precision where the rate fits it, and in
+    a wider one where it does not: the same digits as an ample precision gives."""
+    value = Decimal(f"{digits}E-{exponent}")
+    with localcontext() as ample:
+        ample.prec = 200
+        expected = (value * 100).quantize(Decimal(1).scaleb(-places),
+                                          rounding=ROUND_HALF_UP) / 100
+    assert rounded(value, places).as_tuple() == expected.as_tuple()
