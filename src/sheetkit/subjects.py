@@ -106,7 +106,7 @@ def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = N
 def _chapters(subjects: list[Subject]) -> Subject:
     """The subject of a file of one or more chapters, with its 全節中順位."""
     subjects = [replace(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
-    return replace(subjects[0], more=tuple(subjects[1:]))
+    return replace(subjects[0], more=tuple(subjects[1:])) if len(subjects) > 1 else subjects[0]
 
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:
