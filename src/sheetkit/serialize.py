@@ -16,11 +16,12 @@ from sheetkit.wareki import format_date
 
 def _figure(value: m.Figure) -> Any:
     if isinstance(value, Decimal):
-        if places_of(value) == 0:
+        places = places_of(value)
+        if places == 0:
             return int(value)
         as_float = float(value)
-        return as_float if Decimal(repr(as_float)) == value and \
-            places_of(Decimal(repr(as_float))) == places_of(value) else str(value)
+        back = Decimal(repr(as_float))
+        return as_float if back == value and places_of(back) == places else str(value)
     return value
 
 
