@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, getcontext, localcontext
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+    getcontext,
+    localcontext,
+)
 
 from sheetkit.model import DOWN, UP, Figure, Rate
 
@@ -23,13 +32,26 @@ def rounded(value: Decimal, places: int) -> Decimal:
 
     Worked out exactly whatever the places: a rate typed with more digits
     than Decimal's default 28 (「91.7000…0%」) would otherwise make
-    quantize raise InvalidOperation."""
+    quantize raise InvalidOperation.  Most rates are worked out in 60
+    digits, in contexts made once, that trap any rounding of the product
+    (then, as for more places, in a context as wide as the value needs)."""
+    if 0 <= places < len(_STEPS):
+        try:
+            return _EXACT.divide(_EXACT.multiply(value, 100).quantize(
+                _STEPS[places], rounding=ROUND_HALF_UP, context=_WIDE), 100)
+        except (Inexact, Rounded, InvalidOperation):
+            pass
     digits = max(len(value.as_tuple().digits), value.adjusted() + 1, 1)
     if digits + places + 4 <= getcontext().prec:     # exact as it is (most rates)
         return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
     with localcontext() as exact:
         exact.prec = max(exact.prec, digits + places + 4)
         return (value * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP) / 100
+
+
+_WIDE = Context(prec=60)                 # rounding half up is quantize's own
+_EXACT = Context(prec=60, traps=[InvalidOperation, Inexact, Rounded])
+_STEPS = tuple(Decimal(1).scaleb(-places) for places in range(16))     # 1, 0.1, 0.01, …
 
 
 def as_written(value: Decimal, places: int = 1) -> Rate:
