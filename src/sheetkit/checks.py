@@ -42,7 +42,7 @@ def _by_position(passed: np.ndarray) -> pd.Series:
     two up, reports a failed check without copying its failing rows out
     (about 2 ms for each failed check of each chunk, which was most of the
     checks' cost); validate reads the failing rows from the answer itself."""
-    return pd.Series(passed, dtype=bool)
+    return pd.Series(np.asarray(passed, dtype=bool))
 
 
 def _flags(df: pd.DataFrame, column: str) -> np.ndarray:
@@ -134,7 +134,7 @@ def has_figures(df: pd.DataFrame) -> pd.Series:
     """An indicator has at least one figure in some period."""
     figures = (_present(df, "baseline") | _present(df, "plan_target")
                | _present(df, "target") | _present(df, "actual"))
-    indicator = df["indicator"].to_numpy()      # each indicator's rows: the same number
+    indicator = df["indicator"].to_numpy(dtype=np.intp)    # each indicator's rows: one number
     some = np.bincount(indicator, weights=figures, minlength=len(df)) > 0
     return _by_position(~_flags(df, "first_row") | some[indicator])
 
@@ -172,7 +172,7 @@ def unmet_analyzed(df: pd.DataFrame, *, similarity: float) -> pd.Series:
     named = np.ones(len(df), dtype=bool)
     if unmet.any():
         mentions = Mentions(similarity)
-        # a text column marks an absent analysis NaN, not None
+        # an analysis that is no text (none written) names nothing
         named[unmet] = [mentions.mentioned(name, analysis if isinstance(analysis, str) else None,
                                            siblings)
                         for name, analysis, siblings in zip(df["name"].to_numpy()[unmet],
@@ -271,12 +271,36 @@ def ranked(rate: object, rank: object) -> bool:
 
 @extensions.register_check_method(check_type="vectorized")
 def ranks_follow_rates(df: pd.DataFrame) -> pd.Series:
-    """分野中順位 follows 要望率 (highest first) and no two sections share a rank."""
-    ranked = df[df["rate"].notna() & df["whole_rank"].notna()]
-    by_file = ranked.groupby("file")
-    expected = by_file["rate"].rank(method="min", ascending=False)
-    shared = ranked.duplicated(["file", "whole_rank"], keep=False)
-    alone = by_file["rate"].transform("size") < 2
-    ok = pd.Series(True, index=df.index)
-    ok[ranked.index] = alone | (ranked["whole_rank"].eq(expected) & ~shared)
-    return _by_position(ok.to_numpy(dtype=bool))
+    """分野中順位 follows 要望率 (highest first) and no two sections share a rank:
+    among a file's ranked rows, a rank is 1 + the rows of a higher 要望率, and
+    no other row has it (a file with one ranked row passes)."""
+    rate, rank = _floats(df, "rate"), _floats(df, "whole_rank")
+    rows = np.flatnonzero(~np.isnan(rate) & ~np.isnan(rank))
+    file, rate, rank = df["file"].to_numpy(dtype=np.intp)[rows], rate[rows], rank[rows]
+    ok = np.ones(len(df), dtype=bool)
+    if len(rows):
+        by_rate = np.lexsort((-rate, file))          # each file's rows, highest rate first
+        expected = np.empty(len(rows))
+        expected[by_rate] = 1 + _run_starts(file[by_rate], rate[by_rate]) \
+            - _run_starts(file[by_rate])
+        by_rank = np.lexsort((rank, file))
+        starts = _run_starts(file[by_rank], rank[by_rank])
+        shared = np.empty(len(rows), dtype=bool)     # another row of the file has the rank
+        shared[by_rank] = np.bincount(starts, minlength=len(rows))[starts] > 1
+        ok[rows] = (np.bincount(file)[file] < 2) | ((rank == expected) & ~shared)
+    return _by_position(ok)
+
+
+def _floats(df: pd.DataFrame, column: str) -> np.ndarray:
+    """A column of numbers or None as floats, NaN where absent."""
+    return np.fromiter((np.nan if v is None else float(v) for v in df[column].to_numpy()),
+                       dtype=float, count=len(df))
+
+
+def _run_starts(*columns: np.ndarray) -> np.ndarray:
+    """For rows sorted by ``columns``: the position of the first row of each
+    row's run of rows equal in every column."""
+    count = len(columns[0])
+    new = np.ones(count, dtype=bool)
+    new[1:] = np.logical_or.reduce([c[1:] != c[:-1] for c in columns])
+    return np.maximum.accumulate(np.where(new, np.arange(count), 0))

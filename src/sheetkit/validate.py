@@ -449,7 +449,9 @@ def _table_findings(table: str, rows: list[Row], subjects: list[Subject],
     import pandas as pd
     import pandera.errors
 
-    frame = pd.DataFrame.from_records(rows, columns=COLUMNS[table])
+    # every column as the objects the rows hold (None where absent): no type
+    # inferred column by column, no text copied into a string array
+    frame = pd.DataFrame(rows, columns=COLUMNS[table], dtype=object)
     frame.index = pd.RangeIndex(1, len(rows) + 1)      # numbered from 1: checks._by_position
     schema = _runnable(table)
     try:
