@@ -119,16 +119,20 @@ def _rates(direction: str, result: m.PeriodResult) -> tuple[Any, Any, Any]:
     rounded to the places written, and the level reached (computed, or else
     written)."""
     computed = achievement(direction, result.target, result.actual)
-    rate = result.rate if isinstance(result.rate, m.Rate) else None
-    return (None if rate is None or computed is None else rounded(computed, rate.places),
-            None if rate is None else rounded(rate.value, rate.places),
-            computed if computed is not None or rate is None else rate.value)
+    rate = result.rate
+    if not isinstance(rate, m.Rate):
+        return None, None, computed
+    return (None if computed is None else rounded(computed, rate.places),
+            rounded(rate.value, rate.places),
+            computed if computed is not None else rate.value)
 
 
 _NO_RESULT = m.PeriodResult()
+_NO_PERIODS: tuple[tuple[None, None]] = ((None, None),)
 # a 基本方針 as written in a 取り組み row: the same few texts come back in every row
-# of a section (a dropdown's choices)
+# of a section (a dropdown's choices); and its code, in the section's list
 _split_policy = lru_cache(maxsize=4096)(split_policy)
+_normalize_code = lru_cache(maxsize=4096)(normalize_code)
 
 
 def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
@@ -138,28 +142,29 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
     live = subject.kind != "data"   # in a workbook a 達成率 formula is live unless typed over
     review = subject.review_of(plan)
     typed = subject.typed_rates
-    number = section.number
+    number, analysis = section.number, section.unmet_analysis
     out = rows["indicators"]
-    periods: list[tuple[m.Period | None, m.PeriodResult | None]]
     for index, ind in enumerate(section.indicators):
         key = partial(keys.indicator, number, index)
         identity = len(out)              # the indicator's rows share their first row's number
         unit = (ind.unit or "").strip()
-        _value(rows, file, number, ind.baseline, "figure", unit, keys.indicator, number, index,
+        name, direction, baseline, plan_target = ind.name, ind.direction, ind.baseline, \
+            ind.plan_target
+        _value(rows, file, number, baseline, "figure", unit, keys.indicator, number, index,
                "baseline")
-        _value(rows, file, number, ind.plan_target, "figure", unit, keys.indicator, number, index,
+        _value(rows, file, number, plan_target, "figure", unit, keys.indicator, number, index,
                "target_plan")
-        periods = list(zip(plan.periods, ind.results)) or [(None, None)]
+        periods = tuple(zip(plan.periods, ind.results)) or _NO_PERIODS
         for count, (period, result) in enumerate(periods):
             pkey = partial(keys.period, number, index, period.key) if period else key
             res = result or _NO_RESULT
             rate_typed = bool(typed) and keys.join(pkey(), keys.RATE) in typed
-            out.append((file, number, key, identity, ind.name, ind.unit, ind.direction,
-                        ind.baseline, ind.plan_target, section.unmet_analysis, names, template,
+            out.append((file, number, key, identity, name, ind.unit, direction,
+                        baseline, plan_target, analysis, names, template,
                         pkey, period.label if period else None,
                         period is not None and count == review, count == 0, result is None,
                         res.target, res.actual, res.rate, live and not rate_typed, rate_typed,
-                        *_rates(ind.direction, res)))
+                        *_rates(direction, res)))
             if result is not None and period is not None:
                 _value(rows, file, number, res.target, "figure", unit, keys.period, number, index,
                        period.key, "target")
@@ -277,13 +282,13 @@ def build_rows(subjects: list[Subject]) -> Rows:
         for sec in doc.sections:
             number = sec.number
             scope = keys.section(number)
-            titles = {normalize_code(b.code): b.title for b in sec.basic_policies}
+            titles = {_normalize_code(b.code): b.title for b in sec.basic_policies}
             _headers(rows, file, scope, sec.entry_date, sec.author, shown)
             used = _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
             _entries(rows, file, scope, sec.carried_over, titles, "carried_over")
             for index, bp in enumerate(sec.basic_policies):
                 rows["policies"].append((file, number, partial(keys.basic_policy, number, index),
-                                         normalize_code(bp.code), bp.title, bp.code, used))
+                                         _normalize_code(bp.code), bp.title, bp.code, used))
             needs = sec.citizen_needs
             _value(rows, file, number, needs.request_rate, "rate", "", keys.citizen_needs, number,
                    "request_rate")
