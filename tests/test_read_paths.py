@@ -339,6 +339,8 @@ def test_a_damaged_custom_property_does_not_make_the_sheets_unreadable(
     ("xl/theme/theme1.xml", lambda d: d.replace(b"?>", b'?><!DOCTYPE a [<!ENTITY e "x">]>', 1),
      "unsafe-xml"),
     ("xl/styles.xml", lambda d: d.replace(b'numFmtId="0"', b'numFmtId="-1"', 1), "damaged"),
+    ("xl/styles.xml", lambda d: d.replace(b"</styleSheet>", b'<mergeCell ref="A1:XFD1048576"/>'
+                                          b"</styleSheet>"), "merged"),
     ("xl/_rels/workbook.xml.rels", lambda d: d.replace(b"<Relationship ", b"<Relationship x ", 1),
      "damaged"),
     ("[Content_Types].xml", lambda d: d.replace(b"<Default ", b"<Default x ", 1), "damaged"),

@@ -271,14 +271,21 @@ def test_a_large_part_is_never_remembered_across_files(returned, tmp_path):
     """What is remembered once a run is the small parts a template's returns
     share; large parts outside xl/worksheets/ (each return's own) are
     inflated and counted afresh, so a run keeps no megabytes per file."""
-    from sheetkit.guard import REMEMBERED_BYTES, _shared_inflate, _shared_plain_counts
+    from sheetkit.guard import (
+        REMEMBERED_BYTES,
+        _shared_bounds,
+        _shared_inflate,
+        _shared_plain_counts,
+    )
 
-    def caches() -> tuple[int, int]:
+    def caches() -> tuple[int, int, int]:
         return (_shared_inflate.cache_info().currsize,
-                _shared_plain_counts.cache_info().currsize)
+                _shared_plain_counts.cache_info().currsize,
+                _shared_bounds.cache_info().currsize)
 
     _shared_inflate.cache_clear()
     _shared_plain_counts.cache_clear()
+    _shared_bounds.cache_clear()
     inspect(returned)
     remembered = caches()
     rng = random.Random(3)

@@ -861,7 +861,8 @@ def _directory(raw: bytes) -> list[_Member] | None:
                 at > end or b"\0" in raw_name:
             return None
         try:
-            name = raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")
+            name = raw_name.decode("ascii") if raw_name.isascii() else \
+                raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")   # alike in ASCII
         except UnicodeDecodeError:
             return None
         members.append(_Member(name, name, flags, method, crc, packed, unpacked, offset,
@@ -1173,7 +1174,7 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
     # and the last sheetData's end (where there is another, the search below finds it)
     first = data.find(b"<sheetData")
     last = data.rfind(b"</sheetData>") if first >= 0 else -1
-    if last < first:
+    if first < 0 or last < first:
         first = last = len(data)
     area = _Area()
     try:
@@ -1207,9 +1208,11 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
     return cells, rows, names, merged, merged_cells, area.size, sheet_data, sheet_entries
 
 
-# Outside sheetData, any tag _PartScan acts on but a dimension written <dimension ref="…"
+# Before sheetData, any tag _PartScan acts on but a dimension written <dimension ref="…";
+# after it, any tag _PartScan acts on
 _UNUSUAL = re.compile(rb'<(?:c|row|definedName|sheetData|sheet|mergeCell|dimension(?! ref="))'
                       rb"[\s/>]")
+_UNUSUAL_AFTER = re.compile(rb"<(?:c|row|definedName|sheetData|sheet|mergeCell|dimension)[\s/>]")
 _DIMENSION_REF = re.compile(rb'<dimension ref="([^"<]*)"')
 _MERGE_REF = re.compile(rb'<mergeCell ref="([^"<]*)"')
 
@@ -1219,24 +1222,17 @@ def _ordinary_outside(data: bytes, first: int, last: int, area: _Area) -> tuple[
     many, and the cells they cover), and ``area`` extended by them and the
     dimensions, where the part is written as writers write a sheet: nothing
     there that _PartScan counts but dimensions written ``<dimension ref="…"``
-    and one mergeCells element holding nothing but ``<mergeCell ref="…"/>``.
-    None otherwise (then _outside counts every tag); _BadRef where a range is
-    not one."""
-    start = data.find(b"<mergeCells", last)
-    end = data.find(b"</mergeCells>", start) if start >= 0 else -1
-    if end < 0:
-        start = end = len(data)
-    if _UNUSUAL.search(data, 0, first) or _UNUSUAL.search(data, last, start) or \
-            _UNUSUAL.search(data, end):
+    before it and one mergeCells element after it holding nothing but
+    ``<mergeCell ref="…"/>``.  None otherwise (then _outside counts every tag);
+    _BadRef where a range is not one."""
+    if _UNUSUAL.search(data, 0, first):
         return None
-    for ref in _DIMENSION_REF.findall(data, 0, first) + _DIMENSION_REF.findall(data, last):
+    for ref in _DIMENSION_REF.findall(data, 0, first):
         top, left, bottom, right, _ = _range(ref)
         area.extend((top, left), (bottom, right))
-    if start == end:
-        return 0, 0
-    block = data[start:end]
-    merges = (_merged_ranges if len(block) <= REMEMBERED_BYTES
-              else _merged_ranges.__wrapped__)(block)
+    tail = data[last:]
+    merges = (_ordinary_tail if len(tail) <= REMEMBERED_BYTES >> 4
+              else _ordinary_tail.__wrapped__)(tail)
     if merges is None:
         return None
     merged, merged_cells, top, left, bottom, right = merges
@@ -1245,12 +1241,27 @@ def _ordinary_outside(data: bytes, first: int, last: int, area: _Area) -> tuple[
     return merged, merged_cells
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=32)
+def _ordinary_tail(tail: bytes) -> tuple[int, int, int, int, int, int] | None:
+    """_merged_ranges of the one mergeCells element in a sheet's text after its
+    sheetData (from ``</sheetData>`` on), where nothing else there is a tag
+    _PartScan acts on; None otherwise.  The returns of one template share this
+    text (merged ranges, validations, conditional formats, page setup): it is
+    looked at once a run (a few, of at most 64 KiB), and the sheet it ends is
+    still parsed every time."""
+    start = tail.find(b"<mergeCells")
+    end = tail.find(b"</mergeCells>", start) if start >= 0 else -1
+    if end < 0:
+        start = end = len(tail)
+    if _UNUSUAL_AFTER.search(tail, 0, start) or _UNUSUAL_AFTER.search(tail, end):
+        return None
+    return _merged_ranges(tail[start:end]) if start < end else (0, 0, 0, 0, 0, 0)
+
+
 def _merged_ranges(block: bytes) -> tuple[int, int, int, int, int, int] | None:
     """A mergeCells element's merged ranges: how many, the cells they cover and
     the box around them (top, left, bottom, right); None where it holds anything
-    but ``<mergeCell ref="…"/>`` elements; _BadRef where a range is not one.
-    Returns of one template share their merged ranges: looked at once a run."""
+    but ``<mergeCell ref="…"/>`` elements; _BadRef where a range is not one."""
     refs = _MERGE_REF.findall(block)
     if block.count(b"<") != len(refs) + 1:
         return None
