@@ -28,8 +28,8 @@ from xml.parsers import expat
 OTHER, DATETIME, TIMEDELTA = 0, 1, 2        # calamine's CellFormat of a style
 
 
-
 def _reversed(literal: bytes) -> bytes:
+    """A literal as a pattern for the XML read backwards."""
     return re.escape(literal[::-1])
 
 
