@@ -129,7 +129,7 @@ def same_grid(path: Path, width: int = 6) -> bool:
     where the fast one took its values from the XML, without calamine."""
     mine, theirs = grids(path)
     assert read(mine, width) == read(theirs, width)
-    return mine._workbook is None
+    return mine._calamine._workbook is None
 
 
 def written(tmp_path: Path, cells: dict[tuple[int, int], str], **options) -> Path:
@@ -285,7 +285,7 @@ def test_an_unread_sheet_is_checked_without_calamine(tmp_path):
     path = written(tmp_path, {(0, 0): PLAIN["text"], (1, 0): PLAIN["date"].replace('A1', 'A2')})
     mine, _ = grids(path)
     mine.read_rest()
-    assert mine._workbook is None
+    assert mine._calamine._workbook is None
     bad = written(tmp_path, {(0, 0): '<c r="A1" t="n"><v>abc</v></c>'})
     with pytest.raises(Unsupported):
         grids(bad)[0].read_rest()
@@ -298,3 +298,27 @@ def test_number_kinds_follow_calamines_rules():
     assert cellxml.detect_format("#,##0*y") == cellxml.OTHER
     assert cellxml.number_kinds(styles_xml(FORMATS).encode())[:5] == (
         cellxml.OTHER, cellxml.OTHER, cellxml.DATETIME, cellxml.DATETIME, cellxml.TIMEDELTA)
+
+
+def test_a_files_sheets_are_freed_when_it_is_done(tmp_path):
+    """A grid reads through the calamine holder, not through the sheets that
+    hold it: no reference cycle, so a file's sheets, parts and grids are freed
+    by their reference counts (the cyclic GC walked them, ~270 objects a file)."""
+    import gc
+    import weakref
+
+    path = written(tmp_path, {(0, 0): PLAIN["text"], (1, 0): '<c r="A2" t="b"><v>1</v></c>'})
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        both = list(grids(path))            # from the XML, and from calamine
+        while both:
+            sheets = both.pop()
+            sheets["S & 1"].value(0, 0)
+            sheets.read_rest()
+            gone = weakref.ref(sheets)
+            del sheets
+            assert gone() is None
+    finally:
+        if was:
+            gc.enable()

@@ -339,6 +339,53 @@ def _unsupported(exc: BaseException) -> Unsupported:
     return Unsupported(type(exc).__name__)
 
 
+class _Calamine:
+    """The workbook as calamine reads it, opened only when first needed, and
+    the rows of its sheets.  Held apart from FastSheets so that a grid, which
+    reads through it, holds no reference back to the sheets that hold the grid:
+    a file's sheets and parts are freed when the file is done, not by the
+    cyclic GC."""
+
+    def __init__(self, path: Path, limits: Limits, data: bytes) -> None:
+        self.path, self.limits, self._data = path, limits, data
+        self._workbook: Any = None
+
+    def workbook(self) -> Any:
+        """The workbook opened by calamine (once)."""
+        if self._workbook is None:
+            import io
+
+            import python_calamine
+
+            try:
+                self._workbook = python_calamine.CalamineWorkbook.from_filelike(
+                    io.BytesIO(self._data))
+            except BaseException as exc:  # noqa: BLE001 - calamine is stricter: openpyxl decides
+                raise _unsupported(exc) from None
+        return self._workbook
+
+    def values(self, name: str, sheet: Sheet | None) -> dict[tuple[int, int], Any]:
+        """A sheet's values: from its XML (``sheet``) where the scan is sure
+        of them, else from calamine's rows."""
+        values = None if sheet is None else sheet.values()
+        return _calamine_values(self.rows(name)) if values is None else values
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """calamine's rows of a sheet, within the area limit."""
+        try:
+            sheet = self.workbook().get_sheet_by_name(name)
+            area = sheet.height * sheet.width
+            rows = None if area > self.limits.max_sheet_area else sheet.to_python(
+                skip_empty_area=False)
+        except Unsupported:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - as above: openpyxl decides
+            raise _unsupported(exc) from None
+        if rows is None:
+            raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
+        return rows
+
+
 class FastSheets(Sheets):
     """The sheets of a workbook, each read when first asked for: values from
     the sheet's XML as the guard unzipped it where the scan is sure to give
@@ -358,10 +405,9 @@ class FastSheets(Sheets):
         (only their values are taken from the XML); ``names``: every member's
         name (None: not known, values from calamine)."""
         self.path, self.limits, self._data, self._referenced = path, limits, parts, referenced
-        self._file = data
+        self._calamine = _Calamine(path, limits, data)
         self._grids: dict[str, Grid] = {}
         self._checked: set[str] = set()      # sheets the scan is sure of
-        self._workbook: Any = None
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
             sheets = None if names is None else workbook_sheets(dict(parts), names)
@@ -370,7 +416,7 @@ class FastSheets(Sheets):
             if sheets is None or self._kinds is None:
                 self._parts = _sheet_parts(parts.get("xl/workbook.xml", b""),
                                            parts.get("xl/_rels/workbook.xml.rels", b""))
-                self._names = tuple(self._calamine().sheet_names)
+                self._names = tuple(self._calamine.workbook().sheet_names)
             else:
                 self._parts, self._names = dict(sheets), tuple(name for name, _ in sheets)
         except Unsupported:
@@ -382,32 +428,20 @@ class FastSheets(Sheets):
             if part is None or part not in self._data:
                 raise Unsupported(f"sheet {name} not found in the parts")
 
-    def _calamine(self) -> Any:
-        """The workbook opened by calamine (once, when first needed)."""
-        if self._workbook is None:
-            import io
-
-            import python_calamine
-
-            try:
-                self._workbook = python_calamine.CalamineWorkbook.from_filelike(
-                    io.BytesIO(self._file))
-            except BaseException as exc:  # noqa: BLE001 - as above: openpyxl decides
-                raise _unsupported(exc) from None
-        return self._workbook
-
     def _read_sheet(self, name: str) -> Grid:
         part = self._parts[name]
         data = self._data[part]
         sheet = self._sure(name)
         if sheet is None:
-            return FastGrid(name, partial(guarded, self.path, partial(self._values, name, None)),
+            return FastGrid(name, partial(guarded, self.path,
+                                          partial(self._calamine.values, name, None)),
                             data, self._formats, part in self._referenced)
         # a formula element's attributes were passed over: where one might be
         # shared or an array, or a prefix might hide a cell, the scan decides
         odd = b"<x:c " in data or b":worksheet" in data[:2000] or sheet.formulas and (
             b'"shared"' in data or b'"array"' in data)
-        return FastGrid(name, partial(guarded, self.path, partial(self._values, name, sheet)),
+        return FastGrid(name, partial(guarded, self.path,
+                                      partial(self._calamine.values, name, sheet)),
                         data, self._formats, True, None if odd else sheet.formulas)
 
     def _sure(self, name: str) -> Sheet | None:
@@ -420,10 +454,6 @@ class FastSheets(Sheets):
             self._checked.add(name)
         return sheet
 
-    def _values(self, name: str, sheet: Sheet | None) -> dict[tuple[int, int], Any]:
-        values = None if sheet is None else sheet.values()
-        return _calamine_values(self._rows(name)) if values is None else values
-
     def read_rest(self) -> None:
         """The values of every sheet whose values were not read, read as the
         others are: from the XML where the scan is sure of every cell (its
@@ -435,18 +465,4 @@ class FastSheets(Sheets):
             if name in self._checked or isinstance(grid, FastGrid) and grid.has_values():
                 continue
             if self._sure(name) is None:
-                guarded(self.path, partial(self._rows, name))
-
-    def _rows(self, name: str) -> list[list[Any]]:
-        try:
-            sheet = self._calamine().get_sheet_by_name(name)
-            area = sheet.height * sheet.width
-            rows = None if area > self.limits.max_sheet_area else sheet.to_python(
-                skip_empty_area=False)
-        except Unsupported:
-            raise
-        except BaseException as exc:  # noqa: BLE001 - as above: openpyxl decides
-            raise _unsupported(exc) from None
-        if rows is None:
-            raise refuse(self.path, "too-large", detail=f"{area:,}", what="cells")
-        return rows
+                guarded(self.path, partial(self._calamine.rows, name))
