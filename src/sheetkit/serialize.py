@@ -15,6 +15,15 @@ from sheetkit.wareki import format_date
 
 
 def _figure(value: m.Figure) -> Any:
+    """A figure as plain data: a whole number as int, a number a float writes
+    back the same as float, any other as its text."""
+    if type(value) is Decimal:           # most figures, told from their text alone
+        text = str(value)
+        if "." not in text and "E" not in text:
+            return int(value)
+        as_float = float(value)
+        if repr(as_float) == text:
+            return as_float
     if isinstance(value, Decimal):
         places = places_of(value)
         if places == 0:
