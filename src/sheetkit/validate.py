@@ -235,7 +235,21 @@ def _chapter_findings(subject: Subject, rules: Rules) -> list[Finding]:
 
 
 def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -> Report:
-    """Findings of every subject; ``tables`` limits the checks to some tables."""
+    """Findings of every subject; ``tables`` limits the checks to some tables.
+
+    The cyclic garbage collector is paused meanwhile: the rows and frames of
+    a chunk are many young objects, each collection walked them again (the
+    few cycles pandas and pandera leave are collected once it runs again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate_subjects(subjects, tables)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _validate_subjects(subjects: list[Subject], tables: Sequence[str]) -> Report:
     rules = load_rules()
     found: list[list[Finding]] = [[] for _ in subjects]
     if tables == TABLES:
