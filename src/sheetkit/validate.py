@@ -356,26 +356,30 @@ def _may_hold_long_text(doc: m.Document) -> bool:
     """Whether some value of the document could be written as a text over the
     limit: a text, or the digits of a number or 達成率, that long.  Most
     documents hold none, and are passed without being written out as data."""
-    stack: list[Any] = [doc]
-    pop, push, push_all, kinds = stack.pop, stack.append, stack.extend, _KINDS
+    stack: list[Iterable[Any]] = [(doc,)]         # groups of values: a tuple, an object's fields
+    pop, push, kinds = stack.pop, stack.append, _KINDS
     while stack:
-        value = pop()
-        kind = kinds.get(type(value))
-        if kind is None:
-            kind = kinds[type(value)] = _kind(type(value))
-        if kind == _TEXT:
-            if len(value) > EXCEL_TEXT_LIMIT:
-                return True
-        elif kind == _FIELDS:
-            push_all(vars(value).values())
-        elif kind == _ITEMS:
-            push_all(value)
-        elif kind == _NUMBER:
-            if len(str(value)) > EXCEL_TEXT_LIMIT:
-                return True
-        elif kind == _RATE and (            # written "{value × 100:.{places}f}%"
-                value.places + max(value.value.adjusted(), 0) + 8 > EXCEL_TEXT_LIMIT):
-            push(value.text)
+        for value in pop():
+            if type(value) is str:                  # most values: looked at where they are
+                if len(value) > EXCEL_TEXT_LIMIT:
+                    return True
+                continue
+            kind = kinds.get(type(value))
+            if kind is None:
+                kind = kinds[type(value)] = _kind(type(value))
+            if kind == _FIELDS:
+                push(vars(value).values())
+            elif kind == _ITEMS:
+                push(value)
+            elif kind == _TEXT:
+                if len(value) > EXCEL_TEXT_LIMIT:
+                    return True
+            elif kind == _NUMBER:
+                if len(str(value)) > EXCEL_TEXT_LIMIT:
+                    return True
+            elif kind == _RATE and (            # written "{value × 100:.{places}f}%"
+                    value.places + max(value.value.adjusted(), 0) + 8 > EXCEL_TEXT_LIMIT):
+                push((value.text,))
     return False
 
 
