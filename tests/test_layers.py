@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("model and plain values", {
         "__init__", "model", "problems", "a1", "wareki", "plain", "pages", "values", "rates",
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
-        "suffixes", "plan_checks", "keys", "codes", "model_paths", "sheet_texts"}),
+        "suffixes", "plan_checks", "keys", "codes", "model_paths", "sheet_texts", "jsontext"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "layout_check", "loader",
         "identity", "codec", "rating_schemes"}),
@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, set[str]]] = [
 ]
 LAYER_OF = {module: index for index, (_, modules) in enumerate(LAYERS) for module in modules}
 # what cli may import besides api: how to print (and the default layout's name for --help)
-CLI_MAY_IMPORT = {"api", "messages", "plain", "problems", "layout", "__init__"}
+CLI_MAY_IMPORT = {"api", "messages", "plain", "jsontext", "problems", "layout", "__init__"}
 
 
 def imports(path: Path) -> tuple[set[str], set[str]]:

@@ -366,9 +366,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
              report_path: Path | None, base: Path | None, jobs: int | None,
              layout: str | None, force: bool, lang: str) -> None:
     """返送された様式・総括表・データを点検する / check returned sheets, workbooks or data."""
-    import json
-
-    from sheetkit import api
+    from sheetkit import api, jsontext
 
     # documents are kept only for what needs them: outputs and --base
     writes = annotate_dir is not None or report_path is not None
@@ -396,7 +394,7 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
                 click.echo(("指摘を書き込んだ写し: " if lang == "ja" else "Annotated copy: ")
                            + one_line(str(path)), err=True)
     if fmt == "json":
-        click.echo(json.dumps(report.as_json(lang, fail_on), ensure_ascii=False, indent=2))
+        click.echo(jsontext.dumps(report.as_json(lang, fail_on)))
     else:
         click.echo(_render_text(report, lang))
     sys.exit(EXIT_PROBLEM if report.fails(fail_on) else 0)
