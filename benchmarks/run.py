@@ -400,7 +400,7 @@ def stages(files: list[Path]) -> dict[str, float]:
     return {"files": len(files), "bare calamine read": bare,
             "guard (unzip once, XML checks, limits)": guard,
             "open the sheets (values read when first used)": book - guard,
-            "document (calamine values of the sheets used, formulas, formats, model)":
+            "document (values of the sheets used, formulas, formats, model)":
                 extracted - book,
             "subject (sources, identity)": subject - extracted,
             "checks (frames, pandera, findings)": checks,
