@@ -7,6 +7,7 @@ import json
 import random
 import re
 import shutil
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -460,6 +461,39 @@ def test_returns_of_both_chapters_are_ranked_together(runner, plan_office, tmp_p
     assert "第2章第1節" in ranks[0]["message"] and ranks[0]["sheet"] == "第1節"
     merged = run(runner, "merge", folder, "--base", base, "-o", tmp_path / "out.xlsx")
     assert "rank-inconsistent" in merged.stdout and "第2章第1節（12.1%）が27位" in merged.stdout
+
+
+def test_a_plan_wide_finding_keeps_the_files_findings_in_tab_order(runner, plan_office,
+                                                                    tmp_path):
+    """The plan-wide 全節中順位 check adds its finding after every file was read; without
+    --base or --report validate keeps no documents, and the file's findings must still
+    come in the workbook's tab order (第1節 before 目標指標), as they do with --report."""
+    base = tmp_path / "計画.yaml"
+    base.write_text(plan_office["base"].read_text(encoding="utf-8").replace(
+        "rank_overall: 10", "rank_overall: 27"), encoding="utf-8")
+    assert run(runner, "template", base, "-o", tmp_path / "様式").exit_code == 0
+    from filling import fill
+    full = plan_office["full"]
+    folder = tmp_path / "回収"
+    folder.mkdir()
+    for chapter, number in ((1, 1), (2, 1)):
+        (template,) = (tmp_path / "様式").glob(f"第{chapter}章第{number}節_*.xlsx")
+        section = full.section(chapter, number)
+        indicator = section.indicators[0]
+        unmet = replace(indicator, results=(*indicator.results[:-1], replace(
+            indicator.results[-1], actual=None)))       # a finding on 目標指標 too
+        fill(template, folder / template.name,
+             replace(section, indicators=(unmet, *section.indicators[1:])))
+    slim = run(runner, "validate", folder, "--format", "json")
+    kept = run(runner, "validate", folder, "--format", "json", "--report",
+               tmp_path / "一覧.xlsx")
+    assert json.loads(slim.stdout)["files"] == json.loads(kept.stdout)["files"]
+    ranked = [file for file in json.loads(slim.stdout)["files"]
+              if any(f["code"] == "rank-inconsistent" for f in file["findings"])]
+    assert len(ranked) == 1
+    sheets = [f["sheet"] for f in ranked[0]["findings"] if f.get("sheet")]
+    tabs = openpyxl.load_workbook(ranked[0]["path"], read_only=True).sheetnames
+    assert len(set(sheets)) > 1 and sheets == sorted(sheets, key=tabs.index), sheets
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,

@@ -51,11 +51,12 @@ class Subject:
     def slim(self, keep: Callable[[Subject, str], bool] | None = None,
              document: bool = True) -> Subject:
         """This subject with only the sources ``keep`` wants (none by default),
-        and without its document and identity unless ``document``."""
+        and without its document and identity unless ``document``.  Its sheets stay:
+        findings added later (the plan-wide 全節中順位) are ordered by them."""
         more = tuple(s.slim(keep, document) for s in self.more)
         if not document:
             return Subject(self.path, self.kind, problems=self.problems, more=more,
-                           ranked=self.ranked)
+                           ranked=self.ranked, sheets=self.sheets)
         return replace(self, sources={k: v for k, v in self.sources.items()
                                       if keep is not None and keep(self, k)}, more=more)
 
