@@ -247,6 +247,14 @@ PLAIN = {
     "line ends": '<c r="A1" t="inlineStr"><is><t>a\r\nb\rc&#13;</t></is></c>',
     "result line ends": '<c r="A1" t="str"><f>"x"</f><v>a\r\nb\rc&#13;</v></c>',
 }
+# workbooks as LibreOffice writes them: 1900 dates said outright
+NOT_1904 = ['<workbookPr date1904="false"/>', '<workbookPr backupFile="false" date1904="0"/>']
+
+
+@pytest.mark.parametrize("workbook_pr", NOT_1904)
+def test_a_workbook_said_not_1904_is_read_from_the_xml(tmp_path, workbook_pr):
+    cells = {(0, 0): PLAIN["date"], (1, 0): PLAIN["leap day"].replace("A1", "A2")}
+    assert same_grid(written(tmp_path, cells, workbook_pr=workbook_pr))
 
 
 @pytest.mark.parametrize("name", PLAIN)
@@ -255,9 +263,24 @@ def test_plain_cells_are_read_from_the_xml(tmp_path, name):
 
 
 NOT_SURE = {
-    "shared string": ('<c r="A1" t="s"><v>0</v></c>', {"shared": "<si><t>x</t></si>"}),
-    "shared strings present": ('<c r="A1"><v>1</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared index out of range": ('<c r="A1" t="s"><v>1</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared index spaced": ('<c r="A1" t="s"><v> 0</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared index signed": ('<c r="A1" t="s"><v>-0</v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared index empty": ('<c r="A1" t="s"><v></v></c>', {"shared": "<si><t>x</t></si>"}),
+    "shared string formula": ('<c r="A1" t="s"><f>A2</f><v>0</v></c>',
+                              {"shared": "<si><t>x</t></si>"}),
+    "shared excel escape": ('<c r="A1" t="s"><v>0</v></c>', {"shared": "<si><t>a_x000D_b</t></si>"}),
+    "shared strings spaced": ('<c r="A1"><v>1</v></c>', {"shared": "<si><t>x</t></si>\n"}),
+    "shared empty item": ('<c r="A1" t="s"><v>1</v></c>',
+                          {"shared": "<si><t>x</t></si><si/><si><t>y</t></si>"}),
+    "shared prefixed item": ('<c r="A1" t="s"><v>1</v></c>', {"shared": (
+        '<si><t>x</t></si><x:si xmlns:x="' + MAIN + '"><x:t>z</x:t></x:si><si><t>y</t></si>')}),
+    "shared two texts": ('<c r="A1" t="s"><v>0</v></c>', {"shared": "<si><t>x</t><t>y</t></si>"}),
+    "shared other attribute": ('<c r="A1" t="s"><v>0</v></c>',
+                               {"shared": '<si><t xml:lang="ja">x</t></si>'}),
     "1904": ('<c r="A1" s="9"><v>43819</v></c>', {"workbook_pr": '<workbookPr date1904="1"/>'}),
+    "1904 said true": ('<c r="A1" s="9"><v>43819</v></c>',
+                       {"workbook_pr": '<workbookPr date1904="true"/>'}),
     "boolean": ('<c r="A1" t="b"><v>1</v></c>', {}),
     "error": ('<c r="A1" t="e"><v>#DIV/0!</v></c>', {}),
     "iso date": ('<c r="A1" t="d"><v>2024-01-02</v></c>', {}),
@@ -273,10 +296,96 @@ NOT_SURE = {
 }
 
 
+# shared strings as Excel and LibreOffice write them, and forms built to confuse
+SHARED = {
+    "plain": "<si><t>  a &amp; b  </t></si>",
+    "preserved": '<si><t xml:space="preserve">  a  </t></si>',
+    "entities": "<si><t>&#12354;&#x3042;&lt;&gt;&quot;&apos;</t></si>",
+    "empty": "<si><t/></si>",
+    "empty pair": "<si><t></t></si>",
+    "spaces only": "<si><t>  </t></si>",
+    "preserved spaces only": '<si><t xml:space="preserve">  </t></si>',
+    "line ends": "<si><t>a\r\nb\rc&#13;</t></si>",
+    "rich": ('<si><r><t> x </t></r><r><rPr><b/><sz val="11"/><rFont val="MS P&#12468;"/></rPr>'
+             '<t xml:space="preserve"> y </t></r><r><t/></r></si>'),
+    "phonetic": ('<si><t>漢字</t><rPh sb="0" eb="2"><t>カンジ</t></rPh>'
+                 '<phoneticPr fontId="1" type="noConversion"/></si>'),
+    "rich phonetic": ('<si><r><rPr><b/></rPr><t>東</t></r><r><t>京</t></r><rPh sb="0" eb="1">'
+                      '<t>トウ</t></rPh><phoneticPr fontId="1"/></si>'),
+    "underscore": "<si><t>layout_version</t></si>",
+}
+
+
+@pytest.mark.parametrize("name", SHARED)
+def test_shared_strings_are_read_from_the_xml(tmp_path, name):
+    cells = {(0, 0): '<c r="A1" t="s"><v>1</v></c>', (1, 1): '<c r="B2" s="3" t="s"><v>01</v></c>',
+             (2, 0): '<c r="A3" t="s"/>', (3, 2): PLAIN["text"].replace("A1", "C4")}
+    assert same_grid(written(tmp_path, cells, shared=f"<si><t>x</t></si>{SHARED[name]}"))
+
+
+RUN_PROPERTIES = ["", "<rPr><b/></rPr>", '<rPr><sz val="11"/><rFont val="Calibri"/></rPr>']
+
+
+@st.composite
+def shared_item(draw) -> str:
+    """A <si> in any form SHARED has, with generated text."""
+    def t() -> str:
+        text = draw(TEXT)
+        how = draw(st.sampled_from(["plain", "plain", "decimal"]))
+        written = "".join(escape(c) if how == "plain" and c != "\r" else f"&#{ord(c)};"
+                          for c in text)
+        if not written and draw(st.booleans()):
+            return "<t/>"
+        space = ' xml:space="preserve"' if draw(st.booleans()) else ""
+        return f"<t{space}>{written}</t>"
+    runs = draw(st.integers(0, 3))
+    shown = t() if runs == 0 else "".join(
+        f"<r>{draw(st.sampled_from(RUN_PROPERTIES))}{t()}</r>" for _ in range(runs))
+    phonetic = draw(st.sampled_from(["", '<phoneticPr fontId="1"/>',
+                                     '<rPh sb="0" eb="1"><t>ア</t></rPh><phoneticPr fontId="1"/>']))
+    return f"<si>{shown}{phonetic}</si>"
+
+
+@st.composite
+def shared_sheet(draw) -> tuple[dict[tuple[int, int], str], str]:
+    items = draw(st.lists(shared_item(), min_size=1, max_size=8))
+    places = draw(st.sets(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=14))
+    odd = draw(st.integers(0, 3)) == 0          # mostly sheets the scan is sure of
+    index = st.integers(0, len(items) - 1).map(str)
+    if odd:
+        index = st.one_of(index, st.sampled_from(["00", "01", str(len(items)), " 0", ""]))
+    cells = {}
+    for row, col in places:
+        at = ref(row, col)
+        if draw(st.integers(0, 2)):
+            cells[row, col] = f'<c r="{at}" t="s"><v>{draw(index)}</v></c>'
+        else:
+            cells[row, col] = draw(cell(at) if odd else inline_cell(at, ""))
+    return cells, "".join(items)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(sheet=shared_sheet())
+def test_generated_shared_strings_read_as_calamine_reads_them(tmp_path, sheet):
+    cells, shared = sheet
+    same_grid(written(tmp_path, cells, shared=shared))
+
+
 @pytest.mark.parametrize("name", NOT_SURE)
 def test_what_the_scan_is_not_sure_of_calamine_reads(tmp_path, name):
     xml, options = NOT_SURE[name]
     assert not same_grid(written(tmp_path, {(0, 0): xml}, **options))
+
+
+def test_shared_strings_written_otherwise_leave_the_workbook_to_calamine(tmp_path):
+    """calamine reads every item when it opens the workbook: where the part
+    is not plainly a list of items, no sheet's values come from the XML."""
+    path = written(tmp_path, {(0, 0): PLAIN["text"]}, shared="<si><t>x</t></si>\n")
+    mine, _ = grids(path)
+    mine["S & 1"].value(0, 0)
+    mine.read_rest()
+    assert not mine._checked and mine._calamine._workbook is not None
 
 
 def test_an_unread_sheet_is_checked_without_calamine(tmp_path):

@@ -115,6 +115,32 @@ def test_the_fast_path_reads_ordinary_files_itself(workbooks):
     assert from_xml > 10
 
 
+def test_returns_resaved_by_libreoffice_are_read_without_calamine(workbooks):
+    """LibreOffice writes every text as a shared string (and some as rich-text
+    runs): the scan reads them from xl/sharedStrings.xml, each value and its
+    type as calamine gives it, and calamine is never opened."""
+    from sheetkit.fastgrid import FastSheets
+    from sheetkit.guard import default_limits, inspect
+
+    resaved = [p for p in workbooks if p.parent.name == "resaved"]
+    if not resaved:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    for path in resaved:
+        inspection = inspect(path)
+        assert "xl/sharedStrings.xml" in inspection.names, path.name
+        mine, theirs = (FastSheets(path, default_limits(), inspection.parts, inspection.data,
+                                   inspection.referenced, names)
+                        for names in (inspection.names, None))    # no names: calamine's values
+        assert list(mine) == list(theirs), path.name
+        for name in theirs:
+            assert mine[name].cells == theirs[name].cells, (path.name, name)
+            assert {key: (type(value), value) for key, value in mine[name].values().items()} == \
+                {key: (type(value), value) for key, value in theirs[name].values().items()}
+        mine.read_rest()
+        assert mine._calamine._workbook is None, path.name
+        assert theirs._calamine._workbook is not None, path.name
+
+
 def test_holds_formula_answers_as_the_cells_do(workbooks):
     """Grid.holds_formula (the 提出前チェック check, made without the formula's
     text) says what get(...).is_formula says, on both read paths, for every

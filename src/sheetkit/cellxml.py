@@ -1,13 +1,15 @@
 """Cell values taken from a sheet's XML itself, exactly as python-calamine
 gives them, for the sheets whose every cell is written in one of a few plain
-forms (inline text, a plain number, a formula with a plain or text result).
+forms (inline text, a shared string plainly written, a plain number, a formula
+with a plain or text result).
 
 The guard has already unzipped every part and proved it well-formed, with
 nothing but elements, attributes and text (no DTD, comments, CDATA), and every
 cell written with its reference first (``Inspection.referenced``).  Opening the
 file again with calamine would unzip and parse it all a second time; here the
 values are read from the parts the guard hands over.  Wherever the scan is not
-SURE to give calamine's answer (shared strings, rich text, booleans, errors,
+SURE to give calamine's answer (shared strings not plainly written, inline
+rich text, booleans, errors,
 ISO dates, a 1904 workbook, a number not plainly written, a date outside the
 common range, an Excel ``_x000D_`` escape, any other cell form, workbook or
 relationships written otherwise) it says so (None), and the caller asks
@@ -40,7 +42,8 @@ def _reversed(literal: bytes) -> bytes:
 # sre does a byte at a time far faster than a class of bytes.  In a sure form the
 # groups are (each reversed): the inline text with its <t> tag's name and
 # attributes, the inline marker, the <v> text with its tag's name, the formula
-# marker, the text-result marker, the style and the reference; any other closed
+# marker, the text-result marker, the shared-string marker, the style and the
+# reference; any other closed
 # cell matches the empty alternative (no reference).
 _CELL = re.compile(
     _reversed(b"</c>") + rb"(?:(?:"
@@ -49,7 +52,8 @@ _CELL = re.compile(
     + rb"|(?:" + _reversed(b"</v>") + rb"([^<]*+)(?<=>v)<|" + _reversed(b"<v/>") + rb"|"
     + _reversed(b"<v />") + rb"|" + _reversed(b"<v></v>") + rb")?"
     + rb"(?:(" + _reversed(b"</f>") + rb")[^<]*+(?<=[> ]f)<)?"
-    + rb">(?:" + _reversed(b' t="n"') + rb"|(" + _reversed(b' t="str"') + rb"))?"
+    + rb">(?:" + _reversed(b' t="n"') + rb"|(" + _reversed(b' t="str"') + rb")|("
+    + _reversed(b' t="s"') + rb"))?"
     + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')
 _PLAIN_T, _PRESERVE_T = b">t", b'>"evreserp"=ecaps:lmx t'     # <t>, <t xml:space=…>, backwards
 _PLAIN_NUMBER = re.compile(rb"-?[0-9]++(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?")
@@ -99,10 +103,15 @@ def _result(raw: bytes) -> str | None:
 def _inline(raw: bytes, preserve: bool) -> str | None:
     """An inline string as calamine reads it: ASCII white space trimmed
     unless xml:space="preserve"."""
+    return _shown(_inline_text(raw, preserve))
+
+
+def _inline_text(raw: bytes, preserve: bool) -> str:
+    """The text of a <t> element as calamine reads it (inline or shared)."""
     text = _text(raw)
     if "_x" in text:
         raise NotSure("an Excel escape")      # written with a character reference
-    return _shown(text if preserve else text.strip(" \t\r\n"))
+    return text if preserve else text.strip(" \t\r\n")
 
 
 def _date(serial: float) -> dt.datetime:
@@ -149,11 +158,12 @@ class Sheet:
     """A sheet's XML whose every cell the scan is sure of: where its formulas
     are, and its values, decoded when first asked for."""
 
-    __slots__ = ("formulas", "_found", "_kinds")
+    __slots__ = ("formulas", "_found", "_kinds", "_strings")
 
     def __init__(self, found: list[tuple[bytes, ...]], kinds: tuple[int, ...],
-                 formulas: list[tuple[int, int]]) -> None:
+                 formulas: list[tuple[int, int]], strings: SharedStrings | None) -> None:
         self._found, self._kinds, self.formulas = found, kinds, formulas
+        self._strings = strings
 
     def values(self) -> dict[tuple[int, int], Any] | None:
         """(row, col) -> value of every cell that holds one (text not blank, a
@@ -163,16 +173,22 @@ class Sheet:
         ask calamine."""
         try:
             values: dict[tuple[int, int], Any] = self._texts()
-            for _, inline, written, _, string, style, ref in self._found:
+            for _, inline, written, _, string, shared, style, ref in self._found:
                 shown = written[-3::-1]                   # without its tag's name
                 if shown and not inline:
                     value = _result(shown) if string else \
+                        self._shared(shown) if shared else \
                         _number(shown, style[::-1], self._kinds)
                     if value is not None:
                         values[_key(ref)] = value
         except NotSure:
             return None
         return values
+
+    def _shared(self, index: bytes) -> str | None:
+        """A shared string's cell (read_sheet checked its index)."""
+        assert self._strings is not None
+        return _shown(self._strings.text(int(index)))
 
     def _texts(self) -> dict[tuple[int, int], Any]:
         """The inline texts that are not blank, all decoded at once."""
@@ -186,7 +202,7 @@ class Sheet:
         decoded.reverse()
         trimmed = list(map(str.strip, map(itemgetter(slice(2, None)), decoded),
                            repeat(" \t\r\n")))
-        keys = map(_key, map(itemgetter(6), cells))
+        keys = map(_key, map(itemgetter(7), cells))
         return dict(compress(zip(keys, trimmed), map(str.strip, trimmed)))
 
     @staticmethod
@@ -195,7 +211,7 @@ class Sheet:
         "_x", or keeps its spaces (xml:space="preserve")."""
         texts = {}
         for cell in cells:
-            text, ref = cell[0], cell[6]
+            text, ref = cell[0], cell[7]
             preserve = text.endswith(_PRESERVE_T)
             if not preserve and not text.endswith(_PLAIN_T):
                 raise NotSure("a <t> with other attributes")
@@ -206,20 +222,25 @@ class Sheet:
         return texts
 
 
-def read_sheet(data: bytes, kinds: tuple[int, ...]) -> Sheet | None:
+def read_sheet(data: bytes, kinds: tuple[int, ...],
+               strings: SharedStrings | None = None) -> Sheet | None:
     """A sheet's XML, or None where some cell is not in a sure form (or
     written twice).  ``data`` must be a part the guard counted from its text
     (plain XML, every cell with its reference first); ``kinds``:
-    number_kinds() of the workbook's styles."""
+    number_kinds() of the workbook's styles; ``strings``: the workbook's
+    shared strings (None: none read, a shared-string cell is not sure)."""
     # the guard counted the part from its text: every cell is in its one sheetData
     first = data.find(b"<sheetData")
     last = data.rfind(b"</sheetData>") if first > 0 else -1
     found = _CELL.findall(data[last - 1:first - 1:-1]) if last > 0 else []
     formulas = []
     try:
-        for _, _, written, formula, string, style, ref in found:
+        for _, _, written, formula, string, shared, style, ref in found:
             if not ref:
                 return None                  # a cell in another form
+            if shared and (formula or strings is None or
+                           not strings.holds(written[-3::-1])):
+                return None                  # calamine's answer is not known
             if len(written) > 2 and not string:
                 _number(written[-3::-1], style[::-1], kinds)
             if formula:
@@ -228,7 +249,90 @@ def read_sheet(data: bytes, kinds: tuple[int, ...]) -> Sheet | None:
         return None
     if len({cell[-1] for cell in found}) < len(found):
         return None                          # one cell written twice: which would win?
-    return Sheet(found, kinds, formulas)
+    return Sheet(found, kinds, formulas, strings)
+
+
+# xl/sharedStrings.xml written plainly, as Excel and LibreOffice write it: the
+# root with its namespace and counts, then only <si> items, each one text (<t>,
+# <t xml:space="preserve"> or <t/>) or rich-text runs (<r>, an <rPr> of empty
+# elements, one such text), then phonetic runs and properties (which calamine
+# passes over).  An item is split off at its end tag (a text holds no "<"), and
+# its form proved only when a cell refers to it: what no cell shows is not
+# decoded (calamine fails on none of it: the guard proved the part plain XML).
+_SST_START = re.compile(
+    rb'(?:<\?xml [^<>?]*+\?>)?[ \t\r\n]*+<sst xmlns="'
+    rb'http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"'
+    rb'(?: (?:count|uniqueCount)="[0-9]++")*+>')
+_SST_END, _SI_END = b"</sst>", b"</si>"
+_T = rb'(?:<t(?: xml:space="preserve")?+>[^<]*+</t>|<t/>)'
+_RUN = (rb'<r>(?:<rPr>(?:<(?![rt][ />]|rPh[ />])[A-Za-z]++(?: [A-Za-z]++="[^"<]*+")*+ ?/>)*+'
+        rb'</rPr>)?+' + _T + rb'</r>')
+_PHONETIC = (rb'(?:<rPh sb="[0-9]++" eb="[0-9]++"><t>[^<]*+</t></rPh>)*+'
+             rb'(?:<phoneticPr(?: [A-Za-z]++="[^"<]*+")*+ ?/>)?+')
+# an item without its end tag; group 1: what it shows, its text or its runs
+_ITEM = re.compile(rb"<si>(" + _T + rb"|(?:" + _RUN + rb")++)" + _PHONETIC)
+_TEXTS = re.compile(rb'<t( xml:space="preserve")?>([^<]*+)</t>')
+_PLAIN_ITEM, _PRESERVED_ITEM = b"<si><t>", b'<si><t xml:space="preserve">'
+_INDEX = re.compile(rb"[0-9]{1,9}+")
+
+
+class SharedStrings:
+    """A workbook's shared strings (xl/sharedStrings.xml) as calamine reads
+    them: an item's text, or its runs' texts joined, each trimmed of ASCII
+    white space unless xml:space="preserve"; each item proved and decoded
+    when a cell's value is first asked for."""
+
+    __slots__ = ("_items", "_texts")
+
+    def __init__(self, items: list[bytes]) -> None:
+        self._items = items                  # each "<si>…" without its end tag
+        self._texts: dict[int, str] = {}
+
+    def holds(self, index: bytes) -> bool:
+        """Whether a shared-string cell's <v> (``index``) is an index calamine
+        surely reads as this one: digits, in range."""
+        return _INDEX.fullmatch(index) is not None and int(index) < len(self._items)
+
+    def text(self, index: int) -> str:
+        """The text of an item a cell refers to (holds() said so); NotSure
+        where the item is not in a plain form or holds an Excel escape."""
+        text = self._texts.get(index)
+        if text is None:
+            text = self._texts[index] = _item_text(self._items[index])
+        return text
+
+
+def _item_text(item: bytes) -> str:
+    """An item's text as calamine reads it; NotSure where it is not in a
+    plain form or holds an Excel escape."""
+    if item.endswith(b"</t>") and item.count(b"<") == 3:      # one text, no runs
+        if item.startswith(_PRESERVED_ITEM):
+            return _inline_text(item[len(_PRESERVED_ITEM):-4], True)
+        if item.startswith(_PLAIN_ITEM):
+            return _inline_text(item[len(_PLAIN_ITEM):-4], False)
+    found = _ITEM.fullmatch(item)
+    if found is None:
+        raise NotSure("a shared string in another form")
+    return "".join(_inline_text(raw, bool(preserve))
+                   for preserve, raw in _TEXTS.findall(found.group(1)))
+
+
+def shared_strings(data: bytes) -> SharedStrings | None:
+    """xl/sharedStrings.xml (a part the guard checked: plain XML), or None
+    where it is not plainly a list of <si> items (as calamine counts them)."""
+    start = _SST_START.match(data)
+    end = data.rfind(_SST_END)
+    if start is None or end < start.end() or data[end + len(_SST_END):].strip(b" \t\r\n"):
+        return None
+    body = data[start.end():end]
+    items = body.split(_SI_END)
+    # every item split off starts with <si> and no other <si is in the part
+    # (an empty <si/> is an item to calamine): one item a piece, in order; no
+    # element named si with a prefix (calamine goes by local names)
+    if items.pop() or body.count(b"<si") != len(items) or b":si" in body \
+            or not all(map(bytes.startswith, items, repeat(b"<si>"))):
+        return None
+    return SharedStrings(items)
 
 
 def detect_format(code: str) -> int:
@@ -361,9 +465,11 @@ _RELATIONSHIPS_NS = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/
 _SHEET = re.compile(rb'<sheet name="([^"<\t\n\r]*+)" sheetId="[0-9]++"'
                     rb'(?: state="(?:visible|hidden|veryHidden)")? r:id="([^"&<]*+)" ?/>')
 _ANY_SHEET = re.compile(rb"<sheet\b")
+_NOT_1904 = re.compile(rb'<workbookPr\b[^<>]*? date1904="(?:false|0)"')     # as LibreOffice writes
 _TARGET = re.compile(r"(?:/xl/)?worksheets/[A-Za-z0-9_-]++\.xml")
 _CANONICAL = {name.lower(): name for name in (
-    "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")}
+    "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml",
+    "xl/sharedStrings.xml")}
 
 
 @lru_cache(maxsize=16)
@@ -396,18 +502,18 @@ def workbook_sheets(parts: dict[str, bytes], names: frozenset[str]
                     ) -> tuple[tuple[str, str], ...] | None:
     """(sheet name, part) of every sheet in workbook order, as calamine lists
     them, where the workbook is written plainly enough to be sure of that
-    and of how calamine opens it (no shared strings, no 1904 dates, members
-    named in one case, worksheets only); None otherwise."""
+    and of how calamine opens it (no 1904 dates, members named in one case,
+    worksheets only); None otherwise.  calamine reads the shared strings from
+    xl/sharedStrings.xml, whatever the relationships say: shared_strings()."""
     lowered = {name.replace("\\", "/").lower() for name in names}
-    if len(lowered) < len(names) or "xl/sharedstrings.xml" in lowered or \
-            any(low in lowered and canonical not in names
+    if len(lowered) < len(names) or any(low in lowered and canonical not in names
                 for low, canonical in _CANONICAL.items()):
         return None
     workbook = parts.get("xl/workbook.xml", b"")
     package = parts.get("_rels/.rels")
     rels = _relationships(parts.get("xl/_rels/workbook.xml.rels", b""))
     if package is None or rels is None or not _package_is_plain(package) or \
-            b"date1904" in workbook or b":sheet" in workbook or \
+            b"date1904" in _NOT_1904.sub(b"", workbook) or b":sheet" in workbook or \
             _RELATIONSHIPS_NS not in workbook or not workbook.rstrip().endswith(b"</workbook>"):
         return None
     found = _SHEET.findall(workbook)

@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from sheetkit.a1 import col_index, col_letter
-from sheetkit.cellxml import Sheet, number_kinds, read_sheet, workbook_sheets
+from sheetkit.cellxml import (
+    SharedStrings,
+    Sheet,
+    number_kinds,
+    read_sheet,
+    shared_strings,
+    workbook_sheets,
+)
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
 from sheetkit.guard import Limits, refuse
 
@@ -411,6 +418,9 @@ class FastSheets(Sheets):
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
             sheets = None if names is None else workbook_sheets(dict(parts), names)
+            self._strings = None if sheets is None else self._shared_strings(names)
+            if self._strings is False:
+                sheets = None                # shared strings not plainly written
             self._kinds = None if sheets is None else number_kinds(
                 parts.get("xl/styles.xml", b""))
             if sheets is None or self._kinds is None:
@@ -427,6 +437,17 @@ class FastSheets(Sheets):
             part = self._parts.get(name)
             if part is None or part not in self._data:
                 raise Unsupported(f"sheet {name} not found in the parts")
+
+    def _shared_strings(self, names: frozenset[str] | None) -> SharedStrings | bool | None:
+        """The workbook's shared strings where its part is plainly written;
+        None where it has none; False where it is not sure (calamine reads
+        the workbook, as it would fail where the part fails it)."""
+        if names is None or "xl/sharedStrings.xml" not in names:
+            return None
+        data = self._data.get("xl/sharedStrings.xml")
+        if data is None or "xl/sharedStrings.xml" not in self._referenced:
+            return False
+        return shared_strings(data) or False
 
     def _read_sheet(self, name: str) -> Grid:
         part = self._parts[name]
@@ -449,7 +470,8 @@ class FastSheets(Sheets):
         part = self._parts[name]
         if self._kinds is None or part not in self._referenced:
             return None
-        sheet = read_sheet(self._data[part], self._kinds)
+        strings = self._strings if isinstance(self._strings, SharedStrings) else None
+        sheet = read_sheet(self._data[part], self._kinds, strings)
         if sheet is not None:
             self._checked.add(name)
         return sheet

@@ -31,7 +31,8 @@ from sheetkit.problems import Location, Problem, SheetkitError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
-KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels")
+KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels",
+              "xl/sharedStrings.xml")
 _STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
 _CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
 _W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
