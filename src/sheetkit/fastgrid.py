@@ -418,9 +418,11 @@ class FastSheets(Sheets):
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
             sheets = None if names is None else workbook_sheets(dict(parts), names)
-            self._strings = None if sheets is None else self._shared_strings(names)
-            if self._strings is False:
-                sheets = None                # shared strings not plainly written
+            self._strings: SharedStrings | None = None
+            if sheets is not None and names is not None and "xl/sharedStrings.xml" in names:
+                self._strings = self._shared_strings()
+                if self._strings is None:
+                    sheets = None            # shared strings not plainly written
             self._kinds = None if sheets is None else number_kinds(
                 parts.get("xl/styles.xml", b""))
             if sheets is None or self._kinds is None:
@@ -438,16 +440,14 @@ class FastSheets(Sheets):
             if part is None or part not in self._data:
                 raise Unsupported(f"sheet {name} not found in the parts")
 
-    def _shared_strings(self, names: frozenset[str] | None) -> SharedStrings | bool | None:
-        """The workbook's shared strings where its part is plainly written;
-        None where it has none; False where it is not sure (calamine reads
-        the workbook, as it would fail where the part fails it)."""
-        if names is None or "xl/sharedStrings.xml" not in names:
-            return None
+    def _shared_strings(self) -> SharedStrings | None:
+        """The workbook's shared strings where their part is plainly written;
+        None where the scan is not sure of it (calamine then reads the
+        workbook, as it would fail where the part fails it)."""
         data = self._data.get("xl/sharedStrings.xml")
         if data is None or "xl/sharedStrings.xml" not in self._referenced:
-            return False
-        return shared_strings(data) or False
+            return None
+        return shared_strings(data)
 
     def _read_sheet(self, name: str) -> Grid:
         part = self._parts[name]
@@ -470,8 +470,7 @@ class FastSheets(Sheets):
         part = self._parts[name]
         if self._kinds is None or part not in self._referenced:
             return None
-        strings = self._strings if isinstance(self._strings, SharedStrings) else None
-        sheet = read_sheet(self._data[part], self._kinds, strings)
+        sheet = read_sheet(self._data[part], self._kinds, self._strings)
         if sheet is not None:
             self._checked.add(name)
         return sheet

@@ -130,10 +130,6 @@ class _Collector:
         return SheetkitError([Problem(code, Location(str(self.path), sheet=sheet), params)])
 
 
-def read_identity(book: Book) -> Identity:
-    return _identity(book, _identity_rows(book))
-
-
 def _identity_rows(book: Book) -> dict[str, str]:
     """The hidden identity sheet's rows, name -> text."""
     grid = book.grids.get(META_SHEET)
