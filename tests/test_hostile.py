@@ -306,3 +306,25 @@ def test_an_odd_cell_in_an_unread_sheet_reads_alike_on_both_paths(returned, tmp_
     except SheetkitError as refused:
         full = [p.params.get("reason") for p in refused.problems]
     assert fast == full
+
+
+@pytest.mark.parametrize("number", ["-1E+300", "1E+300", "-1"])
+def test_a_date_cell_far_out_of_range_gets_a_clear_answer(returned, tmp_path, number):
+    """A number no calendar holds, under the 記入日's date format (python-calamine
+    panics on -1E+300, and its panic is no Exception): validate, in its own fenced
+    process, names the file and says what is wrong, never a traceback."""
+    import re
+
+    book = openpyxl.load_workbook(returned)
+    (sheet, cell), = [(i, c) for i, ws in enumerate(book.worksheets) if ws.title == "第1節"
+                      for row in ws.iter_rows() for c in row
+                      if getattr(c, "is_date", False)][:1]
+    part = f"xl/worksheets/sheet{sheet + 1}.xml"
+    with zipfile.ZipFile(returned) as archive:
+        assert f'<c r="{cell.coordinate}"' in archive.read(part).decode()
+    bad = _rewritten(returned, tmp_path / "記入日.xlsx", part,
+                     rf'(<c r="{cell.coordinate}"[^>]*?s="\d+")[^>]*?(/>|>.*?</c>)',
+                     rf"\1><v>{number}</v></c>")
+    status, output, peak = run_measured(["validate", str(bad)], tmp_path)
+    assert status in (0, 1) and "Traceback" not in output, output
+    assert re.search("記入日", output) and peak < GIB, output
