@@ -420,3 +420,31 @@ def test_an_unexpected_error_costs_only_the_file_it_meets(runner, tmp_path, monk
     monkeypatch.setenv("SHEETKIT_DEBUG", "1")       # a developer sees the traceback instead
     debug = runner.invoke(cli, ["validate", *map(str, files), "--jobs", "1"])
     assert debug.exit_code == 70 and "ZeroDivisionError" in debug.output
+
+
+def test_a_return_read_for_validate_leaves_no_reference_cycle(filled):
+    """validate pauses the cyclic GC over a whole chunk and collects once after
+    it: a return's sheets and grids (their cells looked through for strays too)
+    must be freed by reference counting when the return is done, or a chunk's
+    memory would grow with every file until then."""
+    import gc
+
+    from sheetkit.fastgrid import FastGrid, FastSheets
+    from sheetkit.subjects import read_subject
+
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        subject = read_subject(filled[0])
+        assert subject.document is not None and not subject.problems
+        del subject
+        gc.collect()
+        cyclic = [type(o).__name__ for o in gc.garbage if isinstance(o, (FastGrid, FastSheets))]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        if was:
+            gc.enable()
+    assert cyclic == []

@@ -234,7 +234,7 @@ class FastGrid(Grid):
             self._formulas, self._attributes = dict.fromkeys(formulas), None
         self._values: dict[tuple[int, int], Any] | None = None
         self._cursor = 0
-        self._cells: _Cells | None = None
+        self._cells: tuple[set[tuple[int, int]], list[tuple[int, int]]] | None = None
         self._max_row: int | None = None
 
     def values(self) -> dict[tuple[int, int], Any]:
@@ -306,20 +306,23 @@ class FastGrid(Grid):
 
     @property
     def cells(self) -> Mapping[tuple[int, int], Cell]:  # type: ignore[override]
-        """Every non-empty cell; each Cell is made when it is looked at."""
+        """Every non-empty cell; each Cell is made when it is looked at.  Which
+        cells (found once) are kept on the grid, not the mapping, which holds
+        the grid: no reference cycle, so a file's grids are freed as soon as
+        it is done, not by the cyclic garbage collector."""
         if self._cells is None:
-            self._cells = _Cells(self)
-        return self._cells
+            found = self.values().keys() | self._formulas.keys()
+            self._cells = (found, sorted(found))
+        return _Cells(self, *self._cells)
 
 
 class _Cells(Mapping[tuple[int, int], Cell]):
     """The non-empty cells of a FastGrid: which ones, from its values and
     formulas; their contents only when asked for."""
 
-    def __init__(self, grid: FastGrid) -> None:
-        self._grid = grid
-        self._set = grid.values().keys() | grid._formulas.keys()
-        self._keys = sorted(self._set)
+    def __init__(self, grid: FastGrid, found: set[tuple[int, int]],
+                 ordered: list[tuple[int, int]]) -> None:
+        self._grid, self._set, self._keys = grid, found, ordered
 
     def __getitem__(self, key: tuple[int, int]) -> Cell:
         if key not in self._set:
