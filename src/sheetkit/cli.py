@@ -586,8 +586,46 @@ def _unraisable(info: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the console script: Ctrl-C says 中断しました and exits 130."""
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point of the console script: Ctrl-C says 中断しました and exits 130.
+    Without ``argv`` (the console script, ``python -m sheetkit``) the process
+    ends here when the command is done (see _leave)."""
+    if argv is None:
+        try:
+            _main(sys.argv[1:])
+        except SystemExit as done:
+            _leave(done.code)
+        return None
+    return _main(argv)
+
+
+def _leave(code: object) -> None:
+    """End the process with exit status ``code`` once the command is done, as
+    Python would, but without tearing down every module and object it holds
+    (pandas, pandera: some 30 M instructions at every exit): the standard
+    streams are flushed and the exit functions run (temporary folders
+    removed …).  Every output was written whole and closed before: nothing is
+    left to finalise.  Where another thread still runs, or a stream cannot be
+    flushed (a closed pipe), Python ends the process as usual."""
+    threading = sys.modules.get("threading")          # no thread was started without it
+    if not (code is None or isinstance(code, int)) or (
+            threading is not None and threading.active_count() > 1):
+        raise SystemExit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        raise SystemExit(code) from None
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code or 0)
+
+
+def _main(args: list[str]) -> Any:
     # What start-up imported lives as long as the process and holds no garbage:
     # later collections pass it over (python -m sheetkit paused them while importing).
     gc.freeze()
