@@ -297,3 +297,78 @@ def test_a_large_part_is_never_remembered_across_files(returned, tmp_path):
             ("customXml/item9.xml", b"<a>" + noise.hex().encode() + b"</a>")]))
         assert inspect(path).parts
     assert caches() == remembered
+
+
+# parts each return holds its own of: what the department typed, its dates,
+# its section's sheet and defined names, its notes
+OWN_PARTS = ("docProps/core.xml", "docProps/app.xml", "docProps/custom.xml", "xl/workbook.xml",
+             "xl/sharedStrings.xml", "xl/comments1.xml")
+
+
+def _own_parts_varied(source: Path, target: Path, index: int) -> Path:
+    """``source`` with each of its own parts (OWN_PARTS) made different from
+    every other variant's (white space after the root element), and a shared
+    strings and a comments part of its own added; every part the returns of
+    one template share is left as it is."""
+    strings = (b'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats'
+               b'.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>'
+               + f"取り組み{index}".encode() + b"</t></si></sst>")
+    comments = (b'<?xml version="1.0" encoding="UTF-8"?>\n<comments xmlns="http://schemas.'
+                b'openxmlformats.org/spreadsheetml/2006/main"><authors><author>'
+                + f"担当{index}".encode() + b"</author></authors><commentList/></comments>")
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        names = old.namelist()
+        for name in names:
+            body = old.read(name)
+            new.writestr(name, body + b"\n" * index if name in OWN_PARTS else body)
+        for name, body in (("xl/sharedStrings.xml", strings), ("xl/comments1.xml", comments)):
+            if name not in names:
+                new.writestr(name, body)
+    return target
+
+
+def _memos() -> dict[str, int]:
+    """How many entries each memo of the guard holds."""
+    import sheetkit.guard as guard
+    return {name: memo.cache_info().currsize for name, memo in vars(guard).items()
+            if callable(getattr(memo, "cache_info", None))}
+
+
+def test_a_returns_own_parts_are_never_remembered(returned, tmp_path):
+    """Only the parts the returns of one template share (content types,
+    relationships, styles, theme) are remembered across files; a part that is
+    each return's own (document properties, workbook, shared strings,
+    comments) is judged on its own bytes every time, never served from a memo
+    (which would make the per-file cost on copies of returns look smaller than
+    it is): no memo of the guard grows with the number of distinct returns."""
+    import sheetkit.guard as guard
+    for memo in _memos():
+        getattr(guard, memo).cache_clear()     # (a full memo could not grow)
+    inspect(_own_parts_varied(returned, tmp_path / "0.xlsx", 0))
+    remembered = _memos()
+    for index in range(1, 6):
+        assert inspect(_own_parts_varied(returned, tmp_path / f"{index}.xlsx", index)).parts
+    assert _memos() == remembered
+
+
+@pytest.mark.parametrize("part, damage", [
+    ("docProps/core.xml", lambda body: body.replace(b"</cp:coreProperties>", b"</cp:core>")),
+    ("docProps/core.xml", lambda body: body.replace(b"<dc:", b"<\xff:", 1)),
+    ("xl/workbook.xml", lambda body: body.replace(b"<sheets>", b"<sheets><<", 1)),
+    ("xl/sharedStrings.xml", lambda body: body.replace(b"</sst>", b"</ss>"))])
+def test_each_return_is_judged_on_its_own_parts(returned, tmp_path, part, damage):
+    """Two returns whose own part differs by a damaged byte: the intact one
+    passes, the damaged one is refused, in either order, however often."""
+    intact = _own_parts_varied(returned, tmp_path / "intact.xlsx", 1)
+    with zipfile.ZipFile(intact) as old:
+        bodies = {name: old.read(name) for name in old.namelist()}
+    assert damage(bodies[part]) != bodies[part]
+    bodies[part] = damage(bodies[part])
+    with zipfile.ZipFile(tmp_path / "damaged.xlsx", "w", zipfile.ZIP_DEFLATED) as new:
+        for name, body in bodies.items():
+            new.writestr(name, body)
+    for _ in range(2):
+        assert inspect(intact).parts
+        with pytest.raises(SheetkitError) as refused:
+            inspect(tmp_path / "damaged.xlsx")
+        assert [p.params["reason"] for p in refused.value.problems] == ["damaged"]

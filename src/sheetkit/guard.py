@@ -380,10 +380,10 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
 
 
 def _add_shared_scan(name: str, data: bytes, census: _Census) -> bool:
-    """Add to ``census`` what _PartScan counts in a part outside xl/worksheets/
-    that is not plain ([Content_Types].xml, a part re-saved with comments …),
-    scanned alone once per run and remembered by its whole text (a
-    template's returns share it); False (census untouched) where that scan
+    """Add to ``census`` what _PartScan counts in a part the returns of one
+    template share (_shared) that is not plain ([Content_Types].xml, a part
+    re-saved with comments …), scanned alone once per run and remembered by
+    its whole text; False (census untouched) where that scan
     refused the part, or where the sums pass a limit: then the scan runs on
     ``census`` itself and refuses it with the same message as ever."""
     alone = _shared_scan(name, data, census.limits)
@@ -432,12 +432,21 @@ def _scan(name: str, data: bytes, census: _Census) -> None:
 # A part larger than this is never remembered across files: a template's shared
 # parts are kilobytes, and a run must not keep megabytes for each file it read.
 REMEMBERED_BYTES = 1 << 20
+# The parts the returns of one template share, byte for byte: the package's
+# content types and relationships, the workbook's relationships, its styles
+# and theme.  Every other part is a return's own and is judged on its own bytes
+# every time: the sheets, the workbook part (its sheet and defined names name
+# the return's section), the document properties (author, dates, custom
+# properties), shared strings (what the department typed), comments, drawings.
+TEMPLATE_PARTS = frozenset({"[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
+                            "xl/styles.xml"})
 
 
 def _shared(name: str, size: int) -> bool:
-    """Whether a part is remembered once a run: outside xl/worksheets/ (the
-    parts a template's returns share), and small."""
-    return size <= REMEMBERED_BYTES and not name.startswith("xl/worksheets/")
+    """Whether a part is remembered once a run (by its whole text): one the
+    returns of one template share (TEMPLATE_PARTS, a theme), and small."""
+    return size <= REMEMBERED_BYTES and (name in TEMPLATE_PARTS or
+                                         name.startswith("xl/theme/theme"))
 
 
 @lru_cache(maxsize=8)
@@ -557,9 +566,9 @@ def _census_of_plain_part(name: str, data: bytes, census: _Census) -> bool:
     cannot say exactly that, or where a limit is passed or a reference is
     not a cell: then _PartScan's own pass decides, with the same message.
 
-    Parts outside xl/worksheets/ (theme, styles, relationships …) are the
-    same in every return of one template: their counts are remembered by
-    their whole text, so such a part is counted and parsed once per run."""
+    Parts the returns of one template share (_shared: theme, styles,
+    relationships …) are the same in every return: their counts are remembered
+    by their whole text, so such a part is counted and parsed once per run."""
     limits = census.limits
     counts = (_shared_plain_counts if _shared(name, len(data)) else _plain_counts)(
         name, data, limits)
@@ -900,8 +909,8 @@ def _unzip(raw: bytes, member: _Member) -> bytes:
     size, and keep the declared first bytes, as this does).  Stricter than
     zipfile: any method but stored and deflated, the two that Open Packaging
     Conventions allow, is refused (zipfile would inflate bzip2 and LZMA too,
-    without a bound).  Small parts outside xl/worksheets/ are the same in every
-    return of one template: they are inflated once a run (_shared_inflate)."""
+    without a bound).  Small parts the returns of one template share (_shared)
+    are inflated once a run (_shared_inflate)."""
     if member.flag_bits & (_ENCRYPTED | _PATCHED | _STRONG):
         raise zipfile.BadZipFile(f"{member.filename}: encrypted or patched")
     if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -1085,14 +1094,14 @@ def _proven(archive: _Unzipped, members: list[_Member], sheets: set[str],
                 found = (_shared_bounds if shared else _bounds)(name, data, limits)
             if found is not None:
                 referenced.append(name)
-            elif shared:                       # not plain, as [Content_Types].xml never is
-                found = _shared_scan(name, data, limits)
+            elif name.startswith("xl/worksheets/"):
+                return None                    # _checked counts it, from its text where it can
+            else:                              # not plain, as [Content_Types].xml never is
+                found = (_shared_scan if shared else _shared_scan.__wrapped__)(name, data, limits)
                 if found is None or found.overrides is not None and overrides is not None:
                     return None
                 if found.overrides is not None:
                     overrides, defaults = found.overrides, found.defaults
-            else:
-                return None
             if name == "xl/styles.xml" and (_bad_style_ids if shared
                                             else _bad_style_ids.__wrapped__)(data):
                 return None
