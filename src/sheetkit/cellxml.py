@@ -42,16 +42,16 @@ def _reversed(literal: bytes) -> bytes:
 # sre does a byte at a time far faster than a class of bytes.  In a sure form the
 # groups are (each reversed): the inline text with its <t> tag's name and
 # attributes, the inline marker, the <v> text with its tag's name, the formula
-# marker, the text-result marker, the shared-string marker, the style and the
-# reference; any other closed
-# cell matches the empty alternative (no reference).
+# marker (b" " where the formula's start tag has attributes, else b">"), the
+# text-result marker, the shared-string marker, the style and the reference;
+# any other closed cell matches the empty alternative (no reference).
 _CELL = re.compile(
     _reversed(b"</c>") + rb"(?:(?:"
     + _reversed(b"</t></is>") + rb"([^<]*+)(?<=[> ]t)<" + _reversed(b"<is>")
     + rb"(" + _reversed(b' t="inlineStr">') + rb")"
     + rb"|(?:" + _reversed(b"</v>") + rb"([^<]*+)(?<=>v)<|" + _reversed(b"<v/>") + rb"|"
     + _reversed(b"<v />") + rb"|" + _reversed(b"<v></v>") + rb")?"
-    + rb"(?:(" + _reversed(b"</f>") + rb")[^<]*+(?<=[> ]f)<)?"
+    + rb"(?:" + _reversed(b"</f>") + rb"[^<]*+(?<=([> ])f)<)?"
     + rb">(?:" + _reversed(b' t="n"') + rb"|(" + _reversed(b' t="str"') + rb")|("
     + _reversed(b' t="s"') + rb"))?"
     + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')
@@ -156,14 +156,24 @@ def _key(backwards: bytes) -> tuple[int, int]:
 
 class Sheet:
     """A sheet's XML whose every cell the scan is sure of: where its formulas
-    are, and its values, decoded when first asked for."""
+    are, its numbers (decoded while the scan made sure of them), and its
+    texts, decoded when first asked for."""
 
-    __slots__ = ("formulas", "_found", "_kinds", "_strings")
+    __slots__ = ("formulas", "odd", "styles", "_found", "_numbers", "_results", "_strings")
 
-    def __init__(self, found: list[tuple[bytes, ...]], kinds: tuple[int, ...],
-                 formulas: list[tuple[int, int]], strings: SharedStrings | None) -> None:
-        self._found, self._kinds, self.formulas = found, kinds, formulas
-        self._strings = strings
+    def __init__(self, found: list[tuple[bytes, ...]],
+                 numbers: list[tuple[bytes, float | dt.datetime, bytes]],
+                 results: list[tuple[bytes, bytes, bytes]], formulas: list[tuple[int, int]],
+                 strings: SharedStrings | None, odd: bool) -> None:
+        self._found, self.formulas, self._strings = found, formulas, strings
+        # whether a formula's start tag has attributes (shared or an array?) or
+        # a cell is written with a prefix ("<x:c "): then fastgrid's scan decides
+        self.odd = odd
+        self._numbers = numbers      # each number cell: reference, value, style (backwards)
+        self._results = results      # each text result or shared string: <v>, t="str", reference
+        # (row, col) -> style index as written (b"" for none) of each number cell,
+        # once values() has read them
+        self.styles: dict[tuple[int, int], bytes] | None = None
 
     def values(self) -> dict[tuple[int, int], Any] | None:
         """(row, col) -> value of every cell that holds one (text not blank, a
@@ -173,16 +183,18 @@ class Sheet:
         ask calamine."""
         try:
             values: dict[tuple[int, int], Any] = self._texts()
-            for _, inline, written, _, string, shared, style, ref in self._found:
-                shown = written[-3::-1]                   # without its tag's name
-                if shown and not inline:
-                    value = _result(shown) if string else \
-                        self._shared(shown) if shared else \
-                        _number(shown, style[::-1], self._kinds)
-                    if value is not None:
-                        values[_key(ref)] = value
+            for shown, string, ref in self._results:
+                value = _result(shown) if string else self._shared(shown)
+                if value is not None:
+                    values[_key(ref)] = value
         except NotSure:
             return None
+        styles = {}
+        for ref, number, style in self._numbers:
+            key = _key(ref)
+            values[key] = number
+            styles[key] = style[::-1]
+        self.styles = styles
         return values
 
     def _shared(self, index: bytes) -> str | None:
@@ -232,8 +244,12 @@ def read_sheet(data: bytes, kinds: tuple[int, ...],
     # the guard counted the part from its text: every cell is in its one sheetData
     first = data.find(b"<sheetData")
     last = data.rfind(b"</sheetData>") if first > 0 else -1
-    found = _CELL.findall(data[last - 1:first - 1:-1]) if last > 0 else []
+    backwards = data[last - 1:first - 1:-1] if last > 0 else b""
+    found = _CELL.findall(backwards)
     formulas = []
+    numbers = []
+    results = []
+    attributed = False
     try:
         for _, _, written, formula, string, shared, style, ref in found:
             if not ref:
@@ -241,15 +257,29 @@ def read_sheet(data: bytes, kinds: tuple[int, ...],
             if shared and (formula or strings is None or
                            not strings.holds(written[-3::-1])):
                 return None                  # calamine's answer is not known
-            if len(written) > 2 and not string:
-                _number(written[-3::-1], style[::-1], kinds)
+            if len(written) > 2:             # a <v> with text (an inline string has none)
+                shown = written[-3::-1]      # without its tag's name
+                if string:
+                    results.append((shown, string, ref))
+                else:
+                    number = _number(shown, style[::-1], kinds)   # a shared index: checked too
+                    if shared:
+                        results.append((shown, string, ref))
+                    else:
+                        numbers.append((ref, number, style))
             if formula:
                 formulas.append(_key(ref))
+                attributed = attributed or formula == b" "
     except NotSure:
         return None
-    if len({cell[-1] for cell in found}) < len(found):
+    if len(set(map(_REFERENCE, found))) < len(found):
         return None                          # one cell written twice: which would win?
-    return Sheet(found, kinds, formulas, strings)
+    return Sheet(found, numbers, results, formulas, strings,
+                 attributed or _PREFIXED_CELL in backwards)
+
+
+_REFERENCE = itemgetter(7)
+_PREFIXED_CELL = b"<x:c "[::-1]          # a cell written with the prefix x, backwards
 
 
 # xl/sharedStrings.xml written plainly, as Excel and LibreOffice write it: the

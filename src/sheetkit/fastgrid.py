@@ -118,6 +118,12 @@ def _style(attributes: bytes | None) -> int:
     return int(found.group(1)) if found else 0
 
 
+@cache
+def _index(style: bytes) -> int:
+    """A style index as cellxml found it written (b"" where none is)."""
+    return int(style) if style else 0
+
+
 def _scan(data: bytes, referenced: bool = False
           ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None]:
     """One pass over a sheet's XML: (row, col) -> (formula as written, the cell's
@@ -222,11 +228,14 @@ class FastGrid(Grid):
 
     def __init__(self, name: str, values: Callable[[], dict[tuple[int, int], Any]],
                  data: bytes, styles: list[str], referenced: bool = False,
-                 formulas: list[tuple[int, int]] | None = None) -> None:
+                 formulas: list[tuple[int, int]] | None = None,
+                 sheet: Sheet | None = None) -> None:
         """``formulas``: where every formula cell is already known (cellxml),
         their keys (the text is then found when asked for); else the sheet
-        XML is scanned for them."""
+        XML is scanned for them.  ``sheet``: the sheet as cellxml read it (its
+        number cells' styles known once its values are read from it)."""
         self.name, self._read_values, self._data, self._styles = name, values, data, styles
+        self._sheet = sheet
         self._formulas: dict[tuple[int, int], tuple[str, bytes] | None]
         if formulas is None:
             self._formulas, self._attributes = _scan(data, referenced)  # type: ignore[assignment]
@@ -287,7 +296,13 @@ class FastGrid(Grid):
         """The number format of a number or date cell (None for others)."""
         if not has_format(value):
             return None
-        style = _style(attributes if attributes is not None else self._attributes_of(row, col))
+        styles = None if attributes is not None or self._sheet is None else self._sheet.styles
+        written = None if styles is None else styles.get((row, col))
+        if written is not None:                  # a number cell cellxml read
+            style = _index(written)
+        else:
+            style = _style(attributes if attributes is not None
+                           else self._attributes_of(row, col))
         return self._styles[style] if style < len(self._styles) else "General"
 
     def _attributes_of(self, row: int, col: int) -> bytes | None:
@@ -462,11 +477,11 @@ class FastSheets(Sheets):
                             data, self._formats, part in self._referenced)
         # a formula element's attributes were passed over: where one might be
         # shared or an array, or a prefix might hide a cell, the scan decides
-        odd = b"<x:c " in data or b":worksheet" in data[:2000] or sheet.formulas and (
-            b'"shared"' in data or b'"array"' in data)
+        odd = b":worksheet" in data[:2000] or sheet.odd and (
+            b"<x:c " in data or b'"shared"' in data or b'"array"' in data)
         return FastGrid(name, partial(guarded, self.path,
                                       partial(self._calamine.values, name, sheet)),
-                        data, self._formats, True, None if odd else sheet.formulas)
+                        data, self._formats, True, None if odd else sheet.formulas, sheet)
 
     def _sure(self, name: str) -> Sheet | None:
         """A sheet's XML where the scan is sure of every cell (cellxml)."""
