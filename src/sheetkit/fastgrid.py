@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from functools import cache, lru_cache, partial
 from itertools import compress, count, repeat
 from operator import ne
@@ -279,6 +280,12 @@ class FastGrid(Grid):
 
     def holds_formula(self, row: int, col: int) -> bool:
         return (row, col) in self._formulas
+
+    def formulas(self) -> Container[tuple[int, int]]:
+        return self._formulas.keys()
+
+    def filled(self) -> AbstractSet[tuple[int, int]]:
+        return self.values().keys() | self._formulas.keys()
 
     def _formula(self, row: int, col: int) -> tuple[str, bytes]:
         """A formula cell's formula as written and its attributes (found in

@@ -6,7 +6,8 @@ import datetime as dt
 import hashlib
 import warnings
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +49,20 @@ class Grid:
     def holds_formula(self, row: int, col: int) -> bool:
         """Whether the cell holds a formula (its text is not made)."""
         return self.get(row, col).is_formula
+
+    def values(self) -> Mapping[tuple[int, int], Any]:
+        """(row, col) -> value of every cell that holds one: ``value(row, col)``
+        is ``values().get((row, col))``, for a reader that asks for many."""
+        return {key: cell.value for key, cell in self.cells.items() if cell.value is not None}
+
+    def formulas(self) -> Container[tuple[int, int]]:
+        """The (row, col) of every cell that holds a formula: ``holds_formula``
+        for a reader that asks for many."""
+        return {key for key, cell in self.cells.items() if cell.is_formula}
+
+    def filled(self) -> AbstractSet[tuple[int, int]]:
+        """The (row, col) of every non-empty cell (``cells``' keys, no Cell made)."""
+        return self.cells.keys()
 
 
 EMPTY = Cell(None)

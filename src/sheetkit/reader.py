@@ -4,6 +4,7 @@ document model, driven by the same Layout as the writer."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,8 +114,7 @@ class _Collector:
 
     def outside(self, grid: Grid, skip: frozenset[tuple[int, int]] = frozenset()) -> None:
         """Every non-empty cell of ``grid`` that the layout does not read."""
-        looked = self.looked.get(grid.name, set()) | skip
-        stray = sorted(k for k in grid.cells if k not in looked)
+        stray = sorted(grid.filled() - self.looked.get(grid.name, set()) - skip)
         for row, col in stray[:MAX_OUTSIDE]:
             cell = grid.get(row, col)
             value = cell.formula if cell.value is None else cell.value
@@ -549,9 +549,11 @@ def _expected(labels: tuple[CellSpec, ...], vars_: dict[str, Any]) -> list[tuple
     return [(spec.first_col, squash(fill(spec.text or "", vars_))) for spec in labels]
 
 
-def _matches(grid: Grid, row: int, expected: tuple[tuple[int, str], ...]) -> bool:
+def _matches(values: Mapping[tuple[int, int], Any], row: int,
+             expected: tuple[tuple[int, str], ...]) -> bool:
+    """Whether row ``row`` holds the ``expected`` labels (``values``: the grid's)."""
     for col, label in expected:
-        text = grid.value(row, col)
+        text = values.get((row, col))
         if not isinstance(text, str) or squash(text) != label:
             return False
     return True
@@ -561,13 +563,14 @@ def _locate(grid: Grid, sheet: _SheetPlan, out: _Collector) -> list[int]:
     """The first row of every block, found by its anchor labels in order."""
     starts: list[int] = []
     cursor = 0
+    values = grid.values()
     for block in sheet.blocks:
         if block.anchor is None:
             start = cursor
         else:
             offset, expected = block.anchor, block.expected
             row = next((r for r in range(cursor + offset, grid.max_row + 1)
-                        if _matches(grid, r, expected)), None)
+                        if _matches(values, r, expected)), None)
             if row is None:
                 raise out.fail("layout-mismatch", sheet=grid.name,
                                detail=fill(block.labels[0].text or "", sheet.vars))
@@ -583,7 +586,8 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
     starts = _locate(grid, sheet, out)
     fields: dict[str, Any] = {}
     seen = out.seen(grid)
-    root, under, value, holds = scope.root, keys.under, grid.value, grid.holds_formula
+    root, under = scope.root, keys.under
+    at, holds = grid.values().get, grid.formulas().__contains__
     sheet_name, sources = grid.name, out.sources
     for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
         seen.update([(start + offset, col) for offset, col in plan_of.looks])
@@ -593,9 +597,9 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
             if how == _SDGS:
                 fields[name] = _read_goals(grid, spec, row, out, key)
                 continue
-            fields[name] = _decoded(grid, row, col, spec, how, value(row, col))
+            fields[name] = _decoded(grid, row, col, spec, how, at((row, col)))
             sources[key] = _cell_ref(sheet_name, row, col)
-            if holds(row, col):
+            if holds((row, col)):
                 out.formula_at(key, grid, row, col)
         block = plan_of.block
         if block.table is None:
@@ -608,8 +612,9 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
         items: list[dict[str, Any]] = []
         columns, cols = plan_of.columns, plan_of.cols
         for row in range(start + plan_of.height, end):
-            seen.update([(row, col) for col in cols])
-            found = [value(row, col) for col in cols]
+            places = [(row, col) for col in cols]
+            seen.update(places)
+            found = list(map(at, places))
             if found.count(None) == len(found):
                 continue
             values = {}
@@ -618,7 +623,7 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                 values[name] = _decoded(grid, row, col, spec, how, v)
                 key = under(root, part)
                 sources[key] = _cell_ref(sheet_name, row, col)
-                if holds(row, col):
+                if holds((row, col)):
                     out.formula_at(key, grid, row, col)
             items.append(values)
         fields[block.table] = items
@@ -750,9 +755,9 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     named in the group column; a layout without one takes ``numbers`` (the
     sections in sheet order) in turn, each group ending with its analysis."""
     ind = plan_of.layout
-    value = grid.value
-    start = next((r for r in range(grid.max_row + 1) if _matches(grid, r, plan_of.expected)),
-                 None)
+    at = grid.values().get
+    start = next((r for r in range(grid.max_row + 1)
+                  if _matches(grid.values(), r, plan_of.expected)), None)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     seen = out.seen(grid)
@@ -768,12 +773,12 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     while row <= grid.max_row:
         if group is not None:
             seen.add((row, group.first_col))
-            group_text = value(row, group.first_col)
+            group_text = at((row, group.first_col))
             if isinstance(group_text, str) and group_text.strip():
                 number = unpattern(group.pattern, group_text)
                 current = int(number) if number.isdigit() else current
-        label = value(row, label_col)
-        name = value(row, name_col)
+        label = at((row, label_col))
+        name = at((row, name_col))
         if current is None or (name is None and label is None):
             row += 1
             continue
@@ -783,7 +788,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
             if group is not None:
                 seen.add((row + 1, group.first_col))
             text_col = ind.analysis_text.first_col
-            analysis[0] = decode(ind.analysis_text, value(row + 1, text_col))
+            analysis[0] = decode(ind.analysis_text, at((row + 1, text_col)))
             out.note(keys.unmet_analysis(current), grid, row + 1, text_col)
             row += 2
             if group is None:
@@ -806,15 +811,15 @@ def _text(value: Any) -> str | None:
 def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index: int,
                out: _Collector, seen: set[tuple[int, int]]) -> m.Indicator:
     ind = plan_of.layout
-    value, under, source = grid.value, keys.under, out.source
+    at, under, source = grid.values().get, keys.under, out.source
     root = keys.section(number).root
     field_rests, period_rests = plan_of.indicator_rests(index)
-    direction = _text(value(row, ind.direction.first_col)) or ""
+    direction = _text(at((row, ind.direction.first_col))) or ""
     bottom = row + ind.rows - 1
     results: list[m.PeriodResult | None] = []
     for (target_col, actual_col, rate_col, computed), (target_rest, actual_rest, rate_rest) \
             in zip(plan_of.periods, period_rests):
-        shown = value(row, target_col)
+        shown = at((row, target_col))
         seen.add((row, target_col))
         if isinstance(shown, str) and shown.strip() == ind.absent:
             results.append(None)
@@ -824,7 +829,7 @@ def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index
         seen.add((bottom, actual_col))
         source(under(root, actual_rest), grid, bottom, actual_col)
         actual = _decoded(grid, bottom, actual_col, _FIGURE, _FORMATTED,
-                          value(bottom, actual_col))
+                          at((bottom, actual_col)))
         rate: m.RateValue = None
         if rate_col is not None:
             rate = _read_rate(grid, row, rate_col, under(root, rate_rest), out,
@@ -832,7 +837,7 @@ def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index
         results.append(m.PeriodResult(target, actual, rate))
     read: dict[str, Any] = {}
     for (name, spec), part in zip(plan_of.fields, field_rests):
-        read[name] = value(row, spec.first_col)
+        read[name] = at((row, spec.first_col))
         seen.add((row, spec.first_col))
         source(under(root, part), grid, row, spec.first_col)
 
