@@ -71,8 +71,25 @@ MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for 
 @lru_cache(maxsize=8192)
 def _cell_ref(sheet: str, row: int, col: int) -> Location:
     """A cell's place, as validation's findings name it (shared: every file
-    of a layout reads the same cells)."""
+    of a layout reads the same cells of the sheets the layout names)."""
     return Location(None, None, sheet, _cell_name(row, col))
+
+
+_NOWHERE = Location().__dict__
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _place(sheet: str, row: int, col: int) -> Location:
+    """_cell_ref for a sheet of one file (a section sheet, named by its
+    number), where a cache would only be missed: the Location is made
+    without its frozen ``__init__``, which sets each field through
+    object.__setattr__ (the reader makes ~40 a file)."""
+    place = _new(Location)
+    fields = _NOWHERE.copy()
+    fields["sheet"], fields["cell"] = sheet, _cell_name(row, col)
+    _set(place, "__dict__", fields)
+    return place
 
 
 class _Collector:
@@ -136,10 +153,11 @@ def _identity_rows(book: Book) -> dict[str, str]:
     if grid is None:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))])
     rows = {}
+    at = grid.values().get
     for row in range(grid.max_row + 1):
-        name = grid.value(row, 0)
+        name = at((row, 0))
         if name is not None:
-            rows[str(name)] = str(grid.value(row, 1) or "")
+            rows[str(name)] = str(at((row, 1)) or "")
     return rows
 
 
@@ -598,7 +616,7 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                 fields[name] = _read_goals(grid, spec, row, out, key)
                 continue
             fields[name] = _decoded(grid, row, col, spec, how, at((row, col)))
-            sources[key] = _cell_ref(sheet_name, row, col)
+            sources[key] = _place(sheet_name, row, col)
             if holds((row, col)):
                 out.formula_at(key, grid, row, col)
         block = plan_of.block
@@ -620,9 +638,11 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
             values = {}
             for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
                                                        found):
-                values[name] = _decoded(grid, row, col, spec, how, v)
+                values[name] = (() if how == _LIST else None) if v is None else \
+                    (v if v.strip() else None) if how == _PLAIN and v.__class__ is str else \
+                    _decoded(grid, row, col, spec, how, v)          # _decoded, the call saved
                 key = under(root, part)
-                sources[key] = _cell_ref(sheet_name, row, col)
+                sources[key] = _place(sheet_name, row, col)
                 if holds((row, col)):
                     out.formula_at(key, grid, row, col)
             items.append(values)
@@ -642,7 +662,7 @@ def _read_goals(grid: Grid, spec: CellSpec, row: int, out: _Collector,
             if grid.value(row + extra, col) is not None \
                     and str(grid.value(row + extra, col)).strip():
                 goals.append(goal)
-    out.sources[key] = _cell_ref(grid.name, row + spec.rows - 1, spec.first_col)
+    out.sources[key] = _place(grid.name, row + spec.rows - 1, spec.first_col)
     return tuple(dict.fromkeys(goals))
 
 
