@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetkit.jsontext import dumps
+from sheetkit.jsontext import EVERY, dump, dumps
 
 _SCALARS = (st.none() | st.booleans() | st.integers()
             | st.floats(allow_nan=True, allow_infinity=True) | st.text())
@@ -37,3 +37,29 @@ def test_not_json_is_refused_as_json_does():
         dumps({"when": object()})
     with pytest.raises(TypeError):
         json.dumps({"when": object()})
+
+
+def _made_item_by_item(data):
+    """``data`` with every list an iterator (as a report's files are)."""
+    if isinstance(data, list):
+        return iter([_made_item_by_item(item) for item in data])
+    if isinstance(data, dict):
+        return {key: _made_item_by_item(value) for key, value in data.items()}
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DATA)
+def test_dump_writes_the_same_text_from_lists_made_item_by_item(data):
+    pieces: list[str] = []
+    dump(_made_item_by_item(data), pieces.append)
+    assert "".join(pieces) == json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def test_dump_hands_a_long_list_on_in_pieces():
+    files = [{"path": f"{n}.xlsx", "findings": []} for n in range(3 * EVERY + 1)]
+    pieces: list[str] = []
+    dump({"valid": True, "files": iter(files)}, pieces.append)
+    assert len(pieces) == 4
+    assert "".join(pieces) == json.dumps({"valid": True, "files": files}, ensure_ascii=False,
+                                         indent=2)

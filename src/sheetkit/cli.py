@@ -394,7 +394,9 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
                 click.echo(("指摘を書き込んだ写し: " if lang == "ja" else "Annotated copy: ")
                            + one_line(str(path)), err=True)
     if fmt == "json":
-        click.echo(jsontext.dumps(report.as_json(lang, fail_on)))
+        # written file by file: a run over many files never holds its whole report as text
+        jsontext.dump(report.json_by_file(lang, fail_on), lambda text: click.echo(text, nl=False))
+        click.echo()
     else:
         click.echo(_render_text(report, lang))
     sys.exit(EXIT_PROBLEM if report.fails(fail_on) else 0)

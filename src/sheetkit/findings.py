@@ -66,10 +66,18 @@ class Report:
 
     def as_json(self, lang: str = "ja", fail_on: str = "error") -> dict[str, Any]:
         """The public JSON shape (documented in the README)."""
+        data = self.json_by_file(lang, fail_on)
+        data["files"] = list(data["files"])
+        return data
+
+    def json_by_file(self, lang: str = "ja", fail_on: str = "error") -> dict[str, Any]:
+        """as_json, with its files as an iterator that makes each file's part
+        when it is reached (for jsontext.dump: the report of a run over many
+        files is written without the whole of it held as data and text)."""
         return {
             "valid": not self.fails(fail_on),
             "summary": {"files": len(self.files), "errors": self.count("error"),
                         "warnings": self.count("warning"), "infos": self.count("info")},
-            "files": [{"path": f.path, "valid": not f.fails(fail_on),
-                       "findings": [x.as_json(lang) for x in f.findings]} for f in self.files],
+            "files": ({"path": f.path, "valid": not f.fails(fail_on),
+                       "findings": [x.as_json(lang) for x in f.findings]} for f in self.files),
         }

@@ -5,10 +5,12 @@ nested generators.  For the reports validate prints (a few lines a finding)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from json.encoder import encode_basestring  # the C function where there is one
 from typing import Any
 
 INDENT = "  "
+EVERY = 64              # items of an iterator written at once by dump
 
 
 def dumps(data: Any) -> str:
@@ -18,6 +20,29 @@ def dumps(data: Any) -> str:
     out: list[str] = []
     _write(data, out, "\n")
     return "".join(out)
+
+
+def dump(data: Any, write: Callable[[str], Any]) -> None:
+    """The text of ``dumps(data)``, handed to ``write`` in pieces; where
+    ``data`` holds an iterator instead of a list (a report's files, made one
+    by one), it is written as that list, item by item, so that neither the
+    whole data nor the whole text is ever held (validate on many files)."""
+    out = _Out(write)
+    _write(data, out, "\n")
+    out.flush()
+
+
+class _Out(list[str]):
+    """The pieces written so far, handed on when they grow long."""
+
+    def __init__(self, write: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._write = write
+
+    def flush(self) -> None:
+        if self:
+            self._write("".join(self))
+            self.clear()
 
 
 def _write(value: Any, out: list[str], newline: str) -> None:
@@ -53,8 +78,23 @@ def _write(value: Any, out: list[str], newline: str) -> None:
         out.append(newline + "]")
     elif value is None or isinstance(value, (int, float)):      # bool is an int
         out.append(_scalar(value))
+    elif isinstance(value, Iterator):       # a list made item by item (see dump)
+        _write_items(value, out, newline)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _write_items(items: Iterator[Any], out: list[str], newline: str) -> None:
+    """An iterator's items, written as a list's; handed on EVERY items."""
+    inner = newline + INDENT
+    head = "[" + inner
+    for count, item in enumerate(items, 1):
+        out.append(head)
+        _write(item, out, inner)
+        head = "," + inner
+        if count % EVERY == 0 and isinstance(out, _Out):
+            out.flush()
+    out.append("[]" if head[0] == "[" else newline + "]")
 
 
 def _scalar(value: None | bool | int | float) -> str:
