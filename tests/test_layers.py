@@ -19,7 +19,8 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("model and plain values", {
         "__init__", "model", "problems", "a1", "wareki", "plain", "pages", "values", "rates",
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
-        "suffixes", "plan_checks", "keys", "codes", "model_paths", "sheet_texts", "jsontext"}),
+        "suffixes", "plan_checks", "keys", "codes", "model_paths", "sheet_texts", "jsontext",
+        "parsed"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "layout_check", "loader",
         "identity", "codec", "rating_schemes"}),

@@ -1,5 +1,6 @@
 """The wheel carries the layouts; the console script and ``python -m`` both work."""
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -52,6 +53,23 @@ def test_validate_imports_only_what_it_uses(tmp_path):
     assert "pandera" in loaded and "sheetkit.checks" in loaded
     assert not {"xlsxwriter", "sheetkit.writer", "hypothesis", "sheetkit.annotate",
                 "sheetkit.collect", "openpyxl"} & loaded, loaded
+
+
+def test_validate_with_its_parses_cached_loads_no_yaml(tmp_path):
+    """A run that finds the parse of its layout, the registry and the check
+    schemas in the cache (sheetkit.parsed) does not even import PyYAML; the
+    first run, which parses them, does."""
+    env = {**os.environ, "SHEETKIT_CACHE_DIR": str(tmp_path / "cache")}
+    loaded = []
+    for _ in range(2):
+        result = subprocess.run([sys.executable, "-X", "importtime", "-m", "sheetkit", "validate",
+                                 str(ROOT / "tests" / "golden" / "tokorozawa-ch1.xlsx"),
+                                 "--format", "json"], capture_output=True, text=True, env=env)
+        assert result.returncode in (0, 1) and '"files"' in result.stdout, result.stderr[-2000:]
+        loaded.append({line.split("|")[-1].strip() for line in result.stderr.splitlines()
+                       if line.startswith("import time:")})
+    assert {"yaml", "sheetkit.reader", "pandera"} <= loaded[0]
+    assert {"sheetkit.reader", "pandera"} <= loaded[1] and "yaml" not in loaded[1], loaded[1]
 
 
 def test_status_does_not_load_the_writer(tmp_path):

@@ -49,10 +49,10 @@ def _load() -> dict[str, Any]:
     # imported here: parsing the command line and --help read no YAML
     from importlib import resources
 
-    import yaml
+    from sheetkit import parsed
 
     text = (resources.files("sheetkit.schemas") / "findings.yaml").read_text(encoding="utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data: dict[str, Any] = parsed.load("findings", text)
     return data
 
 

@@ -24,8 +24,7 @@ from pathlib import Path
 from typing import NamedTuple, NoReturn
 from xml.parsers import expat
 
-import yaml
-
+from sheetkit import parsed
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
 
@@ -66,15 +65,11 @@ class Limits:
         return self.max_section_number + self.max_other_sheets
 
 
-# libyaml where installed: pure-Python PyYAML costs every run milliseconds of start-up
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 @cache
 def default_limits() -> Limits:
     """The limits in schemas/limits.yaml."""
     text = (resources.files("sheetkit.schemas") / "limits.yaml").read_text(encoding="utf-8")
-    return Limits(**yaml.load(text, Loader=SAFE_LOADER))
+    return Limits(**parsed.load("limits", text))
 
 
 @dataclass(frozen=True)

@@ -360,16 +360,20 @@ def _bundled(name: str) -> Layout:
 @cache
 def _parse(raw: bytes, label: str) -> Layout:
     """A layout from its file's bytes (parsed once per run and text), checked
-    (layout_check) before it is built: a layout with a mistake is never used."""
+    (layout_check) before it is built: a layout with a mistake is never used.
+    The parse of a text that parsed without a problem before is read from the
+    cache (sheetkit.parsed); it has no line numbers, so a layout with a mistake
+    is parsed again for the lines its problems name."""
     # imported here: the data loader reads a data file's layout: through this module
+    from sheetkit import parsed
     from sheetkit.layout_check import check_layout
     from sheetkit.loader import parse_text
 
     text = raw.decode("utf-8", "replace")
-    data = parse_text(text, label)
+    data = parsed.load(_entry_name(label), text, lambda t: parse_text(t, label))
     problems = check_layout(data, label)
     if problems:
-        raise SheetkitError(problems)
+        raise SheetkitError(check_layout(parse_text(text, label), label))
     try:
         layout = _build(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -377,6 +381,13 @@ def _parse(raw: bytes, label: str) -> Layout:
                                      {"layout": label, "detail": f"{type(exc).__name__}: {exc}"})]
                             ) from None
     return replace(layout, sha256=hashlib.sha256(raw).hexdigest(), source=label)
+
+
+def _entry_name(label: str) -> str:
+    """The cache's name for a layout: a bundled one's name, a file's path hashed."""
+    if _PLAIN_NAME.fullmatch(label):
+        return f"layout-{label}"
+    return "layout-file-" + hashlib.sha256(label.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def _cell(data: dict[str, Any]) -> CellSpec:

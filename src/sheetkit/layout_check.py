@@ -50,10 +50,10 @@ _KIND_WORDS = {"object": "mapping", "array": "list", "string": "text",
 
 @cache
 def layout_schema() -> dict[str, Any]:
-    import yaml
+    from sheetkit import parsed
 
     text = (resources.files("sheetkit.schemas") / "layout.yaml").read_text(encoding="utf-8")
-    return dict(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return dict(parsed.load("layout-format", text))
 
 
 class _Checker:

@@ -7,9 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sheetkit import keys
 from sheetkit import model as m
@@ -19,6 +17,9 @@ from sheetkit.layout import DEFAULT_LAYOUT, Layout, available_layouts, load_layo
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.values import parse_number, parse_rate
 from sheetkit.wareki import DateError, parse_date, plausible
+
+if TYPE_CHECKING:
+    import yaml
 
 LAYOUT = "layout"     # a data file may name the bundled layout its sheets are in
 PERIOD_KEYS = ("first_half", "second_half")   # the two-period form: still loads, as two periods
@@ -37,9 +38,6 @@ class _Seq(list[Any]):
 
     line: int = 0
     lines: list[int]
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when available
 
 
 MAX_DEPTH = 64         # a document nests about 6 levels; far deeper is not one
@@ -70,7 +68,8 @@ def _build(node: yaml.Node, loader: Any, seen: set[int],
         raise _TooDeep(node.start_mark.line + 1)
     seen.add(id(node))
     depth += 1
-    if isinstance(node, yaml.MappingNode):
+    kind = getattr(node, "id", None)            # told apart without importing yaml here
+    if kind == "mapping":                       # a yaml.MappingNode
         result = _Map()
         result.line, result.lines = node.start_mark.line + 1, {}
         for key_node, value_node in node.value:
@@ -84,7 +83,7 @@ def _build(node: yaml.Node, loader: Any, seen: set[int],
             result[key] = value
             result.lines[key] = key_node.start_mark.line + 1
         return result
-    if isinstance(node, yaml.SequenceNode):
+    if kind == "sequence":                      # a yaml.SequenceNode
         items = _Seq()
         items.line, items.lines = node.start_mark.line + 1, []
         for child in node.value:
@@ -99,6 +98,9 @@ def _build(node: yaml.Node, loader: Any, seen: set[int],
 
 def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
     """YAML (or JSON) text to plain data that remembers its lines."""
+    # imported here: a run that reads no data file needs no PyYAML (sheetkit.parsed)
+    import yaml
+
     if json_syntax:
         try:
             json.loads(text)
@@ -107,7 +109,7 @@ def parse_text(text: str, source: str, json_syntax: bool = False) -> Any:
                                          {"detail": exc.msg})]) from None
         except RecursionError:
             pass                  # nested too deep: the pass below says where
-    loader = _LOADER(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)   # libyaml when available
     duplicates: list[tuple[str, int]] = []
     try:
         node = loader.get_single_node()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from functools import cache
 from typing import Any
-
-import yaml
 
 from sheetkit import model as m
 from sheetkit.values import places_of
@@ -146,20 +145,27 @@ def document_data(doc: m.Document | m.PlanDocument, layout: str | None = None
     }
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+@cache
+def _dumper() -> Any:
+    """PyYAML's safe dumper, writing a text of several lines as a block (|);
+    made when first used: validate reads and checks without PyYAML."""
+    import yaml
 
+    class Dumper(yaml.SafeDumper):
+        pass
 
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    def text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+        style = "|" if "\n" in value else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-
-_Dumper.add_representer(str, _str)
+    Dumper.add_representer(str, text)
+    return Dumper
 
 
 def to_yaml(doc: m.Document | m.PlanDocument, layout: str | None = None) -> str:
-    return yaml.dump(document_data(doc, layout), Dumper=_Dumper, allow_unicode=True,
+    import yaml
+
+    return yaml.dump(document_data(doc, layout), Dumper=_dumper(), allow_unicode=True,
                      sort_keys=False, width=10_000)
 
 

@@ -58,10 +58,9 @@ def indicator_texts(data: dict[str, Any], default: dict[str, Any]) -> IndicatorT
 @cache
 def sheet_texts() -> SheetTexts:
     """The texts of schemas/sheet_texts.yaml."""
-    import yaml
+    from sheetkit import parsed
 
     resource = resources.files("sheetkit.schemas") / "sheet_texts.yaml"
-    data = yaml.load(resource.read_text(encoding="utf-8"),
-                     Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = parsed.load("sheet-texts", resource.read_text(encoding="utf-8"))
     checks = {str(kind): (str(c["title"]), str(c["message"])) for kind, c in data["checks"].items()}
     return SheetTexts(checks, indicator_texts(data["indicators"], {}), data["indicators"])

@@ -10,8 +10,6 @@ from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from sheetkit.model import Rate
 
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－ー─━"})
@@ -95,7 +93,9 @@ def percent_rule() -> tuple[float, frozenset[str]]:
     """The largest figure a ％ unit allows, and the units that mean ％: the
     percent_at_most check of schemas/values.yaml, so that the templates'
     dropdown checks and validate agree."""
+    from sheetkit import parsed
+
     text = (resources.files("sheetkit.schemas") / "values.yaml").read_text(encoding="utf-8")
-    check = next(c for c in yaml.safe_load(text)["checks"]
+    check = next(c for c in parsed.load("schema-values", text)["checks"]
                  if c.get("options", {}).get("check_name") == "percent_at_most")
     return check["maximum"], frozenset(check["units"])
