@@ -21,9 +21,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import itemgetter
+from itertools import compress, count, repeat
+from operator import gt, itemgetter
 from typing import Any
 from xml.parsers import expat
 
@@ -159,16 +160,17 @@ class Sheet:
     are, its numbers (decoded while the scan made sure of them), and its
     texts, decoded when first asked for."""
 
-    __slots__ = ("formulas", "odd", "styles", "_found", "_numbers", "_results", "_strings")
+    __slots__ = ("formulas", "odd", "styles", "_inline", "_numbers", "_results", "_strings")
 
-    def __init__(self, found: list[tuple[bytes, ...]],
+    def __init__(self, inline: tuple[tuple[bytes, ...], tuple[bytes, ...], tuple[bytes, ...]],
                  numbers: list[tuple[bytes, float | dt.datetime, bytes]],
                  results: list[tuple[bytes, bytes, bytes]], formulas: list[tuple[int, int]],
                  strings: SharedStrings | None, odd: bool) -> None:
-        self._found, self.formulas, self._strings = found, formulas, strings
+        self.formulas, self._strings = formulas, strings
         # whether a formula's start tag has attributes (shared or an array?) or
         # a cell is written with a prefix ("<x:c "): then fastgrid's scan decides
         self.odd = odd
+        self._inline = inline        # every cell's text, inline marker and reference
         self._numbers = numbers      # each number cell: reference, value, style (backwards)
         self._results = results      # each text result or shared string: <v>, t="str", reference
         # (row, col) -> style index as written (b"" for none) of each number cell,
@@ -204,26 +206,25 @@ class Sheet:
 
     def _texts(self) -> dict[tuple[int, int], Any]:
         """The inline texts that are not blank, all decoded at once."""
-        cells = [cell for cell in self._found if cell[1]]
-        texts = list(map(itemgetter(0), cells))
+        every_text, inline, every_ref = self._inline
+        texts = list(compress(every_text, inline))            # the inline strings'
+        refs = list(compress(every_ref, inline))
         joined = b"\0".join(texts)                   # no XML text holds NUL
         if not all(map(bytes.endswith, texts, repeat(_PLAIN_T))) or \
                 b"&" in joined or b"\r" in joined or b"x_" in joined:
-            return self._texts_one_by_one(cells)
+            return self._texts_one_by_one(zip(texts, refs))
         decoded = joined[::-1].decode("utf-8").split("\0")     # each "t>" and its text
         decoded.reverse()
         trimmed = list(map(str.strip, map(itemgetter(slice(2, None)), decoded),
                            repeat(" \t\r\n")))
-        keys = map(_key, map(itemgetter(7), cells))
-        return dict(compress(zip(keys, trimmed), map(str.strip, trimmed)))
+        return dict(compress(zip(map(_key, refs), trimmed), map(str.strip, trimmed)))
 
     @staticmethod
-    def _texts_one_by_one(cells: list[tuple[bytes, ...]]) -> dict[tuple[int, int], Any]:
+    def _texts_one_by_one(cells: Iterable[tuple[bytes, bytes]]) -> dict[tuple[int, int], Any]:
         """_texts where some text holds a reference, a carriage return or
         "_x", or keeps its spaces (xml:space="preserve")."""
         texts = {}
-        for cell in cells:
-            text, ref = cell[0], cell[7]
+        for text, ref in cells:
             preserve = text.endswith(_PRESERVE_T)
             if not preserve and not text.endswith(_PLAIN_T):
                 raise NotSure("a <t> with other attributes")
@@ -246,39 +247,39 @@ def read_sheet(data: bytes, kinds: tuple[int, ...],
     last = data.rfind(b"</sheetData>") if first > 0 else -1
     backwards = data[last - 1:first - 1:-1] if last > 0 else b""
     found = _CELL.findall(backwards)
-    formulas = []
+    prefixed = _PREFIXED_CELL in backwards
+    if not found:
+        return Sheet(((), (), ()), [], [], [], strings, prefixed)
+    # the groups of every cell, column by column (see _CELL), looked at in C
+    # where the Python below would go over every cell
+    texts, inline, written, formula, string, shared, style, ref = zip(*found)
+    if not all(ref) or len(set(ref)) < len(ref):
+        return None                  # a cell in another form, or one written twice
+    if any(shared) and not all(
+            not formula[at] and strings is not None and strings.holds(written[at][-3::-1])
+            for at in compress(count(), shared)):
+        return None                  # a shared string whose value calamine's is not known
     numbers = []
     results = []
-    attributed = False
     try:
-        for _, _, written, formula, string, shared, style, ref in found:
-            if not ref:
-                return None                  # a cell in another form
-            if shared and (formula or strings is None or
-                           not strings.holds(written[-3::-1])):
-                return None                  # calamine's answer is not known
-            if len(written) > 2:             # a <v> with text (an inline string has none)
-                shown = written[-3::-1]      # without its tag's name
-                if string:
-                    results.append((shown, string, ref))
-                else:
-                    number = _number(shown, style[::-1], kinds)   # a shared index: checked too
-                    if shared:
-                        results.append((shown, string, ref))
-                    else:
-                        numbers.append((ref, number, style))
-            if formula:
-                formulas.append(_key(ref))
-                attributed = attributed or formula == b" "
+        # the cells whose <v> has text (an inline string has none)
+        for at in compress(count(), map(gt, map(len, written), repeat(2))):
+            shown = written[at][-3::-1]                  # without its tag's name
+            if string[at]:
+                results.append((shown, string[at], ref[at]))
+                continue
+            number = _number(shown, style[at][::-1], kinds)   # a shared index: checked too
+            if shared[at]:
+                results.append((shown, string[at], ref[at]))
+            else:
+                numbers.append((ref[at], number, style[at]))
     except NotSure:
         return None
-    if len(set(map(_REFERENCE, found))) < len(found):
-        return None                          # one cell written twice: which would win?
-    return Sheet(found, numbers, results, formulas, strings,
-                 attributed or _PREFIXED_CELL in backwards)
+    return Sheet((texts, inline, ref), numbers, results,
+                 list(map(_key, compress(ref, formula))), strings,
+                 b" " in formula or prefixed)
 
 
-_REFERENCE = itemgetter(7)
 _PREFIXED_CELL = b"<x:c "[::-1]          # a cell written with the prefix x, backwards
 
 

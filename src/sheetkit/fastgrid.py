@@ -16,7 +16,7 @@ from collections.abc import Callable, Container, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from functools import cache, lru_cache, partial
 from itertools import compress, count, repeat
-from operator import ne
+from operator import itemgetter, ne
 from pathlib import Path
 from typing import Any
 
@@ -220,6 +220,9 @@ def _calamine_values(rows: list[list[Any]]) -> dict[tuple[int, int], Any]:
     return values
 
 
+_ROW = itemgetter(0)
+
+
 class FastGrid(Grid):
     """A sheet read by the fast path: values (a formula's cached result)
     taken when a value is first asked for — from the sheet's XML where the
@@ -260,8 +263,8 @@ class FastGrid(Grid):
     @property
     def max_row(self) -> int:  # type: ignore[override]
         if self._max_row is None:
-            self._max_row = max([-1, *(r for r, _ in self.values()),
-                                 *(r for r, _ in self._formulas)])
+            self._max_row = max(max(map(_ROW, self.values()), default=-1),
+                                max(map(_ROW, self._formulas), default=-1))
         return self._max_row
 
     def value(self, row: int, col: int) -> Any:
@@ -277,6 +280,14 @@ class FastGrid(Grid):
         if value.__class__ is str:                # text has no number format
             return Cell(value)
         return Cell(value, self._format(value, None, row, col))
+
+    def number_format(self, row: int, col: int) -> str | None:
+        if self._formulas and (row, col) in self._formulas:
+            return self.get(row, col).num_format
+        value = self.value(row, col)
+        if value is None or value.__class__ is str:
+            return None
+        return self._format(value, None, row, col)           # get's, without its Cell
 
     def holds_formula(self, row: int, col: int) -> bool:
         return (row, col) in self._formulas

@@ -50,6 +50,10 @@ class Grid:
         """Whether the cell holds a formula (its text is not made)."""
         return self.get(row, col).is_formula
 
+    def number_format(self, row: int, col: int) -> str | None:
+        """``get(row, col).num_format``: the number format of a number or date cell."""
+        return self.get(row, col).num_format
+
     def values(self) -> Mapping[tuple[int, int], Any]:
         """(row, col) -> value of every cell that holds one: ``value(row, col)``
         is ``values().get((row, col))``, for a reader that asks for many."""
