@@ -128,21 +128,21 @@ def blank_section(section: m.Section, review: int, inputs: Inputs) -> m.Section:
             fields = {}
         else:
             fields[name] = () if isinstance(getattr(section, name), tuple) else None
-    indicators = tuple(_copy(ind, rating=None, results=tuple(
-        None if r is None else (_copy(r, actual=None, rate=None) if i == review else r)
+    indicators = tuple(copied(ind, rating=None, results=tuple(
+        None if r is None else (copied(r, actual=None, rate=None) if i == review else r)
         for i, r in enumerate(ind.results)))
         for ind in fields.get(keys.INDICATORS, section.indicators))
-    return _copy(section, **(fields | {keys.INDICATORS: indicators}))
+    return copied(section, **(fields | {keys.INDICATORS: indicators}))
 
 
 T = TypeVar("T")
 
 
-def _copy(item: T, **changes: Any) -> T:
-    """``dataclasses.replace`` for the model's frozen dataclasses, which set
-    every field in ``__init__`` and check nothing after it: the copy is made
-    without running ``__init__`` again (a validated template's blank section
-    is made for every file)."""
+def copied(item: T, **changes: Any) -> T:
+    """``dataclasses.replace`` for frozen dataclasses that set every field in
+    ``__init__`` and check nothing after it (the model's, subjects.Subject):
+    the copy is made without running ``__init__`` again (a validated
+    template's blank section, a file's subject, are made for every file)."""
     copy = object.__new__(type(item))
     copy.__dict__.update(item.__dict__, **changes)
     return copy

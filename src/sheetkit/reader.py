@@ -194,7 +194,7 @@ def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: An
     if value.__class__ is str and how == _PLAIN:
         return value if value.strip() else None
     if how == _FORMATTED and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return decode(spec, value, grid.get(row, col).num_format)
+        return decode(spec, value, grid.number_format(row, col))
     return decode(spec, value)
 
 
@@ -456,12 +456,30 @@ def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = N
                                      {"reason": "damaged"})]) from None
 
 
+_LAYOUTS: dict[tuple[str, int, str], Layout] = {}
+
+
+def _layout(identity: Identity, given: Layout | None, source: str) -> Layout:
+    """resolve_layout of the layout a workbook's identity names: a bundled one
+    found once a run for every workbook that names it (by name, version and
+    text's SHA-256); what is not found says so every time."""
+    if given is not None:
+        return given
+    named = (identity.layout, identity.version, identity.layout_sha256)
+    layout = _LAYOUTS.get(named)
+    if layout is None:
+        layout = resolve_layout(*named, None, source)
+        if len(_LAYOUTS) >= _MAX_CONTEXTS:
+            _LAYOUTS.clear()
+        _LAYOUTS[named] = layout
+    return layout
+
+
 def _extract_all(book: Book, given: Layout | None) -> tuple[Extraction, ...]:
     path = book.path
     rows = _identity_rows(book)
     identity = _identity(book, rows)
-    layout = resolve_layout(identity.layout, identity.version, identity.layout_sha256, given,
-                            str(path))
+    layout = _layout(identity, given, str(path))
     context = _context(layout, identity, rows["plan"], str(path))
     if identity.kind == TEMPLATE or not identity.chapters:
         outs = [_Collector(path)]
@@ -776,8 +794,9 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     sections in sheet order) in turn, each group ending with its analysis."""
     ind = plan_of.layout
     at = grid.values().get
+    values = grid.values()
     start = next((r for r in range(grid.max_row + 1)
-                  if _matches(grid.values(), r, plan_of.expected)), None)
+                  if _matches(values, r, plan_of.expected)), None)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     seen = out.seen(grid)

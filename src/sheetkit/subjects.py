@@ -10,7 +10,7 @@ from pathlib import Path
 from sheetkit import codes, keys
 from sheetkit import model as m
 from sheetkit.grid import FAST
-from sheetkit.identity import SUMMARY, TEMPLATE, Identity
+from sheetkit.identity import SUMMARY, TEMPLATE, Identity, copied
 from sheetkit.layout import Layout
 from sheetkit.loader import load_plan_with_lines
 from sheetkit.plan_checks import Ranked, ranked_sections
@@ -106,8 +106,8 @@ def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = N
 
 def _chapters(subjects: list[Subject]) -> Subject:
     """The subject of a file of one or more chapters, with its 全節中順位."""
-    subjects = [replace(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
-    return replace(subjects[0], more=tuple(subjects[1:])) if len(subjects) > 1 else subjects[0]
+    subjects = [copied(s, ranked=ranked_sections(s.document, s.where)) for s in subjects]
+    return copied(subjects[0], more=tuple(subjects[1:])) if len(subjects) > 1 else subjects[0]
 
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:
