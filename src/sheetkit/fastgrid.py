@@ -119,9 +119,10 @@ def _style(attributes: bytes | None) -> int:
     return int(found.group(1)) if found else 0
 
 
-@cache
+@lru_cache(maxsize=256)
 def _index(style: bytes) -> int:
-    """A style index as cellxml found it written (b"" where none is)."""
+    """A style index as cellxml found it written (b"" where none is; bounded:
+    a hostile sheet may write any number)."""
     return int(style) if style else 0
 
 
