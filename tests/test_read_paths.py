@@ -432,3 +432,31 @@ def test_a_quickly_counted_part_is_still_checked(workbooks, tmp_path, part, old,
     for engine in (FAST, FULL):
         assert outcome(damaged, engine) == ("error", [("unreadable-file", {
             "reason": "damaged"})]), engine
+
+
+
+@pytest.mark.parametrize("inside", [
+    "", '<dimension ref="A1:XFD1048576"/>', '<dimension  ref="A1:B2"/>', '<mergeCell ref="A1:B2"/>',
+    '<mergeCell ref="A1:XFD1048576"/>', '<definedName name="x">A1</definedName>', '<sheet name="x"/>',
+    '<c r="A1"/>', '<row r="1"/>', "<sheetData/>", '<sheetData><c r="A9999"/></sheetData>'])
+def test_a_part_without_sheet_data_is_bounded_as_scanned(inside):
+    """A part with no sheetData (shared strings, comments …) is searched once
+    for every tag _PartScan acts on: its bounds hold what expat's scan counts,
+    and a plain one is bounded (not sent to the exact count)."""
+    from sheetkit.guard import _bounds, _Census, _parser, _PartScan, default_limits
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    data = (f'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="{main}"><si><t>x</t></si>'
+            f"{inside}</sst>").encode()
+    limits = default_limits()
+    bounds = _bounds("xl/sharedStrings.xml", data, limits)
+    census = _Census(limits)
+    parser, scan = _parser(), _PartScan("xl/sharedStrings.xml", census)
+    scan.attach(parser)
+    parser.Parse(data, True)
+    area = (scan.bottom - scan.top + 1) * (scan.right - scan.left + 1) if scan.bottom else 0
+    assert bounds is None or (
+        bounds.cells >= census.cells and bounds.rows >= scan.rows and bounds.area >= area and
+        (bounds.names, bounds.merged, bounds.merged_cells, bounds.sheet_data) ==
+        (census.names, census.merged, census.merged_cells, census.sheet_data)), bounds
+    assert inside or bounds is not None
