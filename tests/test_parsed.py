@@ -5,6 +5,7 @@ folder ever changes what is read."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import yaml
@@ -56,6 +57,18 @@ def test_a_broken_or_foreign_entry_is_parsed_again(folder):
     data["data"]["a"] = 99                      # an entry whose data is not its text's
     data["sha256"] = "0" * 64
     entry.write_text(json.dumps(data), "utf-8")
+    assert parsed.load("sample", TEXT)["a"] == 1
+
+
+def test_an_entry_another_user_wrote_is_passed_over(folder, monkeypatch):
+    parsed.load("sample", TEXT)
+    entry = folder / "sample.json"
+    data = json.loads(entry.read_text("utf-8"))
+    data["data"]["a"] = 99                      # planted: right text digest, other data
+    entry.write_text(json.dumps(data), "utf-8")
+    assert parsed.load("sample", TEXT)["a"] == 99        # the user's own entry is trusted
+    entry.write_text(json.dumps(data), "utf-8")
+    monkeypatch.setattr(os, "getuid", lambda: os.stat(entry).st_uid + 1)
     assert parsed.load("sample", TEXT)["a"] == 1
 
 

@@ -6,7 +6,8 @@ cache folder, as Python keeps byte code: reading the JSON back costs some
 
 An entry is the parsed data of one source (named by the caller: ``findings``,
 a layout's name …) with the SHA-256 of the text it came from; it is used only
-for that very text, so an edited file is parsed again and its entry replaced.
+for that very text, so an edited file is parsed again and its entry replaced;
+an entry another user wrote is passed over.
 Only data that JSON gives back exactly is kept (no dates, no numbers as keys).
 Nothing here ever depends on a return: returns and data files are read afresh
 every time.  The folder is ``SHEETKIT_CACHE_DIR`` (empty: keep nothing), else
@@ -42,8 +43,8 @@ def load(name: str, text: str, parse: Callable[[str], Any] = safe_load) -> Any:
     if path is not None:
         try:
             with open(path, encoding="utf-8") as file:
-                entry = json.load(file)
-            if entry["format"] == FORMAT and entry["sha256"] == digest:
+                entry = json.load(file) if _own(file.fileno()) else None
+            if entry is not None and entry["format"] == FORMAT and entry["sha256"] == digest:
                 return entry["data"]
         except (OSError, ValueError, KeyError, TypeError):
             pass                       # none yet, another text's, or unreadable: parse
@@ -51,6 +52,13 @@ def load(name: str, text: str, parse: Callable[[str], Any] = safe_load) -> Any:
     if path is not None:
         _keep(path, {"format": FORMAT, "sha256": digest, "data": data})
     return data
+
+
+def _own(descriptor: int) -> bool:
+    """Whether the entry open at ``descriptor`` was written by this user: where
+    SHEETKIT_CACHE_DIR names a folder others may write in, theirs are passed over."""
+    getuid = getattr(os, "getuid", None)            # none on Windows: the folder is the user's
+    return getuid is None or os.fstat(descriptor).st_uid == getuid()
 
 
 def _folder() -> str | None:
