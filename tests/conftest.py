@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,13 @@ from click.testing import CliRunner
 from sheetkit.cli import cli
 from sheetkit.layout import load_layout
 from sheetkit.loader import load_document
+
+# sheetkit keeps the parse of its own YAML in the user's cache folder (sheetkit.parsed):
+# the tests keep theirs in a folder of their own, removed at the end, never in the
+# developer's (nor in CI's home), and every command they start inherits it
+_CACHE = tempfile.mkdtemp(prefix="sheetkit-test-cache-")
+atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
+os.environ["SHEETKIT_CACHE_DIR"] = _CACHE
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "tokorozawa-ch1.yaml"
