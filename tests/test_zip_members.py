@@ -372,3 +372,31 @@ def test_each_return_is_judged_on_its_own_parts(returned, tmp_path, part, damage
         with pytest.raises(SheetkitError) as refused:
             inspect(tmp_path / "damaged.xlsx")
         assert [p.params["reason"] for p in refused.value.problems] == ["damaged"]
+
+
+# The memos of the modules that read a return which may grow without a bound:
+# each is keyed by what the layout or the run asks, never by what a file holds
+# (an attribute name, column letters within XFD, a layout's number pattern, the
+# run's limits, the schemas), so a run over many files keeps them small.
+UNBOUNDED_BY_DESIGN = {"sheetkit.fastgrid._attribute", "sheetkit.fastgrid._col",
+                       "sheetkit.codec._pattern_regex", "sheetkit.guard.default_limits"}
+
+
+def test_memos_keyed_by_a_files_contents_are_bounded():
+    """A memo keyed by a file's bytes (a cell's attributes, its reference …)
+    without a bound would grow with every return of a long run, and without
+    end on hostile ones: every memo of the reading modules has a maxsize, but
+    the few keyed by the layout or the run."""
+    import importlib
+
+    unbounded = set()
+    for name in ("sheetkit.guard", "sheetkit.fastgrid", "sheetkit.cellxml", "sheetkit.grid",
+                 "sheetkit.reader", "sheetkit.codec", "sheetkit.keys", "sheetkit.subjects",
+                 "sheetkit.identity", "sheetkit.frames", "sheetkit.checks"):
+        module = importlib.import_module(name)
+        for attribute, memo in vars(module).items():
+            parameters = getattr(memo, "cache_parameters", None)
+            if callable(parameters) and getattr(memo, "__module__", None) == name and \
+                    parameters()["maxsize"] is None:
+                unbounded.add(f"{name}.{attribute}")
+    assert unbounded == UNBOUNDED_BY_DESIGN

@@ -106,15 +106,16 @@ def _col(letters: bytes) -> int:
     return col_index(letters.decode())
 
 
-@cache
+@lru_cache(maxsize=4096)
 def _ref(row: int, col: int) -> bytes:
     """(row, col) -> b'F7', as a sheet's XML names the cell."""
     return f"{col_letter(col)}{row + 1}".encode()
 
 
-@cache
+@lru_cache(maxsize=256)
 def _style(attributes: bytes | None) -> int:
-    """The style index in a cell's attributes (0 when it has none)."""
+    """The style index in a cell's attributes (0 when it has none; bounded:
+    the attributes are a file's, and name the cell)."""
     found = _STYLE.search(attributes) if attributes else None
     return int(found.group(1)) if found else 0
 
