@@ -249,7 +249,8 @@ class FastGrid(Grid):
             self._formulas, self._attributes = dict.fromkeys(formulas), None
         self._values: dict[tuple[int, int], Any] | None = None
         self._cursor = 0
-        self._cells: tuple[set[tuple[int, int]], list[tuple[int, int]]] | None = None
+        self._filled: set[tuple[int, int]] | None = None      # filled(), found once
+        self._ordered: list[tuple[int, int]] | None = None    # the same, sorted (cells)
         self._max_row: int | None = None
 
     def values(self) -> dict[tuple[int, int], Any]:
@@ -298,7 +299,9 @@ class FastGrid(Grid):
         return self._formulas.keys()
 
     def filled(self) -> AbstractSet[tuple[int, int]]:
-        return self.values().keys() | self._formulas.keys()
+        if self._filled is None:
+            self._filled = self.values().keys() | self._formulas.keys()
+        return self._filled
 
     def _formula(self, row: int, col: int) -> tuple[str, bytes]:
         """A formula cell's formula as written and its attributes (found in
@@ -345,17 +348,16 @@ class FastGrid(Grid):
         cells (found once) are kept on the grid, not the mapping, which holds
         the grid: no reference cycle, so a file's grids are freed as soon as
         it is done, not by the cyclic garbage collector."""
-        if self._cells is None:
-            found = self.values().keys() | self._formulas.keys()
-            self._cells = (found, sorted(found))
-        return _Cells(self, *self._cells)
+        if self._ordered is None:
+            self._ordered = sorted(self.filled())
+        return _Cells(self, self.filled(), self._ordered)
 
 
 class _Cells(Mapping[tuple[int, int], Cell]):
     """The non-empty cells of a FastGrid: which ones, from its values and
     formulas; their contents only when asked for."""
 
-    def __init__(self, grid: FastGrid, found: set[tuple[int, int]],
+    def __init__(self, grid: FastGrid, found: AbstractSet[tuple[int, int]],
                  ordered: list[tuple[int, int]]) -> None:
         self._grid, self._set, self._keys = grid, found, ordered
 

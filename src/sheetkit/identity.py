@@ -140,9 +140,10 @@ T = TypeVar("T")
 
 def copied(item: T, **changes: Any) -> T:
     """``dataclasses.replace`` for frozen dataclasses that set every field in
-    ``__init__`` and check nothing after it (the model's, subjects.Subject):
-    the copy is made without running ``__init__`` again (a validated
-    template's blank section, a file's subject, are made for every file)."""
+    ``__init__`` and check nothing after it (the model's, subjects.Subject,
+    problems.Location): the copy is made without running ``__init__`` again
+    (a validated template's blank section, a file's subject, the places of a
+    section sheet's cells, are made for every file)."""
     copy = object.__new__(type(item))
     copy.__dict__.update(item.__dict__, **changes)
     return copy

@@ -324,7 +324,7 @@ def resolve_layout(name: object, version: int, sha256: str | None, given: Layout
     params = {"layout": name, "version": str(version)}
     if name not in available_layouts():
         raise SheetkitError([Problem("layout-unavailable", Location(source), params)])
-    layout = load_layout(name)
+    layout = _bundled(name)                 # a plain name, bundled: load_layout's own answer
     if sha256 and sha256 != layout.sha256 and version >= layout.version:
         raise SheetkitError([Problem("layout-unavailable", Location(source),
                                      params | {"variant": "changed"})])

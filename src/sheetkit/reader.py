@@ -24,6 +24,7 @@ from sheetkit.identity import (
     RESULT_SHEET,
     TEMPLATE,
     Identity,
+    copied,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import (
@@ -75,21 +76,14 @@ def _cell_ref(sheet: str, row: int, col: int) -> Location:
     return Location(None, None, sheet, _cell_name(row, col))
 
 
-_NOWHERE = Location().__dict__
-_new = object.__new__
-_set = object.__setattr__
+_NOWHERE = Location()
 
 
 def _place(sheet: str, row: int, col: int) -> Location:
     """_cell_ref for a sheet of one file (a section sheet, named by its
-    number), where a cache would only be missed: the Location is made
-    without its frozen ``__init__``, which sets each field through
-    object.__setattr__ (the reader makes ~40 a file)."""
-    place = _new(Location)
-    fields = _NOWHERE.copy()
-    fields["sheet"], fields["cell"] = sheet, _cell_name(row, col)
-    _set(place, "__dict__", fields)
-    return place
+    number), where a cache would only be missed: the Location is copied
+    without its frozen ``__init__`` (identity.copied; the reader makes ~40 a file)."""
+    return copied(_NOWHERE, sheet=sheet, cell=_cell_name(row, col))
 
 
 class _Collector:
@@ -456,30 +450,12 @@ def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = N
                                      {"reason": "damaged"})]) from None
 
 
-_LAYOUTS: dict[tuple[str, int, str], Layout] = {}
-
-
-def _layout(identity: Identity, given: Layout | None, source: str) -> Layout:
-    """resolve_layout of the layout a workbook's identity names: a bundled one
-    found once a run for every workbook that names it (by name, version and
-    text's SHA-256); what is not found says so every time."""
-    if given is not None:
-        return given
-    named = (identity.layout, identity.version, identity.layout_sha256)
-    layout = _LAYOUTS.get(named)
-    if layout is None:
-        layout = resolve_layout(*named, None, source)
-        if len(_LAYOUTS) >= _MAX_CONTEXTS:
-            _LAYOUTS.clear()
-        _LAYOUTS[named] = layout
-    return layout
-
-
 def _extract_all(book: Book, given: Layout | None) -> tuple[Extraction, ...]:
     path = book.path
     rows = _identity_rows(book)
     identity = _identity(book, rows)
-    layout = _layout(identity, given, str(path))
+    layout = resolve_layout(identity.layout, identity.version, identity.layout_sha256, given,
+                            str(path))
     context = _context(layout, identity, rows["plan"], str(path))
     if identity.kind == TEMPLATE or not identity.chapters:
         outs = [_Collector(path)]
@@ -656,9 +632,7 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
             values = {}
             for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
                                                        found):
-                values[name] = (() if how == _LIST else None) if v is None else \
-                    (v if v.strip() else None) if how == _PLAIN and v.__class__ is str else \
-                    _decoded(grid, row, col, spec, how, v)          # _decoded, the call saved
+                values[name] = _decoded(grid, row, col, spec, how, v)
                 key = under(root, part)
                 sources[key] = _place(sheet_name, row, col)
                 if holds((row, col)):
@@ -793,8 +767,8 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     named in the group column; a layout without one takes ``numbers`` (the
     sections in sheet order) in turn, each group ending with its analysis."""
     ind = plan_of.layout
-    at = grid.values().get
     values = grid.values()
+    at = values.get
     start = next((r for r in range(grid.max_row + 1)
                   if _matches(values, r, plan_of.expected)), None)
     if start is None:

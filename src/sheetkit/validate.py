@@ -6,7 +6,8 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, is_dataclass, replace
 from decimal import Decimal
 from functools import cache, partial
@@ -107,14 +108,24 @@ def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
     (the chunk's own garbage cycles), and while reading whenever more than
     YOUNG_LIMIT young objects are left (files read by openpyxl), so memory
     stays flat in the number of files and in the size of a chunk."""
+    with _collector_paused(collect=True):
+        return _read_and_check(paths, keep, documents, layout)
+
+
+@contextmanager
+def _collector_paused(collect: bool = False) -> Iterator[None]:
+    """The cyclic garbage collector paused meanwhile (where it ran), and then,
+    if ``collect``, the young generation collected once: all that was
+    allocated meanwhile is young, for it was never collected."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_and_check(paths, keep, documents, layout)
+        yield
     finally:
         if enabled:
             gc.enable()
-            gc.collect(0)       # all the chunk allocated is young: it was never collected
+            if collect:
+                gc.collect(0)
 
 
 def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: bool,
@@ -266,13 +277,8 @@ def validate_subjects(subjects: list[Subject], tables: Sequence[str] = TABLES) -
     The cyclic garbage collector is paused meanwhile: the rows and frames of
     a chunk are many young objects, each collection walked them again (the
     few cycles pandas and pandera leave are collected once it runs again)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with _collector_paused():
         return _validate_subjects(subjects, tables)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _validate_subjects(subjects: list[Subject], tables: Sequence[str]) -> Report:
