@@ -4,93 +4,17 @@ calamine reads the sheet.  Checked cell by cell against calamine on generated
 sheets (every cell form, hostile text, numbers, dates, number formats) and on
 hand-written hostile cells."""
 
-import io
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from onesheet import FORMATS, MAIN, styles_xml, workbook_bytes
 
 from sheetkit import cellxml
 from sheetkit.fastgrid import FastSheets, Unsupported
 from sheetkit.guard import default_limits, inspect
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-TYPES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-         'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-         '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
-         'officedocument.spreadsheetml.sheet.main+xml"/>'
-         '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
-         'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-         '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-         'officedocument.spreadsheetml.styles+xml"/>{extra}</Types>')
-PACKAGE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-           f'<Relationship Id="rId1" Type="{RELS}/officeDocument" Target="xl/workbook.xml"/>'
-           '</Relationships>')
-WORKBOOK_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    f'<Relationship Id="rId1" Type="{RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-    f'<Relationship Id="rId2" Type="{RELS}/styles" Target="styles.xml"/>{{extra}}'
-    '</Relationships>')
-# number formats by style index: General, a percentage, dates, a duration, and
-# custom codes calamine must decide on (quoted, escaped, bracketed, AM/PM ...)
-FORMATS = [None, 10, 14, 22, 46, 47, 45, 18, '0.0%', 'yyyy-mm-dd h:mm:ss', '[$-411]ggge"年"m"月"d"日"',
-           '"Y: "0.00"m"', '#,##0*y', '[h]:mm', 'ha/p\\\\m', '0"人"', '[Red]0.0', 'mm:ss.0', 'General',
-           '#,##0_);[Red](#,##0)', '\\Y000000', '[>=100][Magenta]General', 'AM/PM h']
-
-
-def styles_xml(formats: list) -> str:
-    custom = [(164 + i, f) for i, f in enumerate(formats) if isinstance(f, str)]
-    codes = {f: i for i, f in custom}
-    xfs = "".join('<xf/>' if f is None else
-                  f'<xf numFmtId="{codes[f] if isinstance(f, str) else f}" applyNumberFormat="1"/>'
-                  for f in formats)
-    numfmts = "".join(f'<numFmt numFmtId="{i}" formatCode="{escape(f, {chr(34): "&quot;"})}"/>'
-                      for i, f in custom)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{MAIN}">'
-            f'<numFmts count="{len(custom)}">{numfmts}</numFmts>'
-            '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
-            '<borders count="1"><border/></borders><cellStyleXfs count="1"><xf/></cellStyleXfs>'
-            f'<cellXfs count="{len(formats)}">{xfs}</cellXfs></styleSheet>')
-
-
-def workbook_bytes(cells: dict[tuple[int, int], str], formats: list = FORMATS,
-                   shared: str | None = None, workbook_pr: str = "") -> bytes:
-    """A workbook of one sheet whose cells are written as given (XML of each
-    cell element, by 0-based (row, col))."""
-    rows: dict[int, list[str]] = {}
-    for (row, _), xml in sorted(cells.items()):
-        rows.setdefault(row, []).append(xml)
-    data = "".join(f'<row r="{row + 1}">{"".join(xs)}</row>' for row, xs in sorted(rows.items()))
-    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
-             f'xmlns:r="{RELS}"><sheetData>{data}</sheetData></worksheet>')
-    workbook = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN}" '
-                f'xmlns:r="{RELS}">{workbook_pr}<sheets><sheet name="S &amp; 1" sheetId="1" '
-                'r:id="rId1"/></sheets></workbook>')
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        extra = "" if shared is None else (
-            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
-        archive.writestr("[Content_Types].xml", TYPES.format(extra=extra))
-        archive.writestr("_rels/.rels", PACKAGE)
-        archive.writestr("xl/workbook.xml", workbook)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS.format(
-            extra="" if shared is None else
-            f'<Relationship Id="rId3" Type="{RELS}/sharedStrings" Target="sharedStrings.xml"/>'))
-        archive.writestr("xl/styles.xml", styles_xml(formats))
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
-        if shared is not None:
-            archive.writestr("xl/sharedStrings.xml", f'<?xml version="1.0" encoding="UTF-8"?>\n'
-                             f'<sst xmlns="{MAIN}">{shared}</sst>')
-    return out.getvalue()
 
 
 def ref(row: int, col: int) -> str:
@@ -178,7 +102,11 @@ def cell(draw, at: str) -> str:
         return f'<c r="{at}"{style}{typed}><v>{draw(NUMBER)}</v></c>'
     if kind == "formula":
         value = draw(st.sampled_from(["<v/>", "<v />", "<v></v>", f"<v>{draw(NUMBER)}</v>", ""]))
-        return f'<c r="{at}"{style}><f>SUM(A1:A2)&gt;0</f>{value}</c>'
+        # a cell of the group whose first cell is G1 (SHARED_MASTER), in a later row
+        formula = draw(st.sampled_from(["<f>SUM(A1:A2)&gt;0</f>", '<f aca="false">A1</f>',
+                                        '<f aca="false" />'] + (
+            ['<f t="shared" si="9"/>', '<f t="shared" si="9"></f>'] if at[1:] != "1" else [])))
+        return f'<c r="{at}"{style}>{formula}{value}</c>'
     if kind == "string":
         return (f'<c r="{at}"{style} t="str"><f>"a"&amp;B1</f>'
                 f'<v>{escape(draw(TEXT)).replace(chr(13), "&#13;")}</v></c>')
@@ -194,10 +122,15 @@ def cell(draw, at: str) -> str:
         f'<c r="{at}"{style} t="inlineStr"><is><t>x&gt;y</t></is></c>']))
 
 
+# the first cell of a group of shared formulas (a formula filled down)
+SHARED_MASTER = '<c r="G1"><f t="shared" ref="G1:G8" si="9">$A$1*2</f><v>4</v></c>'
+
+
 @st.composite
 def sheet_cells(draw) -> dict[tuple[int, int], str]:
     places = draw(st.sets(st.tuples(st.integers(0, 7), st.integers(0, 5)), max_size=14))
-    return {(row, col): draw(cell(ref(row, col))) for row, col in places}
+    return {(row, col): draw(cell(ref(row, col))) for row, col in places} | {
+        (0, 6): SHARED_MASTER}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -242,6 +175,11 @@ PLAIN = {
     "text result": '<c r="A1" t="str"><f>"x"</f><v> x </v></c>',
     "formula": '<c r="A1" s="1"><f>1+1</f><v>2</v></c>',
     "formula, no result": '<c r="A1" s="1"><f>1+1</f><v/></c>',
+    "filled-down formula": ('<c r="A1" s="1"><f t="shared" ref="A1:B1" si="0">1+1</f><v>2</v>'
+                            '</c><c r="B1" s="2"><f t="shared" si="0"/><v>45000.5</v></c>'),
+    "filled-down text result": ('<c r="A1" t="str"><f t="shared" ref="A1:B1" si="0">"x"</f>'
+                                '<v> x </v></c><c r="B1" t="str"><f t="shared" si="0"/>'
+                                '<v> y </v></c>'),
     "raw >": '<c r="A1" t="inlineStr"><is><t>a>b</t></is></c>',
     "underscore": '<c r="A1" t="inlineStr"><is><t>layout_version</t></is></c>',
     "line ends": '<c r="A1" t="inlineStr"><is><t>a\r\nb\rc&#13;</t></is></c>',

@@ -5,20 +5,20 @@ import io
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import corpus
 import pytest
 from damage import damage_steps, mutate
 from edits import MUTATIONS, edit
+from filldown import filled_down
 from filling import fill
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from outcomes import outcome
 from resave import resave_with_libreoffice
 
 from sheetkit.grid import FAST, FULL, read_book
 from sheetkit.problems import SheetkitError
-from sheetkit.reader import extract
 from sheetkit.subjects import read_subject
 from sheetkit.validate import validate_subjects
 
@@ -37,20 +37,15 @@ def workbooks(summary_path, template_dir, example_doc, tmp_path_factory):
                            typed_rate=("自治会・町内会への加入率", 0.9) if section.number == 1
                            else None))
     books += filled
+    # as Excel saves them once their formulas were filled down (shared formulas)
+    down = [filled_down(path, folder / f"down-{path.name}") for path in (summary_path, *filled)]
+    books += down
     books += [edit(filled[0], folder / f"edit-{code}.xlsx", change)
               for code, change in MUTATIONS.items()]
     books += list(corpus.build(folder / "bad", filled[0]).values())
     if shutil.which("soffice"):
-        books += resave_with_libreoffice([summary_path, *filled], folder)
+        books += resave_with_libreoffice([summary_path, *filled, down[1]], folder)
     return books
-
-
-def outcome(path: Path, engine: str):
-    try:
-        x = extract(path, engine)
-    except SheetkitError as error:
-        return ("error", [(p.code, dict(p.params)) for p in error.problems])
-    return (x.document, x.sources, x.typed_rates, x.external_links, x.identity)
 
 
 def test_same_documents(workbooks):
@@ -66,13 +61,40 @@ def test_same_findings(workbooks):
     assert sum(len(f.findings) for f in fast.files) > 50
 
 
-def test_fast_path_falls_back_for_shared_formulas(workbooks, tmp_path):
+def test_a_lone_shared_formula_reads_as_on_the_openpyxl_path(workbooks, tmp_path):
     source = next(p for p in workbooks if p.name == "filled1.xlsx")
     shared = corpus.rewrite_zip(source, tmp_path / "shared.xlsx", lambda n, d: d.replace(
         b'<f>IFERROR(IF(OR(F6="",F7=""),"",MIN(1,F7/F6)),"")</f>',
         b'<f t="shared" ref="G6" si="0">IFERROR(IF(OR(F6="",F7=""),"",MIN(1,F7/F6)),"")</f>')
         if n.endswith("sheet3.xml") else d)
+    assert shared.read_bytes() != source.read_bytes()
     assert outcome(shared, FAST) == outcome(shared, FULL)
+
+
+def test_filled_down_formulas_are_read_by_the_fast_path_itself(workbooks):
+    """A return saved by Excel after its formulas were filled down holds shared
+    formulas (the 達成率 of each indicator, the 提出前チェック's links): the fast
+    path reads it itself, values from the XML (no calamine, no openpyxl), each
+    cell's formula the text openpyxl gives (translated from its group's first
+    cell), which is the formula the template wrote there."""
+    from sheetkit.fastgrid import FastSheets
+    from sheetkit.guard import default_limits, inspect
+
+    down = [p for p in workbooks if p.name.startswith("down-") and p.parent.name != "resaved"]
+    sources = {p.name: p for p in workbooks if p.parent.name != "resaved"}
+    assert len(down) == 6
+    for path in down:
+        inspection = inspect(path)
+        assert sum(data.count(b'<f t="shared" si=') for name, data in inspection.parts.items()
+                   if name.startswith("xl/worksheets/")) > 2, path.name
+        fast = FastSheets(path, default_limits(), inspection.parts, inspection.data,
+                          inspection.referenced, inspection.names)
+        full = read_book(path, engine=FULL).grids
+        before = read_book(sources[path.name.removeprefix("down-")], engine=FULL).grids
+        for name in full:
+            assert fast[name].cells == full[name].cells == before[name].cells, (path.name, name)
+        fast.read_rest()
+        assert fast._calamine._workbook is None, path.name
 
 
 @settings(max_examples=40, deadline=None,
@@ -163,6 +185,7 @@ def test_holds_formula_answers_as_the_cells_do(workbooks):
 
 
 _FORMULA_PATTERN = re.compile(rb"\s*<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.DOTALL)
+_CLOSED_FORMULA = re.compile(rb"\s*<f(\s[^>]*)/>")
 
 
 @settings(max_examples=2000, deadline=None)
@@ -170,14 +193,18 @@ _FORMULA_PATTERN = re.compile(rb"\s*<f(\s[^>]*)?(?:/>|>(.*?)</f>)", re.DOTALL)
                                  b"f", b"a", b'"', b"=", b"<c "]), max_size=12), st.integers(0, 3))
 def test_a_formulas_text_is_found_as_the_pattern_finds_it(pieces, at):
     """fastgrid._formula_at finds the formula element with bytes.find; it gives
-    what the lazy pattern it replaced gives, on any tag soup, including the
-    pattern's own quirks (a self-closing <f a="1"/> followed by another formula)."""
+    what the lazy pattern it replaced gives, on any tag soup, but for a start
+    tag that closes itself, its quotes paired (<f a="1"/>, a filled-down
+    formula's <f t="shared" si="0"/>): an empty formula, as XML reads it, where
+    the pattern ran on to the next formula's end tag and took what lay between."""
     from sheetkit.fastgrid import _formula_at
 
     data = b"".join(pieces)
+    closed = _CLOSED_FORMULA.match(data, at)
     found = _FORMULA_PATTERN.match(data, at)
-    assert _formula_at(data, at) == (None if found is None
-                                     else (found.group(1), found.group(2) or b""))
+    assert _formula_at(data, at) == (
+        (closed.group(1), b"") if closed is not None and not closed.group(1).count(b'"') % 2
+        else None if found is None else (found.group(1), found.group(2) or b""))
 
 
 # Sheets written otherwise than the writer writes them, for the guard's quick counts

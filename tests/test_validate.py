@@ -450,9 +450,9 @@ def test_a_return_read_for_validate_leaves_no_reference_cycle(filled):
     assert cyclic == []
 
 
-def _with_shared_formula(source: Path, target: Path) -> Path:
-    """``source`` with its first formula written as Excel writes a filled-down
-    one (a shared formula): the fast scan leaves such a file to openpyxl."""
+def _with_array_formula(source: Path, target: Path) -> Path:
+    """``source`` with its first formula written as an array formula (entered
+    with Ctrl+Shift+Enter): the fast scan leaves such a file to openpyxl."""
     import zipfile
 
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
@@ -460,7 +460,7 @@ def _with_shared_formula(source: Path, target: Path) -> Path:
         for info in zin.infolist():
             data = zin.read(info)
             if not done and info.filename.startswith("xl/worksheets/") and b"<f>" in data:
-                data, done = data.replace(b"<f>", b'<f t="shared" ref="A1:A1" si="0">', 1), True
+                data, done = data.replace(b"<f>", b'<f t="array" ref="A1:A1">', 1), True
             zout.writestr(info, data)
     assert done
     return target
@@ -475,7 +475,7 @@ def test_files_read_by_openpyxl_do_not_pile_up_in_a_chunk(filled, tmp_path, monk
 
     from sheetkit import validate as v
 
-    paths = [_with_shared_formula(filled[0], tmp_path / f"shared{i}.xlsx") for i in range(8)]
+    paths = [_with_array_formula(filled[0], tmp_path / f"array{i}.xlsx") for i in range(8)]
     monkeypatch.setattr(v, "YOUNG_LIMIT", 20_000)
     left: list[int] = []
     read = v._read

@@ -43,7 +43,8 @@ def _reversed(literal: bytes) -> bytes:
 # sre does a byte at a time far faster than a class of bytes.  In a sure form the
 # groups are (each reversed): the inline text with its <t> tag's name and
 # attributes, the inline marker, the <v> text with its tag's name, the formula
-# marker (b" " where the formula's start tag has attributes, else b">"), the
+# marker (b" " where the formula's start tag has attributes — always so for one
+# that closes itself, as a filled-down formula's <f t="shared" si="0"/> —, else b">"), the
 # text-result marker, the shared-string marker, the style and the reference;
 # any other closed cell matches the empty alternative (no reference).
 _CELL = re.compile(
@@ -52,7 +53,7 @@ _CELL = re.compile(
     + rb"(" + _reversed(b' t="inlineStr">') + rb")"
     + rb"|(?:" + _reversed(b"</v>") + rb"([^<]*+)(?<=>v)<|" + _reversed(b"<v/>") + rb"|"
     + _reversed(b"<v />") + rb"|" + _reversed(b"<v></v>") + rb")?"
-    + rb"(?:" + _reversed(b"</f>") + rb"[^<]*+(?<=([> ])f)<)?"
+    + rb"(?:(?:" + _reversed(b"</f>") + rb"|" + _reversed(b"/>") + rb")[^<]*+(?<=([> ])f)<)?"
     + rb">(?:" + _reversed(b' t="n"') + rb"|(" + _reversed(b' t="str"') + rb")|("
     + _reversed(b' t="s"') + rb"))?"
     + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')

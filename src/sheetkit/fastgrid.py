@@ -3,9 +3,11 @@ cannot see — number formats and which cells hold formulas — from a plain sca
 of the zip parts (styles.xml and the sheet XML, already checked by the guard).
 
 It gives the same grids as the openpyxl path, which a test proves on the whole
-test corpus; where a file uses something the scan does not follow (shared or
-array formulas, namespace prefixes) or calamine cannot open, it raises
-Unsupported and the caller reads the file with openpyxl."""
+test corpus.  Shared formulas (a formula filled down in Excel) are read as
+openpyxl reads them, with its own Translator, imported only for a sheet that
+has one.  Where a file uses something the scan does not follow (array
+formulas, a shared formula it is not sure of, namespace prefixes) or calamine
+cannot open, it raises Unsupported and the caller reads the file with openpyxl."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sheetkit.cellxml import (
     number_kinds,
     read_sheet,
     shared_strings,
+    unescape,
     workbook_sheets,
 )
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
@@ -128,16 +131,19 @@ def _index(style: bytes) -> int:
 
 
 def _scan(data: bytes, referenced: bool = False
-          ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None]:
+          ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None,
+                     dict[tuple[int, int], str]]:
     """One pass over a sheet's XML: (row, col) -> (formula as written, the cell's
-    attributes) of every cell that holds a formula, and, where some cell's
-    attributes do not start with its reference, every cell's attributes.
-    ``referenced``: the guard found every cell written with its reference
-    first, so only formulas are looked for."""
+    attributes) of every cell that holds a formula; where some cell's
+    attributes do not start with its reference, every cell's attributes; and
+    the formula text of every cell that shares another's (a formula filled
+    down), as openpyxl gives it.  ``referenced``: the guard found every cell
+    written with its reference first, so only formulas are looked for."""
     if b"<x:c " in data or b":worksheet" in data[:2000]:
         raise Unsupported("namespace prefix")
     formulas = {}
     attributes = None
+    shared: _SharedFormulas | None = None
     for mark in (_FORMULA_TAG if referenced else _MARKS).finditer(data):
         if mark.group().startswith(b"<c"):
             if attributes is None:
@@ -151,41 +157,121 @@ def _scan(data: bytes, referenced: bool = False
         if formula is None:
             continue
         options, written = formula
-        if options and (b'"shared"' in options or b'"array"' in options):
-            raise Unsupported("shared or array formula")
         ref = _REF.search(cell.group(1))
         if ref is None:
             raise Unsupported("cell without reference")
-        formulas[(int(ref.group(2)) - 1, _col(ref.group(1)))] = (written.decode("utf-8"),
-                                                                  cell.group(1))
-    return formulas, attributes
+        key = (int(ref.group(2)) - 1, _col(ref.group(1)))
+        formulas[key] = (written.decode("utf-8"), cell.group(1))
+        index = _shared_index(options) if options is not None else None
+        if index is not None:
+            if shared is None:
+                shared = _SharedFormulas()
+            shared.add(key, index, formulas[key][0], ref.group(1), ref.group(2))
+    return formulas, attributes, {} if shared is None else shared.texts
+
+
+# a formula's attributes as Excel and LibreOffice write them: unprefixed names,
+# double-quoted values without references (anything else: openpyxl decides)
+_FORMULA_ATTRIBUTES = re.compile(rb'(?:\s++[A-Za-z_][-.\w]*+\s*+=\s*+"[^"&<]*+")*+\s*+')
+_FORMULA_ATTRIBUTE = re.compile(rb'([A-Za-z_][-.\w]*+)\s*+=\s*+"([^"]*+)"')
+_SHARED_INDEX = re.compile(rb"[0-9]{1,9}+")
+
+
+def _shared_index(options: bytes) -> bytes | None:
+    """A formula's si (as written) where its attributes make it a shared
+    formula (t="shared"), None for an ordinary one (no t, or t="normal");
+    Unsupported for any other kind (an array, a data table) or attributes
+    written otherwise."""
+    if b"t" not in options:          # no t attribute (LibreOffice's aca="false"): ordinary
+        return None
+    if _FORMULA_ATTRIBUTES.fullmatch(options) is None:
+        raise Unsupported("formula attributes")
+    found = dict(_FORMULA_ATTRIBUTE.findall(options))
+    kind = found.get(b"t", b"normal")
+    if kind == b"normal":
+        return None
+    index = found.get(b"si")
+    if kind != b"shared" or index is None or _SHARED_INDEX.fullmatch(index) is None:
+        raise Unsupported("array or other formula")
+    return index
+
+
+class _SharedFormulas:
+    """The shared formulas of one sheet as openpyxl's reader reads them, in
+    the order the sheet writes them: the first formula of an index that has
+    text is its master (its own text); each later cell of the index gets the
+    master's formula translated to its place by openpyxl's own Translator
+    (imported only for a sheet that has one).  Where openpyxl would read a
+    cell otherwise than as a formula of that text — a cell of an index whose
+    master is not before it (openpyxl gives "="), a master its tokenizer or a
+    translation refuses (openpyxl fails on the sheet), a translation to blank
+    text (openpyxl drops the cell) — Unsupported: openpyxl decides."""
+
+    def __init__(self) -> None:
+        from openpyxl.formula.translate import Translator
+
+        self._translator = Translator
+        self._masters: dict[bytes, Any] = {}
+        self.texts: dict[tuple[int, int], str] = {}     # each dependent's formula text
+
+    def add(self, key: tuple[int, int], index: bytes, written: str, letters: bytes,
+            digits: bytes) -> None:
+        """A shared formula's cell: ``key`` (row, col), its si, its own text as
+        written, and its reference as written (letters, digits)."""
+        if digits.startswith(b"0"):
+            raise Unsupported("cell reference")
+        cell = (letters + digits).decode()
+        master = self._masters.get(index)
+        try:
+            if master is None:
+                if not written:
+                    raise Unsupported("shared formula without its master")
+                self._masters[index] = self._translator(_formula_text(written), cell)
+                return
+            text = master.translate_formula(cell)
+        except Unsupported:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl fails on the sheet: it decides
+            raise Unsupported(type(exc).__name__) from None
+        if not isinstance(text, str) or not text.strip():
+            raise Unsupported("shared formula translated to nothing")
+        self.texts[key] = text
 
 
 def _formula_at(data: bytes, at: int) -> tuple[bytes | None, bytes] | None:
     """The formula element at ``at`` (after white space): its attributes (None
     without) and its text as written; None where there is none.  What the pattern
     ``\\s*<f(\\s[^>]*)?(?:/>|>(.*?)</f>)`` (DOTALL) matches, with the text found by
-    bytes.find instead of a character-by-character lazy match."""
+    bytes.find instead of a character-by-character lazy match; but a start tag
+    that closes itself (``<f t="shared" si="0"/>``, its quotes paired) is an
+    empty formula, as XML reads it, also where another formula's end tag
+    follows (the pattern ran on to that one's text)."""
     head = _FORMULA_HEAD.match(data, at)
     if head is None:
         return None
     end, options = head.end(), head.group(1)
     if options is None and data.startswith(b"/>", end):       # <f/>
         return None, b""
+    if options is not None and options.endswith(b"/") and data.startswith(b">", end) \
+            and not options.count(b'"') % 2:                 # <f t="shared" si="0"/>
+        return options[:-1], b""
     if data.startswith(b">", end):
         close = data.find(b"</f>", end + 1)
         if close >= 0:
             return options, data[end + 1:close]
     if options is not None and len(options) > 1 and options.endswith(b"/") \
-            and data.startswith(b">", end):   # <f a="1"/>: the attributes give back the '/'
+            and data.startswith(b">", end):   # <f a="1/>: the attributes give back the '/'
         return options[:-1], b""
     return None
 
 
 def _formula_text(written: str) -> str:
     """A formula as the sheet XML writes it, as openpyxl gives it: '=' and the
-    unescaped text (made only for the cells that are looked at)."""
-    return "=" + html.unescape(written)
+    text as an XML parser reads it, line ends normalised and references
+    replaced (made only for the cells that are looked at)."""
+    if "\r" in written:
+        written = written.replace("\r\n", "\n").replace("\r", "\n")
+    return "=" + unescape(written)
 
 
 def _cell_attributes(data: bytes) -> dict[bytes, bytes]:
@@ -243,8 +329,10 @@ class FastGrid(Grid):
         self.name, self._read_values, self._data, self._styles = name, values, data, styles
         self._sheet = sheet
         self._formulas: dict[tuple[int, int], tuple[str, bytes] | None]
+        self._shared: dict[tuple[int, int], str] = {}    # filled-down formulas' texts
         if formulas is None:
-            self._formulas, self._attributes = _scan(data, referenced)  # type: ignore[assignment]
+            self._formulas, self._attributes, self._shared = _scan(  # type: ignore[assignment]
+                data, referenced)
         else:
             self._formulas, self._attributes = dict.fromkeys(formulas), None
         self._values: dict[tuple[int, int], Any] | None = None
@@ -277,7 +365,8 @@ class FastGrid(Grid):
         value = self.value(row, col)
         if self._formulas and (row, col) in self._formulas:
             written, attributes = self._formula(row, col)
-            return Cell(value, self._format(value, attributes), _formula_text(written))
+            return Cell(value, self._format(value, attributes),
+                        self._shared.get((row, col)) or _formula_text(written))
         if value is None:
             return EMPTY
         if value.__class__ is str:                # text has no number format
@@ -498,9 +587,11 @@ class FastSheets(Sheets):
                                           partial(self._calamine.values, name, None)),
                             data, self._formats, part in self._referenced)
         # a formula element's attributes were passed over: where one might be
-        # shared or an array, or a prefix might hide a cell, the scan decides
+        # shared, an array or a data table, or a prefix might hide a cell, the
+        # scan decides
         odd = b":worksheet" in data[:2000] or sheet.odd and (
-            b"<x:c " in data or b'"shared"' in data or b'"array"' in data)
+            b"<x:c " in data or b"shared" in data or b"array" in data
+            or b"dataTable" in data)
         return FastGrid(name, partial(guarded, self.path,
                                       partial(self._calamine.values, name, sheet)),
                         data, self._formats, True, None if odd else sheet.formulas, sheet)
@@ -523,6 +614,11 @@ class FastSheets(Sheets):
         sheet nobody looks at still makes a damaged file."""
         for name in self._names:
             grid = self._grids.get(name)
+            if grid is None and b"shared" in self._data[self._parts[name]]:
+                # openpyxl translates every shared formula of every sheet, and
+                # fails on the file where it cannot: the scan must be as sure
+                guarded(self.path, partial(_scan, self._data[self._parts[name]],
+                                           self._parts[name] in self._referenced))
             if name in self._checked or isinstance(grid, FastGrid) and grid.has_values():
                 continue
             if self._sure(name) is None:

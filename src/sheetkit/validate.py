@@ -86,7 +86,7 @@ Keep = Callable[[Subject, str], bool]     # the sources of a subject to keep
 CHUNK = 256       # files read and checked together: one pandera call per table per chunk
 # Young objects (allocated, not yet freed) after which a chunk's reading collects
 # them: a file read by the fast path leaves some 100 (its findings, its slimmed
-# subject), one read by openpyxl (a shared formula, say) some 9,000 in the
+# subject), one read by openpyxl (an array formula, say) some 9,000 in the
 # cycles of its workbook (~1 MiB), which only the cyclic collector frees.
 YOUNG_LIMIT = 50_000
 
