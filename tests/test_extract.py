@@ -1,6 +1,7 @@
 """`sheetkit extract`: reading generated, blank and returned workbooks back."""
 
 import datetime as dt
+import pickle
 from dataclasses import replace
 from decimal import Decimal
 
@@ -102,6 +103,24 @@ def test_sources_point_at_cells(summary_path):
     assert ws[src.sheet][src.cell].value.startswith("市民活動を支援し")
     src = extraction.sources["chapter.entry_date"]
     assert ws[src.sheet][src.cell].value == dt.datetime(2019, 12, 20)
+
+
+def test_sources_are_a_mapping_whose_places_are_made_when_asked(summary_path):
+    """Extraction.sources keeps each cell as (sheet, row, col) under its section:
+    still a Mapping of key -> Location, equal to the dict of its items, picklable."""
+    sources = extract(summary_path).sources
+    as_dict = dict(sources)
+    assert len(as_dict) == len(sources) > 50 and list(as_dict) == list(sources)
+    assert any(key.startswith("chapter.") for key in as_dict)
+    for key, place in as_dict.items():
+        assert key in sources and sources[key] == place == sources.get(key)
+        assert place.sheet and place.cell and place.file is None
+    for absent in ("sections.1.nothing", "chapter.nothing", "sections.99.goal", "", "sections"):
+        assert absent not in sources and sources.get(absent) is None
+        with pytest.raises(KeyError):
+            sources[absent]
+    assert 3 not in sources
+    assert sources == as_dict and pickle.loads(pickle.dumps(sources)) == sources
 
 
 def test_not_a_sheetkit_workbook(tmp_path, runner):

@@ -216,3 +216,17 @@ def test_every_key_the_reader_records_parses_back(summary_path: Path) -> None:
     assert "chapter.highlights.0.outcome" in sources
     for key in sources:
         assert keys.parse(key).text == key
+
+
+@pytest.mark.parametrize("key", ["sections.1.goal", "sections.12.indicators.0.second_half.rate",
+                                 "sections.3.chapter.title", "chapter.title",
+                                 "chapter.highlights.0.outcome", "sections.1", "sections",
+                                 "sections.x.goal", "plan.name", ""])
+def test_rooted_takes_a_key_apart_as_under_puts_it_together(key: str) -> None:
+    root, rest = keys.rooted(key)
+    assert keys.under(root, rest) == key
+    section = keys.parse(key).section
+    if root:
+        assert rest and section is not None and root == keys.section(section).root
+    else:
+        assert rest == key

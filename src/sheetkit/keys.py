@@ -63,6 +63,17 @@ def under(root: str, rest: str) -> str:
     return root + SEP + rest if rest and root else root or rest
 
 
+def rooted(key: str) -> tuple[str, str]:
+    """``key`` as its section's root and the rest, the inverse of :func:`under`:
+    'sections.1.goal' -> ('sections.1', 'goal'); a key in no section
+    ('chapter.title', 'sections.1' itself) -> ('', key)."""
+    if key.startswith(SECTIONS + SEP):
+        number, sep, rest = key[len(SECTIONS) + 1:].partition(SEP)
+        if sep and rest and number.isdigit():
+            return key[:len(key) - len(rest) - 1], rest
+    return "", key
+
+
 def within(key: str, path: str) -> bool:
     """Whether ``key`` names a value inside ``path`` (a group), not ``path`` itself:
     'sections.1.citizen_needs.rank' is within 'sections.1.citizen_needs'."""

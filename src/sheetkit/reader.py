@@ -4,7 +4,7 @@ document model, driven by the same Layout as the writer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,6 @@ from sheetkit.identity import (
     RESULT_SHEET,
     TEMPLATE,
     Identity,
-    copied,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import (
@@ -57,7 +56,7 @@ class Extraction:
     document: m.Document
     identity: Identity
     layout: Layout                               # the layout it was read with
-    sources: dict[str, Location] = field(default_factory=dict)   # sheet and cell
+    sources: Mapping[str, Location] = field(default_factory=dict)   # sheet and cell
     typed_rates: frozenset[str] = frozenset()
     external_links: tuple[str, ...] = ()
     sheets: tuple[str, ...] = ()                 # in the workbook's tab order
@@ -69,27 +68,69 @@ class Extraction:
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
 
 
-@lru_cache(maxsize=8192)
-def _cell_ref(sheet: str, row: int, col: int) -> Location:
-    """A cell's place, as validation's findings name it (shared: every file
-    of a layout reads the same cells of the sheets the layout names)."""
-    return Location(None, None, sheet, _cell_name(row, col))
+class Sources(Mapping[str, Location]):
+    """Where each value of a workbook came from: key -> its sheet and cell.
 
+    A reader records ~70 cells a file, and validation looks up the few with a
+    finding: each cell is kept as (sheet, row, col) under its section's root and
+    the rest of its key (keys.rooted; the rest is the read plan's text, made
+    once a run), and a key's text and Location are made only when asked for."""
 
-_NOWHERE = Location()
+    __slots__ = ("_roots",)
 
+    def __init__(self) -> None:
+        self._roots: dict[str, dict[str, tuple[str, int, int]]] = {}
 
-def _place(sheet: str, row: int, col: int) -> Location:
-    """_cell_ref for a sheet of one file (a section sheet, named by its
-    number), where a cache would only be missed: the Location is copied
-    without its frozen ``__init__`` (identity.copied; the reader makes ~40 a file)."""
-    return copied(_NOWHERE, sheet=sheet, cell=_cell_name(row, col))
+    def under(self, root: str) -> dict[str, tuple[str, int, int]]:
+        """The cells recorded under ``root`` (a section's), by the rest of
+        their keys (never empty), to add to."""
+        cells = self._roots.get(root)
+        if cells is None:
+            cells = self._roots[root] = {}
+        return cells
+
+    def put(self, key: str, sheet: str, row: int, col: int) -> None:
+        """The cell the value at ``key`` came from."""
+        root, rest = keys.rooted(key)
+        self.under(root)[rest] = (sheet, row, col)
+
+    def _cell(self, key: object) -> tuple[str, int, int] | None:
+        if not isinstance(key, str):
+            return None
+        root, rest = keys.rooted(key)
+        cells = self._roots.get(root)
+        return None if cells is None else cells.get(rest)
+
+    def __getitem__(self, key: str) -> Location:
+        cell = self._cell(key)
+        if cell is None:
+            raise KeyError(key)
+        return Location(None, None, cell[0], _cell_name(cell[1], cell[2]))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        cell = self._cell(key)
+        return default if cell is None else Location(None, None, cell[0],
+                                                     _cell_name(cell[1], cell[2]))
+
+    def __contains__(self, key: object) -> bool:
+        return self._cell(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for root, cells in self._roots.items():
+            for rest in cells:
+                yield keys.under(root, rest)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._roots.values()))
+
+    def __repr__(self) -> str:
+        return f"Sources({dict(self)!r})"
 
 
 class _Collector:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.sources: dict[str, Location] = {}
+        self.sources = Sources()
         self.typed_rates: set[str] = set()
         self.looked: dict[str, set[tuple[int, int]]] = {}
         self.notices: list[Problem] = []
@@ -110,7 +151,7 @@ class _Collector:
     def source(self, key: str, grid: Grid, row: int, col: int) -> None:
         """The cell a field's value came from, already counted as seen; a
         formula typed into a field the sheet does not compute is a notice."""
-        self.sources[key] = _cell_ref(grid.name, row, col)
+        self.sources.put(key, grid.name, row, col)
         if grid.holds_formula(row, col):
             self.formula_at(key, grid, row, col)
 
@@ -571,6 +612,22 @@ def _matches(values: Mapping[tuple[int, int], Any], row: int,
     return True
 
 
+def _anchor_row(values: Mapping[tuple[int, int], Any], first: int, end: int,
+                expected: tuple[tuple[int, str], ...]) -> int | None:
+    """The first row from ``first`` (to ``end``) that holds the ``expected``
+    labels: _matches, with the first label's cell looked at in this loop."""
+    if not expected:
+        return first if first < end else None
+    col, label = expected[0]
+    get, rest = values.get, expected[1:]
+    for row in range(first, end):
+        text = get((row, col))
+        if isinstance(text, str) and squash(text) == label \
+                and (not rest or _matches(values, row, rest)):
+            return row
+    return None
+
+
 def _locate(grid: Grid, sheet: _SheetPlan, out: _Collector) -> list[int]:
     """The first row of every block, found by its anchor labels in order."""
     starts: list[int] = []
@@ -581,8 +638,7 @@ def _locate(grid: Grid, sheet: _SheetPlan, out: _Collector) -> list[int]:
             start = cursor
         else:
             offset, expected = block.anchor, block.expected
-            row = next((r for r in range(cursor + offset, grid.max_row + 1)
-                        if _matches(values, r, expected)), None)
+            row = _anchor_row(values, cursor + offset, grid.max_row + 1, expected)
             if row is None:
                 raise out.fail("layout-mismatch", sheet=grid.name,
                                detail=fill(block.labels[0].text or "", sheet.vars))
@@ -601,18 +657,24 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
     root, under = scope.root, keys.under
     at, holds = grid.values().get, grid.formulas().__contains__
     sheet_name, sources = grid.name, out.sources
+    # a section sheet's cells are recorded by the rest of their keys under its
+    # root (every field of it is inside the section); a chapter sheet's by key
+    cells = sources.under(root) if scope.section is not None else None
     for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
         seen.update([(start + offset, col) for offset, col in plan_of.looks])
         for offset, col, name, part, inside, spec, how in plan_of.fields:
             row = start + offset
-            key = under(root, part) if inside else part
             if how == _SDGS:
-                fields[name] = _read_goals(grid, spec, row, out, key)
+                fields[name] = _read_goals(grid, spec, row, out,
+                                           under(root, part) if inside else part)
                 continue
             fields[name] = _decoded(grid, row, col, spec, how, at((row, col)))
-            sources[key] = _place(sheet_name, row, col)
+            if cells is not None and part:
+                cells[part] = (sheet_name, row, col)
+            else:
+                sources.put(under(root, part) if inside else part, sheet_name, row, col)
             if holds((row, col)):
-                out.formula_at(key, grid, row, col)
+                out.formula_at(under(root, part) if inside else part, grid, row, col)
         block = plan_of.block
         if block.table is None:
             continue
@@ -633,10 +695,12 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
             for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
                                                        found):
                 values[name] = _decoded(grid, row, col, spec, how, v)
-                key = under(root, part)
-                sources[key] = _place(sheet_name, row, col)
+                if cells is not None:
+                    cells[part] = (sheet_name, row, col)
+                else:
+                    sources.put(under(root, part), sheet_name, row, col)
                 if holds((row, col)):
-                    out.formula_at(key, grid, row, col)
+                    out.formula_at(under(root, part), grid, row, col)
             items.append(values)
         fields[block.table] = items
     return fields
@@ -654,7 +718,7 @@ def _read_goals(grid: Grid, spec: CellSpec, row: int, out: _Collector,
             if grid.value(row + extra, col) is not None \
                     and str(grid.value(row + extra, col)).strip():
                 goals.append(goal)
-    out.sources[key] = _place(grid.name, row + spec.rows - 1, spec.first_col)
+    out.sources.put(key, grid.name, row + spec.rows - 1, spec.first_col)
     return tuple(dict.fromkeys(goals))
 
 
@@ -701,7 +765,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
             rate: m.RateValue = None
             rate_spec = specs.get(("rate", None))
             if number == last and rate_spec is not None:
-                rate = _read_rate(grid, row, rate_spec.first_col, rate_key, out,
+                rate = _read_rate(grid, row, rate_spec.first_col, *keys.rooted(rate_key), out,
                                   direction, target, actual, keys.parse(rate_key).is_computed)
             results.append(m.PeriodResult(target, actual, rate))
         rating = None
@@ -721,21 +785,23 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
     return tuple(found)
 
 
-def _read_rate(grid: Grid, row: int, col: int, key: str, out: _Collector, direction: str,
-               target: m.Figure, actual: m.Figure, computed: bool) -> m.RateValue:
-    """A 達成率 cell: its formula's result recomputed from the figures, or the rate typed
-    over it (recorded, so that validation can compare it with the figures).
-    ``computed``: keys.parse(key).is_computed, known before."""
+def _read_rate(grid: Grid, row: int, col: int, root: str, rest: str, out: _Collector,
+               direction: str, target: m.Figure, actual: m.Figure, computed: bool
+               ) -> m.RateValue:
+    """A 達成率 cell (its key: ``rest`` under ``root``, keys.rooted): its formula's
+    result recomputed from the figures, or the rate typed over it (recorded, so
+    that validation can compare it with the figures).  ``computed``:
+    keys.parse(key).is_computed, known before."""
     out.seen(grid).add((row, col))
-    out.sources[key] = _cell_ref(grid.name, row, col)
+    out.sources.under(root)[rest] = (grid.name, row, col)
     if grid.holds_formula(row, col):
         if not computed:
-            out.formula_at(key, grid, row, col)
+            out.formula_at(keys.under(root, rest), grid, row, col)
         result = achievement(direction, target, actual)
         return None if result is None else as_written(result)
     rate = _decoded(grid, row, col, _RATE, _FORMATTED, grid.value(row, col))
     if rate is not None:
-        out.typed_rates.add(key)
+        out.typed_rates.add(keys.under(root, rest))
     return rate
 
 
@@ -769,8 +835,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     ind = plan_of.layout
     values = grid.values()
     at = values.get
-    start = next((r for r in range(grid.max_row + 1)
-                  if _matches(values, r, plan_of.expected)), None)
+    start = _anchor_row(values, 0, grid.max_row + 1, plan_of.expected)
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     seen = out.seen(grid)
@@ -824,8 +889,9 @@ def _text(value: Any) -> str | None:
 def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index: int,
                out: _Collector, seen: set[tuple[int, int]]) -> m.Indicator:
     ind = plan_of.layout
-    at, under, source = grid.values().get, keys.under, out.source
+    at, holds = grid.values().get, grid.formulas().__contains__
     root = keys.section(number).root
+    cells, sheet = out.sources.under(root), grid.name     # recorded by the rest of the key
     field_rests, period_rests = plan_of.indicator_rests(index)
     direction = _text(at((row, ind.direction.first_col))) or ""
     bottom = row + ind.rows - 1
@@ -837,22 +903,29 @@ def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index
         if isinstance(shown, str) and shown.strip() == ind.absent:
             results.append(None)
             continue
-        source(under(root, target_rest), grid, row, target_col)
+        cells[target_rest] = (sheet, row, target_col)
+        if holds((row, target_col)):
+            out.formula_at(keys.under(root, target_rest), grid, row, target_col)
         target = _decoded(grid, row, target_col, _FIGURE, _FORMATTED, shown)
         seen.add((bottom, actual_col))
-        source(under(root, actual_rest), grid, bottom, actual_col)
+        cells[actual_rest] = (sheet, bottom, actual_col)
+        if holds((bottom, actual_col)):
+            out.formula_at(keys.under(root, actual_rest), grid, bottom, actual_col)
         actual = _decoded(grid, bottom, actual_col, _FIGURE, _FORMATTED,
                           at((bottom, actual_col)))
         rate: m.RateValue = None
         if rate_col is not None:
-            rate = _read_rate(grid, row, rate_col, under(root, rate_rest), out,
+            rate = _read_rate(grid, row, rate_col, root, rate_rest, out,
                               direction, target, actual, computed)
         results.append(m.PeriodResult(target, actual, rate))
     read: dict[str, Any] = {}
     for (name, spec), part in zip(plan_of.fields, field_rests):
-        read[name] = at((row, spec.first_col))
-        seen.add((row, spec.first_col))
-        source(under(root, part), grid, row, spec.first_col)
+        col = spec.first_col
+        read[name] = at((row, col))
+        seen.add((row, col))
+        cells[part] = (sheet, row, col)
+        if holds((row, col)):
+            out.formula_at(keys.under(root, part), grid, row, col)
 
     def optional_figure(name: str, spec: CellSpec | None) -> m.Figure:
         return None if spec is None else _decoded(grid, row, spec.first_col, _FIGURE,

@@ -3,7 +3,7 @@ value came from, or the reason the file could not be read."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -27,7 +27,7 @@ class Subject:
     path: str
     kind: str                                 # "data", "summary" or "template"
     document: m.Document | None = None
-    sources: dict[str, Location] = field(default_factory=dict)
+    sources: Mapping[str, Location] = field(default_factory=dict)   # reader.Sources, or lines
     identity: Identity | None = None
     typed_rates: frozenset[str] = frozenset()
     problems: tuple[Problem, ...] = ()        # why it could not be read
@@ -70,9 +70,9 @@ class Subject:
         """The cell or line of ``key``, or of the nearest enclosing value."""
         probe = key
         while probe:
-            if probe in self.sources:
-                return Location(self.path, self.sources[probe].line, self.sources[probe].sheet,
-                                self.sources[probe].cell, self.shown(key))
+            found = self.sources.get(probe)
+            if found is not None:
+                return Location(self.path, found.line, found.sheet, found.cell, self.shown(key))
             probe = keys.parent(probe)
         return Location(self.path, field=self.shown(key))
 
