@@ -114,16 +114,18 @@ def _value(rows: Rows, file: int, section: int | None, raw: Any, kind: str, unit
                            text, None))
 
 
-def _rates(direction: str, result: m.PeriodResult) -> tuple[Any, Any, Any]:
+def _rates(direction: str, result: m.PeriodResult, live: bool) -> tuple[Any, Any, Any]:
     """A period's 達成率 as computed from its figures and as written, both
     rounded to the places written, and the level reached (computed, or else
-    written)."""
+    written).  A ``live`` rate (a workbook's formula, not typed over) is the
+    figures' own: the two are compared only for a rate written by hand
+    (checks.rate_consistent), so they are not worked out (None)."""
     computed = achievement(direction, result.target, result.actual)
     rate = result.rate
     if not isinstance(rate, m.Rate):
         return None, None, computed
-    return (None if computed is None else rounded(computed, rate.places),
-            rounded(rate.value, rate.places),
+    return (None if computed is None or live else rounded(computed, rate.places),
+            None if live else rounded(rate.value, rate.places),
             computed if computed is not None else rate.value)
 
 
@@ -159,12 +161,13 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
             pkey = partial(keys.period, number, index, period.key) if period else key
             res = result or _NO_RESULT
             rate_typed = bool(typed) and keys.join(pkey(), keys.RATE) in typed
+            rate_live = live and not rate_typed
             out.append((file, number, key, identity, name, ind.unit, direction,
                         baseline, plan_target, analysis, names, template,
                         pkey, period.label if period else None,
                         period is not None and count == review, count == 0, result is None,
-                        res.target, res.actual, res.rate, live and not rate_typed, rate_typed,
-                        *_rates(direction, res)))
+                        res.target, res.actual, res.rate, rate_live, rate_typed,
+                        *_rates(direction, res, rate_live)))
             if result is not None and period is not None:
                 _value(rows, file, number, res.target, "figure", unit, keys.period, number, index,
                        period.key, "target")
