@@ -335,6 +335,17 @@ def test_documents_are_kept_only_when_asked(filled):
     again, kept = validate_paths(filled)
     assert again == report
     assert all(s.document is not None and s.identity is not None for s in kept)
+    # what merge records of a return: the digest of the very bytes read
+    assert all(s.sha256 == hashlib.sha256(Path(s.path).read_bytes()).hexdigest() for s in kept)
+
+
+def test_a_workbooks_digest_is_made_only_when_asked(clean):
+    """validate without documents never uses a file's SHA-256 (merge does)."""
+    from sheetkit.subjects import read_subject
+
+    assert read_subject(clean).sha256 == hashlib.sha256(Path(clean).read_bytes()).hexdigest()
+    unhashed = read_subject(clean, digest=False)
+    assert unhashed.sha256 == "" and unhashed.document == read_subject(clean).document
 
 
 def test_files_checked_together_give_their_own_findings(summary_path, clean, tmp_path):

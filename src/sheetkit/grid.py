@@ -135,9 +135,12 @@ class Book:
 FAST, FULL = "fast", "full"
 
 
-def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> Book:
+def read_book(path: Path, limits: Limits | None = None, engine: str = FAST,
+              digest: bool = True) -> Book:
     """Open ``path`` through the guard, read-only (formulas as text, never
-    evaluated); SheetkitError (unreadable-file) when it can't.
+    evaluated); SheetkitError (unreadable-file) when it can't.  ``digest``:
+    with the SHA-256 of its bytes (else ``sha256`` is empty: validation
+    without documents never uses it).
 
     ``fast`` reads values with python-calamine and formats and formulas from
     the zip parts; ``full`` reads everything with openpyxl.  Both give the
@@ -154,7 +157,7 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST) -> B
         inspection.names)
         if engine == FAST else FullSheets(path, inspection.data, limits))
     return Book(path, grids, inspection.external_links,
-                hashlib.sha256(inspection.data).hexdigest())
+                hashlib.sha256(inspection.data).hexdigest() if digest else "")
 
 
 T = TypeVar("T")

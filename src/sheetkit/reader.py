@@ -466,18 +466,19 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
                            detail=name if grid is None else f"{name}!{cell}")
 
 
-def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None
-                 ) -> tuple[Extraction, ...]:
+def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None,
+                 digest: bool = True) -> tuple[Extraction, ...]:
     """Every chapter of a workbook, each with the cells its values came from
     (one for a template or a one-chapter 総括表).  Whatever is wrong with the
     file, the answer is a SheetkitError naming the problem, never another
     exception: the file is untrusted input.  ``layout``: the office's --layout,
-    else the bundled layout its hidden sheet names (layout.resolve_layout)."""
+    else the bundled layout its hidden sheet names (layout.resolve_layout).
+    ``digest``: with the SHA-256 of the bytes read (``Extraction.sha256``)."""
     path = Path(path)
     try:
-        book = read_book(path, engine=engine)
+        book = read_book(path, engine=engine, digest=digest)
     except Unsupported:
-        return extract_plan(path, FULL, layout)
+        return extract_plan(path, FULL, layout, digest)
     try:
         extractions = _extract_all(book, layout)
         book.read_rest()                # a damaged sheet nobody looked at: a damaged file
@@ -486,7 +487,7 @@ def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = N
         raise
     except Exception as exc:  # noqa: BLE001 - a file built to confuse the reader is "damaged"
         if isinstance(exc, Unsupported) and engine != FULL:
-            return extract_plan(path, FULL, layout)    # met in a sheet first read here
+            return extract_plan(path, FULL, layout, digest)   # met in a sheet first read here
         raise SheetkitError([Problem("unreadable-file", Location(str(path)),
                                      {"reason": "damaged"})]) from None
 

@@ -84,10 +84,12 @@ class Subject:
         return keys.of_chapter(key, self.in_plan_file)
 
 
-def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = None) -> Subject:
+def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = None,
+                 digest: bool = True) -> Subject:
     """Load a YAML/JSON document or read a workbook; never raises for bad input.
     ``engine`` chooses the workbook read path (grid.FAST or grid.FULL);
-    ``layout`` is the office's --layout (else the one the workbook names)."""
+    ``layout`` is the office's --layout (else the one the workbook names);
+    ``digest``: a workbook's ``sha256`` made (what merge records of a return)."""
     path = Path(path)
     if path.suffix.lower() in DATA_SUFFIXES:
         try:
@@ -98,7 +100,7 @@ def read_subject(path: str | Path, engine: str = FAST, layout: Layout | None = N
             doc.chapter.number if source in loaded.plan_files else None))
             for doc, (source, lines) in zip(loaded.document.chapters, loaded.sources)])
     try:
-        found = extract_plan(path, engine, layout)
+        found = extract_plan(path, engine, layout, digest)
     except SheetkitError as exc:
         return Subject(str(path), "workbook", problems=exc.problems)
     return _chapters([workbook_subject(path, extraction) for extraction in found])

@@ -133,7 +133,7 @@ def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: b
     faults: dict[str, Exception] = {}
     subjects = []
     for path in paths:
-        subjects.append(_read(path, layout, faults))
+        subjects.append(_read(path, layout, faults, documents))
         if gc.get_count()[0] > YOUNG_LIMIT:
             gc.collect(0)       # a file read by openpyxl leaves its workbook in cycles
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
@@ -146,9 +146,10 @@ def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: b
     return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
 
 
-def _read(path: str | Path, layout: Layout | None, faults: dict[str, Exception]) -> Subject:
-    try:
-        return read_subject(path, layout=layout)
+def _read(path: str | Path, layout: Layout | None, faults: dict[str, Exception],
+          documents: bool = True) -> Subject:
+    try:     # a file's digest is kept only with its document (Subject.slim)
+        return read_subject(path, layout=layout, digest=documents)
     except Exception as fault:  # noqa: BLE001 - one file never stops a run
         faults.setdefault(str(path), fault)
         return _unchecked(path)
