@@ -220,7 +220,6 @@ NOT_SURE = {
     "1904 said true": ('<c r="A1" s="9"><v>43819</v></c>',
                        {"workbook_pr": '<workbookPr date1904="true"/>'}),
     "boolean": ('<c r="A1" t="b"><v>1</v></c>', {}),
-    "error": ('<c r="A1" t="e"><v>#DIV/0!</v></c>', {}),
     "iso date": ('<c r="A1" t="d"><v>2024-01-02</v></c>', {}),
     "rich text": ('<c r="A1" t="inlineStr"><is><r><t>a</t></r></is></c>', {}),
     "spaced number": ('<c r="A1"><v> 1</v></c>', {}),
@@ -314,6 +313,16 @@ def test_generated_shared_strings_read_as_calamine_reads_them(tmp_path, sheet):
 def test_what_the_scan_is_not_sure_of_calamine_reads(tmp_path, name):
     xml, options = NOT_SURE[name]
     assert not same_grid(written(tmp_path, {(0, 0): xml}, **options))
+
+
+@pytest.mark.parametrize("xml", ['<c r="A1" t="e"><v>#DIV/0!</v></c>',
+                                 '<c r="A1" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+                                 "<c r=\"A1\" t='e'><v>#N/A</v></c>"])
+def test_an_error_value_leaves_the_sheet_to_openpyxl(tmp_path, xml):
+    """calamine gives an error value (#DIV/0!, #N/A …) as no value, openpyxl
+    as its text: a sheet that may hold one is read by openpyxl."""
+    mine, theirs = grids(written(tmp_path, {(0, 0): xml}))
+    assert read(mine, 6) == read(theirs, 6) == ["unsupported"]
 
 
 def test_shared_strings_written_otherwise_leave_the_workbook_to_calamine(tmp_path):

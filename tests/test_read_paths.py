@@ -71,6 +71,30 @@ def test_a_lone_shared_formula_reads_as_on_the_openpyxl_path(workbooks, tmp_path
     assert outcome(shared, FAST) == outcome(shared, FULL)
 
 
+@pytest.mark.parametrize("cell", [
+    b'<c r="I5"\\1 t="e"><f>I4/0</f><v>#DIV/0!</v></c>', b'<c r="I5"\\1 t="e"><v>#N/A</v></c>',
+    b"<c r=\"I5\"\\1 t='e'><v>#N/A</v></c>", b'<c r="I5"\\1 t="&#101;"><v>#REF!</v></c>'])
+def test_an_error_value_in_an_input_reads_as_on_the_openpyxl_path(workbooks, tmp_path, cell):
+    """A formula typed into a 実績値 that gives #DIV/0!, or #N/A typed there: calamine
+    gives no value (missing-value), openpyxl the error's text (not a number): the
+    fast path leaves a sheet that may hold one to openpyxl."""
+    source = next(p for p in workbooks if p.name == "filled1.xlsx")
+    changed = []
+
+    def typed(name: str, data: bytes) -> bytes:
+        if b"MIN(1," not in data:                      # the 目標指標 sheet: its 達成率
+            return data
+        new = re.sub(rb'<c r="I5"( s="[0-9]+")(?: t="n")?><v>[^<]*</v></c>', cell, data)
+        changed.append(new != data)
+        return new
+
+    path = corpus.rewrite_zip(source, tmp_path / "error.xlsx", typed)
+    assert changed == [True]
+    full = outcome(path, FULL)
+    assert outcome(path, FAST) == full
+    assert full[0] != "error"
+
+
 def test_filled_down_formulas_are_read_by_the_fast_path_itself(workbooks):
     """A return saved by Excel after its formulas were filled down holds shared
     formulas (the 達成率 of each indicator, the 提出前チェック's links): the fast
