@@ -15,11 +15,13 @@ reports pytest's memory rather than sheetkit's.
 ``Isolated`` starts a run without waiting, for tests that interrupt it
 (``send``: to the whole group, as a terminal's Ctrl-C does) or kill its
 parent alone.  ``digests`` fingerprints input files, to show that a run left
-them unchanged."""
+them unchanged.  ``DEATHS``: the ways a worker process dies, for tests that
+make one die (a signal, a native library aborting, an exit)."""
 
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import hashlib
 import os
 import resource
@@ -36,6 +38,30 @@ from pathlib import Path
 GIB = 1 << 30
 MIB = 1 << 20
 SAMPLE_SECONDS = 0.01
+
+
+def _abort() -> None:
+    faulthandler.disable()                    # pytest's stack dump is not the point here
+    os.abort()
+
+
+DEATHS = {"SIGKILL": lambda: os.kill(os.getpid(), signal.SIGKILL),
+          "SIGABRT": _abort,
+          "exit": lambda: os._exit(3)}
+
+
+def dying_on(monkeypatch, module, guilty: Path, death: str):  # type: ignore[no-untyped-def]
+    """``module.read_subject`` made to die (DEATHS[death]) in the process that
+    reads ``guilty``; the real one."""
+    real = module.read_subject
+
+    def read(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if path == guilty:
+            DEATHS[death]()
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(module, "read_subject", read)
+    return real
 
 
 def _limit_memory(address_space: int | None) -> None:

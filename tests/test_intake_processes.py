@@ -2,7 +2,6 @@
 中断しました and exits 130 with nothing left behind; killing sheetkit with
 SIGKILL takes its workers with it."""
 
-import faulthandler
 import os
 import signal
 import sys
@@ -10,20 +9,10 @@ import textwrap
 
 import pytest
 from filling import many_returns
-from isolated import Isolated, digests
+from isolated import DEATHS, Isolated, digests, dying_on
 
 from sheetkit import validate as validation
 from sheetkit.validate import validate_paths
-
-
-def _abort() -> None:
-    faulthandler.disable()                    # pytest's stack dump is not the point here
-    os.abort()
-
-
-DEATHS = {"SIGKILL": lambda: os.kill(os.getpid(), signal.SIGKILL),
-          "SIGABRT": _abort,
-          "exit": lambda: os._exit(3)}
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +32,7 @@ def test_a_worker_that_dies_costs_only_its_own_file(forty, monkeypatch, death):
     _, folder = forty
     paths = sorted(folder.iterdir())[:9]
     guilty = paths[6]
-    real = validation.read_subject
-
-    def read(path, *args, **kwargs):
-        if path == guilty:
-            DEATHS[death]()
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(validation, "read_subject", read)
+    dying_on(monkeypatch, validation, guilty, death)
     report, subjects = validate_paths(paths, jobs=2)
     assert [f.path for f in report.files] == [str(p) for p in paths]      # order kept
     for file, subject in zip(report.files, subjects):
@@ -95,34 +77,56 @@ def test_merge_goes_on_when_a_worker_aborts(nine_good, tmp_path):
     assert digests([returns, base]) == before
 
 
-def _workers_started(run: Isolated) -> bool:
-    return len(run.members()) >= 3           # sheetkit and two readers
+# A reader starts before pandas and pandera are imported and reads files from the first
+# (validate._in_processes), the two workers forked after the import read the rest.  Each
+# file is made slower to read: so that forty of them outlast the import (the workers
+# start), and so that a reader left behind would still be there after the test's wait.
+SLOW = textwrap.dedent("""
+    import sys, time
+    from sheetkit import validate
+    real = validate.read_subject
+    def read(path, *args, **kwargs):
+        time.sleep(0.3)
+        return real(path, *args, **kwargs)
+    validate.read_subject = read
+    from sheetkit.cli import main
+    sys.argv[0] = "sheetkit"
+    main()
+""")
+STAGES = {"early reader": 2, "workers": 3}       # processes then: sheetkit and its readers
 
 
+def _started(stage: str, args: list, cwd) -> Isolated:  # type: ignore[type-arg]
+    """The command run until the processes of ``stage`` are there."""
+    run = Isolated(args, cwd, program=(sys.executable, "-c", SLOW))
+    run.wait_for(lambda: len(run.members()) >= STAGES[stage])
+    return run
+
+
+@pytest.mark.parametrize("stage", STAGES)
 @pytest.mark.parametrize("command", ["validate", "merge"])
-def test_kill_9_of_sheetkit_takes_its_workers_with_it(forty, tmp_path, command):
+def test_kill_9_of_sheetkit_takes_its_workers_with_it(forty, tmp_path, command, stage):
     base, folder = forty
     args = ["validate", folder, "--jobs", "2"] if command == "validate" else \
         ["merge", folder, "--base", base, "-o", tmp_path / "out.xlsx", "--jobs", "2"]
-    run = Isolated(args, tmp_path)
-    run.wait_for(lambda: _workers_started(run))
+    run = _started(stage, args, tmp_path)
     os.kill(run.pid, signal.SIGKILL)
     run.process.wait()
     run.wait_for(lambda: run.members() == [], timeout=10)
 
 
-@pytest.mark.parametrize("args", [
-    ["validate", "{folder}", "--jobs", "2"],
-    ["merge", "{folder}", "--base", "{base}", "-o", "{out}/総括表.xlsx", "--jobs", "2"],
-    ["validate", "{folder}", "--jobs", "2", "--annotate", "{out}"],
+@pytest.mark.parametrize("args, stage", [
+    (["validate", "{folder}", "--jobs", "2"], "early reader"),
+    (["validate", "{folder}", "--jobs", "2"], "workers"),
+    (["merge", "{folder}", "--base", "{base}", "-o", "{out}/総括表.xlsx", "--jobs", "2"], "workers"),
+    (["validate", "{folder}", "--jobs", "2", "--annotate", "{out}"], "workers"),
 ])
-def test_ctrl_c_says_interrupted_exits_130_and_leaves_nothing(forty, tmp_path, args):
+def test_ctrl_c_says_interrupted_exits_130_and_leaves_nothing(forty, tmp_path, args, stage):
     base, folder = forty
     out = tmp_path / "out"
     out.mkdir()
     args = [a.format(folder=folder, base=base, out=out) for a in args]
-    run = Isolated(args, tmp_path)
-    run.wait_for(lambda: _workers_started(run))
+    run = _started(stage, args, tmp_path)
     run.send(signal.SIGINT)                   # to the whole group, as a terminal does
     outcome = run.finish(timeout=30)
     outcome.assert_no_traceback()

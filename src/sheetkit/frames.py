@@ -57,10 +57,10 @@ def file_of(row: Row) -> int:
 
 
 def row_of(table: str, row: Row) -> dict[str, Any]:
-    """A row by column name, its key made."""
+    """A row by column name, its key made (a reader process sends it made)."""
     named = dict(zip(COLUMNS[table], row))
     for column in ("key", "period_key"):
-        if column in named:
+        if callable(named.get(column)):
             named[column] = named[column]()
     return named
 

@@ -6,21 +6,23 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, is_dataclass, replace
 from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sheetkit import codes, keys, parsed
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
-from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, build_rows, file_of, row_of
+from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, Rows, build_rows, file_of, row_of
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
-from sheetkit.layout import Layout
+from sheetkit.layout import Layout, load_layout
 from sheetkit.problems import Location, Problem, SheetkitError, debugging
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
@@ -131,19 +133,32 @@ def _collector_paused(collect: bool = False) -> Iterator[None]:
 def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: bool,
                     layout: Layout | None) -> list[tuple[FileReport, Subject]]:
     faults: dict[str, Exception] = {}
+    subjects = _read_all(paths, layout, faults)
+    chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
+    found = iter(_checked(chapters, faults))
+    _stop_if_all(faults, paths)
+    files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
+                                      for f in next(found).findings))
+             for s in subjects]
+    return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
+
+
+def _read_all(paths: Iterable[str | Path], layout: Layout | None,
+              faults: dict[str, Exception]) -> list[Subject]:
     subjects = []
     for path in paths:
         subjects.append(_read(path, layout, faults, documents))
         if gc.get_count()[0] > YOUNG_LIMIT:
             gc.collect(0)       # a file read by openpyxl leaves its workbook in cycles
-    chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
-    found = iter(_checked(chapters, faults))
-    if faults and (debugging() or len(faults) == len({str(p) for p in paths})):
+    return subjects
+
+
+def _stop_if_all(faults: dict[str, Exception], paths: Iterable[str | Path],
+                 also: Iterable[str] = ()) -> None:
+    """Stop the run with the first unexpected error when a developer asks for
+    it, or when it met every file of the chunk (sheetkit's fault, not theirs)."""
+    if faults and (debugging() or len(faults.keys() | set(also)) == len({str(p) for p in paths})):
         raise next(iter(faults.values()))
-    files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
-                                      for f in next(found).findings))
-             for s in subjects]
-    return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
 
 
 def _read(path: str | Path, layout: Layout | None, faults: dict[str, Exception],
@@ -187,6 +202,186 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
     return validate_subjects([subject]).files[0], subject
 
 
+# The reader of --jobs N that starts before pandas and pandera are imported (see
+# _in_processes) runs every check but the tables' and sends back what this process
+# needs to check the tables and name their findings: plain values, rows with their keys
+# made and where each value is, not its subjects (a Subject pickles in ~0.3 ms and
+# unpickles in ~0.4-0.9 ms; this in ~0.1 ms each way).
+_GIVEN = "--layout"         # a chapter read with the office's --layout (no bundled name)
+_PLACE = attrgetter("line", "sheet", "cell")
+
+
+class _Part(NamedTuple):
+    """A chapter as a reader process sends it: what naming its table findings
+    needs (see _stand_in), and its findings so far."""
+
+    path: str
+    kind: str
+    sheets: tuple[str, ...]
+    in_plan_file: int | None
+    layout: str | None              # _GIVEN, the bundled layout's name, or None (data)
+    chapter: int | None             # its 章, marked on its findings in a file of several
+    keys: tuple[str, ...]           # its sources: each key, and its (line, sheet, cell)
+    places: list[tuple[int | None, str | None, str | None]]
+    found: list[Finding]
+
+
+class _Read(NamedTuple):
+    """A chunk as a reader process sends it back."""
+
+    files: list[Subject]            # each file's subject, slimmed as the caller keeps it
+    parts: list[_Part]              # their chapters, in order
+    rows: Rows                      # the chapters' table rows, keys made
+    faulted: set[str]               # the files an unexpected error met
+
+
+def _read_chunk(paths: Iterable[str | Path], keep: Keep | None, documents: bool = True,
+                layout: Layout | None = None) -> list[_Read]:
+    """In a reader process: read files (taking each as it goes) and run every
+    check but the tables'."""
+    with _collector_paused(collect=True):
+        faults: dict[str, Exception] = {}
+        subjects = _read_all(paths, layout, faults)
+        chapters = [c for s in subjects for c in s.chapters]
+        found, rows = _untabled(chapters, faults)
+        _stop_if_all(faults, [s.path for s in subjects])
+        each = iter(found)
+        parts = [_part(chapter, next(each), layout, bool(subject.more))
+                 for subject in subjects for chapter in subject.chapters]
+        return [_Read([s.slim(keep, documents) for s in subjects], parts, _sendable(rows),
+                      set(faults))]
+
+
+def _untabled(chapters: list[Subject], faults: dict[str, Exception]
+              ) -> tuple[list[list[Finding]], Rows]:
+    """Each chapter's findings but the tables', and the tables' rows; as _checked,
+    a chapter that an unexpected error meets is named as unread, with no rows."""
+    rules = load_rules()
+    try:
+        return [_first_findings(c, rules) for c in chapters], build_rows(chapters)
+    except Exception as fault:  # noqa: BLE001 - one file never stops a run
+        if len(chapters) == 1:
+            faults.setdefault(chapters[0].path, fault)
+            return [_first_findings(_unchecked(chapters[0].path), rules)], build_rows([])
+    found: list[list[Finding]] = []
+    rows: Rows = {table: [] for table in TABLES}
+    for index, chapter in enumerate(chapters):
+        (alone,), its = _untabled([chapter], faults)
+        found.append(alone)
+        for table, more in its.items():
+            rows[table].extend((index, *row[1:]) for row in more)
+    return found, rows
+
+
+def _part(chapter: Subject, found: list[Finding], given: Layout | None, several: bool) -> _Part:
+    layout = chapter.layout
+    name = None if layout is None else _GIVEN if layout is given else (
+        chapter.identity.layout if chapter.identity else None)
+    number = chapter.document.chapter.number if several and chapter.document else None
+    return _Part(chapter.path, chapter.kind, chapter.sheets, chapter.in_plan_file, name, number,
+                 tuple(chapter.sources), list(map(_PLACE, chapter.sources.values())), found)
+
+
+_KEYED = {table: [i for i, c in enumerate(columns) if c in ("key", "period_key")]
+          for table, columns in COLUMNS.items()}
+
+
+def _sendable(rows: Rows) -> Rows:
+    """Rows with their keys made (text, not a function of a reader's objects)."""
+    sent: Rows = {}
+    for table, items in rows.items():
+        if _KEYED[table] == [2]:
+            sent[table] = [(*row[:2], row[2](), *row[3:]) for row in items]
+        else:
+            keyed = _KEYED[table]
+            sent[table] = [tuple(v() if i in keyed else v for i, v in enumerate(row))
+                           for row in items]
+    return sent
+
+
+class _Places(Mapping[str, Location]):
+    """A chapter's sources as a reader process sent them, made into Locations
+    only when a finding asks where (most chapters have no table finding)."""
+
+    __slots__ = ("_keys", "_places", "_made")
+
+    def __init__(self, keys: tuple[str, ...],
+                 places: list[tuple[int | None, str | None, str | None]]) -> None:
+        self._keys, self._places = keys, places
+        self._made: dict[str, Location] | None = None
+
+    def _map(self) -> dict[str, Location]:
+        if self._made is None:
+            self._made = {key: Location(None, line, sheet, cell)
+                          for key, (line, sheet, cell) in zip(self._keys, self._places)}
+        return self._made
+
+    def __getitem__(self, key: str) -> Location:
+        return self._map()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._map()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def _stand_in(part: _Part, layouts: dict[str | None, Layout | None]) -> Subject:
+    """A subject with what the table checks' findings ask of it: its path,
+    sheets, layout and where each value is."""
+    if part.layout not in layouts:
+        layouts[part.layout] = load_layout(part.layout)   # a bundled name, read once a run
+    return Subject(part.path, part.kind, sheets=part.sheets, in_plan_file=part.in_plan_file,
+                   layout=layouts[part.layout],
+                   sources=cast(dict[str, Location], _Places(part.keys, part.places)))
+
+
+def _check_read(read: _Read, layout: Layout | None) -> list[tuple[FileReport, Subject]]:
+    """In the checking process: the table checks of a chunk a reader sent, and
+    its files' findings with their subjects."""
+    with _collector_paused(collect=True):
+        rules = load_rules()
+        layouts: dict[str | None, Layout | None] = {None: None, _GIVEN: layout}
+        stand_ins = [_stand_in(part, layouts) for part in read.parts]
+        found = [list(part.found) for part in read.parts]
+        faults: dict[str, Exception] = {}
+        _tabled(read.rows, stand_ins, found, faults, rules)
+        _stop_if_all(faults, [s.path for s in read.files], read.faulted)
+        chapters = iter(zip(read.parts, found))
+        out = []
+        for subject in read.files:
+            findings: list[Finding] = []
+            for part, its in (next(chapters) for _ in subject.chapters):
+                findings.extend(f if part.chapter is None else replace(f, chapter=part.chapter)
+                                for f in sorted(set(its), key=_order(part.sheets)))
+            out.append((FileReport(subject.path, tuple(findings)), subject))
+        return out
+
+
+def _tabled(rows: Rows, subjects: list[Subject], found: list[list[Finding]],
+            faults: dict[str, Exception], rules: Rules) -> None:
+    """Add the table checks' findings of each chapter to ``found``; as
+    _checked, when they meet an unexpected error each chapter is checked
+    alone, and the ones it meets are named as unread."""
+    before = [list(f) for f in found]
+    try:
+        _add_table_findings(rows, subjects, TABLES, found, rules)
+        return
+    except Exception as fault:  # noqa: BLE001 - one file never stops a run
+        if len(subjects) == 1:
+            faults.setdefault(subjects[0].path, fault)
+            found[0] = _first_findings(_unchecked(subjects[0].path), rules)
+            return
+    for index, subject in enumerate(subjects):
+        alone = [list(before[index])]
+        _tabled({table: [(0, *row[1:]) for row in items if row[0] == index]
+                 for table, items in rows.items()}, [subject], alone, faults, rules)
+        found[index] = alone[0]
+
+
 def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progress | None = None,
                    keep: Keep | None = None, documents: bool = True,
                    plan_chapters: Iterable[int] | None = None, layout: Layout | None = None
@@ -200,9 +395,7 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
     checked together; ``plan_chapters``: the chapters of the whole plan (its
     base), so that with all of them present each rank is checked exactly."""
     total = len(paths)
-    count = jobs * -(-total // (jobs * CHUNK))       # a multiple of jobs, at most CHUNK files each
-    size = max(1, -(-total // max(count, 1)))
-    chunks = [list(paths[i:i + size]) for i in range(0, total, size)]
+    chunks = _chunks(paths, jobs)
     results: list[tuple[FileReport, Subject]] = []
 
     def collect(done: list[tuple[FileReport, Subject]]) -> None:
@@ -210,25 +403,74 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
         if progress:
             progress(len(results), total)
 
-    prepare()                         # import pandas and pandera once, before any fork
     if jobs > 1 and len(chunks) > 1:
-        from sheetkit.workers import Died, map_fenced  # processes only when asked for
-
-        done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
-        for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents,
-                                              layout=layout),
-                                      chunks, min(jobs, len(chunks))):
-            done_chunks[index] = [_died(item) if isinstance(item, Died) else item
-                                  for item in done]
-            if progress:
-                progress(sum(map(len, done_chunks.values())), total)
-        for index in range(len(chunks)):
-            results.extend(done_chunks[index])
+        results = _in_processes(paths, jobs, progress, keep, documents, layout)
     else:
+        prepare()                     # pandas and pandera, imported once
         for chunk in chunks:
             collect(_check_chunk(chunk, keep, documents, layout))
     return plan_wide(Report(tuple(f for f, _ in results)), [s for _, s in results],
                      plan_chapters)
+
+
+def _chunks(paths: Sequence[str | Path], jobs: int) -> list[list[str | Path]]:
+    """``paths`` in chunks: a multiple of ``jobs``, at most CHUNK files each."""
+    total = len(paths)
+    count = jobs * -(-total // (jobs * CHUNK))
+    size = max(1, -(-total // max(count, 1)))
+    return [list(paths[i:i + size]) for i in range(0, total, size)]
+
+
+def _slow_start() -> bool:
+    """Whether pandas and pandera are still to be imported (some 0.3 s)."""
+    return "pandera" not in sys.modules
+
+
+def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | None,
+                  keep: Keep | None, documents: bool, layout: Layout | None
+                  ) -> list[tuple[FileReport, Subject]]:
+    """Read and check files in fenced worker processes, ``jobs`` at a time.
+
+    Where pandas and pandera are still to be imported, a reader process is
+    forked first (from a small process: a few ms) and reads files from the
+    first, running every check but the tables', while this process imports
+    them: one core would wait else.  Once they are imported it takes no more
+    files; the workers, forked then, read and check the rest, and meanwhile
+    this process checks the tables of what the reader sent."""
+    from sheetkit.workers import Ahead, Died, map_fenced  # processes only when asked for
+
+    total = len(paths)
+    ahead = Ahead(partial(_read_chunk, keep=keep, documents=documents, layout=layout),
+                  paths) if _slow_start() else None
+    early: list[tuple[FileReport, Subject]] = []
+    done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
+
+    def report() -> None:
+        if progress:
+            progress(len(early) + sum(map(len, done_chunks.values())), total)
+
+    def check_early() -> None:
+        if ahead is not None:
+            early.extend(pair for item in ahead.results() for pair in (
+                [_died(item)] if isinstance(item, Died) else _check_read(item, layout)))
+            report()
+
+    try:
+        prepare()
+        chunks = _chunks(paths[ahead.stop() if ahead else 0:], jobs)
+        if chunks:
+            for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents,
+                                                  layout=layout),
+                                          chunks, min(jobs, len(chunks)), meanwhile=check_early):
+                done_chunks[index] = [_died(item) if isinstance(item, Died) else item
+                                      for item in done]
+                report()
+        else:
+            check_early()
+    finally:
+        if ahead is not None:
+            ahead.close()
+    return early + [pair for index in range(len(chunks)) for pair in done_chunks[index]]
 
 
 def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[int] | None
@@ -287,14 +529,22 @@ def _validate_subjects(subjects: list[Subject], tables: Sequence[str]) -> Report
     found: list[list[Finding]] = [[] for _ in subjects]
     if tables == TABLES:
         for index, subject in enumerate(subjects):
-            found[index].extend(_file_findings(subject, rules))
-            found[index].extend(_chapter_findings(subject, rules))
-    rows = build_rows(subjects)
+            found[index].extend(_first_findings(subject, rules))
+    _add_table_findings(build_rows(subjects), subjects, tables, found, rules)
+    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order(s.sheets))))
+                        for s, f in zip(subjects, found)))
+
+
+def _first_findings(subject: Subject, rules: Rules) -> list[Finding]:
+    """A chapter's findings but the tables': the file's own, and the chapter's in its plan."""
+    return _file_findings(subject, rules) + _chapter_findings(subject, rules)
+
+
+def _add_table_findings(rows: Rows, subjects: list[Subject], tables: Sequence[str],
+                        found: list[list[Finding]], rules: Rules) -> None:
     for table in tables:
         for file, finding in _table_findings(table, rows[table], subjects, rules):
             found[file].append(finding)
-    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order(s.sheets))))
-                        for s, f in zip(subjects, found)))
 
 
 def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:

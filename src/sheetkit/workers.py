@@ -18,10 +18,11 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -78,16 +79,20 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def map_fenced(work: Callable[[Sequence[T]], list[U]], chunks: Sequence[Sequence[T]],
-               workers: int) -> Iterator[tuple[int, list[U | Died]]]:
+               workers: int, meanwhile: Callable[[], object] | None = None
+               ) -> Iterator[tuple[int, list[U | Died]]]:
     """``work`` over every chunk in ``workers`` processes: (chunk index, its
     results) as chunks finish.  Where a worker died, the chunk's items are
     redone one by one in processes of their own; an item whose process dies
-    again comes back as Died."""
+    again comes back as Died.  ``meanwhile`` runs here once the workers have
+    started (they are forked first, from the process as it is then)."""
     pool = _pool(workers)
     failed: list[int] = []
     try:
         pending: dict[Future[list[U]], int] = {pool.submit(work, chunk): index
                                                for index, chunk in enumerate(chunks)}
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -117,3 +122,88 @@ def _alone(work: Callable[[Sequence[T]], Sequence[U]], item: T) -> U | Died:
     finally:
         _stop(pool)
 
+
+
+class Ahead(Generic[T, U]):
+    """``work`` over ``items`` from the first, one item at a time, in a fenced
+    process of its own, forked now from this process as it is (small, before
+    a slow import, say), while this process does something else; after
+    ``stop`` it takes no more items, and ``results`` are those of the items it
+    took.  ``work`` is given the items as an iterator and takes each as it
+    goes; it returns a list, as map_fenced's ``work`` does.  If the process
+    dies, the items it took are redone one by one in processes of their own
+    (an item whose process dies again comes back as Died).  ``close`` ends the
+    process if it is still there (interrupted)."""
+
+    def __init__(self, work: Callable[[Iterable[T]], list[U]], items: Sequence[T]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._work, self._items = work, items
+        self._next = context.Value("q", 0)     # the next item to take; len(items): no more
+        self._taken: int | None = None
+        self._receive, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_ahead, daemon=True,
+                                        args=(work, items, self._next, send, os.getpid()))
+        self._process.start()
+        send.close()                         # the process's end: EOF here if it dies
+
+    def stop(self) -> int:
+        """Take no more items; how many were taken."""
+        if self._taken is None:
+            lock = self._next.get_lock()
+            # held for a moment at a time, unless its process died holding it: then it is
+            # ended, and what it took is final
+            locked = lock.acquire(timeout=WATCH_SECONDS)
+            if not locked:
+                self._process.kill()
+            try:
+                self._taken = min(self._next.value, len(self._items))
+                self._next.value = len(self._items)
+            finally:
+                if locked:
+                    lock.release()
+        return self._taken
+
+    def results(self) -> list[U | Died]:
+        """The results of the items taken (it stops first), once the process is done."""
+        taken = self.stop()
+        try:
+            done, value = self._receive.recv()
+        except EOFError:                     # the process died
+            self.close()
+            return [_alone(self._work, item) for item in self._items[:taken]]
+        self._process.join()
+        if not done:
+            raise value
+        return list(value)
+
+    def close(self) -> None:
+        if self._process.is_alive():
+            self._process.kill()
+        self._process.join()
+        self._receive.close()
+
+
+def _ahead(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], next_: Any,
+           send: Connection, parent: int) -> None:
+    """In the process of an Ahead: ``work`` over the items it takes, its
+    answer (or the error it raised) sent back."""
+    init_worker(parent)
+
+    def taken() -> Iterator[T]:
+        while True:
+            with next_.get_lock():
+                index = next_.value
+                if index >= len(items):
+                    return
+                next_.value = index + 1
+            yield items[index]
+
+    try:
+        answer: tuple[bool, object] = (True, work(taken()))
+    except Exception as error:  # noqa: BLE001 - raised in the parent, as a pool's would be
+        answer = (False, error)
+    try:
+        send.send(answer)
+    except Exception as error:  # noqa: BLE001 - an error that cannot be sent as it is
+        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+    send.close()

@@ -1,0 +1,148 @@
+"""validate --jobs N in a fresh process: a reader forked before pandas and
+pandera are imported reads the first files meanwhile (workers.Ahead), sends
+back plain values, and this process checks their tables; the workers forked
+after read the rest.  Same report and subjects as one process; a reader that
+dies costs only its own file; it never imports pandas."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+from conftest import EXAMPLE, ROOT
+from filling import many_returns
+from isolated import DEATHS, dying_on
+
+from sheetkit import validate as validation
+from sheetkit import workers
+from sheetkit.collect import merge_keeps
+from sheetkit.layout import load_layout
+from sheetkit.loader import load_plan
+from sheetkit.serialize import to_yaml
+
+CH2 = ROOT / "examples" / "fictional-ch2.yaml"
+TAKEN = 4          # files the early reader takes before it is stopped, in these tests
+
+
+@pytest.fixture(scope="module")
+def inputs(example_doc, tmp_path_factory):
+    """Returns (every 3rd with a finding), the example's data, a plan file of two
+    chapters, a 総括表 of two chapters and a file that is no workbook."""
+    from click.testing import CliRunner
+
+    from sheetkit.cli import cli
+
+    folder = tmp_path_factory.mktemp("ahead")
+    _, paths, _ = many_returns(folder, example_doc, 9, broken_every=3)
+    plan = folder / "計画.yaml"
+    plan.write_text(to_yaml(load_plan([EXAMPLE, CH2])), encoding="utf-8")
+    book = folder / "総括表.xlsx"
+    result = CliRunner().invoke(cli, ["generate", str(EXAMPLE), str(CH2), "-o", str(book)])
+    assert result.exit_code == 0, result.output
+    broken = folder / "壊れた.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not a workbook")
+    return [paths[0], plan, paths[1], EXAMPLE, book, paths[2], broken, *paths[3:]]
+
+
+class _TakesFour(workers.Ahead):
+    """An early reader stopped only once it has taken TAKEN files (or died):
+    the run's start-up is not slow enough to count on in a test."""
+
+    def stop(self) -> int:
+        while self._next.value < TAKEN and self._process.is_alive():
+            time.sleep(0.005)
+        return super().stop()
+
+
+@pytest.fixture
+def early(monkeypatch):
+    """validate as in a fresh process (pandera still to import), with an
+    early reader that takes TAKEN files; what it sent, chunk by chunk."""
+    monkeypatch.setattr(validation, "_slow_start", lambda: True)
+    monkeypatch.setattr(workers, "Ahead", _TakesFour)
+    monkeypatch.setattr(validation, "CHUNK", 2)        # the rest: several chunks, 2 workers
+    sent: list[list[str]] = []
+    real = validation._check_read
+
+    def check_read(read, layout):
+        sent.append([s.path for s in read.files])
+        return real(read, layout)
+
+    monkeypatch.setattr(validation, "_check_read", check_read)
+    return sent
+
+
+@pytest.mark.parametrize("how", ["validate", "documents", "merge", "--layout"])
+def test_the_early_reader_gives_the_report_and_subjects_of_one_process(inputs, early, how):
+    options = {"validate": {"documents": False}, "documents": {},
+               "merge": {"keep": merge_keeps}, "--layout": {"layout": load_layout()}}[how]
+    alone = validation.validate_paths(inputs, jobs=1, **options)
+    assert not early
+    together = validation.validate_paths(inputs, jobs=2, **options)
+    assert early == [[str(p) for p in inputs[:TAKEN]]]      # read ahead, then the workers
+    assert together == alone
+    assert any(f.chapter == 2 for file in alone[0].files for f in file.findings)
+    assert sum(len(f.findings) for f in alone[0].files) > len(inputs)
+
+
+@pytest.mark.parametrize("death", DEATHS)
+def test_an_early_reader_that_dies_costs_only_its_own_file(inputs, early, monkeypatch, death):
+    guilty = inputs[2]                         # taken by the early reader
+    real = dying_on(monkeypatch, validation, guilty, death)
+    report, subjects = validation.validate_paths(inputs, jobs=2)
+    assert [f.path for f in report.files] == [str(p) for p in inputs]      # order kept
+    for file, subject in zip(report.files, subjects):
+        reasons = [f.params.get("reason") for f in file.findings if f.code == "unreadable-file"]
+        if file.path == str(guilty):
+            assert reasons == ["crashed"]
+        elif file.path.endswith("壊れた.xlsx"):
+            assert subject.document is None
+        else:
+            assert reasons == [] and subject.document is not None
+    monkeypatch.setattr(validation, "read_subject", real)
+    assert [f for f in report.files if f.path != str(guilty)] == \
+        [f for f in validation.validate_paths(inputs, jobs=1)[0].files if f.path != str(guilty)]
+
+
+def test_an_error_in_the_early_reader_reaches_the_run(inputs, early, monkeypatch):
+    """A developer's SHEETKIT_DEBUG=1 stops the run at the first unexpected
+    error, in the early reader too: it is raised here, not lost there."""
+    real = validation.read_subject
+
+    def read(path, *args, **kwargs):
+        if path == inputs[1]:
+            raise ZeroDivisionError("a bug")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(validation, "read_subject", read)
+    monkeypatch.setenv("SHEETKIT_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError, match="a bug"):
+        validation.validate_paths(inputs, jobs=2)
+
+
+FRESH = textwrap.dedent("""
+    import sys
+    from sheetkit import validate
+    real = validate._read_chunk
+    def read_chunk(*args, **kwargs):
+        read = real(*args, **kwargs)
+        assert "pandas" not in sys.modules and "pandera" not in sys.modules
+        print("read ahead:", len(read[0].files), flush=True)
+        return read
+    validate._read_chunk = read_chunk
+    paths = sys.argv[1:]
+    together = validate.validate_paths(paths, jobs=2)
+    alone = validate.validate_paths(paths, jobs=1)
+    print("same" if together == alone else "differ")
+""")
+
+
+def test_in_a_fresh_process_the_early_reader_imports_no_pandas(inputs):
+    done = subprocess.run([sys.executable, "-c", FRESH, *map(str, inputs)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-1] == "same" and lines[0].startswith("read ahead: "), done.stdout
