@@ -48,8 +48,11 @@ def inputs(example_doc, tmp_path_factory):
 
 
 class _TakesFour(workers.Ahead):
-    """An early reader stopped only once it has taken TAKEN files (or died):
-    the run's start-up is not slow enough to count on in a test."""
+    """An early reader that takes the first TAKEN files and is stopped only once
+    it has (or died): the run's start-up is not slow enough to count on in a test."""
+
+    def __init__(self, work, items) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(work, items[:TAKEN])
 
     def stop(self) -> int:
         while self._next.value < TAKEN and self._process.is_alive():
