@@ -57,10 +57,10 @@ def file_of(row: Row) -> int:
 
 
 def row_of(table: str, row: Row) -> dict[str, Any]:
-    """A row by column name, its key made (a reader process sends it made)."""
+    """A row by column name, its key made."""
     named = dict(zip(COLUMNS[table], row))
     for column in ("key", "period_key"):
-        if callable(named.get(column)):
+        if column in named:
             named[column] = named[column]()
     return named
 

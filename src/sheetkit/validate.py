@@ -204,9 +204,10 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 
 # The reader of --jobs N that starts before pandas and pandera are imported (see
 # _in_processes) runs every check but the tables' and sends back what this process
-# needs to check the tables and name their findings: plain values, rows with their keys
-# made and where each value is, not its subjects (a Subject pickles in ~0.3 ms and
-# unpickles in ~0.4-0.9 ms; this in ~0.1 ms each way).
+# needs to check the tables and name their findings: the rows (their keys still to be
+# made: made, they cost ~0.2 ms a file, most never asked for) and where each value is,
+# plain values, not its subjects (a Subject pickles in ~0.3 ms and unpickles in
+# ~0.4-0.9 ms; this in ~0.1 ms each way).
 _GIVEN = "--layout"         # a chapter read with the office's --layout (no bundled name)
 _PLACE = attrgetter("line", "sheet", "cell")
 
@@ -231,7 +232,7 @@ class _Read(NamedTuple):
 
     files: list[Subject]            # each file's subject, slimmed as the caller keeps it
     parts: list[_Part]              # their chapters, in order
-    rows: Rows                      # the chapters' table rows, keys made
+    rows: Rows                      # the chapters' table rows (a key: a partial of keys')
     faulted: set[str]               # the files an unexpected error met
 
 
@@ -248,8 +249,7 @@ def _read_chunk(paths: Iterable[str | Path], keep: Keep | None, documents: bool 
         each = iter(found)
         parts = [_part(chapter, next(each), layout, bool(subject.more))
                  for subject in subjects for chapter in subject.chapters]
-        return [_Read([s.slim(keep, documents) for s in subjects], parts, _sendable(rows),
-                      set(faults))]
+        return [_Read([s.slim(keep, documents) for s in subjects], parts, rows, set(faults))]
 
 
 def _untabled(chapters: list[Subject], faults: dict[str, Exception]
@@ -280,23 +280,6 @@ def _part(chapter: Subject, found: list[Finding], given: Layout | None, several:
     number = chapter.document.chapter.number if several and chapter.document else None
     return _Part(chapter.path, chapter.kind, chapter.sheets, chapter.in_plan_file, name, number,
                  tuple(chapter.sources), list(map(_PLACE, chapter.sources.values())), found)
-
-
-_KEYED = {table: [i for i, c in enumerate(columns) if c in ("key", "period_key")]
-          for table, columns in COLUMNS.items()}
-
-
-def _sendable(rows: Rows) -> Rows:
-    """Rows with their keys made (text, not a function of a reader's objects)."""
-    sent: Rows = {}
-    for table, items in rows.items():
-        if _KEYED[table] == [2]:
-            sent[table] = [(*row[:2], row[2](), *row[3:]) for row in items]
-        else:
-            keyed = _KEYED[table]
-            sent[table] = [tuple(v() if i in keyed else v for i, v in enumerate(row))
-                           for row in items]
-    return sent
 
 
 class _Places(Mapping[str, Location]):
