@@ -13,9 +13,8 @@ from dataclasses import dataclass, is_dataclass, replace
 from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
-from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sheetkit import codes, keys, parsed
 from sheetkit import model as m
@@ -133,7 +132,7 @@ def _collector_paused(collect: bool = False) -> Iterator[None]:
 def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: bool,
                     layout: Layout | None) -> list[tuple[FileReport, Subject]]:
     faults: dict[str, Exception] = {}
-    subjects = _read_all(paths, layout, faults)
+    subjects = _read_all(paths, layout, faults, documents)
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
     found = iter(_checked(chapters, faults))
     _stop_if_all(faults, paths)
@@ -143,8 +142,8 @@ def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: b
     return [(file, s.slim(keep, documents)) for file, s in zip(files, subjects)]
 
 
-def _read_all(paths: Iterable[str | Path], layout: Layout | None,
-              faults: dict[str, Exception]) -> list[Subject]:
+def _read_all(paths: Iterable[str | Path], layout: Layout | None, faults: dict[str, Exception],
+              documents: bool) -> list[Subject]:
     subjects = []
     for path in paths:
         subjects.append(_read(path, layout, faults, documents))
@@ -205,11 +204,10 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 # The reader of --jobs N that starts before pandas and pandera are imported (see
 # _in_processes) runs every check but the tables' and sends back what this process
 # needs to check the tables and name their findings: the rows (their keys still to be
-# made: made, they cost ~0.2 ms a file, most never asked for) and where each value is,
-# plain values, not its subjects (a Subject pickles in ~0.3 ms and unpickles in
-# ~0.4-0.9 ms; this in ~0.1 ms each way).
+# made: made, they cost ~0.2 ms a file, most never asked for), where each value is (a
+# workbook's reader.Sources, compact) and plain values, not its subjects (a Subject
+# pickles in ~0.3 ms and unpickles in ~0.4-0.9 ms; this in ~0.1 ms each way).
 _GIVEN = "--layout"         # a chapter read with the office's --layout (no bundled name)
-_PLACE = attrgetter("line", "sheet", "cell")
 
 
 class _Part(NamedTuple):
@@ -222,8 +220,7 @@ class _Part(NamedTuple):
     in_plan_file: int | None
     layout: str | None              # _GIVEN, the bundled layout's name, or None (data)
     chapter: int | None             # its 章, marked on its findings in a file of several
-    keys: tuple[str, ...]           # its sources: each key, and its (line, sheet, cell)
-    places: list[tuple[int | None, str | None, str | None]]
+    sources: Mapping[str, Location]
     found: list[Finding]
 
 
@@ -242,7 +239,7 @@ def _read_chunk(paths: Iterable[str | Path], keep: Keep | None, documents: bool 
     check but the tables'."""
     with _collector_paused(collect=True):
         faults: dict[str, Exception] = {}
-        subjects = _read_all(paths, layout, faults)
+        subjects = _read_all(paths, layout, faults, documents)
         chapters = [c for s in subjects for c in s.chapters]
         found, rows = _untabled(chapters, faults)
         _stop_if_all(faults, [s.path for s in subjects])
@@ -279,37 +276,7 @@ def _part(chapter: Subject, found: list[Finding], given: Layout | None, several:
         chapter.identity.layout if chapter.identity else None)
     number = chapter.document.chapter.number if several and chapter.document else None
     return _Part(chapter.path, chapter.kind, chapter.sheets, chapter.in_plan_file, name, number,
-                 tuple(chapter.sources), list(map(_PLACE, chapter.sources.values())), found)
-
-
-class _Places(Mapping[str, Location]):
-    """A chapter's sources as a reader process sent them, made into Locations
-    only when a finding asks where (most chapters have no table finding)."""
-
-    __slots__ = ("_keys", "_places", "_made")
-
-    def __init__(self, keys: tuple[str, ...],
-                 places: list[tuple[int | None, str | None, str | None]]) -> None:
-        self._keys, self._places = keys, places
-        self._made: dict[str, Location] | None = None
-
-    def _map(self) -> dict[str, Location]:
-        if self._made is None:
-            self._made = {key: Location(None, line, sheet, cell)
-                          for key, (line, sheet, cell) in zip(self._keys, self._places)}
-        return self._made
-
-    def __getitem__(self, key: str) -> Location:
-        return self._map()[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._map()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._keys)
-
-    def __len__(self) -> int:
-        return len(self._keys)
+                 chapter.sources, found)
 
 
 def _stand_in(part: _Part, layouts: dict[str | None, Layout | None]) -> Subject:
@@ -318,8 +285,7 @@ def _stand_in(part: _Part, layouts: dict[str | None, Layout | None]) -> Subject:
     if part.layout not in layouts:
         layouts[part.layout] = load_layout(part.layout)   # a bundled name, read once a run
     return Subject(part.path, part.kind, sheets=part.sheets, in_plan_file=part.in_plan_file,
-                   layout=layouts[part.layout],
-                   sources=cast(dict[str, Location], _Places(part.keys, part.places)))
+                   layout=layouts[part.layout], sources=part.sources)
 
 
 def _check_read(read: _Read, layout: Layout | None) -> list[tuple[FileReport, Subject]]:
