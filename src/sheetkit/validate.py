@@ -206,7 +206,7 @@ def _died(died: Died) -> tuple[FileReport, Subject]:
 # needs to check the tables and name their findings: the rows (their keys still to be
 # made: made, they cost ~0.2 ms a file, most never asked for), where each value is (a
 # workbook's reader.Sources, compact) and plain values, not its subjects (a Subject
-# pickles in ~0.3 ms and unpickles in ~0.4-0.9 ms; this in ~0.1 ms each way).
+# pickles in ~0.3 ms and unpickles in ~0.4-0.9 ms a file; this in ~0.2 and ~0.1 ms).
 _GIVEN = "--layout"         # a chapter read with the office's --layout (no bundled name)
 
 
