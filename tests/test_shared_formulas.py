@@ -138,6 +138,13 @@ LEFT = {
         '<v>1</v></c>', dependent("B2")),
     "a cell reference with a leading zero": sheet(master("B1", "A1", "B1:B2"),
                                                   dependent("B02")),
+    # a '>' inside an attribute's value ends the tag early for a plain scan
+    "a '>' in a formula's attribute": sheet('<c r="B1"><f aca=">">A1</f><v>1</v></c>'),
+    "a '>' in a single-quoted attribute": sheet("<c r=\"B1\"><f aca='>'>A1</f><v>1</v></c>"),
+    "a '>' in a self-closing formula's attribute": sheet(
+        '<c r="B1"><f aca=">"/><v>1</v></c>', '<c r="B2"><f>A2</f><v>2</v></c>'),
+    "a '>' in a shared formula's attribute": sheet(
+        '<c r="B1"><f t="shared" ref="B1:B2" si="0" x=">">A1</f><v>1</v></c>', dependent("B2")),
 }
 
 

@@ -157,6 +157,8 @@ def _scan(data: bytes, referenced: bool = False
         if formula is None:
             continue
         options, written = formula
+        if options is not None and not _paired(options):
+            raise Unsupported("a '>' inside a formula's attributes")
         ref = _REF.search(cell.group(1))
         if ref is None:
             raise Unsupported("cell without reference")
@@ -175,6 +177,13 @@ def _scan(data: bytes, referenced: bool = False
 _FORMULA_ATTRIBUTES = re.compile(rb'(?:\s++[A-Za-z_][-.\w]*+\s*+=\s*+"[^"&<]*+")*+\s*+')
 _FORMULA_ATTRIBUTE = re.compile(rb'([A-Za-z_][-.\w]*+)\s*+=\s*+"([^"]*+)"')
 _SHARED_INDEX = re.compile(rb"[0-9]{1,9}+")
+
+
+def _paired(options: bytes) -> bool:
+    """Whether a formula tag's attributes (up to the first '>') pair their
+    quotes: where they do not, a '>' inside a value ended them early and the
+    formula's text is not where the scan looks (openpyxl decides)."""
+    return not options.count(b'"') % 2 and not options.count(b"'") % 2
 
 
 def _shared_index(options: bytes) -> bytes | None:
@@ -404,6 +413,8 @@ class FastGrid(Grid):
         if found is None:
             attributes = self._attributes_of(row, col) or b""
             formula = _formula_at(self._data, self._data.find(b">", self._cursor) + 1)
+            if formula is not None and formula[0] is not None and not _paired(formula[0]):
+                raise Unsupported("a '>' inside a formula's attributes")
             found = self._formulas[(row, col)] = (
                 (formula[1] if formula else b"").decode("utf-8"), attributes)
         return found
