@@ -17,7 +17,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,15 @@ class Limits:
     max_elements: int
     max_defined_names: int
     max_data_bytes: int
+
+    def __hash__(self) -> int:
+        """The hash of the fields, computed once: the limits are part of the key
+        of every memo of the guard, looked up several times a file."""
+        known: int | None = self.__dict__.get("_hash")
+        if known is None:
+            known = self.__dict__["_hash"] = hash(tuple(getattr(self, field.name)
+                                                        for field in fields(self)))
+        return known
 
     @property
     def max_sheets(self) -> int:
@@ -772,7 +781,7 @@ def _check_content_types(path: Path, names: set[str], overrides: dict[str, str] 
     command alike."""
     if overrides is None or defaults is None:
         raise refuse(path, "damaged")
-    if any(part not in names for part in overrides):
+    if not names.issuperset(overrides):
         raise refuse(path, "damaged")
     declared = [part for part, kind in overrides.items() if kind in WORKBOOK_TYPES]
     if declared:
@@ -780,8 +789,7 @@ def _check_content_types(path: Path, names: set[str], overrides: dict[str, str] 
             raise refuse(path, "damaged")
     elif defaults.get("xml") not in WORKBOOK_TYPES:
         raise refuse(path, "damaged")
-    types = [*overrides.values(), *defaults.values()]
-    if any("macroEnabled" in kind for kind in types):
+    if "macroEnabled" in "\0".join((*overrides.values(), *defaults.values())):
         raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
 
 
@@ -856,25 +864,30 @@ def _directory(raw: bytes) -> list[_Member] | None:
     if at + size != end:
         return None                              # data before the zip, or a bad offset
     members = []
+    entry, unpack = _ENTRY.size, _ENTRY.unpack_from
     while at < end:
-        if at + _ENTRY.size > end:
+        if at + entry > end:
             return None
         (signature, _, _, version, _, flags, method, _, _, crc, packed, unpacked, name_length,
-         extra_length, comment_length, _, _, _, offset) = _ENTRY.unpack_from(raw, at)
-        at += _ENTRY.size
+         extra_length, comment_length, _, _, _, offset) = unpack(raw, at)
+        at += entry
         raw_name = raw[at:at + name_length]
         at += name_length + extra_length + comment_length
         if signature != b"PK\x01\x02" or version > _MAX_EXTRACT_VERSION or extra_length or \
-                at > end or b"\0" in raw_name:
+                at > end or 0 in raw_name:
             return None
         try:
             name = raw_name.decode("ascii") if raw_name.isascii() else \
                 raw_name.decode("utf-8" if flags & _UTF8_NAME else "cp437")   # alike in ASCII
         except UnicodeDecodeError:
             return None
-        members.append(_Member(name, name, flags, method, crc, packed, unpacked, offset,
-                               raw_name))
+        members.append(_new_member(_Member, (name, name, flags, method, crc, packed, unpacked,
+                                             offset, raw_name)))
     return members
+
+
+# _Member's fields as a tuple made in C (a NamedTuple's __new__ is a Python call)
+_new_member = tuple.__new__
 
 
 class _Unzipped:
@@ -884,6 +897,7 @@ class _Unzipped:
 
     def __init__(self, raw: bytes, members: list[_Member]) -> None:
         self.raw = raw
+        self.view = memoryview(raw)            # members' bytes, read without a copy
         self.members = {member.filename: member for member in members}
         self.read_so_far: dict[str, bytes] = {}
 
@@ -892,13 +906,14 @@ class _Unzipped:
         zipfile.BadZipFile, EOFError, zlib.error … if it is damaged."""
         data = self.read_so_far.get(name)
         if data is None:
-            data = self.read_so_far[name] = _unzip(self.raw, self.members[name])
+            data = self.read_so_far[name] = _unzip(self.raw, self.members[name], self.view)
         return data
 
 
-def _unzip(raw: bytes, member: _Member) -> bytes:
-    """The bytes zipfile would read for ``member`` of the zip ``raw``, with
-    the checks it makes (the local header, its name, encryption and the
+def _unzip(raw: bytes, member: _Member, view: memoryview | None = None) -> bytes:
+    """The bytes zipfile would read for ``member`` of the zip ``raw`` (whose
+    bytes ``view`` shows, if given), with the checks it makes (the local
+    header, its name, encryption and the
     methods it cannot read, a truncated member, the CRC-32), inflated by zlib
     in one call that never produces more than one byte beyond the size the
     central directory declares (which the guard has checked against its
@@ -908,30 +923,34 @@ def _unzip(raw: bytes, member: _Member) -> bytes:
     Conventions allow, is refused (zipfile would inflate bzip2 and LZMA too,
     without a bound).  Small parts the returns of one template share (_shared)
     are inflated once a run (_shared_inflate)."""
-    if member.flag_bits & (_ENCRYPTED | _PATCHED | _STRONG):
-        raise zipfile.BadZipFile(f"{member.filename}: encrypted or patched")
-    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise zipfile.BadZipFile(f"{member.filename}: compression {member.compress_type}")
-    at = member.header_offset
-    header = raw[at:at + _LOCAL_HEADER.size] if at >= 0 else b""
-    if len(header) != _LOCAL_HEADER.size:
-        raise zipfile.BadZipFile(f"{member.filename}: truncated file header")
+    (name, _, flag_bits, method, crc, packed_size, size, at, raw_name) = member
+    if flag_bits & (_ENCRYPTED | _PATCHED | _STRONG):
+        raise zipfile.BadZipFile(f"{name}: encrypted or patched")
+    if method != _DEFLATED and method != _STORED:
+        raise zipfile.BadZipFile(f"{name}: compression {method}")
+    if at < 0 or at + _LOCAL_HEADER.size > len(raw):
+        raise zipfile.BadZipFile(f"{name}: truncated file header")
     signature, _, _, flags, _, _, _, _, _, _, name_length, extra_length = \
-        _LOCAL_HEADER.unpack(header)
+        _LOCAL_HEADER.unpack_from(raw, at)
     at += _LOCAL_HEADER.size
-    name = raw[at:at + name_length]
     if signature != b"PK\x03\x04" or (
-            (name != member.raw_name or (flags ^ member.flag_bits) & _UTF8_NAME) and
-            name.decode("utf-8" if flags & _UTF8_NAME else "cp437") != member.orig_filename):
-        raise zipfile.BadZipFile(f"{member.filename}: local header")
+            (raw_name is None or name_length != len(raw_name) or not raw.startswith(raw_name, at)
+             or (flags ^ flag_bits) & _UTF8_NAME) and
+            raw[at:at + name_length].decode("utf-8" if flags & _UTF8_NAME else "cp437")
+            != member.orig_filename):
+        raise zipfile.BadZipFile(f"{name}: local header")
     at += name_length + extra_length
-    packed = raw[at:at + member.compress_size]
-    inflate = _shared_inflate if _shared(member.filename, member.file_size) else _inflate
-    return inflate(member.compress_type, packed, member.compress_size, member.file_size,
-                   member.CRC)
+    if _shared(name, size):
+        return _shared_inflate(method, raw[at:at + packed_size], packed_size, size, crc)
+    return _inflate(method, (view or memoryview(raw))[at:at + packed_size], packed_size, size,
+                    crc)
 
 
-def _inflate(method: int, packed: bytes, packed_size: int, size: int, crc: int) -> bytes:
+_STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+
+
+def _inflate(method: int, packed: bytes | memoryview, packed_size: int, size: int,
+             crc: int) -> bytes:
     """What zipfile reads from a member's ``packed`` bytes (fewer than
     ``packed_size`` where the file is cut short): at most its declared
     ``size`` bytes, as zipfile keeps (a longer deflate stream is inflated no
@@ -939,8 +958,8 @@ def _inflate(method: int, packed: bytes, packed_size: int, size: int, crc: int) 
     the bytes end too early."""
     if packed_size and not packed:
         raise EOFError
-    if method == zipfile.ZIP_STORED:
-        data = packed[:size]
+    if method == _STORED:
+        data = bytes(packed[:size])
         whole = len(packed) == packed_size
     else:
         inflater = zlib.decompressobj(-15)
@@ -1000,10 +1019,37 @@ def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
                  raw: bytes) -> Inspection:
     names = {m.filename for m in members}
     archive = _Unzipped(raw, members)
-    if "mimetype" in names and b"opendocument" in archive.read("mimetype")[:100]:
+    if "mimetype" in names and archive.read("mimetype").find(b"opendocument", 0, 100) >= 0:
         raise refuse(path, "ods")
     if len(members) > limits.max_parts:
         raise refuse(path, "too-large", detail=f"{len(members):,}", what="parts")
+    sizes = [member.file_size for member in members]
+    if max(sizes, default=0) > min(limits.max_part_bytes, 1 << 20) or \
+            sum(sizes) > limits.max_uncompressed_bytes:
+        _check_sizes(path, members, limits)
+    if len(names) < len(members):
+        raise refuse(path, "damaged")          # one name twice: which would a reader take?
+    if not names.issuperset(REQUIRED_PARTS):
+        raise refuse(path, "not-workbook")
+    if not names.issuperset(_workbook_targets(archive)):
+        raise refuse(path, "damaged")          # a part the workbook refers to is missing
+    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    parts = _proven(archive, members, sheets, limits) or _checked(path, archive, members,
+                                                                  sheets, limits)
+    count = max(len(sheets), parts.sheet_data, parts.sheet_entries)
+    if count > limits.max_sheets:
+        raise refuse(path, "too-large", detail=f"{count:,}", what="sheets")
+    # a name ends with vbaProject.bin, in any case (no name holds a NUL: _directory, zipfile)
+    if "vbaproject.bin\0" in "\0".join((*names, "")).lower():
+        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
+    _check_content_types(path, names, parts.overrides, parts.defaults)
+    return Inspection(_external_links(archive, [n for n in names if n.startswith(_LINKS)]),
+                      parts.kept, raw, parts.referenced, frozenset(names))
+
+
+def _check_sizes(path: Path, members: list[_Member], limits: Limits) -> None:
+    """Refuse a member larger than its limit, members larger than theirs
+    together, or a large member inflated from too few bytes, naming the first."""
     total = 0
     for member in members:
         total += member.file_size
@@ -1012,23 +1058,6 @@ def _inspect_zip(path: Path, members: list[_Member], limits: Limits,
         if member.file_size > 1 << 20 and \
                 member.file_size > limits.max_ratio * max(member.compress_size, 1):
             raise refuse(path, "too-large", detail=member.filename, what="ratio")
-    if len(names) < len(members):
-        raise refuse(path, "damaged")          # one name twice: which would a reader take?
-    if any(part not in names for part in REQUIRED_PARTS):
-        raise refuse(path, "not-workbook")
-    if any(target not in names for target in _workbook_targets(archive)):
-        raise refuse(path, "damaged")          # a part the workbook refers to is missing
-    sheets = {n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    parts = _proven(archive, members, sheets, limits) or _checked(path, archive, members,
-                                                                  sheets, limits)
-    count = max(len(sheets), parts.sheet_data, parts.sheet_entries)
-    if count > limits.max_sheets:
-        raise refuse(path, "too-large", detail=f"{count:,}", what="sheets")
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        raise refuse(path, "macro")          # never run, never read: ask for an .xlsx
-    _check_content_types(path, names, parts.overrides, parts.defaults)
-    return Inspection(_external_links(archive, names), parts.kept, raw, parts.referenced,
-                      frozenset(names))
 
 
 class _Parts(NamedTuple):
@@ -1075,18 +1104,19 @@ def _proven(archive: _Unzipped, members: list[_Member], sheets: set[str],
     counts and its reasons, so every refusal and its message stay as they were."""
     kept: dict[str, bytes] = {}
     referenced = []
-    elements = cells = names = merged = merged_cells = sheet_data = sheet_entries = 0
+    counted: list[tuple[int, ...]] = [(0,) * len(_Counts._fields)]   # and each XML part's
     overrides = defaults = None
+    read = archive.read
     try:
         for member in members:
             name = member.filename
-            data = archive.read(name)
-            if name in sheets or name in KEPT_PARTS:
+            data = read(name)
+            if name in sheets or name in _KEPT:
                 kept[name] = data
-            if not name.endswith((".xml", ".rels", ".vml")):
+            if not name.endswith(_XML_PARTS):
                 continue
             shared = _shared(name, len(data))
-            found: _Counts | _Census | None = None
+            found: tuple[int, ...] | None = None
             if name != "[Content_Types].xml":
                 found = (_shared_bounds if shared else _bounds)(name, data, limits)
             if found is not None:
@@ -1094,36 +1124,36 @@ def _proven(archive: _Unzipped, members: list[_Member], sheets: set[str],
             elif name.startswith("xl/worksheets/"):
                 return None                    # _checked counts it, from its text where it can
             else:                              # not plain, as [Content_Types].xml never is
-                found = (_shared_scan if shared else _shared_scan.__wrapped__)(name, data, limits)
-                if found is None or found.overrides is not None and overrides is not None:
+                census = (_shared_scan if shared else _shared_scan.__wrapped__)(name, data, limits)
+                if census is None or census.overrides is not None and overrides is not None:
                     return None
-                if found.overrides is not None:
-                    overrides, defaults = found.overrides, found.defaults
+                if census.overrides is not None:
+                    overrides, defaults = census.overrides, census.defaults
+                found = (census.elements, census.cells, 0, census.names, census.merged,
+                         census.merged_cells, 0, census.sheet_data, census.sheet_entries)
             if name == "xl/styles.xml" and (_bad_style_ids if shared
                                             else _bad_style_ids.__wrapped__)(data):
                 return None
             if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                                    for stamp in _CORE_DATES.findall(data)):
                 return None
-            if not isinstance(found, _Census) and (found.rows > limits.max_rows or
-                                                   found.area > limits.max_sheet_area):
-                return None
-            elements += found.elements
-            cells += found.cells
-            names += found.names
-            merged += found.merged
-            merged_cells += found.merged_cells
-            sheet_data += found.sheet_data
-            sheet_entries += found.sheet_entries
+            counted.append(found)
     except _DAMAGED:
         return None                            # _checked says which member, and why
-    if elements > limits.max_elements or cells > limits.max_cells or \
-            names > limits.max_defined_names or merged > limits.max_merged_ranges or \
-            merged_cells > limits.max_merged_cells:
+    (elements, cells, rows, names, merged, merged_cells, area, sheet_data,
+     sheet_entries) = zip(*counted)
+    if max(rows) > limits.max_rows or max(area) > limits.max_sheet_area or \
+            sum(elements) > limits.max_elements or sum(cells) > limits.max_cells or \
+            sum(names) > limits.max_defined_names or sum(merged) > limits.max_merged_ranges or \
+            sum(merged_cells) > limits.max_merged_cells:
         return None
-    return _Parts(kept, frozenset(referenced), sheet_data, sheet_entries,
-                  None if overrides is None else dict(overrides),
-                  None if defaults is None else dict(defaults))
+    return _Parts(kept, frozenset(referenced), sum(sheet_data), sum(sheet_entries),
+                  overrides, defaults)
+
+
+# the parts read as XML, and those kept for the readers
+_XML_PARTS = (".xml", ".rels", ".vml")
+_KEPT = frozenset(KEPT_PARTS)
 
 
 def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
@@ -1138,7 +1168,7 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
     size = len(data)
     if plain is None or size // 4 > limits.max_elements:
         return None
-    spreadsheet = _MAIN_URIS[0] in data or _MAIN_URIS[1] in data
+    spreadsheet = data.find(_MAIN_URIS[0]) >= 0 or data.find(_MAIN_URIS[1]) >= 0
     counts = _bounded_text(data, limits) if spreadsheet else None
     if spreadsheet and counts is None:
         return None
@@ -1147,13 +1177,17 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
         return None
     main = [prefix for prefix, uri, _ in declarations if uri in MAIN_NAMESPACES]
     if not main:
-        return _Counts(size // 4, 0, 0, 0, 0, 0, 0, 0, 0)
+        return _new_counts(_Counts, (size // 4, 0, 0, 0, 0, 0, 0, 0, 0))
     if counts is None or main != [None] or \
             [at for prefix, _, at in declarations if prefix is None] != [plain[0]]:
         return None                            # another default, or SpreadsheetML by a prefix
-    cells, rows, names, merged, merged_cells, area, sheet_data, sheet_entries = counts
-    return _Counts(size // 4, cells, rows, names, merged, merged_cells, area, sheet_data,
-                   sheet_entries if name == "xl/workbook.xml" else 0)
+    if counts[-1] and name != "xl/workbook.xml":
+        counts = (*counts[:-1], 0)             # sheet elements count in the workbook only
+    return _new_counts(_Counts, (size // 4, *counts))
+
+
+# a _Counts made in C (a NamedTuple's __new__ is a Python call)
+_new_counts = tuple.__new__
 
 
 def _declarations(data: bytes) -> list[tuple[str | None, str | None, int]] | None:
@@ -1182,74 +1216,102 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
     first = data.find(b"<sheetData")
     last = data.rfind(b"</sheetData>") if first >= 0 else -1
     if first < 0 or last < first:
+        names_and_sheets = _names_and_sheets(data)
+        if names_and_sheets is not None:
+            return 0, 0, names_and_sheets[0], 0, 0, 0, 0, names_and_sheets[1]
         first = last = len(data)
-    area = _Area()
     try:
-        merges = _ordinary_outside(data, first, last, area)
-        if merges is not None:
-            (merged, merged_cells), names = merges, 0
-            sheet_data = sheet_entries = 0
+        outside = None if first == len(data) else _ordinary_outside(data, first, last)
+        if outside is not None:
+            merged, merged_cells, top, left, bottom, right = outside
+            names = sheet_data = sheet_entries = 0
         else:
+            box = _Area()
             counted = dict.fromkeys(_TAGS, 0)
             ranges = _outside(data, first, last, counted)
-            found = _ranges_area(ranges, counted, area)
+            found = _ranges_area(ranges, counted, box)
             if found is None or counted[b"c"] or counted[b"row"]:
                 return None                    # a cell or row outside sheetData
             merged, merged_cells, names = counted[b"mergeCell"], found, counted[b"definedName"]
             sheet_data, sheet_entries = counted[b"sheetData"], counted[b"sheet"]
+            top, left, bottom, right = box.top, box.left, box.bottom, box.right
     except (_BadRef, ValueError):
         return None
     cells = rows = 0
     if first < last:
-        if data[first + 10:first + 11] not in b" \t\r\n>" or \
+        # (a sheetData ends at least ten bytes on: its first ten are "<sheetData")
+        if data[first + 10] not in _TAG_END or \
                 SMALL_BOX[0] * SMALL_BOX[1] > limits.max_sheet_area or \
                 _IRREGULAR.search(data, first + 1, last) is not None:
             return None
         sheet_data += 1
-        area.extend((0, 1), SMALL_BOX)         # every cell and row within it
+        top, left = 0, min(left, 1)            # every cell and row within the small box
+        bottom, right = max(bottom, SMALL_BOX[0]), max(right, SMALL_BOX[1])
         cells, rows = (last - first) // 11, (last - first) // 12
         if rows > limits.max_rows:
             rows = data.count(b"<row", first, last)   # each one written <row r="…"
         if rows > limits.max_rows or cells > limits.max_cells:
             return None
-    return cells, rows, names, merged, merged_cells, area.size, sheet_data, sheet_entries
+    area = (bottom - top + 1) * (right - left + 1) if bottom else 0
+    return cells, rows, names, merged, merged_cells, area, sheet_data, sheet_entries
 
 
-# Before sheetData, any tag _PartScan acts on but a dimension written <dimension ref="…";
-# after it (and anywhere in a part without sheetData), any tag _PartScan acts on
-_UNUSUAL = re.compile(rb'<(?:c|row|definedName|sheetData|sheet|mergeCell|dimension(?! ref="))'
-                      rb"[\s/>]")
-_UNUSUAL_AFTER = re.compile(rb"<(?:c|row|definedName|sheetData|sheet|mergeCell|dimension)[\s/>]")
-_DIMENSION_REF = re.compile(rb'<dimension ref="([^"<]*)"')
+def _names_and_sheets(data: bytes) -> tuple[int, int] | None:
+    """The defined names and sheet elements in a part without sheetData (the
+    workbook, shared strings, comments …), where it holds no other tag
+    _PartScan acts on; None otherwise.  Searched first for what such a tag
+    would start with, the shortest in C (shared strings run to tens of
+    kilobytes, with a '<' every few bytes and rich text's <color, <charset …)."""
+    if _C_TAG.search(data) is None and data.find(b"<row") < 0 and \
+            data.find(b"<mergeCell") < 0 and data.find(b"<dimension") < 0 and \
+            data.find(b"<sheet") < 0 and data.find(b"<definedName") < 0:
+        return 0, 0
+    tags = _ACTED_ON.findall(data)
+    names, sheets = tags.count(b"definedName"), tags.count(b"sheet")
+    return (names, sheets) if names + sheets == len(tags) else None
+
+
+# what may follow a tag's name
+_TAG_END = b" \t\r\n>"
+# a cell's tag; any tag _PartScan acts on (its name)
+_C_TAG = re.compile(rb"<c[\s/>]")
+_ACTED_ON = re.compile(rb"<(c|row|definedName|sheetData|sheet|mergeCell|dimension)[\s/>]")
+# before sheetData, a dimension written <dimension ref="…" (its reference), or any other
+# tag _PartScan acts on (its name)
+_HEAD = re.compile(rb'<(?:dimension ref="([^"<]*)"'
+                   rb"|(c|row|definedName|sheetData|sheet|mergeCell|dimension)[\s/>])")
 _MERGE_REF = re.compile(rb'<mergeCell ref="([^"<]*)"')
+# the box around nothing (as _Area's)
+_NOWHERE = (MAX_ROW + MAX_COL, MAX_ROW + MAX_COL, 0, 0)
 
 
-def _ordinary_outside(data: bytes, first: int, last: int, area: _Area) -> tuple[int, int] | None:
+def _ordinary_outside(data: bytes, first: int,
+                      last: int) -> tuple[int, int, int, int, int, int] | None:
     """The merged ranges outside the sheetData from ``first`` to ``last`` (how
-    many, and the cells they cover), and ``area`` extended by them and the
-    dimensions, where the part is written as writers write a sheet: nothing
+    many, and the cells they cover), and the box around them and the
+    dimensions (top, left, bottom, right; _NOWHERE's where there are none),
+    where the part is written as writers write a sheet: nothing
     there that _PartScan counts but dimensions written ``<dimension ref="…"``
     before it and one mergeCells element after it holding nothing but
     ``<mergeCell ref="…"/>``.  None otherwise (then _outside counts every tag);
     _BadRef where a range is not one."""
-    if first == len(data):                   # no sheetData (shared strings …): one search
-        if _UNUSUAL_AFTER.search(data):        # for any tag _PartScan acts on, dimension too
+    top, left, bottom, right = _NOWHERE
+    for ref, tag in _HEAD.findall(data, 0, first):
+        if tag:
             return None
-    elif _UNUSUAL.search(data, 0, first):
-        return None
-    else:
-        for ref in _DIMENSION_REF.findall(data, 0, first):
-            top, left, bottom, right, _ = _range(ref)
-            area.extend((top, left), (bottom, right))
+        up, far_left, down, far_right, _ = _range(ref)
+        top, left = min(top, up), min(left, far_left)
+        bottom, right = max(bottom, down), max(right, far_right)
     tail = data[last:]
     merges = (_ordinary_tail if len(tail) <= REMEMBERED_BYTES >> 4
               else _ordinary_tail.__wrapped__)(tail)
     if merges is None:
         return None
-    merged, merged_cells, top, left, bottom, right = merges
+    merged, merged_cells, up, far_left, down, far_right = merges
     if merged:
-        area.extend((top, left), (bottom, right))
-    return merged, merged_cells
+        top, left = min(top, up), min(left, far_left)
+        bottom, right = max(bottom, down), max(right, far_right)
+    return merged, merged_cells, top, left, bottom, right
 
 
 @lru_cache(maxsize=32)
@@ -1264,7 +1326,7 @@ def _ordinary_tail(tail: bytes) -> tuple[int, int, int, int, int, int] | None:
     end = tail.find(b"</mergeCells>", start) if start >= 0 else -1
     if end < 0:
         start = end = len(tail)
-    if _UNUSUAL_AFTER.search(tail, 0, start) or _UNUSUAL_AFTER.search(tail, end):
+    if _ACTED_ON.search(tail, 0, start) or _ACTED_ON.search(tail, end):
         return None
     return _merged_ranges(tail[start:end]) if start < end else (0, 0, 0, 0, 0, 0)
 
@@ -1286,8 +1348,13 @@ def _merged_ranges(block: bytes) -> tuple[int, int, int, int, int, int] | None:
 _shared_bounds = lru_cache(maxsize=32)(_bounds)
 
 
-def _external_links(archive: _Unzipped, names: set[str]) -> tuple[str, ...]:
-    """Links to other files and DDE: reported, never followed."""
+# the folders of the parts that may hold links to other files (_external_links)
+_LINKS = ("xl/externalLinks/", "xl/worksheets/_rels/")
+
+
+def _external_links(archive: _Unzipped, names: list[str]) -> tuple[str, ...]:
+    """Links to other files and DDE in the parts ``names`` (of _LINKS):
+    reported, never followed."""
     links = []
     for name in sorted(names):
         if name.startswith("xl/externalLinks/_rels/") or (
@@ -1298,6 +1365,6 @@ def _external_links(archive: _Unzipped, names: set[str]) -> tuple[str, ...]:
                         ("http://", "https://", "mailto:")):
                     links.append(target)
         elif name.startswith("xl/externalLinks/") and name.endswith(".xml") and \
-                b"ddeLink" in archive.read(name):
+                archive.read(name).find(b"ddeLink") >= 0:
             links.append("DDE")
     return tuple(links)
