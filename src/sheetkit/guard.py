@@ -496,7 +496,7 @@ def _plain_root(data: bytes) -> tuple[int, int, bool] | None:
     declared = data.startswith(b"<?", start)
     if declared:
         declaration = _DECLARATION.match(data, start)
-        if declaration is None or (b"encoding" in declaration.group()
+        if declaration is None or (declaration.group().find(b"encoding") >= 0
                                    and not _UTF8.search(declaration.group())):
             return None
         start = declaration.end()
@@ -915,7 +915,7 @@ def _unzip(raw: bytes, member: _Member, view: memoryview | None = None) -> bytes
     bytes ``view`` shows, if given), with the checks it makes (the local
     header, its name, encryption and the
     methods it cannot read, a truncated member, the CRC-32), inflated by zlib
-    in one call that never produces more than one byte beyond the size the
+    in one call that never produces more than 258 bytes beyond the size the
     central directory declares (which the guard has checked against its
     limits; zipfile would inflate up to 1 GiB of a member that lies about its
     size, and keep the declared first bytes, as this does).  Stricter than
@@ -963,7 +963,9 @@ def _inflate(method: int, packed: bytes | memoryview, packed_size: int, size: in
         whole = len(packed) == packed_size
     else:
         inflater = zlib.decompressobj(-15)
-        data = inflater.decompress(packed, size + 1)
+        # (258 bytes of room beyond the declared size let zlib inflate the part's
+        # end in its fast loop; what passes the size is cut off below, as ever)
+        data = inflater.decompress(packed, size + 258)
         whole = inflater.eof or len(packed) == packed_size
         if len(data) > size:
             data = data[:size]                 # the rest is never inflated
@@ -1214,14 +1216,17 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
     # the cells and rows _PartScan counts lie between the first sheetData's start
     # and the last sheetData's end (where there is another, the search below finds it)
     first = data.find(b"<sheetData")
-    last = data.rfind(b"</sheetData>") if first >= 0 else -1
+    try:
+        last, tail = _tail_of(data) if first >= 0 else (-1, None)
+    except (_BadRef, ValueError):
+        return None
     if first < 0 or last < first:
         names_and_sheets = _names_and_sheets(data)
         if names_and_sheets is not None:
             return 0, 0, names_and_sheets[0], 0, 0, 0, 0, names_and_sheets[1]
         first = last = len(data)
     try:
-        outside = None if first == len(data) else _ordinary_outside(data, first, last)
+        outside = None if first == len(data) else _ordinary_outside(data, first, tail)
         if outside is not None:
             merged, merged_cells, top, left, bottom, right = outside
             names = sheet_data = sheet_entries = 0
@@ -1259,13 +1264,9 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
 def _names_and_sheets(data: bytes) -> tuple[int, int] | None:
     """The defined names and sheet elements in a part without sheetData (the
     workbook, shared strings, comments …), where it holds no other tag
-    _PartScan acts on; None otherwise.  Searched first for what such a tag
-    would start with, the shortest in C (shared strings run to tens of
-    kilobytes, with a '<' every few bytes and rich text's <color, <charset …)."""
-    if _C_TAG.search(data) is None and data.find(b"<row") < 0 and \
-            data.find(b"<mergeCell") < 0 and data.find(b"<dimension") < 0 and \
-            data.find(b"<sheet") < 0 and data.find(b"<definedName") < 0:
-        return 0, 0
+    _PartScan acts on; None otherwise.  (One search: in shared strings, tens
+    of kilobytes with a '<' every few bytes, a few searches for each tag's
+    start take fewer instructions but more time.)"""
     tags = _ACTED_ON.findall(data)
     names, sheets = tags.count(b"definedName"), tags.count(b"sheet")
     return (names, sheets) if names + sheets == len(tags) else None
@@ -1273,8 +1274,7 @@ def _names_and_sheets(data: bytes) -> tuple[int, int] | None:
 
 # what may follow a tag's name
 _TAG_END = b" \t\r\n>"
-# a cell's tag; any tag _PartScan acts on (its name)
-_C_TAG = re.compile(rb"<c[\s/>]")
+# any tag _PartScan acts on (its name)
 _ACTED_ON = re.compile(rb"<(c|row|definedName|sheetData|sheet|mergeCell|dimension)[\s/>]")
 # before sheetData, a dimension written <dimension ref="…" (its reference), or any other
 # tag _PartScan acts on (its name)
@@ -1286,15 +1286,18 @@ _NOWHERE = (MAX_ROW + MAX_COL, MAX_ROW + MAX_COL, 0, 0)
 
 
 def _ordinary_outside(data: bytes, first: int,
-                      last: int) -> tuple[int, int, int, int, int, int] | None:
-    """The merged ranges outside the sheetData from ``first`` to ``last`` (how
+                      tail: _Merges | None) -> tuple[int, int, int, int, int, int] | None:
+    """The merged ranges outside the sheetData that starts at ``first`` (how
     many, and the cells they cover), and the box around them and the
     dimensions (top, left, bottom, right; _NOWHERE's where there are none),
     where the part is written as writers write a sheet: nothing
     there that _PartScan counts but dimensions written ``<dimension ref="…"``
     before it and one mergeCells element after it holding nothing but
-    ``<mergeCell ref="…"/>``.  None otherwise (then _outside counts every tag);
-    _BadRef where a range is not one."""
+    ``<mergeCell ref="…"/>`` (``tail``: _ordinary_tail's verdict on the text
+    after it).  None otherwise (then _outside counts every tag); _BadRef
+    where a range is not one."""
+    if tail is None:
+        return None
     top, left, bottom, right = _NOWHERE
     for ref, tag in _HEAD.findall(data, 0, first):
         if tag:
@@ -1302,26 +1305,94 @@ def _ordinary_outside(data: bytes, first: int,
         up, far_left, down, far_right, _ = _range(ref)
         top, left = min(top, up), min(left, far_left)
         bottom, right = max(bottom, down), max(right, far_right)
-    tail = data[last:]
-    merges = (_ordinary_tail if len(tail) <= REMEMBERED_BYTES >> 4
-              else _ordinary_tail.__wrapped__)(tail)
-    if merges is None:
-        return None
-    merged, merged_cells, up, far_left, down, far_right = merges
+    merged, merged_cells, up, far_left, down, far_right = tail
     if merged:
         top, left = min(top, up), min(left, far_left)
         bottom, right = max(bottom, down), max(right, far_right)
     return merged, merged_cells, top, left, bottom, right
 
 
-@lru_cache(maxsize=32)
-def _ordinary_tail(tail: bytes) -> tuple[int, int, int, int, int, int] | None:
+# how many merged ranges, the cells they cover, and the box around them
+_Merges = tuple[int, int, int, int, int, int]
+
+
+class _Tails:
+    """Sheets' texts after their sheetData (from the last ``</sheetData>`` on),
+    with _ordinary_tail's verdict on each, remembered once a run (at most
+    ``maxsize``).  The returns of one template share them (merged ranges,
+    validations, conditional formats, page setup): each is looked at once a
+    run (a few, of at most 64 KiB), and the sheet it ends is still parsed
+    every time.  A sheet's own tail is found by comparing the remembered ones
+    with its end, in C, neither copied nor hashed: at most one can match (a
+    tail holds ``</sheetData>`` at its start only, a text that cannot overlap
+    itself), and where one does, the sheet's last ``</sheetData>`` is where it
+    starts.  (One memo for the run, used as functools' are: the tests find
+    and clear it by cache_info and cache_clear.)"""
+
+    maxsize = 32
+    tails: list[tuple[bytes, _Merges | None]] = []
+    hits = misses = 0
+
+    @classmethod
+    def ending(cls, data: bytes) -> tuple[int, _Merges | None] | None:
+        """Where the remembered tail that ends ``data`` starts, and its verdict."""
+        for tail, verdict in cls.tails:
+            if data.endswith(tail):
+                cls.hits += 1
+                return len(data) - len(tail), verdict
+        cls.misses += 1
+        return None
+
+    @classmethod
+    def add(cls, tail: bytes, verdict: _Merges | None) -> None:
+        if len(cls.tails) >= cls.maxsize:
+            del cls.tails[0]
+        cls.tails.append((tail, verdict))
+
+    @classmethod
+    def cache_info(cls) -> _MemoInfo:
+        return _MemoInfo(cls.hits, cls.misses, cls.maxsize, len(cls.tails))
+
+    @classmethod
+    def cache_clear(cls) -> None:
+        cls.tails.clear()
+        cls.hits = cls.misses = 0
+
+    @classmethod
+    def cache_parameters(cls) -> dict[str, int | bool]:
+        return {"maxsize": cls.maxsize, "typed": False}
+
+
+class _MemoInfo(NamedTuple):
+    """As functools' cache_info."""
+
+    hits: int
+    misses: int
+    maxsize: int
+    currsize: int
+
+
+def _tail_of(data: bytes) -> tuple[int, _Merges | None]:
+    """Where the last ``</sheetData>`` of ``data`` starts (-1 where there is
+    none), and _ordinary_tail's verdict on the text from there on (None where
+    there is none); _BadRef where a merged range there is not one."""
+    known = _Tails.ending(data)
+    if known is not None:
+        return known
+    last = data.rfind(b"</sheetData>")
+    if last < 0:
+        return last, None
+    tail = data[last:]
+    verdict = _ordinary_tail(tail)
+    if len(tail) <= REMEMBERED_BYTES >> 4:
+        _Tails.add(tail, verdict)
+    return last, verdict
+
+
+def _ordinary_tail(tail: bytes) -> _Merges | None:
     """_merged_ranges of the one mergeCells element in a sheet's text after its
     sheetData (from ``</sheetData>`` on), where nothing else there is a tag
-    _PartScan acts on; None otherwise.  The returns of one template share this
-    text (merged ranges, validations, conditional formats, page setup): it is
-    looked at once a run (a few, of at most 64 KiB), and the sheet it ends is
-    still parsed every time."""
+    _PartScan acts on; None otherwise."""
     start = tail.find(b"<mergeCells")
     end = tail.find(b"</mergeCells>", start) if start >= 0 else -1
     if end < 0:
