@@ -3,6 +3,7 @@ types, what `validate` would find — and `validate` stays the authority."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -131,6 +132,39 @@ def test_blank_template_carries_its_results(template_dir, example_doc):
 
 
 # -- validate stays the authority ---------------------------------------------
+
+def _precheck_cells(cells):
+    """The identity sheet's record of the check sheet's formula cells, rewritten."""
+    def change(wb):
+        for row in wb["_sheetkit"].iter_rows():
+            if row[0].value == "precheck":
+                data = json.loads(row[1].value)
+                data["cells"] = cells
+                row[1].value = json.dumps(data, ensure_ascii=False)
+    return change
+
+
+@pytest.mark.parametrize("cells, code, detail", [
+    (["C4", "A1", "ZZ99"], "template-modified", "提出前チェック!A1"),   # the first one missing
+    (["C4", "not a cell", "A1"], "unreadable-file", None),
+    (["C4", 7], "unreadable-file", None),
+    ("C4", "unreadable-file", None),
+    ([], None, None),
+])
+def test_the_recorded_check_cells_are_each_looked_at(cells, code, detail, template_dir,
+                                                     example_doc, tmp_path):
+    """The identity names the check sheet's formula cells (untrusted text): the
+    first without a formula is the one named; a name that is no cell, a damaged file."""
+    section = example_doc.sections[0]
+    filled = fill(template_of(template_dir, section), tmp_path / "filled.xlsx", section)
+    changed = edit(filled, tmp_path / "changed.xlsx", _precheck_cells(cells))
+    for engine in (FAST, FULL):
+        subject = read_subject(changed, engine)
+        found = [f for f in validate_subjects([subject]).files[0].findings
+                 if f.code in ("template-modified", "unreadable-file")]
+        assert [f.code for f in found] == ([code] if code else []), (engine, found)
+        if detail:
+            assert detail in str(subject.problems[0].params), (engine, subject.problems)
 
 def _drop_sheet(wb):
     del wb["提出前チェック"]

@@ -454,8 +454,12 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
     if identity.precheck is None:
         return
     sheet = str(identity.precheck.get("sheet", ""))
-    places = [(sheet, cell) for cell in identity.precheck.get("cells", ())]
+    cells = identity.precheck.get("cells", ())
     verdict = identity.precheck.get("verdict")
+    if _formulas_kept(book, sheet, cells) and (
+            not verdict or _formulas_kept(book, str(verdict[0]), [str(verdict[1])])):
+        return              # most files; else the loop below names the first one missing
+    places = [(sheet, cell) for cell in cells]
     if verdict:
         places.append((str(verdict[0]), str(verdict[1])))
     grids: dict[str, Grid | None] = {}
@@ -464,6 +468,18 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
         if grid is None or not grid.holds_formula(*_parse_cell(cell)):
             raise out.fail("layout-mismatch", sheet=name,
                            detail=name if grid is None else f"{name}!{cell}")
+
+
+def _formulas_kept(book: Book, sheet: str, cells: Any) -> bool:
+    """Whether sheet ``sheet`` holds a formula in every cell of ``cells`` (A1
+    names): at once, for the usual file; False also where a name is no cell."""
+    grid = book.grids.get(sheet) if isinstance(cells, (list, tuple)) else None
+    if grid is None:
+        return False
+    try:
+        return all(map(grid.formulas().__contains__, map(_parse_cell, cells)))
+    except Exception:  # noqa: BLE001 - not a cell name: _precheck_kept's loop says what
+        return False
 
 
 def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None,
