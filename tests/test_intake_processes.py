@@ -152,3 +152,35 @@ def test_ctrl_c_while_writing_templates(example_doc, tmp_path):
     outcome.assert_no_traceback()
     assert outcome.status == 130 and "Interrupted" in outcome.stderr
     assert not [p for p in out.iterdir() if p.name.startswith(".") or p.suffix == ".tmp"]
+
+
+# Ctrl-C that lands while a package is being imported: Python forgets the package but
+# keeps the submodules it had finished, and importing it again (the parse of the code
+# registry's YAML that 中断しました needs, on a first run with no parse cache) failed
+# on them with a traceback ("partially initialized module 'yaml'").  Here the Ctrl-C is
+# sent from inside the import of yaml.tokens, after yaml.error was imported.
+CUT_IMPORT = textwrap.dedent("""
+    import os, signal, sys
+    class CutShort:
+        def find_spec(self, name, path=None, target=None):
+            if name == "yaml.tokens":
+                os.kill(os.getpid(), signal.SIGINT)
+            return None
+    sys.meta_path.insert(0, CutShort())
+    from sheetkit.cli import main
+    sys.argv[0] = "sheetkit"
+    main()
+""")
+
+
+@pytest.mark.parametrize("lang, said", [("ja", "中断しました"), ("en", "Interrupted")])
+def test_ctrl_c_in_the_middle_of_an_import_still_says_interrupted(forty, tmp_path, lang, said):
+    _, folder = forty
+    cold = tmp_path / "cache"                 # no parse kept: the registry's YAML is parsed
+    run = Isolated(["validate", folder, "--lang", lang], tmp_path,
+                   env={"SHEETKIT_CACHE_DIR": str(cold)}, program=(sys.executable, "-c", CUT_IMPORT))
+    outcome = run.finish(timeout=60)
+    outcome.assert_no_traceback()
+    assert outcome.status == 130, outcome.output
+    assert said in outcome.stderr
+    assert outcome.leftovers == []

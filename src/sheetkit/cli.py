@@ -627,6 +627,18 @@ def _leave(code: object) -> None:
         os._exit(code or 0)
 
 
+def _forget_cut_imports() -> None:
+    """After a Ctrl-C that cut an import short: Python forgets the package it
+    was importing but keeps the submodules it had finished, and importing the
+    package again (the message needs the code registry: on a first run, its
+    YAML is parsed) fails on them ("partially initialized module").  Those
+    submodules, whose package is gone, are forgotten too (parents first)."""
+    for name in sorted(sys.modules, key=len):
+        package = name.rpartition(".")[0]
+        if package and package not in sys.modules:
+            del sys.modules[name]
+
+
 def _main(args: list[str]) -> Any:
     # What start-up imported lives as long as the process and holds no garbage:
     # later collections pass it over (python -m sheetkit paused them while importing).
@@ -646,5 +658,6 @@ def _main(args: list[str]) -> Any:
         return cli.main(args=args, prog_name="sheetkit")
     except Interrupted:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _forget_cut_imports()
         click.echo(line(Problem("interrupted", Location()), _lang_of(args)), err=True)
         sys.exit(EXIT_INTERRUPTED)
