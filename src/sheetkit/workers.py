@@ -68,14 +68,20 @@ def _pool(workers: int) -> ProcessPoolExecutor:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool now: queued work cancelled, running workers killed."""
+    """End a pool now: queued work cancelled, running workers killed, and its
+    management thread ended.  Left running, that thread closes its wake-up
+    pipe while Python's exit clean-up of pools writes to it: a run stopped by
+    Ctrl-C printed a traceback (Bad file descriptor) after its message."""
     processes = list((getattr(pool, "_processes", None) or {}).values())   # no public way
+    manager = getattr(pool, "_executor_manager_thread", None)              # nor here
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.kill()
     for process in processes:
         process.join()
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=10 * WATCH_SECONDS)   # it sees its workers gone and ends
 
 
 def map_fenced(work: Callable[[Sequence[T]], list[U]], chunks: Sequence[Sequence[T]],
