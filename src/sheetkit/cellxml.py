@@ -84,9 +84,15 @@ def _entity(match: re.Match[str]) -> str:
 
 def _text(raw: bytes) -> str:
     """Element text as an XML 1.0 parser gives it (line ends normalised)."""
-    if b"\r" in raw:
-        raw = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-    return unescape(raw.decode("utf-8"))
+    return element_text(raw.decode("utf-8"))
+
+
+def element_text(written: str) -> str:
+    """Element text as written in the XML (decoded), as an XML 1.0 parser gives
+    it: line ends normalised, references replaced."""
+    if "\r" in written:
+        written = written.replace("\r\n", "\n").replace("\r", "\n")
+    return unescape(written)
 
 
 def _shown(text: str) -> str | None:

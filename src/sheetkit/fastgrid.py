@@ -26,10 +26,10 @@ from sheetkit.a1 import col_index, col_letter
 from sheetkit.cellxml import (
     SharedStrings,
     Sheet,
+    element_text,
     number_kinds,
     read_sheet,
     shared_strings,
-    unescape,
     workbook_sheets,
 )
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
@@ -278,9 +278,7 @@ def _formula_text(written: str) -> str:
     """A formula as the sheet XML writes it, as openpyxl gives it: '=' and the
     text as an XML parser reads it, line ends normalised and references
     replaced (made only for the cells that are looked at)."""
-    if "\r" in written:
-        written = written.replace("\r\n", "\n").replace("\r", "\n")
-    return "=" + unescape(written)
+    return "=" + element_text(written)
 
 
 def _cell_attributes(data: bytes) -> dict[bytes, bytes]:

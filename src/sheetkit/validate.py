@@ -181,8 +181,10 @@ def _checked(chapters: list[Subject], faults: dict[str, Exception]) -> list[File
         return list(validate_subjects([_unchecked(chapters[0].path)]).files)
 
 
-def _unchecked(path: str | Path) -> Subject:
-    problem = Problem("unreadable-file", Location(str(path)), {"reason": "internal"})
+def _unchecked(path: str | Path, reason: str = "internal") -> Subject:
+    """A file named as unread: an unexpected error met it (``internal``), or
+    the process reading it died (``crashed``)."""
+    problem = Problem("unreadable-file", Location(str(path)), {"reason": reason})
     return Subject(str(path), "workbook", problems=(problem,))
 
 
@@ -195,9 +197,7 @@ def _of_chapter(finding: Finding, part: Subject, several: bool) -> Finding:
 
 def _died(died: Died) -> tuple[FileReport, Subject]:
     """The file whose reading process died: unreadable, named alone."""
-    path = str(died.item)
-    problem = Problem("unreadable-file", Location(path), {"reason": "crashed"})
-    subject = Subject(path, "workbook", problems=(problem,))
+    subject = _unchecked(str(died.item), "crashed")
     return validate_subjects([subject]).files[0], subject
 
 
@@ -305,7 +305,7 @@ def _check_read(read: _Read, layout: Layout | None) -> list[tuple[FileReport, Su
             findings: list[Finding] = []
             for part, its in (next(chapters) for _ in subject.chapters):
                 findings.extend(f if part.chapter is None else replace(f, chapter=part.chapter)
-                                for f in sorted(set(its), key=_order(part.sheets)))
+                                for f in _in_order(its, part.sheets))
             out.append((FileReport(subject.path, tuple(findings)), subject))
         return out
 
@@ -440,8 +440,7 @@ def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[i
         added.setdefault(owner[id(item)], []).append(finding)
     if not added:
         return report, subjects
-    files = tuple(FileReport(f.path, tuple(sorted(set(f.findings) | set(added.get(i, ())),
-                                                  key=_order(subjects[i].sheets))))
+    files = tuple(FileReport(f.path, _in_order((*f.findings, *added[i]), subjects[i].sheets))
                   if i in added else f for i, f in enumerate(report.files))
     return Report(files), subjects
 
@@ -480,7 +479,7 @@ def _validate_subjects(subjects: list[Subject], tables: Sequence[str]) -> Report
         for index, subject in enumerate(subjects):
             found[index].extend(_first_findings(subject, rules))
     _add_table_findings(build_rows(subjects), subjects, tables, found, rules)
-    return Report(tuple(FileReport(s.path, tuple(sorted(set(f), key=_order(s.sheets))))
+    return Report(tuple(FileReport(s.path, _in_order(f, s.sheets))
                         for s, f in zip(subjects, found)))
 
 
@@ -494,6 +493,11 @@ def _add_table_findings(rows: Rows, subjects: list[Subject], tables: Sequence[st
     for table in tables:
         for file, finding in _table_findings(table, rows[table], subjects, rules):
             found[file].append(finding)
+
+
+def _in_order(findings: Iterable[Finding], sheets: tuple[str, ...]) -> tuple[Finding, ...]:
+    """A file's findings, each once, in the order a person reads them (_order)."""
+    return tuple(sorted(set(findings), key=_order(sheets)))
 
 
 def _order(sheets: tuple[str, ...]) -> Callable[[Finding], tuple[Any, ...]]:
