@@ -13,7 +13,7 @@ from typing import Any
 
 from sheetkit.codes import severity_words
 from sheetkit.findings import FileReport
-from sheetkit.guard import inspect, refuse
+from sheetkit.guard import check_shared_formulas, inspect, refuse
 from sheetkit.identity import RESULT_SHEET
 from sheetkit.labels import safe_filename
 from sheetkit.pages import FOOTER, text_lines
@@ -81,7 +81,9 @@ def marked_copy(source: Path, report: FileReport, lang: str = "ja",
     the bytes of a workbook.  openpyxl reads more of a file than the check did
     (page setup, comments, formatting rules …): where it fails on something in
     the file, the file is damaged (SheetkitError), never the whole run's problem."""
-    data = inspect(source).data                          # through the same guard
+    inspection = inspect(source)                         # through the same guard
+    check_shared_formulas(source, inspection.parts)      # openpyxl translates them all
+    data = inspection.data
     try:
         out = io.BytesIO()
         _annotate(data, report, lang, input_fill, source.name).save(out)

@@ -33,7 +33,7 @@ from sheetkit.cellxml import (
     workbook_sheets,
 )
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
-from sheetkit.guard import Limits, refuse
+from sheetkit.guard import Limits, check_shared_formulas, refuse
 
 BUILTIN_FORMATS = {
     0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
@@ -130,7 +130,7 @@ def _index(style: bytes) -> int:
     return int(style) if style else 0
 
 
-def _scan(data: bytes, referenced: bool = False
+def _scan(data: bytes, referenced: bool = False, check: Callable[[], None] | None = None
           ) -> tuple[dict[tuple[int, int], tuple[str, bytes]], dict[bytes, bytes] | None,
                      dict[tuple[int, int], str]]:
     """One pass over a sheet's XML: (row, col) -> (formula as written, the cell's
@@ -138,7 +138,9 @@ def _scan(data: bytes, referenced: bool = False
     attributes do not start with its reference, every cell's attributes; and
     the formula text of every cell that shares another's (a formula filled
     down), as openpyxl gives it.  ``referenced``: the guard found every cell
-    written with its reference first, so only formulas are looked for."""
+    written with its reference first, so only formulas are looked for.
+    ``check``: called before the first shared formula is translated (the
+    guard's bound on the workbook's, check_shared_formulas)."""
     if b"<x:c " in data or b":worksheet" in data[:2000]:
         raise Unsupported("namespace prefix")
     formulas = {}
@@ -167,6 +169,8 @@ def _scan(data: bytes, referenced: bool = False
         index = _shared_index(options) if options is not None else None
         if index is not None:
             if shared is None:
+                if check is not None:
+                    check()
                 shared = _SharedFormulas()
             shared.add(key, index, formulas[key][0], ref.group(1), ref.group(2))
     return formulas, attributes, {} if shared is None else shared.texts
@@ -333,18 +337,19 @@ class FastGrid(Grid):
     def __init__(self, name: str, values: Callable[[], dict[tuple[int, int], Any]],
                  data: bytes, styles: list[str], referenced: bool = False,
                  formulas: list[tuple[int, int]] | None = None,
-                 sheet: Sheet | None = None) -> None:
+                 sheet: Sheet | None = None, check: Callable[[], None] | None = None) -> None:
         """``formulas``: where every formula cell is already known (cellxml),
         their keys (the text is then found when asked for); else the sheet
         XML is scanned for them.  ``sheet``: the sheet as cellxml read it (its
-        number cells' styles known once its values are read from it)."""
+        number cells' styles known once its values are read from it).  ``check``:
+        _scan's, before a shared formula is translated."""
         self.name, self._read_values, self._data, self._styles = name, values, data, styles
         self._sheet = sheet
         self._formulas: dict[tuple[int, int], tuple[str, bytes] | None]
         self._shared: dict[tuple[int, int], str] = {}    # filled-down formulas' texts
         if formulas is None:
             self._formulas, self._attributes, self._shared = _scan(  # type: ignore[assignment]
-                data, referenced)
+                data, referenced, check)
         else:
             self._formulas, self._attributes = dict.fromkeys(formulas), None
         self._values: dict[tuple[int, int], Any] | None = None
@@ -564,6 +569,7 @@ class FastSheets(Sheets):
         self._calamine = _Calamine(path, limits, data)
         self._grids: dict[str, Grid] = {}
         self._checked: set[str] = set()      # sheets the scan is sure of
+        self._formulas_bounded = False       # check_shared_formulas has let them through
         try:
             self._formats = _styles(parts.get("xl/styles.xml", b""))
             sheets = None if names is None else workbook_sheets(dict(parts), names)
@@ -605,7 +611,8 @@ class FastSheets(Sheets):
         if sheet is None:
             return FastGrid(name, partial(guarded, self.path,
                                           partial(self._calamine.values, name, None, data)),
-                            data, self._formats, part in self._referenced)
+                            data, self._formats, part in self._referenced,
+                            check=self._bound_shared_formulas)
         # a formula element's attributes were passed over: where one might be
         # shared, an array or a data table, or a prefix might hide a cell, the
         # scan decides
@@ -614,7 +621,15 @@ class FastSheets(Sheets):
             or b"dataTable" in data)
         return FastGrid(name, partial(guarded, self.path,
                                       partial(self._calamine.values, name, sheet, data)),
-                        data, self._formats, True, None if odd else sheet.formulas, sheet)
+                        data, self._formats, True, None if odd else sheet.formulas, sheet,
+                        self._bound_shared_formulas)
+
+    def _bound_shared_formulas(self) -> None:
+        """Before the workbook's first shared formula is translated: the guard's
+        bound on what they all expand to (SheetkitError where they pass it)."""
+        if not self._formulas_bounded:
+            check_shared_formulas(self.path, self._data, self.limits)
+            self._formulas_bounded = True
 
     def _sure(self, name: str) -> Sheet | None:
         """A sheet's XML where the scan is sure of every cell (cellxml)."""
@@ -638,7 +653,8 @@ class FastSheets(Sheets):
                 # openpyxl translates every shared formula of every sheet, and
                 # fails on the file where it cannot: the scan must be as sure
                 guarded(self.path, partial(_scan, self._data[self._parts[name]],
-                                           self._parts[name] in self._referenced))
+                                           self._parts[name] in self._referenced,
+                                           self._bound_shared_formulas))
             if name in self._checked or isinstance(grid, FastGrid) and grid.has_values():
                 continue
             if self._sure(name) is None:

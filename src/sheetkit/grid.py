@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sheetkit.guard import Limits, default_limits, inspect, refuse
+from sheetkit.guard import Limits, check_shared_formulas, default_limits, inspect, refuse
 from sheetkit.problems import SheetkitError
 
 
@@ -155,7 +155,7 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST,
     grids: Mapping[str, Grid] = guarded(path, lambda: FastSheets(
         path, limits, inspection.parts, inspection.data, inspection.referenced,
         inspection.names)
-        if engine == FAST else FullSheets(path, inspection.data, limits))
+        if engine == FAST else FullSheets(path, inspection.data, limits, inspection.parts))
     return Book(path, grids, inspection.external_links,
                 hashlib.sha256(inspection.data).hexdigest() if digest else "")
 
@@ -207,12 +207,16 @@ class FullSheets(Sheets):
     any, their cached results from a second, values-only reading; each sheet
     read when it is first asked for."""
 
-    def __init__(self, path: Path, data: bytes, limits: Limits) -> None:
+    def __init__(self, path: Path, data: bytes, limits: Limits,
+                 parts: Mapping[str, bytes]) -> None:
+        """``parts``: the parts the guard unzipped (its sheets): openpyxl translates
+        every shared formula it reads, so their bound is checked first."""
         import io
 
         import openpyxl
 
         self.path, self.limits = path, limits
+        check_shared_formulas(path, parts, limits)
         self._bytes = _without_custom_properties(data)
         with warnings.catch_warnings():   # openpyxl's warnings about odd files are not the user's
             warnings.simplefilter("ignore")

@@ -16,12 +16,12 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn
 from xml.parsers import expat
 
 from sheetkit import parsed
@@ -57,6 +57,7 @@ class Limits:
     max_elements: int
     max_defined_names: int
     max_data_bytes: int
+    max_shared_formula_text: int
 
     def __hash__(self) -> int:
         """The hash of the fields, computed once: the limits are part of the key
@@ -1439,3 +1440,144 @@ def _external_links(archive: _Unzipped, names: list[str]) -> tuple[str, ...]:
                 archive.read(name).find(b"ddeLink") >= 0:
             links.append("DDE")
     return tuple(links)
+
+
+# -- shared formulas: the work of filling them down is bounded -------------------
+#
+# Excel writes a formula filled down or copied as one shared formula: the first
+# cell of a group holds the text (``<f t="shared" ref="J4:J8" si="0">…</f>``),
+# every other only the group's index (``<f t="shared" si="0"/>``).  Both read paths
+# give each such cell the first one's formula moved to its place (openpyxl's
+# Translator: it tokenizes the first formula once, ~1 µs a character, and moves
+# every reference in it for each cell, up to ~0.5 µs a character): ten thousand
+# cells sharing a formula of 2,000 characters, a 50 KB file, take seconds on either
+# path; at the cell limit, minutes.  So the text the groups expand to (each first
+# formula's length, once for it and once for every cell of its group after it) is
+# bounded for the whole workbook (max_shared_formula_text) before any is moved.
+# The read paths call check_shared_formulas where they would move one: the fast
+# path when its scan of a sheet first meets a shared formula (nothing is searched
+# in a workbook without one), openpyxl's before it opens the workbook.
+
+# a shared formula's tag as Excel writes it: its index, and whether it closes itself
+_SHARED_TAG = re.compile(rb'<f t="shared"(?: ref="[A-Z0-9$:]{0,32}+")? si="([0-9]{1,9}+)"'
+                         rb'(?: [a-z]{1,8}+="[0-9A-Za-z]{0,16}+")*+ ?+(/?+)>')
+_FORMULA_TAGS = frozenset(f"{ns} f" for ns in MAIN_NAMESPACES)
+
+
+def check_shared_formulas(path: Path, parts: Mapping[str, bytes],
+                          limits: Limits | None = None) -> None:
+    """Refuse the workbook whose sheets' shared formulas (filled-down and copied
+    formulas, in ``parts``: its sheets as the guard unzipped them) expand to more
+    than max_shared_formula_text characters, naming the sheet that holds the
+    most; SheetkitError (unreadable-file, shared-formulas)."""
+    limits = limits or default_limits()
+    texts = {name: shared_formula_text(data) for name, data in sorted(parts.items())
+             if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+    if sum(texts.values()) > limits.max_shared_formula_text:
+        most = max(texts, key=texts.__getitem__)
+        raise refuse(path, "shared-formulas", detail=_sheet_name(parts, most),
+                     limit=f"{limits.max_shared_formula_text:,}")
+
+
+def shared_formula_text(data: bytes) -> int:
+    """How many characters the shared formulas of one sheet's XML ``data`` expand
+    to as both read paths read them (in document order, the first formula of an
+    index that has text is its group's; every later cell of that index gets its
+    text moved): each group's text counted once for its first cell and once for
+    each later one.  Never fewer: the text is measured as written (``&amp;`` as
+    five), and a group's first formula up to its first ``</f>``."""
+    if data.find(b"shared") < 0 and data.find(b"&#") < 0:
+        return 0                               # no t attribute can say "shared"
+    if data.find(b"&#") < 0 and data.find(b"<![CDATA[") < 0:
+        tags = list(_SHARED_TAG.finditer(data))
+        if len(tags) == data.count(b"shared"):
+            return _shared_text_of_tags(data, tags)
+    return _shared_text_parsed(data)
+
+
+def _shared_text_of_tags(data: bytes, tags: list[re.Match[bytes]]) -> int:
+    """shared_formula_text where every "shared" in the sheet is in a tag written
+    as Excel writes it (and no character reference or CDATA section could hide
+    another): ``tags``, in order."""
+    firsts: dict[bytes, int] = {}
+    total = 0
+    for tag in tags:
+        index = tag.group(1)
+        known = firsts.get(index)
+        if known is not None:
+            total += known
+        elif not tag.group(2):
+            end = data.find(b"</f>", tag.end())
+            length = (end if end >= 0 else len(data)) - tag.end()
+            if length > 0:
+                firsts[index] = length
+                total += length
+    return total
+
+
+def _shared_text_parsed(data: bytes) -> int:
+    """shared_formula_text from the XML as parsed (attributes written in any
+    form: quoted either way, with character references, prefixed tags): each
+    formula element of SpreadsheetML whose t attribute says "shared"."""
+    parser = _parser()
+    firsts: dict[str | None, int] = {}
+    total = 0
+    first: list[Any] = []                      # [index, length] of a group's first being read
+
+    def text(chars: str) -> None:
+        first[1] += len(chars)
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal total
+        if tag in _FORMULA_TAGS and not first and attrs.get("t") == "shared":
+            index = attrs.get("si")
+            if index in firsts:
+                total += firsts[index]
+            else:
+                first[:] = [index, 0]
+                parser.CharacterDataHandler = text
+
+    def end(tag: str) -> None:
+        nonlocal total
+        if first and tag in _FORMULA_TAGS:
+            index, length = first
+            if length:
+                firsts[index] = length
+                total += length
+            first.clear()
+            parser.CharacterDataHandler = None
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    try:
+        parser.Parse(data, True)
+    except (expat.ExpatError, _Unsafe):
+        pass                                   # (the guard has parsed it whole already)
+    finally:
+        parser.StartElementHandler = parser.EndElementHandler = None   # they hold the parser
+        parser.CharacterDataHandler = None
+    return total
+
+
+def _sheet_name(parts: Mapping[str, bytes], part: str) -> str:
+    """The name the workbook gives the sheet in ``part`` (the part's own name
+    where the workbook does not say)."""
+    targets: dict[str, str] = {}
+    names: dict[str, str] = {}
+    relationship = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag.endswith(" Relationship") and "Id" in attrs and "Target" in attrs:
+            target = attrs["Target"]
+            targets[attrs["Id"]] = target.lstrip("/") if target.startswith("/") \
+                else f"xl/{target}"
+        elif tag.endswith(" sheet") and relationship in attrs and "name" in attrs:
+            names[attrs[relationship]] = attrs["name"]
+
+    for name in ("xl/_rels/workbook.xml.rels", "xl/workbook.xml"):
+        parser = _parser()
+        parser.StartElementHandler = start
+        try:
+            parser.Parse(parts.get(name, b""), True)
+        except (expat.ExpatError, _Unsafe):
+            return part
+    return next((sheet for rid, sheet in names.items() if targets.get(rid) == part), part)
