@@ -13,7 +13,7 @@ from typing import Any
 
 from sheetkit.codes import severity_words
 from sheetkit.findings import FileReport
-from sheetkit.guard import check_shared_formulas, inspect, refuse
+from sheetkit.guard import check_markup, check_shared_formulas, inspect, refuse
 from sheetkit.identity import RESULT_SHEET
 from sheetkit.labels import safe_filename
 from sheetkit.pages import FOOTER, text_lines
@@ -83,6 +83,7 @@ def marked_copy(source: Path, report: FileReport, lang: str = "ja",
     the file, the file is damaged (SheetkitError), never the whole run's problem."""
     inspection = inspect(source)                         # through the same guard
     check_shared_formulas(source, inspection.parts)      # openpyxl translates them all
+    check_markup(source, inspection.data, inspection.parts)   # and reads all it holds
     data = inspection.data
     try:
         out = io.BytesIO()

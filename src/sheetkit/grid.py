@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sheetkit.guard import Limits, check_shared_formulas, default_limits, inspect, refuse
+from sheetkit.guard import (
+    Limits,
+    check_markup,
+    check_shared_formulas,
+    default_limits,
+    inspect,
+    refuse,
+)
 from sheetkit.problems import SheetkitError
 
 
@@ -210,13 +217,15 @@ class FullSheets(Sheets):
     def __init__(self, path: Path, data: bytes, limits: Limits,
                  parts: Mapping[str, bytes]) -> None:
         """``parts``: the parts the guard unzipped (its sheets): openpyxl translates
-        every shared formula it reads, so their bound is checked first."""
+        every shared formula it reads and turns all it reads into objects, so
+        their bounds are checked first."""
         import io
 
         import openpyxl
 
         self.path, self.limits = path, limits
         check_shared_formulas(path, parts, limits)
+        check_markup(path, data, parts, limits)
         self._bytes = _without_custom_properties(data)
         with warnings.catch_warnings():   # openpyxl's warnings about odd files are not the user's
             warnings.simplefilter("ignore")

@@ -58,6 +58,7 @@ class Limits:
     max_defined_names: int
     max_data_bytes: int
     max_shared_formula_text: int
+    max_markup_bytes: int
 
     def __hash__(self) -> int:
         """The hash of the fields, computed once: the limits are part of the key
@@ -1581,3 +1582,40 @@ def _sheet_name(parts: Mapping[str, bytes], part: str) -> str:
         except (expat.ExpatError, _Unsafe):
             return part
     return next((sheet for rid, sheet in names.items() if targets.get(rid) == part), part)
+
+
+# -- what openpyxl reads besides cells: bounded where it reads ---------------------
+#
+# openpyxl turns every conditional format, validation, hyperlink, print area,
+# defined name, style and comment into objects one by one, about 1-2 us a byte
+# of their XML (a sqref list of a million cells, 7.6 MB, took half a minute to
+# read and longer to mark); the fast path reads none of it (0.1 us a byte, the
+# guard's parse).  So the path that reads a file with openpyxl (when the fast
+# path cannot, and --annotate's marked copy) first bounds the workbook's XML
+# outside the sheets' cells (max_markup_bytes); the fast path is not held to it.
+
+
+def check_markup(path: Path, data: bytes, parts: Mapping[str, bytes],
+                 limits: Limits | None = None) -> None:
+    """Refuse, before openpyxl reads it, the workbook ``data`` (``parts``: its
+    sheets and workbook as the guard unzipped them) whose XML parts hold more
+    than max_markup_bytes outside the sheets' cells (sheetData), naming the
+    sheet (or part) that holds the most; SheetkitError (unreadable-file, markup)."""
+    limits = limits or default_limits()
+    members = _directory(data)
+    if members is None:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = [_Member.of(info) for info in archive.infolist()]
+    sizes = {m.filename: m.file_size for m in members if m.filename.endswith(_XML_PARTS)}
+    if sum(sizes.values()) <= limits.max_markup_bytes:
+        return
+    for name in sizes:
+        sheet = parts.get(name) if name.startswith("xl/worksheets/") else None
+        if sheet is not None:
+            first, last = sheet.find(b"<sheetData"), sheet.rfind(b"</sheetData>")
+            if 0 <= first < last:
+                sizes[name] -= last - first
+    if sum(sizes.values()) > limits.max_markup_bytes:
+        most = max(sorted(sizes), key=sizes.__getitem__)
+        raise refuse(path, "markup", detail=_sheet_name(parts, most),
+                     limit=f"{limits.max_markup_bytes:,}")
