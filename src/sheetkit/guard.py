@@ -1173,10 +1173,11 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
     if plain is None or size // 4 > limits.max_elements:
         return None
     spreadsheet = data.find(_MAIN_URIS[0]) >= 0 or data.find(_MAIN_URIS[1]) >= 0
-    counts = _bounded_text(data, limits) if spreadsheet else None
-    if spreadsheet and counts is None:
+    bounded = _bounded_text(data, plain, limits) if spreadsheet else None
+    if spreadsheet and bounded is None:
         return None
-    declarations = _declarations(data)
+    counts, proven = bounded or (None, None)
+    declarations = _declarations(data, proven)
     if declarations is None:
         return None
     main = [prefix for prefix, uri, _ in declarations if uri in MAIN_NAMESPACES]
@@ -1194,11 +1195,23 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
 _new_counts = tuple.__new__
 
 
-def _declarations(data: bytes) -> list[tuple[str | None, str | None, int]] | None:
-    """Parse ``data`` strictly (_plain_parser): each namespace declaration, its
-    prefix (None for the default namespace), its URI and where the start tag
-    that makes it starts; None where the part is not plain or not well-formed."""
-    declarations: list[tuple[str | None, str | None, int]] = []
+# a namespace declaration: its prefix (None for the default namespace), its URI
+# and where the start tag that makes it starts
+_Declaration = tuple[str | None, str | None, int]
+
+
+def _declarations(data: bytes, proven: _Proven | None = None) -> list[_Declaration] | None:
+    """Parse ``data`` strictly (_plain_parser): each namespace declaration;
+    None where the part is not plain or not well-formed.  Where sheetData's
+    content is ``proven`` well-formed by its grammar, expat parses only the
+    rest (_declarations_around), and the whole part where that does not
+    prove it (the same answer: what it says of a well-formed part is the
+    same, and a part it doubts is parsed whole as ever)."""
+    if proven is not None:
+        around = _declarations_around(data, proven)
+        if around is not None:
+            return around
+    declarations: list[_Declaration] = []
     parser = _plain_parser()
     parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
         (prefix, uri, parser.CurrentByteIndex))
@@ -1211,21 +1224,26 @@ def _declarations(data: bytes) -> list[tuple[str | None, str | None, int]] | Non
     return declarations
 
 
-def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
+def _bounded_text(data: bytes, root: tuple[int, int, bool],
+                  limits: Limits) -> tuple[tuple[int, ...], _Proven | None] | None:
     """_bounds' cells, rows, names, merged ranges, cells they cover, used area,
     sheetData and sheet elements of a part whose unprefixed tags are all
-    SpreadsheetML's, from its text; None where it is not written so."""
+    SpreadsheetML's, from its text; None where it is not written so.  And
+    where the content of its sheetData is proven well-formed by the grammar
+    of sheet_grammar (which also proves that nothing in it is irregular),
+    what _declarations needs to parse only the rest (``root``: where the
+    root element's start tag starts and ends, as _plain_root says)."""
     # the cells and rows _PartScan counts lie between the first sheetData's start
     # and the last sheetData's end (where there is another, the search below finds it)
     first = data.find(b"<sheetData")
     try:
-        last, tail = _tail_of(data) if first >= 0 else (-1, None)
+        last, tail, remembered = _tail_of(data) if first >= 0 else (-1, None, None)
     except (_BadRef, ValueError):
         return None
     if first < 0 or last < first:
         names_and_sheets = _names_and_sheets(data)
         if names_and_sheets is not None:
-            return 0, 0, names_and_sheets[0], 0, 0, 0, 0, names_and_sheets[1]
+            return (0, 0, names_and_sheets[0], 0, 0, 0, 0, names_and_sheets[1]), None
         first = last = len(data)
     try:
         outside = None if first == len(data) else _ordinary_outside(data, first, tail)
@@ -1245,11 +1263,14 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
     except (_BadRef, ValueError):
         return None
     cells = rows = 0
+    proven = None
     if first < last:
         # (a sheetData ends at least ten bytes on: its first ten are "<sheetData")
         if data[first + 10] not in _TAG_END or \
-                SMALL_BOX[0] * SMALL_BOX[1] > limits.max_sheet_area or \
-                _IRREGULAR.search(data, first + 1, last) is not None:
+                SMALL_BOX[0] * SMALL_BOX[1] > limits.max_sheet_area:
+            return None
+        proven = _proven_sheet_data(data, root, first, last, remembered)
+        if proven is None and _IRREGULAR.search(data, first + 1, last) is not None:
             return None
         sheet_data += 1
         top, left = 0, min(left, 1)            # every cell and row within the small box
@@ -1260,7 +1281,7 @@ def _bounded_text(data: bytes, limits: Limits) -> tuple[int, ...] | None:
         if rows > limits.max_rows or cells > limits.max_cells:
             return None
     area = (bottom - top + 1) * (right - left + 1) if bottom else 0
-    return cells, rows, names, merged, merged_cells, area, sheet_data, sheet_entries
+    return (cells, rows, names, merged, merged_cells, area, sheet_data, sheet_entries), proven
 
 
 def _names_and_sheets(data: bytes) -> tuple[int, int] | None:
@@ -1318,42 +1339,60 @@ def _ordinary_outside(data: bytes, first: int,
 _Merges = tuple[int, int, int, int, int, int]
 
 
+class _Tail:
+    """A remembered tail (_Tails): its text, _ordinary_tail's verdict on it,
+    and what parsing it strictly found after the root's and sheetData's start
+    tags it followed (_tail_proof; at most PROOFS of them: a template's sheets
+    share those tags too)."""
+
+    __slots__ = ("text", "verdict", "proofs")
+    PROOFS = 4
+
+    def __init__(self, text: bytes, verdict: _Merges | None) -> None:
+        self.text, self.verdict = text, verdict
+        self.proofs: dict[tuple[bytes, bytes], _TailProof | None] = {}
+
+
 class _Tails:
     """Sheets' texts after their sheetData (from the last ``</sheetData>`` on),
     with _ordinary_tail's verdict on each, remembered once a run (at most
     ``maxsize``).  The returns of one template share them (merged ranges,
-    validations, conditional formats, page setup): each is looked at once a
-    run (a few, of at most 64 KiB), and the sheet it ends is still parsed
-    every time.  A sheet's own tail is found by comparing the remembered ones
+    validations, conditional formats, page setup): each is searched and
+    parsed once a run (a few, of at most 64 KiB; its parse once for each pair
+    of root and sheetData start tags it follows, the same in a template's
+    returns), and the rest of the sheet it ends is still parsed every time.
+    A sheet's own tail is found by comparing the remembered ones
     with its end, in C, neither copied nor hashed: at most one can match (a
     tail holds ``</sheetData>`` at its start only, a text that cannot overlap
     itself), and where one does, the sheet's last ``</sheetData>`` is where it
     starts.  (One memo for the run, used as functools' are: the tests find
-    and clear it by cache_info and cache_clear.)"""
+    and clear it by cache_info and cache_clear; its size counts the tails
+    and their proofs.)"""
 
     maxsize = 32
-    tails: list[tuple[bytes, _Merges | None]] = []
+    tails: list[_Tail] = []
     hits = misses = 0
 
     @classmethod
-    def ending(cls, data: bytes) -> tuple[int, _Merges | None] | None:
-        """Where the remembered tail that ends ``data`` starts, and its verdict."""
-        for tail, verdict in cls.tails:
-            if data.endswith(tail):
+    def ending(cls, data: bytes) -> tuple[int, _Tail] | None:
+        """Where the remembered tail that ends ``data`` starts, and the tail."""
+        for tail in cls.tails:
+            if data.endswith(tail.text):
                 cls.hits += 1
-                return len(data) - len(tail), verdict
+                return len(data) - len(tail.text), tail
         cls.misses += 1
         return None
 
     @classmethod
-    def add(cls, tail: bytes, verdict: _Merges | None) -> None:
+    def add(cls, tail: _Tail) -> None:
         if len(cls.tails) >= cls.maxsize:
             del cls.tails[0]
-        cls.tails.append((tail, verdict))
+        cls.tails.append(tail)
 
     @classmethod
     def cache_info(cls) -> _MemoInfo:
-        return _MemoInfo(cls.hits, cls.misses, cls.maxsize, len(cls.tails))
+        return _MemoInfo(cls.hits, cls.misses, cls.maxsize,
+                         len(cls.tails) + sum(len(tail.proofs) for tail in cls.tails))
 
     @classmethod
     def cache_clear(cls) -> None:
@@ -1374,21 +1413,147 @@ class _MemoInfo(NamedTuple):
     currsize: int
 
 
-def _tail_of(data: bytes) -> tuple[int, _Merges | None]:
+def _tail_of(data: bytes) -> tuple[int, _Merges | None, _Tail | None]:
     """Where the last ``</sheetData>`` of ``data`` starts (-1 where there is
-    none), and _ordinary_tail's verdict on the text from there on (None where
-    there is none); _BadRef where a merged range there is not one."""
+    none), _ordinary_tail's verdict on the text from there on (None where
+    there is none), and that text as remembered (None where it is not);
+    _BadRef where a merged range there is not one."""
     known = _Tails.ending(data)
     if known is not None:
-        return known
+        return known[0], known[1].verdict, known[1]
     last = data.rfind(b"</sheetData>")
     if last < 0:
-        return last, None
-    tail = data[last:]
-    verdict = _ordinary_tail(tail)
-    if len(tail) <= REMEMBERED_BYTES >> 4:
-        _Tails.add(tail, verdict)
-    return last, verdict
+        return last, None, None
+    tail = _Tail(data[last:], _ordinary_tail(data[last:]))
+    if len(tail.text) > REMEMBERED_BYTES >> 4:
+        return last, tail.verdict, None
+    _Tails.add(tail)
+    return last, tail.verdict, tail
+
+
+class _Proven(NamedTuple):
+    """A sheet whose sheetData content the grammar proved well-formed
+    (_proven_sheet_data): its root element's start tag runs from ``root`` to
+    ``root_end`` (its '>'), sheetData's from ``first`` to ``start``, where the
+    content starts; the content ends at ``last``, where the last
+    ``</sheetData>`` starts.  ``x14ac``: whether a row may use that prefix
+    (then the root must declare it); ``tail``: the text from ``last`` on, if
+    remembered (_Tails)."""
+
+    root: int
+    root_end: int
+    first: int
+    start: int
+    last: int
+    x14ac: bool
+    tail: _Tail | None
+
+
+def _proven_sheet_data(data: bytes, root: tuple[int, int, bool], first: int, last: int,
+                       tail: _Tail | None) -> _Proven | None:
+    """_Proven where the content of the sheetData that starts at ``first`` and
+    whose last ``</sheetData>`` starts at ``last`` is in the grammar of
+    sheet_grammar (well-formed, nothing irregular in it); None otherwise."""
+    x14ac = data.find(b"xmlns:x14ac=", root[0], root[1]) >= 0
+    start = _sheet_grammar()(data, first, last, x14ac)
+    return None if start is None else _Proven(root[0], root[1], first, start, last, x14ac, tail)
+
+
+@lru_cache(maxsize=1)
+def _sheet_grammar() -> Callable[[bytes, int, int, bool], int | None]:
+    """sheet_grammar.proven_content, imported when a sheet first needs it
+    (never at start-up)."""
+    from sheetkit.sheet_grammar import proven_content
+    return proven_content
+
+
+def _declarations_around(data: bytes, proven: _Proven) -> list[_Declaration] | None:
+    """_declarations of a part whose sheetData content is ``proven``
+    well-formed, from expat's strict parse of the text up to that content,
+    and of the text after it: where that tail is remembered and was parsed
+    after the same root and sheetData start tags (_tail_proof), expat parses
+    only the head and closes sheetData and the root, so the head leaves
+    exactly those two open, and the tail's declarations are the ones its
+    parse found; else the tail itself is parsed after the head.  The content
+    holds no tag but the grammar's (no namespace declaration, no prefix but
+    ``xml`` and ``x14ac``, which must then be declared on the root) and
+    leaves what is open as it found it, so the whole part is well-formed
+    where this is, with the same declarations.  None where this does not
+    prove it (then _declarations parses the whole part)."""
+    declarations: list[_Declaration] = []
+    parser = _plain_parser()
+    skipped = 0            # what expat was not given, before what it is given now
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
+        (prefix, uri, parser.CurrentByteIndex + skipped))
+    proof = _tail_proof(data, proven)
+    try:
+        parser.Parse(data[:proven.start], False)
+        if proof is not None:
+            parser.Parse(proof.closer, True)
+            declarations.extend((prefix, uri, proven.last + at)
+                                for prefix, uri, at in proof.declarations)
+        else:
+            skipped = proven.last - proven.start
+            parser.Parse(data[proven.last:], True)
+    except (expat.ExpatError, _Unsafe, _NotPlain):
+        return None
+    finally:
+        parser.StartNamespaceDeclHandler = None        # the handler holds the parser
+    if proven.x14ac and not any(prefix == "x14ac" and at == proven.root
+                                for prefix, _, at in declarations):
+        return None
+    return declarations
+
+
+class _TailProof(NamedTuple):
+    """A tail parsed strictly after a root's and a sheetData's start tags:
+    what closes those two elements, and the tail's namespace declarations
+    (where each start tag that makes one starts, from the tail's start)."""
+
+    closer: bytes
+    declarations: tuple[_Declaration, ...]
+
+
+_ROOT_NAME = re.compile(rb"<([^\s/>]+)")
+
+
+def _tail_proof(data: bytes, proven: _Proven) -> _TailProof | None:
+    """What parsing the remembered tail of ``proven`` strictly found after the
+    root's and sheetData's start tags of ``data`` (once a run for each pair:
+    a template's returns share them); None where the tail is not remembered
+    or not well-formed there."""
+    tail = proven.tail
+    if tail is None:
+        return None
+    tags = (data[proven.root:proven.root_end + 1], data[proven.first:proven.start])
+    if tags in tail.proofs:
+        return tail.proofs[tags]
+    if len(tail.proofs) >= _Tail.PROOFS:
+        return None
+    proof = tail.proofs[tags] = _parsed_tail(tail.text, *tags)
+    return proof
+
+
+def _parsed_tail(tail: bytes, root: bytes, sheet_data: bytes) -> _TailProof | None:
+    """``tail`` parsed strictly (_plain_parser) as the rest of a part that
+    starts with the start tags ``root`` and ``sheet_data``; None where that
+    part is not plain or not well-formed."""
+    name = _ROOT_NAME.match(root)
+    if name is None:
+        return None
+    head = root + sheet_data
+    declarations: list[_Declaration] = []
+    parser = _plain_parser()
+    parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
+        (prefix, uri, parser.CurrentByteIndex - len(head)))
+    try:
+        parser.Parse(head + tail, True)
+    except (expat.ExpatError, _Unsafe, _NotPlain):
+        return None
+    finally:
+        parser.StartNamespaceDeclHandler = None
+    return _TailProof(b"</sheetData></" + name.group(1) + b">",
+                      tuple(found for found in declarations if found[2] >= 0))
 
 
 def _ordinary_tail(tail: bytes) -> _Merges | None:

@@ -1,0 +1,409 @@
+"""The guard proves a sheet part well-formed without expat reading its sheetData:
+one strict grammar match (sheetkit.sheet_grammar) proves the content, expat parses
+the rest, and a tail (the text after ``</sheetData>``) the run already parsed after
+the same root and sheetData start tags is not parsed again.  Its verdict must be
+the one the whole strict parse gives, on every input.  These tests compare the two
+(the old one is the guard with the grammar switched off: every sheet parsed whole
+by expat, sheetData searched by _IRREGULAR) on every workbook the tests make,
+LibreOffice re-saves, Excel-like sheets, and thousands of mutations of them."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from filldown import filled_down
+from filling import fill
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from resave import resave_with_libreoffice
+
+from sheetkit import guard
+from sheetkit.problems import SheetkitError
+from sheetkit.sheet_grammar import proven_content
+
+LIMITS = guard.default_limits()
+MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+X14AC = b"http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"
+# the root element Excel writes for a sheet, and what it writes after sheetData
+EXCEL_ROOT = (
+    b'<worksheet xmlns="' + MAIN + b'" xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/relationships" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    b'mc:Ignorable="x14ac xr xr2 xr3" xmlns:x14ac="' + X14AC + b'" xmlns:xr="http://schemas.'
+    b'microsoft.com/office/spreadsheetml/2014/revision" xmlns:xr2="http://schemas.microsoft.com/'
+    b'office/spreadsheetml/2015/revision2" xmlns:xr3="http://schemas.microsoft.com/office/'
+    b'spreadsheetml/2016/revision3" xr:uid="{00000000-0001-0000-0000-000000000000}">')
+EXCEL_EXTENSION = (
+    b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://schemas.'
+    b'microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations count="0" '
+    b'xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"/></ext></extLst>')
+
+
+@contextlib.contextmanager
+def whole_parse() -> Iterator[None]:
+    """The guard as it was: no sheetData proven by the grammar, so every sheet
+    is parsed whole by expat and its sheetData searched by _IRREGULAR."""
+    real = guard._proven_sheet_data
+    guard._proven_sheet_data = lambda *_: None    # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        guard._proven_sheet_data = real
+
+
+def agree(name: str, data: bytes) -> bool | None:
+    """Assert that the guard's verdict on the part ``name`` is the whole parse's
+    (its bounds, or None), and where the grammar proves its sheetData, that the
+    declarations expat reports are the same and nothing there is irregular.
+    Whether the grammar proved it and the part is well-formed (True), proved
+    it in a part that is not (None), or did not (False)."""
+    new = guard._bounds(name, data, LIMITS)
+    with whole_parse():
+        old = guard._bounds(name, data, LIMITS)
+    assert new == old, name
+    plain = guard._plain_root(data)
+    bounded = guard._bounded_text(data, plain, LIMITS) if plain else None
+    proven = bounded[1] if bounded else None
+    if proven is None:
+        return False
+    whole = guard._declarations(data)
+    assert guard._declarations(data, proven) == whole, name
+    assert guard._IRREGULAR.search(data, proven.first + 1, proven.last) is None, name
+    return True if whole is not None else None
+
+
+def verdict(path: Path) -> tuple[object, ...]:
+    """What inspect says of ``path``: its Inspection, or the problems it was refused with."""
+    try:
+        found = guard.inspect(path)
+    except SheetkitError as error:
+        return ("refused", [(p.code, dict(p.params)) for p in error.problems])
+    return (found.external_links, found.parts, found.referenced, found.names, found.data)
+
+
+def same_verdict(path: Path) -> tuple[object, ...]:
+    new = verdict(path)
+    with whole_parse():
+        assert verdict(path) == new, path.name
+    return new
+
+
+def excel_like(sheet: bytes) -> bytes:
+    """A sheet as Excel writes it: its root declaring Excel's namespaces, each
+    row with its spans first and an ``x14ac:dyDescent`` last, and an extension
+    declaring more namespaces after sheetData."""
+    sheet = re.sub(rb"<worksheet\b[^>]*>", EXCEL_ROOT, sheet, count=1)
+    sheet = re.sub(rb'<row r="([0-9]+)"([^>]*?)( ?/?)>',
+                   rb'<row r="\1" spans="1:5"\2 x14ac:dyDescent="0.25"\3>', sheet)
+    return sheet.replace(b"</worksheet>", EXCEL_EXTENSION + b"</worksheet>")
+
+
+def rezip(source: Path, target: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            data = old.read(name)
+            new.writestr(name, change(name, data) if name.startswith("xl/worksheets/") else data)
+    return target
+
+
+@pytest.fixture(scope="module")
+def books(summary_path, template_dir, example_doc, tmp_path_factory) -> list[Path]:
+    """Workbooks as writers make them: the summary and templates (xlsxwriter),
+    filled returns (openpyxl), returns with formulas filled down (Excel's
+    shared formulas), Excel-like sheets, and LibreOffice re-saves."""
+    folder = tmp_path_factory.mktemp("wellformed")
+    filled = [fill(template_dir / f"第1章第{section.number}節_{section.title}.xlsx",
+                   folder / f"filled{section.number}.xlsx", section, extra_rows=1)
+              for section in example_doc.sections[:2]]
+    down = [filled_down(path, folder / f"down-{path.name}") for path in filled]
+    excel = [rezip(path, folder / f"excel-{path.name}", lambda _, data: excel_like(data))
+             for path in (*filled, *down)]
+    made = [summary_path, *sorted(template_dir.iterdir())[:2], *filled, *down, *excel]
+    if shutil.which("soffice"):
+        made += resave_with_libreoffice([filled[0], down[1]], folder)
+    return made
+
+
+def sheets(books: list[Path]) -> list[tuple[str, str, bytes]]:
+    found = []
+    for path in books:
+        with zipfile.ZipFile(path) as archive:
+            found += [(path.name, name, archive.read(name)) for name in archive.namelist()
+                      if name.startswith("xl/worksheets/") and name.endswith(".xml")]
+    return found
+
+
+def test_the_grammar_proves_every_sheet_writers_make(books):
+    """On the workbooks writers make, every sheet with cells is proven by the
+    grammar (the quick path is taken, not silently the old one) with the same
+    verdict, and every workbook gets the same Inspection."""
+    assert len(books) >= 10
+    for book, name, data in sheets(books):
+        guard._Tails.cache_clear()
+        for _ in range(2):                     # the tail parsed, then remembered
+            assert agree(name, data) or b"<row" not in data, (book, name)
+    for path in books:
+        assert same_verdict(path)[0] != "refused", path.name
+
+
+# what a mutation inserts: markup the grammar leaves to expat, bytes expat
+# refuses, and forms that are fine
+SNIPPETS = [
+    b"&", b"&amp;", b"&lt;", b"&foo;", b"&#10;", b"&#x0;", b"&#0;", b"&amp", b"]]>", b"]]", b"]",
+    b"\x00", b"\x01", b"\x08", b"\x0b", b"\x0c", b"\x1f", b"\x7f", b"\t", b"\r\n", b" ", b"\n",
+    b"\x80", b"\xff", b"\xfe", b"\xc3", b"\xc0\x80", b"\xe3\x81", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
+    b"\xf5\x80\x80\x80", b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xef\xbf\xbd", b"\xef\xbb\xbf", "記".encode(),
+    b"<", b">", b'"', b"'", b"/", b"=", b"<!-- c -->", b"<![CDATA[x]]>", b"<?pi x?>", b"<!DOCTYPE x>",
+    b' s="1"', b' t="n"', b' r="A1"', b' x:foo="1"', b' x14ac:dyDescent="0.25"', b' xml:space="preserve"',
+    b' xmlns:x="u"', b' xmlns="u"', b' xmlns:x14ac="u"', b' cm="1"', b' ph="1"', b"</c>", b"<c>",
+    b"</row>", b"<row>", b"<v>", b"</v>", b"<v/>", b'<c r="A1000"/>', b'<row r="1000"/>',
+    b'<c r="A01"/>', b'<c r="AAA1"/>', b'<c r="A1"/>', b'<row r="5"/>', b'<c r="B2" s="1"><v>1</v></c>',
+    b"<is><t>x</t></is>", b"<r><t>x</t></r>", b"<x:c/>", b"<sheetData>", b"</sheetData>",
+    b"<sheetData/>", b'<mergeCell ref="A1:B2"/>', b'<dimension ref="A1"/>', b"<definedName/>",
+    b'<charset val="1"/>', b"<sheet/>", b"</worksheet>", b"<f>1</f>", b'<f t="shared" si="0"/>']
+_ATTRIBUTE = re.compile(rb' [A-Za-z:0-9]+="[^"]*"')
+_TWO_ATTRIBUTES = re.compile(rb'( [A-Za-z:0-9]+="[^"]*")( [A-Za-z:0-9]+="[^"]*")')
+_END_TAG = re.compile(rb"</[A-Za-z:]+>")
+
+
+# what may be typed into a cell's text: text the grammar proves, and text expat refuses
+TYPED = [b"x", "記入".encode(), b"&amp;", b"&lt;&gt;", b"&quot;&apos;", b"]", b"] ]", b">", b"\t",
+         b"\r\n", b"\xef\xbf\xbd", b"\xc2\x85", b"=SUM(A1)", b"'", b"]]"]
+MISTYPED = [b"]]>", b"a]]>", b"&", b"&#10;", b"&foo;", b"&amp", b"\x01", b"\x00", b"\xff", b"\xe3\x81",
+            b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xed\xa0\x80", b"<", b"<!-- c -->", b"<![CDATA[x]]>"]
+_TEXT_START = re.compile(rb"<(?:t|v|f)(?: [^>]*)?>")
+
+
+def mutated(data: bytes, rng: random.Random) -> bytes:
+    """``data`` changed once, mostly inside sheetData: a snippet inserted, a byte
+    replaced, bytes cut, an attribute doubled, an end tag dropped, white space
+    put between two tags, two attributes swapped, or a cell's text typed into."""
+    first, last = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    inside = 0 <= first < last and rng.random() < 0.8
+    at = rng.randrange(first, last) if inside else rng.randrange(len(data))
+    kind = rng.randrange(12)
+    if kind == 11 and (value := data.find(b'="', at)) >= 0:
+        return data[:value + 2] + rng.choice(MISTYPED + TYPED) + data[value + 2:]
+    if kind == 10 and (between := data.find(b"><", at)) >= 0:
+        form = rng.choice(CELL_FORMS + [row + b"</row>" for row in ROW_FORMS])
+        return data[:between + 1] + form + data[between + 1:]
+    if kind >= 7 and (text := _TEXT_START.search(data, at)):
+        return data[:text.end()] + rng.choice(MISTYPED if kind == 9 else TYPED) + data[text.end():]
+    if kind == 0:
+        return data[:at] + rng.choice(SNIPPETS) + data[at:]
+    if kind == 1:
+        return data[:at] + bytes([rng.randrange(256)]) + data[at + 1:]
+    if kind == 2:
+        return data[:at] + data[at + rng.randint(1, 12):]
+    if kind == 3 and (attribute := _ATTRIBUTE.search(data, at)):
+        return data[:attribute.end()] + attribute.group() + data[attribute.end():]
+    if kind == 4 and (end := _END_TAG.search(data, at)):
+        return data[:end.start()] + data[end.end():]
+    if kind == 5 and (between := data.find(b"><", at)) >= 0:
+        return data[:between + 1] + rng.choice([b"\n", b" ", b"\r\n  ", b"x"]) + data[between + 1:]
+    pair = _TWO_ATTRIBUTES.search(data, at)
+    return data[:pair.start()] + pair.group(2) + pair.group(1) + data[pair.end():] if pair else data
+
+
+def test_mutated_sheets_get_the_whole_parses_verdict(books):
+    """Thousands of sheets each changed once or twice (see mutated): the same
+    verdict as the whole parse, whether the grammar proves them or leaves them
+    to expat; both kinds occur often."""
+    rng = random.Random(14)
+    seen = {True: 0, None: 0, False: 0}
+    for _, name, data in sheets(books):
+        for _ in range(40):
+            changed = mutated(data, rng)
+            if rng.random() < 0.3:
+                changed = mutated(changed, rng)
+            seen[agree(name, changed)] += 1
+    # proven and well-formed, proven in a part that is not, left to expat
+    assert seen[True] > 400 and seen[None] > 40 and seen[False] > 1000, seen
+
+
+def test_mutated_workbooks_get_the_same_inspection(books, tmp_path):
+    """Workbooks whose sheets were changed: the same Inspection (parts,
+    referenced, names …) or the same refusal with the same reason."""
+    rng = random.Random(3)
+    outcomes = set()
+    for index in range(150):
+        source = rng.choice(books)
+        path = rezip(source, tmp_path / f"m{index}.xlsx",
+                     lambda _, data: mutated(data, rng) if rng.random() < 0.5 else data)
+        found = same_verdict(path)
+        outcomes.add(found[0] if found[0] == "refused" else "passed")
+        path.unlink()
+    assert outcomes == {"refused", "passed"}
+
+
+# rows, cells and their children: first those in the grammar, then others
+ROWS = [b'<row r="1">', b'<row r="7" ht="15" customHeight="1">', b'<row r="999" hidden="1">',
+        b'<row r="2" spans="1:5" x14ac:dyDescent="0.25">', b'<row r="6" s="1" customFormat="1">',
+        b'<row r="1000">', b'<row r="01">', b"<row>", b'<row r="3" ht="1" ht="2">',
+        b'<row r="3" customHeight="1" ht="15">', b'<row r="4" x:y="1">', b'<row r="5"\n>']
+CELLS = [b'<c r="A1">', b'<c r="B2" s="3" t="s">', b'<c r="ZZ999" t="inlineStr">',
+         b'<c r="C3" cm="1" vm="1" ph="1">', b'<c r="C3" vm="1">', b'<c r="A1" t="n" >',
+         b'<c r="A10" s="1">', b'<c r="AAA1">', b'<c r="A1000">', b'<c r="A0">', b'<c r="a1">',
+         b'<c s="1" r="A1">', b'<c r="A1" s="1" s="1">', b'<c r="C3" ph="1" cm="1">',
+         b'<c r="C3" x14ac:dyDescent="1">', b"<c>", b"<c r='A1'>", b'<c r="A1" t="s" s="1">']
+CHILDREN = [b"<v>1</v>", b"<v/>", b"<v />", b"<f>SUM(A1)</f>", b'<f t="shared" ref="A1:A3" si="0">'
+            b'A1&amp;"x"&lt;&gt;&quot;&apos;</f>', b'<f t="shared" si="0"/>', b'<f aca="false">1</f>',
+            "<is><t>記入</t></is>".encode(), b"<is/>", b'<is><t xml:space="preserve"> x </t></is>',
+            b"<v>a]]b]</v>", b"<v>\t\r\n</v>", b"<v>\xef\xbf\xbd</v>",
+            b'<f si="0" t="shared"/>', b"<is><r><t>x</t></r></is>",
+            b"<is><t>a]]>b</t></is>", b"<v>&#10;</v>", b"<v>&foo;</v>",
+            b"<v>\x01</v>", b"<v>\xff</v>", b"<v>\xef\xbf\xbe</v>",
+            b"<v><!-- x --></v>", b"<v><![CDATA[x]]></v>", b"<v><?p x?></v>",
+            b"<v>a&b</v>", b"<v>></v>", b"<x/>", b'<charset val="1"/>', b'<f t="a&amp;b"/>',
+            b'<f t="a&b"/>', b'<f t="<"/>', b'<f t="\x01"/>']
+TAILS = [b'<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>', b"",
+         b'<pageMargins left="0.7" right="0.7"/>', EXCEL_EXTENSION, b"<x14ac:a/>", b"<!-- c -->"]
+
+
+def mostly_good(forms: list[bytes], good: int) -> st.SearchStrategy[bytes]:
+    """One of ``forms``, whose first ``good`` are in the grammar, those four
+    times as often as the rest."""
+    return st.sampled_from(forms[:good] * 4 + forms[good:])
+
+
+@st.composite
+def sheet_parts(draw) -> bytes:  # type: ignore[no-untyped-def]
+    """A sheet built of rows, cells and their children in good and bad forms,
+    under a root that may declare x14ac, with up to two snippets put in."""
+    rows = []
+    for row in draw(st.lists(mostly_good(ROWS, 5), max_size=4)):
+        cells = b""
+        for cell in draw(st.lists(mostly_good(CELLS, 7), max_size=4)):
+            children = b"".join(draw(st.lists(mostly_good(CHILDREN, 13), max_size=3)))
+            cells += cell[:-1] + b"/>" if not children and draw(st.booleans()) else \
+                cell + children + b"</c>"
+        rows.append(row + cells + b"</row>")
+    content = b"".join(rows)
+    for _ in range(draw(st.sampled_from([0, 0, 0, 1, 2]))):
+        at = draw(st.integers(0, len(content)))
+        content = content[:at] + draw(st.sampled_from(SNIPPETS)) + content[at:]
+    root, closing = draw(st.sampled_from(ROOTS))
+    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + root
+            + b"<sheetData>" + content + b"</sheetData>" + draw(st.sampled_from(TAILS)) + closing)
+
+
+# roots and what closes them: declaring x14ac or not, seeming to, or declaring
+# it on an element that sheetData is not a child of the root
+ROOTS = [(b'<worksheet xmlns="' + MAIN + b'">', b"</worksheet>"), (EXCEL_ROOT, b"</worksheet>"),
+         (b'<worksheet xmlns="' + MAIN + b'" xmlns:x14ac="' + X14AC + b'">', b"</worksheet>"),
+         (b'<worksheet xmlns="' + MAIN + b'" a="xmlns:x14ac=">', b"</worksheet>"),
+         (b'<worksheet xmlns="' + MAIN + b'"><p xmlns:x14ac="' + X14AC + b'">', b"</p></worksheet>")]
+# sheetData's content alone, where every prefix the grammar may admit is declared
+CLEAN = (b'<worksheet xmlns="' + MAIN + b'" xmlns:x14ac="' + X14AC + b'"><sheetData>',
+         b"</sheetData></worksheet>")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=sheet_parts())
+def test_built_sheets_get_the_whole_parses_verdict(data):
+    """Sheets built of good and bad forms: the guard's verdict is always the
+    whole parse's, and content the grammar proves (prefix x14ac allowed) is
+    well-formed where that prefix is declared, with nothing irregular in it."""
+    agree("xl/worksheets/sheet1.xml", data)
+    first, last = data.find(b"<sheetData"), data.rfind(b"</sheetData>")
+    start = proven_content(data, first, last, True)
+    if start is not None:
+        alone = CLEAN[0] + data[start:last] + CLEAN[1]
+        assert guard._declarations(alone) is not None
+        assert guard._IRREGULAR.search(alone, len(CLEAN[0]) - 10) is None
+
+
+def test_a_remembered_tail_is_parsed_again_after_other_start_tags():
+    """The tail after sheetData is parsed once a run for each pair of root and
+    sheetData start tags it follows: the same tail after a root that does not
+    declare a prefix it uses, or after a head that leaves another element open,
+    is refused as the whole parse refuses it, in any order."""
+    rows = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+    tail = b'</sheetData><mc:AlternateContent/></worksheet>'
+    declares = (b'<worksheet xmlns="' + MAIN + b'" xmlns:mc="http://schemas.openxmlformats.org/'
+                b'markup-compatibility/2006"><sheetData>')
+    lacks = b'<worksheet xmlns="' + MAIN + b'"><sheetData>'
+    open_head = declares.replace(b"<sheetData>", b"<sheetPr><sheetData>")
+    other_data = declares.replace(b"<sheetData>", b'<sheetData a="1">')
+    guard._Tails.cache_clear()
+    verdicts = [agree("xl/worksheets/sheet1.xml", head + rows + tail) for head in
+                (declares, lacks, declares, open_head, other_data, lacks, declares)]
+    assert verdicts == [True, None, True, None, True, None, True]
+    assert guard._bounds("xl/worksheets/sheet1.xml", lacks + rows + tail, LIMITS) is None
+
+
+@pytest.mark.parametrize("root, expected", [
+    (EXCEL_ROOT, True),
+    (b'<worksheet xmlns="' + MAIN + b'">', False),
+    (b'<worksheet xmlns="' + MAIN + b'" a="xmlns:x14ac=">', None),
+    (b'<worksheet xmlns="' + MAIN + b'" a="xmlns:x14ac=&quot;u&quot;">', None),
+    (b'<worksheet xmlns="' + MAIN + b'" xmlns:x14ac="' + X14AC + b'">', True)])
+def test_a_prefix_in_sheet_data_must_be_declared_on_the_root(root, expected):
+    """A row's x14ac:dyDescent is proven only where the root declares x14ac
+    (not where its start tag merely holds the text): the same verdict as the
+    whole parse, which refuses the prefix unbound."""
+    data = (root + b'<sheetData><row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1"><v>1</v>'
+            b"</c></row></sheetData></worksheet>")
+    assert agree("xl/worksheets/sheet1.xml", data) is expected
+
+
+# a cell and a row in the small box, then ones outside it or written otherwise
+# (which _IRREGULAR finds: the grammar must not prove them)
+CELL_FORMS = [b'<c r="ZZ999"/>', b'<c r="AAA1"/>', b'<c r="A1000"/>', b'<c r="A0"/>', b'<c r="A01"/>',
+              b'<c r="a1"/>', b'<c r="1A"/>', b'<c r=""/>', b'<c r="A"/>', b'<c r="A1 "/>']
+ROW_FORMS = [b'<row r="999">', b'<row r="1000">', b'<row r="">', b'<row r="1 ">', b'<row r="x">']
+
+
+def test_content_the_grammar_leaves_to_expat_is_judged_as_before():
+    """Forms the grammar does not prove (white space between tags, rich text,
+    a reference not first, comments …) are parsed whole, as before."""
+    head = b'<worksheet xmlns="' + MAIN + b'"><sheetData>'
+    for rows in (b'<row r="1">\n  <c r="A1"><v>1</v></c>\n</row>',
+                 b'<row r="1"><c r="A1" t="inlineStr"><is><r><t>x</t></r></is></c></row>',
+                 b'<row r="1"><c s="1" r="A1"/></row>', b'<row r="1"><!-- x --><c r="A1"/></row>',
+                 b'<row r="1"><c r="A1"><v>&#65;</v></c></row>', *(
+                     b'<row r="1">' + cell + b"</row>" for cell in CELL_FORMS[1:]),
+                 *(row + b'<c r="A1"/></row>' for row in ROW_FORMS[1:]),
+                 *(b'<row r="1"><c r="A1" s="' + typed + b'"><v>' + typed + b"</v></c></row>"
+                   for typed in MISTYPED)):
+        data = head + rows + b"</sheetData></worksheet>"
+        assert not agree("xl/worksheets/sheet1.xml", data)
+        assert proven_content(data, data.find(b"<sheetData"), data.rfind(b"</sheetData>"),
+                              False) is None
+
+
+def test_a_tail_parse_is_kept_in_the_run_memo_of_tails():
+    """What the run remembers of a tail's parse is counted in _Tails'
+    cache_info (so the tests that no memo grows with the returns cover it)."""
+    guard._Tails.cache_clear()
+    data = (b'<worksheet xmlns="' + MAIN + b'"><sheetData><row r="1"/></sheetData>'
+            b"<pageMargins/></worksheet>")
+    assert agree("xl/worksheets/sheet1.xml", data)
+    assert guard._Tails.cache_info().currsize == 2          # the tail and its one parse
+    for _ in range(3):
+        assert agree("xl/worksheets/sheet1.xml", data.replace(b'r="1"', b'r="2"'))
+    assert guard._Tails.cache_info().currsize == 2
+
+
+def test_whole_parse_is_what_main_does(books):
+    """The reference the tests compare with is the guard without the grammar:
+    switched off, no sheet is proven by it and the tail is never skipped."""
+    calls = []
+    real = guard._declarations_around
+    guard._declarations_around = lambda *args: calls.append(args) or real(*args)  # type: ignore
+    try:
+        with whole_parse():
+            for path in books[:3]:
+                verdict(path)
+        assert not calls
+        for path in books[:3]:
+            verdict(path)
+        assert calls
+    finally:
+        guard._declarations_around = real
