@@ -5,7 +5,9 @@ million cells took half a minute to read, longer to mark).  Where a file is
 read with openpyxl (when the fast path cannot, and --annotate's marked copy),
 a workbook with more than max_markup_bytes of XML outside its cells is refused
 first, naming the sheet (or part) that holds the most; the fast path reads it
-as before.  Each run is fenced in (tests/isolated.py: time and memory limits)."""
+as before.  Cell formats (the styles part) are read into objects on both
+paths: a styles part over max_styles_bytes is refused by the guard.  Each
+run is fenced in (tests/isolated.py: time and memory limits)."""
 
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ import pytest
 from filling import fill
 from isolated import GIB, Isolated, run_isolated
 
-from sheetkit.grid import FULL
+from sheetkit.grid import FAST, FULL
 from sheetkit.guard import check_markup, default_limits, inspect
 from sheetkit.problems import SheetkitError
+from sheetkit.subjects import read_subject
 
 SECONDS = 20
 CELLS = b" ".join(b"N%d" % row for row in range(1, 1_000_001))
@@ -126,3 +129,41 @@ def test_returns_and_summaries_are_far_below_the_bound(returned, summary_path):
     inspection = inspect(returned)
     with pytest.raises(SheetkitError):
         check_markup(returned, inspection.data, inspection.parts, tight)
+
+
+def with_styles(returned: Path, target: Path, formats: int) -> Path:
+    """``returned`` with ``formats`` more cell formats after its own (stored: a
+    part this repetitive would pass the compression-ratio limit)."""
+    with zipfile.ZipFile(returned) as old, zipfile.ZipFile(target, "w",
+                                                           zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                data = data.replace(b"</cellXfs>", b'<xf numFmtId="0" fontId="0" fillId="0" '
+                                    b'borderId="0" xfId="0"/>' * formats + b"</cellXfs>")
+                new.writestr(info.filename, data, zipfile.ZIP_STORED)
+            else:
+                new.writestr(info.filename, data)
+    return target
+
+
+def test_too_many_cell_formats_are_refused_on_both_paths(returned, tmp_path):
+    path = with_styles(returned, tmp_path / "styles.xlsx", 160_000)
+    with zipfile.ZipFile(path) as archive:
+        size = archive.getinfo("xl/styles.xml").file_size
+    assert size > default_limits().max_styles_bytes
+    outcome = run_isolated(["validate", str(path)], tmp_path, timeout=SECONDS)
+    outcome.assert_clean()
+    assert f"セルの書式（スタイル）の定義が {size:,} バイトあり" in outcome.stdout, outcome.output
+    assert "使っていないセルのスタイルを削除して" in outcome.stdout
+    english = run_isolated(["validate", str(path), "--lang", "en"], tmp_path, timeout=SECONDS)
+    assert f"its cell formats (styles) take {size:,} bytes" in english.stdout, english.output
+    for engine in (FAST, FULL):
+        read = Isolated([str(path), engine], tmp_path, GIB,
+                        program=(sys.executable, "-c", READ)).finish(SECONDS)
+        assert read.stdout.strip() == f"[('unreadable-file', 'styles', '{size:,}')]", engine
+
+
+def test_a_few_more_cell_formats_are_read(returned, tmp_path):
+    path = with_styles(returned, tmp_path / "styles.xlsx", 5_000)
+    assert not read_subject(path).problems
