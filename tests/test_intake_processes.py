@@ -7,6 +7,7 @@ import signal
 import sys
 import textwrap
 import time
+from collections.abc import Iterable
 
 import pytest
 from filling import many_returns
@@ -187,27 +188,32 @@ def test_ctrl_c_in_the_middle_of_an_import_still_says_interrupted(forty, tmp_pat
     assert outcome.leftovers == []
 
 
-def _sleep(seconds: float) -> float:
-    import time
-    time.sleep(seconds)
-    return seconds
+def _sleep(items: Iterable[float]) -> list[float]:
+    slept = []
+    for seconds in items:                       # taken one at a time
+        time.sleep(seconds)
+        slept.append(seconds)
+    return slept
 
 
-def test_a_stopped_pool_leaves_no_thread_behind():
-    """workers._stop ends the pool's management thread too: left running, it
-    closes its wake-up pipe while Python's own exit clean-up of the pool
-    writes to it, and a Ctrl-C'd run printed a traceback (OSError: Bad file
-    descriptor) after 中断しました, about one run in six on a busy machine."""
+def test_a_stopped_map_leaves_no_process_or_thread_behind():
+    """workers.map_fenced stopped midway (Ctrl-C, an error raised by its
+    caller) kills its processes at once and leaves no thread running (a
+    process pool's management thread, left running, once printed a traceback
+    at exit after 中断しました: OSError: Bad file descriptor)."""
+    import multiprocessing
     import threading
 
     from sheetkit import workers
 
-    before = threading.active_count()
-    pool = workers._pool(2)
-    futures = [pool.submit(_sleep, 5) for _ in range(4)]
-    futures[0].running() or time.sleep(0.2)
-    manager = pool._executor_manager_thread
-    assert manager is not None and manager.is_alive()
-    workers._stop(pool)
-    assert not manager.is_alive()
-    assert threading.active_count() == before
+    threads, children = threading.active_count(), multiprocessing.active_children()
+    run = workers.map_fenced(_sleep, [0.01] + [30.0] * 4, 2, 1)
+    assert next(run) == ([0], [0.01])              # the workers run, one sleeps
+    members = [c for c in multiprocessing.active_children() if c not in children]
+    assert len(members) == 2
+    start = time.monotonic()
+    run.close()
+    assert time.monotonic() - start < 10
+    assert not any(member.is_alive() for member in members)
+    assert multiprocessing.active_children() == children
+    assert threading.active_count() == threads

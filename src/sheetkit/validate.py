@@ -92,11 +92,12 @@ CHUNK = 256       # files read and checked together: one pandera call per table 
 YOUNG_LIMIT = 50_000
 
 
-def _check_chunk(paths: Sequence[str | Path], keep: Keep | None,
+def _check_chunk(paths: Iterable[str | Path], keep: Keep | None,
                  documents: bool = True, layout: Layout | None = None
                  ) -> list[tuple[FileReport, Subject]]:
-    """Read and validate a chunk of files (one pandera call per table), and
-    return their findings with each subject slimmed to what the caller keeps.
+    """Read and validate a chunk of files (one pandera call per table; each
+    taken as it goes), and return their findings with each subject slimmed to
+    what the caller keeps.
 
     An unexpected error (sheetkit's fault, or a case it does not know) in
     reading or checking some files costs only those: each is named as unread,
@@ -129,13 +130,13 @@ def _collector_paused(collect: bool = False) -> Iterator[None]:
                 gc.collect(0)
 
 
-def _read_and_check(paths: Sequence[str | Path], keep: Keep | None, documents: bool,
+def _read_and_check(paths: Iterable[str | Path], keep: Keep | None, documents: bool,
                     layout: Layout | None) -> list[tuple[FileReport, Subject]]:
     faults: dict[str, Exception] = {}
     subjects = _read_all(paths, layout, faults, documents)
     chapters = [c for s in subjects for c in s.chapters]   # a plan's file: each chapter
     found = iter(_checked(chapters, faults))
-    _stop_if_all(faults, paths)
+    _stop_if_all(faults, [s.path for s in subjects])
     files = [FileReport(s.path, tuple(_of_chapter(f, part, bool(s.more)) for part in s.chapters
                                       for f in next(found).findings))
              for s in subjects]
@@ -364,10 +365,16 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
 
 def _chunks(paths: Sequence[str | Path], jobs: int) -> list[list[str | Path]]:
     """``paths`` in chunks: a multiple of ``jobs``, at most CHUNK files each."""
-    total = len(paths)
+    size = _chunk_size(len(paths), jobs)
+    return [list(paths[i:i + size]) for i in range(0, len(paths), size)]
+
+
+def _chunk_size(total: int, jobs: int) -> int:
+    """Files in a chunk of ``total``: at most CHUNK, and as many chunks as a
+    multiple of ``jobs`` (so that memory stays as flat as ever: a worker
+    holds one chunk's subjects at a time)."""
     count = jobs * -(-total // (jobs * CHUNK))
-    size = max(1, -(-total // max(count, 1)))
-    return [list(paths[i:i + size]) for i in range(0, total, size)]
+    return max(1, -(-total // max(count, 1)))
 
 
 def _slow_start() -> bool:
@@ -384,19 +391,20 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
     forked first (from a small process: a few ms) and reads files from the
     first, running every check but the tables', while this process imports
     them: one core would wait else.  Once they are imported it takes no more
-    files; the workers, forked then, read and check the rest, and meanwhile
-    this process checks the tables of what the reader sent."""
+    files; the workers, forked then, read and check the rest (each taking the
+    next file as it is ready, the tables checked a chunk at a time), and
+    meanwhile this process checks the tables of what the reader sent."""
     from sheetkit.workers import Ahead, Died, map_fenced  # processes only when asked for
 
     total = len(paths)
     ahead = Ahead(partial(_read_chunk, keep=keep, documents=documents, layout=layout),
                   paths) if _slow_start() else None
     early: list[tuple[FileReport, Subject]] = []
-    done_chunks: dict[int, list[tuple[FileReport, Subject]]] = {}
+    done: dict[int, tuple[FileReport, Subject]] = {}
 
     def report() -> None:
         if progress:
-            progress(len(early) + sum(map(len, done_chunks.values())), total)
+            progress(len(early) + len(done), total)
 
     def check_early() -> None:
         if ahead is not None:
@@ -406,20 +414,21 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
 
     try:
         prepare()
-        chunks = _chunks(paths[ahead.stop() if ahead else 0:], jobs)
-        if chunks:
-            for index, done in map_fenced(partial(_check_chunk, keep=keep, documents=documents,
-                                                  layout=layout),
-                                          chunks, min(jobs, len(chunks)), meanwhile=check_early):
-                done_chunks[index] = [_died(item) if isinstance(item, Died) else item
-                                      for item in done]
+        rest = paths[ahead.stop() if ahead else 0:]
+        if rest:
+            size = _chunk_size(len(rest), jobs)
+            for indices, results in map_fenced(
+                    partial(_check_chunk, keep=keep, documents=documents, layout=layout), rest,
+                    min(jobs, -(-len(rest) // size)), size, meanwhile=check_early):
+                for index, result in zip(indices, results):
+                    done[index] = _died(result) if isinstance(result, Died) else result
                 report()
         else:
             check_early()
     finally:
         if ahead is not None:
             ahead.close()
-    return early + [pair for index in range(len(chunks)) for pair in done_chunks[index]]
+    return early + [done[index] for index in range(len(rest))]   # each file, in order
 
 
 def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[int] | None

@@ -6,9 +6,11 @@
   and only the parent answers it (中断しました, exit 130), so no worker prints
   a traceback.
 - A worker that dies for any reason (a signal, the kernel's OOM killer, a
-  native library aborting) costs only its own file: the files of a chunk
-  whose worker died are read again one by one, each in a process of its
-  own, and a file whose process dies again is reported by the caller."""
+  native library aborting) costs only its own file: the files it had taken
+  and not answered are read again one by one, each in a process of its own,
+  and a file whose process dies again is reported by the caller.
+- Workers take the files one at a time as they go, from a counter they share:
+  however long each file takes, they end together."""
 
 from __future__ import annotations
 
@@ -19,9 +21,8 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.connection import Connection
+from itertools import chain
+from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -62,72 +63,161 @@ def init_worker(parent: int) -> None:
     _die_with(parent)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=init_worker, initargs=(os.getpid(),))
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End a pool now: queued work cancelled, running workers killed, and its
-    management thread ended.  Left running, that thread closes its wake-up
-    pipe while Python's exit clean-up of pools writes to it: a run stopped by
-    Ctrl-C printed a traceback (Bad file descriptor) after its message."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())   # no public way
-    manager = getattr(pool, "_executor_manager_thread", None)              # nor here
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    for process in processes:
-        process.join()
-    if manager is not None and manager is not threading.current_thread():
-        manager.join(timeout=10 * WATCH_SECONDS)   # it sees its workers gone and ends
-
-
-def map_fenced(work: Callable[[Sequence[T]], list[U]], chunks: Sequence[Sequence[T]],
-               workers: int, meanwhile: Callable[[], object] | None = None
-               ) -> Iterator[tuple[int, list[U | Died]]]:
-    """``work`` over every chunk in ``workers`` processes: (chunk index, its
-    results) as chunks finish.  Where a worker died, the chunk's items are
-    redone one by one in processes of their own; an item whose process dies
-    again comes back as Died.  ``meanwhile`` runs here once the workers have
-    started (they are forked first, from the process as it is then)."""
-    pool = _pool(workers)
-    failed: list[int] = []
+def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], workers: int,
+               size: int, meanwhile: Callable[[], object] | None = None
+               ) -> Iterator[tuple[list[int], list[U | Died]]]:
+    """``work`` over ``items`` in ``workers`` fenced processes forked now:
+    (the indices of some items, their results) as each call of ``work`` ends.
+    Each process takes the items one at a time as its ``work`` asks for them
+    (from the first; a counter the processes share), at most ``size`` into one
+    call, and sends back each call's results, so that the processes end
+    together however long each item takes.  Where a process died, the items it
+    had taken and not sent back are redone one by one in processes of their
+    own (an item whose process dies again comes back as Died); the others go
+    on.  ``meanwhile`` runs here once the processes have started (they are
+    forked first, from the process as it is then)."""
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0)                 # the next item to take
+    owners = context.Array("h", len(items), lock=False)       # the process that took each
+    answered = bytearray(len(items))
+    members: dict[Connection, Any] = {}
     try:
-        pending: dict[Future[list[U]], int] = {pool.submit(work, chunk): index
-                                               for index, chunk in enumerate(chunks)}
+        for number in range(workers):
+            receive, send = context.Pipe(duplex=False)
+            member = context.Process(target=_member, daemon=True, args=(
+                work, items, counter, owners, number, size, send, os.getpid()))
+            member.start()
+            send.close()                             # the member's end: EOF here once it ends
+            members[receive] = member
         if meanwhile is not None:
             meanwhile()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = pending.pop(future)
+        while members:
+            ready = wait(list(members))
+            for receive in [r for r in members if r in ready]:
                 try:
-                    result: list[U | Died] = list(future.result())
-                except BrokenProcessPool:
-                    failed.append(index)
+                    done, value = receive.recv()
+                except EOFError:                     # the member ended, or died
+                    receive.close()
+                    members.pop(receive).join()
                     continue
-                yield index, result
-        pool.shutdown()
+                if not done:
+                    raise value
+                indices, results = value
+                for index in indices:
+                    answered[index] = 1
+                yield indices, results
     finally:
-        _stop(pool)              # interrupted, or a worker died: nothing is left running
-    for index in sorted(failed):
-        yield index, [_alone(work, item) for item in chunks[index]]
+        _end(members)                                # interrupted, or an error raised there
+    taken = min(counter.value, len(items))
+    for index in range(taken):
+        if not answered[index]:                      # taken by a member that died
+            yield [index], [_alone(work, items[index])]
+    if taken < len(items):                           # every member died before the end
+        rest = range(taken, len(items))
+        again = map_fenced(work, items[taken:], workers, size) if taken else (
+            ([index - taken], [_alone(work, items[index])]) for index in rest)
+        for indices, results in again:
+            yield [index + taken for index in indices], results
+
+
+def _end(members: dict[Connection, Any]) -> None:
+    for receive, member in members.items():
+        if member.is_alive():
+            member.kill()
+        member.join()
+        receive.close()
+    members.clear()
+
+
+def _member(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], counter: Any,
+            owners: Any, number: int, size: int, send: Connection, parent: int) -> None:
+    """In a process of map_fenced: ``work`` over the items it takes, ``size``
+    at most a call, each call's results sent back as it ends (or the error it
+    raised, and no more)."""
+    init_worker(parent)
+    try:
+        while True:
+            first = _take(counter, len(items), owners, number)
+            if first is None:
+                break
+            taken = [first]
+            results = work(chain([items[first]], _taking(items, counter, size, taken,
+                                                         owners, number)))
+            send.send((True, (taken, results)))
+    except Exception as error:  # noqa: BLE001 - raised in the parent
+        _send_error(send, error)
+    send.close()
+
+
+def _take(counter: Any, total: int, owners: Any = None, number: int = 0) -> int | None:
+    """The index of the next item to take (recorded in ``owners`` as taken by
+    ``number``), None when there is none.  The counter's lock is held for a
+    moment at a time; a process that died holding it leaves it held: the
+    others take no more, and their parent sees to the rest."""
+    lock = counter.get_lock()
+    if not lock.acquire(timeout=5 * WATCH_SECONDS):
+        return None
+    try:
+        index = counter.value
+        if index >= total:
+            return None
+        if owners is not None:
+            owners[index] = number
+        counter.value = index + 1
+        return index
+    finally:
+        lock.release()
+
+
+def _taking(items: Sequence[T], counter: Any, limit: int, taken: list[int], owners: Any = None,
+            number: int = 0) -> Iterator[T]:
+    """Items taken one at a time as they are asked for, until ``taken`` holds
+    ``limit`` indices or none is left."""
+    while len(taken) < limit:
+        index = _take(counter, len(items), owners, number)
+        if index is None:
+            return
+        taken.append(index)
+        yield items[index]
+
+
+def _send_error(send: Connection, error: Exception) -> None:
+    try:
+        send.send((False, error))
+    except Exception as unsent:  # noqa: BLE001 - an error that cannot be sent as it is
+        send.send((False, RuntimeError(f"{type(unsent).__name__}: {unsent}")))
 
 
 def _alone(work: Callable[[Sequence[T]], Sequence[U]], item: T) -> U | Died:
-    """``work`` on one item in a process of its own."""
-    pool = _pool(1)
+    """``work`` on one item in a fenced process of its own."""
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_once, daemon=True, args=(work, item, send, os.getpid()))
+    process.start()
+    send.close()                             # the process's end: EOF here if it dies
     try:
-        result = pool.submit(work, [item]).result()[0]
-        pool.shutdown()
-        return result
-    except BrokenProcessPool:
-        return Died(item)
+        try:
+            done, value = receive.recv()
+        except EOFError:                     # the process died
+            return Died(item)
     finally:
-        _stop(pool)
+        if process.is_alive():
+            process.kill()                   # interrupted meanwhile
+        process.join()
+        receive.close()
+    if not done:
+        raise value
+    return value
 
+
+def _once(work: Callable[[Sequence[T]], Sequence[U]], item: T, send: Connection,
+          parent: int) -> None:
+    init_worker(parent)
+    try:
+        send.send((True, work([item])[0]))
+    except Exception as error:  # noqa: BLE001 - raised in the parent
+        _send_error(send, error)
+    send.close()
 
 
 class Ahead(Generic[T, U]):
@@ -194,22 +284,8 @@ def _ahead(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], next_: An
     """In the process of an Ahead: ``work`` over the items it takes, its
     answer (or the error it raised) sent back."""
     init_worker(parent)
-
-    def taken() -> Iterator[T]:
-        while True:
-            with next_.get_lock():
-                index = next_.value
-                if index >= len(items):
-                    return
-                next_.value = index + 1
-            yield items[index]
-
     try:
-        answer: tuple[bool, object] = (True, work(taken()))
+        send.send((True, work(_taking(items, next_, len(items), []))))
     except Exception as error:  # noqa: BLE001 - raised in the parent, as a pool's would be
-        answer = (False, error)
-    try:
-        send.send(answer)
-    except Exception as error:  # noqa: BLE001 - an error that cannot be sent as it is
-        send.send((False, RuntimeError(f"{type(error).__name__}: {error}")))
+        _send_error(send, error)
     send.close()
