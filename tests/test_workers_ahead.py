@@ -149,3 +149,54 @@ def test_in_a_fresh_process_the_early_reader_imports_no_pandas(inputs):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[-1] == "same" and lines[0].startswith("read ahead: "), done.stdout
+
+
+WARM = textwrap.dedent("""
+    import os, sys, time
+    from sheetkit import layout_check, validate
+    real_check, real_chunk, real_named, real_read = (
+        layout_check.check_layout, validate._check_chunk, validate._load_named,
+        validate.read_subject)
+    def read(*args, **kwargs):                 # slow: the early reader leaves files over
+        time.sleep(0.2)
+        return real_read(*args, **kwargs)
+    def check_layout(*args, **kwargs):
+        print("layout checked in", os.getpid(), flush=True)
+        return real_check(*args, **kwargs)
+    def check_chunk(*args, **kwargs):
+        before = set(sys.modules)
+        done = real_chunk(*args, **kwargs)
+        new = sorted(m for m in set(sys.modules) - before if m.startswith("pandera.backends.pandas"))
+        print("worker", os.getpid(), "imported", new, flush=True)
+        return done
+    def load_named(named):                     # once the early reader has named its layout
+        start = time.monotonic()
+        while not named.value and time.monotonic() - start < 60:
+            time.sleep(0.01)
+        print("named", named.value.decode(), flush=True)
+        real_named(named)
+    layout_check.check_layout = check_layout
+    validate._check_chunk = check_chunk
+    validate._load_named = load_named
+    validate.read_subject = read
+    print("parent", os.getpid(), flush=True)
+    validate.validate_paths(sys.argv[1:], jobs=2)
+""")
+
+
+def test_the_workers_inherit_the_layout_and_pandera_backends_loaded_once(inputs):
+    """In a fresh process the early reader names the bundled layout of its first
+    workbook; this process loads it, and registers pandera's backends, before it
+    forks the workers: they inherit both, and neither checks the layout again
+    nor imports a backend at its first file."""
+    done = subprocess.run([sys.executable, "-c", WARM, *map(str, inputs)], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    parent = lines[0].split()[1]
+    assert "named tokorozawa" in lines
+    checked = {line.split()[-1] for line in lines if line.startswith("layout checked in")}
+    workers = [line.split()[1] for line in lines if line.startswith("worker")]
+    assert workers and all(line.endswith("imported []") for line in lines
+                           if line.startswith("worker")), done.stdout
+    assert parent in checked and not checked & set(workers), done.stdout

@@ -8,11 +8,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, is_dataclass, replace
 from decimal import Decimal
 from functools import cache, partial
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -21,7 +22,7 @@ from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
 from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, Rows, build_rows, file_of, row_of
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
-from sheetkit.layout import Layout, load_layout
+from sheetkit.layout import Layout, available_layouts, load_layout
 from sheetkit.problems import Location, Problem, SheetkitError, debugging
 from sheetkit.rates import achievement, as_written
 from sheetkit.subjects import Subject, read_subject
@@ -62,6 +63,10 @@ def prepare() -> None:
     """Read the rules and every table's schema, importing pandas and pandera,
     once per process and before any file is read (or any worker forks).
 
+    pandera's backends for DataFrames, which it imports and registers at its
+    first validate, are registered here too: workers forked after have them
+    (each would do it again at its first chunk else: ~17 M instructions).
+
     Those imports leave some 10^5 objects that live as long as the process
     and no garbage, so the cyclic garbage collector is paused meanwhile (it
     would walk them again and again: about 50 ms of start-up) and, after,
@@ -72,6 +77,9 @@ def prepare() -> None:
         load_rules()
         for table in TABLES:
             load_schema(table)
+        import pandas
+
+        load_schema(TABLES[0]).get_backend(check_type=pandas.DataFrame)
     finally:
         gc.freeze()
         if enabled:
@@ -235,12 +243,19 @@ class _Read(NamedTuple):
 
 
 def _read_chunk(paths: Iterable[str | Path], keep: Keep | None, documents: bool = True,
-                layout: Layout | None = None) -> list[_Read]:
+                layout: Layout | None = None, named: Any = None) -> list[_Read]:
     """In a reader process: read files (taking each as it goes) and run every
-    check but the tables'."""
+    check but the tables'; the bundled layout the first file was read with is
+    written to ``named`` (shared bytes), if given, as soon as it is read."""
     with _collector_paused(collect=True):
         faults: dict[str, Exception] = {}
-        subjects = _read_all(paths, layout, faults, documents)
+        paths = iter(paths)
+        subjects = _read_all(islice(paths, 1), layout, faults, documents)
+        if named is not None:
+            named.value = next((c.layout.source.encode()[:255] for s in subjects
+                                for c in s.chapters
+                                if c.layout is not None and c.layout is not layout), b"")
+        subjects += _read_all(paths, layout, faults, documents)
         chapters = [c for s in subjects for c in s.chapters]
         found, rows = _untabled(chapters, faults)
         _stop_if_all(faults, [s.path for s in subjects])
@@ -397,8 +412,9 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
     from sheetkit.workers import Ahead, Died, map_fenced  # processes only when asked for
 
     total = len(paths)
-    ahead = Ahead(partial(_read_chunk, keep=keep, documents=documents, layout=layout),
-                  paths) if _slow_start() else None
+    named = _shared_name()
+    ahead = Ahead(partial(_read_chunk, keep=keep, documents=documents, layout=layout,
+                          named=named), paths) if _slow_start() else None
     early: list[tuple[FileReport, Subject]] = []
     done: dict[int, tuple[FileReport, Subject]] = {}
 
@@ -414,6 +430,7 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
 
     try:
         prepare()
+        _load_named(named)
         rest = paths[ahead.stop() if ahead else 0:]
         if rest:
             size = _chunk_size(len(rest), jobs)
@@ -429,6 +446,25 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
         if ahead is not None:
             ahead.close()
     return early + [done[index] for index in range(len(rest))]   # each file, in order
+
+
+def _shared_name() -> Any:
+    """Bytes shared with a process forked after: where the early reader writes
+    the name of the bundled layout it read its first workbook with."""
+    from multiprocessing import get_context
+
+    return get_context("fork").Array("c", 256, lock=False)
+
+
+def _load_named(named: Any) -> None:
+    """The bundled layout the early reader named (in ``named``), loaded (as
+    _check_read would, later) before the workers fork: they inherit it, and
+    each would load and check it again at its first file else (~40 M
+    instructions).  The name is a workbook's: only a bundled one is loaded."""
+    text = named.value.decode("ascii", "replace")
+    if text in available_layouts():
+        with suppress(SheetkitError):   # a bundled layout in error: each file read says so
+            load_layout(text)
 
 
 def plan_wide(report: Report, subjects: list[Subject], plan_chapters: Iterable[int] | None
