@@ -367,7 +367,9 @@ def test_content_the_grammar_leaves_to_expat_is_judged_as_before():
     for rows in (b'<row r="1">\n  <c r="A1"><v>1</v></c>\n</row>',
                  b'<row r="1"><c r="A1" t="inlineStr"><is><r><t>x</t></r></is></c></row>',
                  b'<row r="1"><c s="1" r="A1"/></row>', b'<row r="1"><!-- x --><c r="A1"/></row>',
-                 b'<row r="1"><c r="A1"><v>&#65;</v></c></row>', *(
+                 b'<row r="1"><c r="A1"><v>&#65;</v></c></row>',
+                 b'<row r="1"><c r="B2"><f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/>'
+                 b"<v>1</v></c></row>", *(
                      b'<row r="1">' + cell + b"</row>" for cell in CELL_FORMS[1:]),
                  *(row + b'<c r="A1"/></row>' for row in ROW_FORMS[1:]),
                  *(b'<row r="1"><c r="A1" s="' + typed + b'"><v>' + typed + b"</v></c></row>"

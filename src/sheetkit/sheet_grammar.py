@@ -53,8 +53,9 @@ def _attributes(*names: bytes) -> bytes:
 
 
 def _element(name: bytes, attributes: bytes, content: bytes) -> bytes:
-    """``<name …/>`` or ``<name …>content</name>``."""
-    return rb"<" + name + attributes + rb"(?:" + _EMPTY + rb"|>" + content + rb"</" + name + rb">)"
+    """``<name …>content</name>`` or ``<name …/>`` (in this order: sre tests a
+    branch that starts with one byte, '>', by that byte alone)."""
+    return rb"<" + name + attributes + rb"(?:>" + content + rb"</" + name + rb">|" + _EMPTY + rb")"
 
 
 _CELL = _element(
@@ -63,8 +64,8 @@ _CELL = _element(
     # (cm, vm, ph, rare, in one group: a cell without them tries one, not three)
     + rb"(?: (?:cm" + _VALUE + _attributes(b"vm", b"ph") + rb"|vm" + _VALUE + _attributes(b"ph")
     + rb"|ph" + _VALUE + rb"))?+",
-    rb"(?:" + _element(b"f", _attributes(b"t", b"aca", b"ref", b"dt2D", b"dtr", b"del1", b"del2",
-                                          b"r1", b"r2", b"ca", b"si", b"bx"), _TEXT) + rb")?+"
+    # (a formula's attributes as writers write them; a data table's are left to expat)
+    rb"(?:" + _element(b"f", _attributes(b"t", b"aca", b"ref", b"ca", b"si"), _TEXT) + rb")?+"
     + rb"(?:" + _element(b"v", b"", _TEXT) + rb")?+"
     + rb"(?:" + _element(b"is", b"", rb"(?:" + _element(b"t", _attributes(b"xml:space"), _TEXT)
                          + rb")?+") + rb")?+")
@@ -74,9 +75,10 @@ _ROW_ATTRIBUTES = _attributes(b"spans", b"s", b"customFormat", b"ht", b"hidden",
 
 @lru_cache(maxsize=2)
 def _grammar(x14ac: bool) -> re.Pattern[bytes]:
-    """The rows of sheetData (compiled on first use: ~2 ms, never at start-up)."""
-    row = _element(b"row", rb' r="[0-9]{1,3}+"' + _ROW_ATTRIBUTES
-                   + (_attributes(b"x14ac:dyDescent") if x14ac else b""),
+    """The rows of sheetData (compiled on first use, ~2 ms: never at start-up)."""
+    # (a row's other attributes tried only where one follows: most rows have none)
+    row = _element(b"row", rb' r="[0-9]{1,3}+"(?:(?= )' + _ROW_ATTRIBUTES
+                   + (_attributes(b"x14ac:dyDescent") if x14ac else b"") + rb")?+",
                    rb"(?:" + _CELL + rb")*+")
     return re.compile(rb"(?:" + row + rb")*+")
 
