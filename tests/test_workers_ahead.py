@@ -152,13 +152,23 @@ def test_in_a_fresh_process_the_early_reader_imports_no_pandas(inputs):
 
 
 WARM = textwrap.dedent("""
-    import os, sys, time
+    import os, sys, tempfile, time
     from sheetkit import layout_check, validate
-    real_check, real_chunk, real_named, real_read = (
+    real_check, real_chunk, real_named, real_read, real_read_chunk = (
         layout_check.check_layout, validate._check_chunk, validate._load_named,
-        validate.read_subject)
-    def read(*args, **kwargs):                 # slow: the early reader leaves files over
-        time.sleep(0.2)
+        validate.read_subject, validate._read_chunk)
+    GO = os.path.join(tempfile.mkdtemp(), "forking")   # made once the layout is loaded
+    reader = []                                # [files read] in the early reader
+    def read_chunk(*args, **kwargs):
+        reader.append(0)
+        return real_read_chunk(*args, **kwargs)
+    def read(*args, **kwargs):                 # the early reader leaves files over, however
+        if reader and reader[0]:               # slow this process's start-up: after its first
+            start = time.monotonic()           # file it waits until the workers are forked
+            while not os.path.exists(GO) and time.monotonic() - start < 60:
+                time.sleep(0.01)
+        if reader:
+            reader[0] += 1
         return real_read(*args, **kwargs)
     def check_layout(*args, **kwargs):
         print("layout checked in", os.getpid(), flush=True)
@@ -175,10 +185,12 @@ WARM = textwrap.dedent("""
             time.sleep(0.01)
         print("named", named.value.decode(), flush=True)
         real_named(named)
+        open(GO, "w").close()
     layout_check.check_layout = check_layout
     validate._check_chunk = check_chunk
     validate._load_named = load_named
     validate.read_subject = read
+    validate._read_chunk = read_chunk
     print("parent", os.getpid(), flush=True)
     validate.validate_paths(sys.argv[1:], jobs=2)
 """)
