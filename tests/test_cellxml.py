@@ -378,3 +378,34 @@ def test_a_files_sheets_are_freed_when_it_is_done(tmp_path):
     finally:
         if was:
             gc.enable()
+
+
+def sheet_xml(cells: str, declare: str = "") -> bytes:
+    return (f'<worksheet xmlns="{MAIN}"{declare}><sheetData><row r="1">{cells}</row>'
+            '</sheetData></worksheet>').encode()
+
+
+def test_a_cell_written_with_a_prefix_is_told_apart():
+    """A cell written <x:c is the scan's to decide (read_sheet says odd),
+    wherever a colon stands in the sheet's text; a colon alone is no prefix."""
+    plain = '<c r="A1" t="inlineStr"><is><t>a:b</t></is></c><c r="B1"><f>SUM(C1:C2)</f><v>1</v></c>'
+    prefixed = '<x:c r="C1" t="inlineStr"><x:is><x:t>c</x:t></x:is></x:c>'
+    declare = f' xmlns:x="{MAIN}"'
+    assert not cellxml.read_sheet(sheet_xml(plain), ()).odd
+    assert not cellxml.read_sheet(sheet_xml(plain.replace(":", "")), ()).odd
+    assert cellxml.read_sheet(sheet_xml(plain + prefixed, declare), ()).odd
+    assert cellxml.read_sheet(sheet_xml(prefixed + plain, declare), ()).odd
+    assert cellxml.read_sheet(sheet_xml(prefixed, declare), ()).odd
+
+
+def test_cell_references_are_read_once_and_remembered_within_a_bound():
+    """A reference read backwards -> (row, col); what is remembered is bounded
+    (a hostile sheet may write a million distinct references)."""
+    keys = cellxml._key.__self__
+    assert cellxml._key(b"01A") == (9, 0)
+    assert cellxml._key(b"1ZZZ") == (0, 18277)
+    assert cellxml._key(b"6758401DFX") == (1048575, 16383)
+    for row in range(cellxml._KNOWN + 10):
+        cellxml._key(str(row + 1).encode()[::-1] + b"B")
+    assert len(keys) <= cellxml._KNOWN
+    assert cellxml._key(str(cellxml._KNOWN + 5).encode()[::-1] + b"B") == (cellxml._KNOWN + 4, 1)

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import compress, count, repeat
-from operator import gt, itemgetter
+from operator import gt
 from typing import Any
 from xml.parsers import expat
 
@@ -58,6 +58,7 @@ _CELL = re.compile(
     + _reversed(b' t="s"') + rb"))?"
     + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')
 _PLAIN_T, _PRESERVE_T = b">t", b'>"evreserp"=ecaps:lmx t'     # <t>, <t xml:space=…>, backwards
+_PLAIN_T_END, _TEXT_START = _PLAIN_T + b"\0", "\0t>"          # in _texts' joined texts
 _PLAIN_NUMBER = re.compile(rb"-?[0-9]++(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?")
 _ENTITY = re.compile(r"&(?:(amp)|(lt)|(gt)|(quot)|(apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -151,15 +152,26 @@ def _number(written: bytes, style: bytes, kinds: tuple[int, ...]) -> float | dt.
     raise NotSure("a duration")
 
 
-@lru_cache(maxsize=8192)
-def _key(backwards: bytes) -> tuple[int, int]:
-    """A cell reference read backwards (b'01A', A10) -> (row, col), 0-based."""
-    ref = backwards[::-1]
-    at = 1 if ref[1] < 65 else 2 if ref[2] < 65 else 3      # after the letters
-    col = 0
-    for byte in ref[:at]:
-        col = col * 26 + byte - 64
-    return int(ref[at:]) - 1, col - 1
+class _Keys(dict[bytes, tuple[int, int]]):
+    """A cell reference read backwards (b'01A', A10) -> (row, col), 0-based:
+    ``_key(ref)``, a dict lookup in C for a reference met before (the cells
+    of a template's returns are the same few hundred; at most _KNOWN kept:
+    a hostile sheet may write any reference)."""
+
+    def __missing__(self, backwards: bytes) -> tuple[int, int]:
+        ref = backwards[::-1]
+        at = 1 if ref[1] < 65 else 2 if ref[2] < 65 else 3      # after the letters
+        col = 0
+        for byte in ref[:at]:
+            col = col * 26 + byte - 64
+        key = int(ref[at:]) - 1, col - 1
+        if len(self) < _KNOWN:
+            self[backwards] = key
+        return key
+
+
+_KNOWN = 8192
+_key = _Keys().__getitem__
 
 
 class Sheet:
@@ -217,13 +229,15 @@ class Sheet:
         texts = list(compress(every_text, inline))            # the inline strings'
         refs = list(compress(every_ref, inline))
         joined = b"\0".join(texts)                   # no XML text holds NUL
-        if not all(map(bytes.endswith, texts, repeat(_PLAIN_T))) or \
+        # every text's tag a plain <t> (each ends so, backwards: counted once)
+        if not texts or joined.count(_PLAIN_T_END) != len(texts) - 1 or \
+                not joined.endswith(_PLAIN_T) or \
                 b"&" in joined or b"\r" in joined or b"x_" in joined:
             return self._texts_one_by_one(zip(texts, refs))
-        decoded = joined[::-1].decode("utf-8").split("\0")     # each "t>" and its text
+        # forwards each text follows its "t>", the first at the start
+        decoded = joined[::-1].decode("utf-8")[2:].split(_TEXT_START)
         decoded.reverse()
-        trimmed = list(map(str.strip, map(itemgetter(slice(2, None)), decoded),
-                           repeat(" \t\r\n")))
+        trimmed = list(map(str.strip, decoded, repeat(" \t\r\n")))
         return dict(compress(zip(map(_key, refs), trimmed), map(str.strip, trimmed)))
 
     @staticmethod
@@ -254,7 +268,8 @@ def read_sheet(data: bytes, kinds: tuple[int, ...],
     last = data.rfind(b"</sheetData>") if first > 0 else -1
     backwards = data[last - 1:first - 1:-1] if last > 0 else b""
     found = _CELL.findall(backwards)
-    prefixed = _PREFIXED_CELL in backwards
+    # a cell written <x:c (a colon first: memchr finds none in most sheetData)
+    prefixed = data.find(b":", first, last) >= 0 and _PREFIXED_CELL in backwards
     if not found:
         return Sheet(((), (), ()), [], [], [], strings, prefixed)
     # the groups of every cell, column by column (see _CELL), looked at in C
