@@ -39,6 +39,8 @@ BOMBS = {   # part, where it goes, what is added: each more than 2 MiB of markup
     "hyperlinks": ("記入要領", b"<pageMargins", b"<hyperlinks>" + b"".join(
         b'<hyperlink ref="M%d" location="A1" display="x"/>' % row
         for row in range(1, 100_001)) + b"</hyperlinks>"),
+    "texts": ("xl/sharedStrings.xml", b"</sst>", "".join(     # a table of texts no cell uses
+        f"<si><t>使われない文字 {n}</t></si>" for n in range(120_000)).encode()),
     "print-area": ("xl/workbook.xml", b"</definedNames>",
                    b'<definedName name="_xlnm.Print_Area" localSheetId="0">' + ",".join(
                        f"'記入要領'!$A${row}:$B${row}" for row in range(1, 150_001)).encode()
@@ -74,11 +76,23 @@ def bomb(returned: Path, target: Path, kind: str) -> Path:
                                                            zipfile.ZIP_DEFLATED) as new:
         for info in old.infolist():
             data = old.read(info.filename)
+            if info.filename == "xl/_rels/workbook.xml.rels" and part not in old.namelist():
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdTexts" Type="'
+                                    b"http://schemas.openxmlformats.org/officeDocument/2006/"
+                                    b'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            if info.filename == "[Content_Types].xml" and part not in old.namelist():
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument'
+                                    b'.spreadsheetml.sharedStrings+xml"/></Types>')
             if info.filename == part:
                 at = data.find(where)
                 at = at if at >= 0 else data.rindex(b"</")
                 data = data[:at] + added + data[at:]
             new.writestr(info.filename, data)
+        if part not in old.namelist():         # the shared strings, where the return has none
+            new.writestr(part, b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                         b'2006/main">' + added + where)
     return target
 
 
@@ -113,10 +127,10 @@ def test_validate_annotate_refuses_to_mark_a_markup_bomb(returned, tmp_path):
                            timeout=2 * SECONDS)
     outcome.assert_clean()
     told = outcome.stdout[outcome.stdout.index("zz_bomb.xlsx"):]
-    assert "「第1節」などに、セルの値以外のもの（条件付き書式・入力規則" in told, outcome.output
+    assert "「第1節」などに、条件付き書式・入力規則・ハイパーリンク" in told, outcome.output
     english = run_isolated(["validate", str(folder / "zz_bomb.xlsx"), "--annotate",
                             str(tmp_path / "en"), "--lang", "en"], tmp_path, timeout=SECONDS)
-    assert "'第1節' and the rest hold too much besides cell values" in english.stdout, \
+    assert "'第1節' and the rest hold too many conditional formats" in english.stdout, \
         english.output
     assert sorted(p.name for p in out.iterdir()) == ["good.xlsx"]
 

@@ -1754,7 +1754,7 @@ def _sheet_name(parts: Mapping[str, bytes], part: str) -> str:
 # -- what openpyxl reads besides cells: bounded where it reads ---------------------
 #
 # openpyxl turns every conditional format, validation, hyperlink, print area,
-# defined name, style and comment into objects one by one, about 1-2 us a byte
+# defined name, style, comment and shared string into objects one by one, about 1-2 us a byte
 # of their XML (a sqref list of a million cells, 7.6 MB, took half a minute to
 # read and longer to mark); the fast path reads none of it (0.1 us a byte, the
 # guard's parse).  So the path that reads a file with openpyxl (when the fast
