@@ -60,10 +60,8 @@ def _element(name: bytes, attributes: bytes, content: bytes) -> bytes:
 
 _CELL = _element(
     b"c",
-    rb' r="[A-Z]{1,2}+[1-9][0-9]{0,2}+"' + _attributes(b"s", b"t")
-    # (cm, vm, ph, rare, in one group: a cell without them tries one, not three)
-    + rb"(?: (?:cm" + _VALUE + _attributes(b"vm", b"ph") + rb"|vm" + _VALUE + _attributes(b"ph")
-    + rb"|ph" + _VALUE + rb"))?+",
+    # (a cell's cm, vm and ph, rare, are left to expat: trying them costs every cell)
+    rb' r="[A-Z]{1,2}+[1-9][0-9]{0,2}+"' + _attributes(b"s", b"t"),
     # (a formula's attributes as writers write them; a data table's are left to expat)
     rb"(?:" + _element(b"f", _attributes(b"t", b"aca", b"ref", b"ca", b"si"), _TEXT) + rb")?+"
     + rb"(?:" + _element(b"v", b"", _TEXT) + rb")?+"
