@@ -75,6 +75,23 @@ def test_text_below_the_tables_of_an_annotated_copy_is_not_stray(runner, first, 
                 if f["code"] == "text-outside-input"]
 
 
+def test_a_long_formula_typed_into_an_input_is_quoted_in_part(runner, first, tmp_path):
+    """A finding quotes at most 200 characters of a formula and of what it
+    showed: a formula of 8,000 characters is no 8,000-character report line
+    (nor cell comment in a marked copy)."""
+    wb = openpyxl.load_workbook(first)
+    ws = wb["第1節"]
+    row = find_row(ws, 1, "記入日")
+    formula = "CONCATENATE(" + ",".join(['"市民部次長"'] * 900) + ")"
+    ws.cell(row, 8).value = "=" + formula
+    wb.save(tmp_path / "plain.xlsx")
+    returned = with_cached_results(tmp_path / "plain.xlsx", tmp_path / "第1節.xlsx",
+                                   {formula: "市民部次長" * 900})
+    (warned,) = [f for f in findings(runner, returned) if f["code"] == "formula-in-input"]
+    assert warned["value"] == ("=" + formula)[:200]
+    assert len(warned["message"]) < 600, warned["message"]
+
+
 def test_formulas_typed_into_inputs_are_read_as_shown(runner, first, example_doc, tmp_path):
     wb = openpyxl.load_workbook(first)
     ws = wb["第1節"]

@@ -66,6 +66,7 @@ class Extraction:
 
 
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
+QUOTED = 200              # characters of a cell's text or formula a finding quotes
 
 
 class Sources(Mapping[str, Location]):
@@ -161,8 +162,8 @@ class _Collector:
         if cell.formula is not None and not keys.parse(key).is_computed:
             self.notices.append(Problem("formula-in-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col), field=key),
-                {"value": cell.formula or "", "expected": "" if cell.value is None
-                 else str(cell.value)}))
+                {"value": (cell.formula or "")[:QUOTED], "expected": "" if cell.value is None
+                 else str(cell.value)[:QUOTED]}))
 
     def outside(self, grid: Grid, skip: frozenset[tuple[int, int]] = frozenset()) -> None:
         """Every non-empty cell of ``grid`` that the layout does not read."""
@@ -172,7 +173,7 @@ class _Collector:
             value = cell.formula if cell.value is None else cell.value
             self.notices.append(Problem("text-outside-input", Location(
                 str(self.path), sheet=grid.name, cell=cell_name(row, col)),
-                {"value": str(value)[:200]}))
+                {"value": str(value)[:QUOTED]}))
         if len(stray) > MAX_OUTSIDE:
             self.notices.append(Problem("text-outside-input", Location(
                 str(self.path), sheet=grid.name), {"variant": "more",
