@@ -110,16 +110,21 @@ def test_a_file_without_read_permission_is_named_as_such(returned, tmp_path, run
     locked.chmod(0)
     data.chmod(0)
     if os.geteuid() == 0:                     # root reads anything: deny as the kernel would
-        real_open = os.open
+        real_open, real_access = os.open, os.access
 
         def denied(path, *args, **kwargs):
             if Path(path) in (locked, data):
                 raise PermissionError(13, "Permission denied")
             return real_open(path, *args, **kwargs)
+
+        def no_access(path, mode, *args, **kwargs):
+            return Path(path) not in (locked, data) and real_access(path, mode, *args, **kwargs)
         monkeypatch.setattr(os, "open", denied)
-    result = run(runner, "validate", locked)
-    assert result.exit_code == 1
+        monkeypatch.setattr(os, "access", no_access)
+    result = run(runner, "validate", locked, returned)
+    assert result.exit_code == 1               # the other file is still checked
     assert "権限" in result.stdout and "壊れています" not in result.stdout
+    assert str(returned) in result.stdout or returned.name in result.stdout
     result = run(runner, "generate", data, "-o", tmp_path / "x.xlsx", "--lang", "en")
     assert result.exit_code == 2 and "access rights" in result.stderr
 

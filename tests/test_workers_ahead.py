@@ -212,3 +212,43 @@ def test_the_workers_inherit_the_layout_and_pandera_backends_loaded_once(inputs)
     assert workers and all(line.endswith("imported []") for line in lines
                            if line.startswith("worker")), done.stdout
     assert parent in checked and not checked & set(workers), done.stdout
+
+
+# A process killed while it holds the lock of the count of items taken (the
+# kernel's OOM killer, say, in the moment it takes one) holds it for ever.
+DIES_HOLDING_THE_COUNT = textwrap.dedent("""
+    import os, sys, tempfile, time
+    from sheetkit import workers
+    mark = os.path.join(tempfile.mkdtemp(), "died")
+    real_take = workers._take
+    def take(counter, total, *rest):
+        index = real_take(counter, total, *rest)
+        if index == 1 and not os.path.exists(mark):   # once, with the lock held
+            open(mark, "w").close()
+            counter.get_lock().acquire()
+            os._exit(1)
+        return index
+    workers._take = take
+    def work(items):
+        return [item * 10 for item in items]
+    if sys.argv[1] == "ahead":
+        ahead = workers.Ahead(work, list(range(5)))
+        time.sleep(0.5)
+        print(ahead.stop(), ahead.results(), flush=True)
+    else:
+        done = {}
+        for indices, results in workers.map_fenced(work, list(range(6)), 2, 2):
+            done.update(zip(indices, results))
+        print(sorted(done.values()), flush=True)
+""")
+
+
+@pytest.mark.parametrize(("how", "printed"), [("ahead", "2 [0, 10]"),
+                                               ("workers", "[0, 10, 20, 30, 40, 50]")])
+def test_a_process_that_dies_holding_the_count_costs_only_its_items(how, printed):
+    """The parent reads the count without the lock once the process is gone:
+    it neither waits for ever nor loses an item."""
+    done = subprocess.run([sys.executable, "-c", DIES_HOLDING_THE_COUNT, how],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == printed

@@ -192,8 +192,8 @@ chapter_option = click.option(
 
 
 @cli.command()
-@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path, readable=False),
               help="書き出す .xlsx / the workbook to write")
 @chapter_option
 @layout_option
@@ -225,9 +225,9 @@ def _section_list(value: str | None) -> list[int] | None:
 
 
 @cli.command()
-@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("data", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("-o", "--output", "folder", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False, path_type=Path, readable=False),
               help="様式を書き出すフォルダー / folder for the templates")
 @chapter_option
 @click.option("--section", "sections", default=None,
@@ -255,8 +255,8 @@ def template(data: tuple[Path, ...], folder: Path, chapter: int | None, sections
 
 
 @cli.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path, readable=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path, readable=False), default=None,
               help="書き出す .yaml / .json（省略時は画面に表示）/ output file (default: stdout)")
 @layout_option
 @force_option
@@ -346,16 +346,16 @@ jobs_option = click.option("--jobs", type=click.IntRange(1, 256), default=None,
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="出力の形式 / output format")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error",
               show_default=True, help="この重要度以上で終了コード 1 / exit 1 at this severity")
-@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False, path_type=Path, readable=False),
               default=None, help="指摘を書き込んだ写しを作るフォルダー / folder for annotated copies")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path, readable=False),
               default=None, help="全指摘の一覧 .xlsx / workbook listing all findings")
-@click.option("--base", type=click.Path(path_type=Path), default=None,
+@click.option("--base", type=click.Path(path_type=Path, readable=False), default=None,
               help="企画課のデータ（計画・章のファイルかフォルダー）と固定部分を照合する / "
                    "compare fixed parts with this plan (file or folder)")
 @jobs_option
@@ -403,15 +403,15 @@ def validate(files: tuple[Path, ...], fmt: str, fail_on: str, annotate_dir: Path
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path, readable=False),
               help="書き出す総括表 .xlsx / the summary workbook to write")
-@click.option("--base", required=True, type=click.Path(path_type=Path),
+@click.option("--base", required=True, type=click.Path(path_type=Path, readable=False),
               help="企画課のデータ（様式を作った計画・章の YAML かそのフォルダー）/ "
                    "the planning office's plan (file or folder)")
-@click.option("--data", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--data", type=click.Path(dir_okay=False, path_type=Path, readable=False), default=None,
               help="統合したデータを YAML で書き出す / also write the merged document as YAML")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path, readable=False), default=None,
               help="目標指標を縦長の CSV（UTF-8 BOM 付き）で書き出す / indicators as long CSV")
 @click.option("--prefer", type=click.Choice(["newest"]), default=None,
               help="同じ節の提出が複数あるとき新しいものを使う / take the newest of duplicates")
@@ -463,14 +463,14 @@ def merge(inputs: tuple[Path, ...], output: Path, base: Path, data: Path | None,
 
 
 @cli.command()
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--base", required=True, type=click.Path(path_type=Path),
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
+@click.option("--base", required=True, type=click.Path(path_type=Path, readable=False),
               help="企画課のデータ（様式を作った計画・章の YAML かそのフォルダー）/ "
                    "the planning office's plan (file or folder)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text",
               show_default=True, help="出力の形式（xlsx は督促リスト）/ output format "
                                       "(xlsx: the reminder list)")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path, readable=False), default=None,
               help="督促リストの .xlsx（--format xlsx のとき）/ the reminder list to write")
 @jobs_option
 @layout_option
@@ -506,9 +506,9 @@ def status(inputs: tuple[Path, ...], base: Path, fmt: str, output: Path | None,
 
 
 @cli.command()
-@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path, readable=False))
 @click.option("-o", "--output", "folder", required=True,
-              type=click.Path(file_okay=False, path_type=Path),
+              type=click.Path(file_okay=False, path_type=Path, readable=False),
               help="公表用のファイルを書き出すフォルダー / folder for the published files")
 @click.option("--timeout", type=click.IntRange(1, 3600), default=300, show_default=True,
               help="LibreOffice を待つ秒数 / seconds to wait for LibreOffice")

@@ -78,14 +78,13 @@ def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], worke
     forked first, from the process as it is then)."""
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)                 # the next item to take
-    owners = context.Array("h", len(items), lock=False)       # the process that took each
     answered = bytearray(len(items))
     members: dict[Connection, Any] = {}
     try:
-        for number in range(workers):
+        for _ in range(workers):
             receive, send = context.Pipe(duplex=False)
             member = context.Process(target=_member, daemon=True, args=(
-                work, items, counter, owners, number, size, send, os.getpid()))
+                work, items, counter, size, send, os.getpid()))
             member.start()
             send.close()                             # the member's end: EOF here once it ends
             members[receive] = member
@@ -108,7 +107,9 @@ def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], worke
                 yield indices, results
     finally:
         _end(members)                                # interrupted, or an error raised there
-    taken = min(counter.value, len(items))
+    # every member has ended: the count is read without its lock, which a member
+    # that died holding it holds for ever
+    taken = min(counter.get_obj().value, len(items))
     for index in range(taken):
         if not answered[index]:                      # taken by a member that died
             yield [index], [_alone(work, items[index])]
@@ -130,30 +131,29 @@ def _end(members: dict[Connection, Any]) -> None:
 
 
 def _member(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], counter: Any,
-            owners: Any, number: int, size: int, send: Connection, parent: int) -> None:
+            size: int, send: Connection, parent: int) -> None:
     """In a process of map_fenced: ``work`` over the items it takes, ``size``
     at most a call, each call's results sent back as it ends (or the error it
     raised, and no more)."""
     init_worker(parent)
     try:
         while True:
-            first = _take(counter, len(items), owners, number)
+            first = _take(counter, len(items))
             if first is None:
                 break
             taken = [first]
-            results = work(chain([items[first]], _taking(items, counter, size, taken,
-                                                         owners, number)))
+            results = work(chain([items[first]], _taking(items, counter, size, taken)))
             send.send((True, (taken, results)))
     except Exception as error:  # noqa: BLE001 - raised in the parent
         _send_error(send, error)
     send.close()
 
 
-def _take(counter: Any, total: int, owners: Any = None, number: int = 0) -> int | None:
-    """The index of the next item to take (recorded in ``owners`` as taken by
-    ``number``), None when there is none.  The counter's lock is held for a
-    moment at a time; a process that died holding it leaves it held: the
-    others take no more, and their parent sees to the rest."""
+def _take(counter: Any, total: int) -> int | None:
+    """The index of the next item to take, None when there is none.  The
+    counter's lock is held for a moment at a time; a process that died
+    holding it leaves it held: the others take no more, and their parent
+    sees to the rest (reading the count without the lock)."""
     lock = counter.get_lock()
     if not lock.acquire(timeout=5 * WATCH_SECONDS):
         return None
@@ -161,20 +161,17 @@ def _take(counter: Any, total: int, owners: Any = None, number: int = 0) -> int 
         index = counter.value
         if index >= total:
             return None
-        if owners is not None:
-            owners[index] = number
         counter.value = index + 1
         return index
     finally:
         lock.release()
 
 
-def _taking(items: Sequence[T], counter: Any, limit: int, taken: list[int], owners: Any = None,
-            number: int = 0) -> Iterator[T]:
+def _taking(items: Sequence[T], counter: Any, limit: int, taken: list[int]) -> Iterator[T]:
     """Items taken one at a time as they are asked for, until ``taken`` holds
     ``limit`` indices or none is left."""
     while len(taken) < limit:
-        index = _take(counter, len(items), owners, number)
+        index = _take(counter, len(items))
         if index is None:
             return
         taken.append(index)
@@ -251,9 +248,11 @@ class Ahead(Generic[T, U]):
             locked = lock.acquire(timeout=WATCH_SECONDS)
             if not locked:
                 self._process.kill()
+                self._process.join()
+            count = self._next.get_obj()     # not through the lock: a dead process holds it
             try:
-                self._taken = min(self._next.value, len(self._items))
-                self._next.value = len(self._items)
+                self._taken = min(count.value, len(self._items))
+                count.value = len(self._items)
             finally:
                 if locked:
                     lock.release()
