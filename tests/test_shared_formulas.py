@@ -133,6 +133,9 @@ LEFT = {
         "<c r=\"B1\"><f t='shared' ref='B1:B2' si='0'>A1</f><v>1</v></c>", dependent("B2")),
     "a reference in an attribute": sheet(
         '<c r="B1"><f t="&#115;hared" ref="B1:B2" si="0">A1</f><v>1</v></c>', dependent("B2")),
+    "references in every shared formula's attributes": sheet(
+        '<c r="B1"><f t="&#115;hared" ref="B1:B2" si="0">A1</f><v>1</v></c>',
+        '<c r="B2"><f t="&#115;hared" si="0"/><v>2</v></c>'),
     "a prefixed attribute": sheet(
         '<c r="B1"><f xmlns:y="urn:y" y:t="shared" t="shared" ref="B1:B2" si="0">A1</f>'
         '<v>1</v></c>', dependent("B2")),

@@ -209,6 +209,12 @@ def _shared_index(options: bytes) -> bytes | None:
     return index
 
 
+def _may_share(data: bytes) -> bool:
+    """Whether a sheet's XML may hold a shared formula: the word, or a
+    character reference (``t="&#115;hared"`` is one, as openpyxl reads it)."""
+    return data.find(b"shared") >= 0 or data.find(b"&#") >= 0
+
+
 class _SharedFormulas:
     """The shared formulas of one sheet as openpyxl's reader reads them, in
     the order the sheet writes them: the first formula of an index that has
@@ -617,7 +623,7 @@ class FastSheets(Sheets):
         # shared, an array or a data table, or a prefix might hide a cell, the
         # scan decides
         odd = b":worksheet" in data[:2000] or sheet.odd and (
-            b"<x:c " in data or b"shared" in data or b"array" in data
+            b"<x:c " in data or _may_share(data) or b"array" in data
             or b"dataTable" in data)
         return FastGrid(name, partial(guarded, self.path,
                                       partial(self._calamine.values, name, sheet, data)),
@@ -649,7 +655,7 @@ class FastSheets(Sheets):
         sheet nobody looks at still makes a damaged file."""
         for name in self._names:
             grid = self._grids.get(name)
-            if grid is None and b"shared" in self._data[self._parts[name]]:
+            if grid is None and _may_share(self._data[self._parts[name]]):
                 # openpyxl translates every shared formula of every sheet, and
                 # fails on the file where it cannot: the scan must be as sure
                 guarded(self.path, partial(_scan, self._data[self._parts[name]],
