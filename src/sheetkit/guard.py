@@ -21,12 +21,14 @@ from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NamedTuple, NoReturn, TypeVar
 from xml.parsers import expat
 
 from sheetkit import parsed
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
+
+_T = TypeVar("_T")
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
@@ -377,8 +379,7 @@ def _check_xml(path: Path, name: str, data: bytes, census: _Census) -> bool:
             raise refuse(path, over.reason, **over.params) from None
         except (expat.ExpatError, _BadRef, ValueError):
             raise refuse(path, "damaged") from None
-    if name == "xl/styles.xml" and (_bad_style_ids if _shared(name, len(data))
-                                    else _bad_style_ids.__wrapped__)(data):
+    if name == "xl/styles.xml" and _remembered(_bad_style_ids, _shared(name, len(data)))(data):
         raise refuse(path, "damaged")          # style ids are unsigned integers
     if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                            for stamp in _CORE_DATES.findall(data)):
@@ -447,6 +448,13 @@ REMEMBERED_BYTES = 1 << 20
 # properties), shared strings (what the department typed), comments, drawings.
 TEMPLATE_PARTS = frozenset({"[Content_Types].xml", "_rels/.rels", "xl/_rels/workbook.xml.rels",
                             "xl/styles.xml"})
+
+
+def _remembered(function: Callable[..., _T], remember: bool) -> Callable[..., _T]:
+    """``function`` (memoised by lru_cache) where what it is given is
+    remembered once a run (_shared), else its plain self: a return's own
+    part is never remembered."""
+    return function if remember else function.__wrapped__  # type: ignore[attr-defined]
 
 
 def _shared(name: str, size: int) -> bool:
@@ -802,8 +810,7 @@ def _workbook_targets(archive: _Unzipped) -> tuple[str, ...]:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return ("xl/_rels/workbook.xml.rels",)
-    return (_relationship_targets if len(rels) <= REMEMBERED_BYTES
-            else _relationship_targets.__wrapped__)(rels)
+    return _remembered(_relationship_targets, len(rels) <= REMEMBERED_BYTES)(rels)
 
 
 @lru_cache(maxsize=8)
@@ -1005,14 +1012,18 @@ def inspect(path: Path, limits: Limits | None = None) -> Inspection:
     if members is None and not zipfile.is_zipfile(io.BytesIO(data)):
         raise refuse(path, _sniff(data) or "damaged")
     try:
-        if members is None:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = [_Member.of(info) for info in archive.infolist()]
-        return _inspect_zip(path, members, limits, data)
+        return _inspect_zip(path, _zip_members(data) if members is None else members, limits,
+                            data)
     except SheetkitError:
         raise
     except _DAMAGED:
         raise refuse(path, "damaged") from None
+
+
+def _zip_members(data: bytes) -> list[_Member]:
+    """A zip's members as zipfile reads them (where _directory cannot)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [_Member.of(info) for info in archive.infolist()]
 
 
 # what reading a damaged zip (or member) raises
@@ -1130,15 +1141,14 @@ def _proven(archive: _Unzipped, members: list[_Member], sheets: set[str],
             elif name.startswith("xl/worksheets/"):
                 return None                    # _checked counts it, from its text where it can
             else:                              # not plain, as [Content_Types].xml never is
-                census = (_shared_scan if shared else _shared_scan.__wrapped__)(name, data, limits)
+                census = _remembered(_shared_scan, shared)(name, data, limits)
                 if census is None or census.overrides is not None and overrides is not None:
                     return None
                 if census.overrides is not None:
                     overrides, defaults = census.overrides, census.defaults
                 found = (census.elements, census.cells, 0, census.names, census.merged,
                          census.merged_cells, 0, census.sheet_data, census.sheet_entries)
-            if name == "xl/styles.xml" and (_bad_style_ids if shared
-                                            else _bad_style_ids.__wrapped__)(data):
+            if name == "xl/styles.xml" and _remembered(_bad_style_ids, shared)(data):
                 return None
             if name == "docProps/core.xml" and any(not _W3CDTF.match(stamp)
                                                    for stamp in _CORE_DATES.findall(data)):
@@ -1771,8 +1781,7 @@ def check_markup(path: Path, data: bytes, parts: Mapping[str, bytes],
     limits = limits or default_limits()
     members = _directory(data)
     if members is None:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = [_Member.of(info) for info in archive.infolist()]
+        members = _zip_members(data)
     sizes = {m.filename: m.file_size for m in members if m.filename.endswith(_XML_PARTS)}
     if sum(sizes.values()) <= limits.max_markup_bytes:
         return
