@@ -32,8 +32,10 @@ _T = TypeVar("_T")
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 REQUIRED_PARTS = ("[Content_Types].xml", "_rels/.rels", "xl/workbook.xml")
+# the shared strings (the texts typed into cells), as every writer names the part
+STRINGS_PART = "xl/sharedStrings.xml"
 KEPT_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "_rels/.rels",
-              "xl/sharedStrings.xml")
+              STRINGS_PART)
 _STYLE_IDS = re.compile(rb'\b(?:numFmtId|fontId|fillId|borderId|xfId)="(?![0-9]+")')
 _CORE_DATES = re.compile(rb"<dcterms:(?:created|modified)\b[^>]*>([^<]*)<")
 _W3CDTF = re.compile(rb"^\s*\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
@@ -1185,7 +1187,7 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
     if plain is None or size // 4 > limits.max_elements:
         return None
     spreadsheet = data.find(_MAIN_URIS[0]) >= 0 or data.find(_MAIN_URIS[1]) >= 0
-    bounded = _bounded_text(data, plain, limits) if spreadsheet else None
+    bounded = _bounded_text(data, plain, limits, name == STRINGS_PART) if spreadsheet else None
     if spreadsheet and bounded is None:
         return None
     counts, proven = bounded or (None, None)
@@ -1236,15 +1238,21 @@ def _declarations(data: bytes, proven: _Proven | None = None) -> list[_Declarati
     return declarations
 
 
-def _bounded_text(data: bytes, root: tuple[int, int, bool],
-                  limits: Limits) -> tuple[tuple[int, ...], _Proven | None] | None:
+def _bounded_text(data: bytes, root: tuple[int, int, bool], limits: Limits,
+                  strings: bool = False) -> tuple[tuple[int, ...], _Proven | None] | None:
     """_bounds' cells, rows, names, merged ranges, cells they cover, used area,
     sheetData and sheet elements of a part whose unprefixed tags are all
     SpreadsheetML's, from its text; None where it is not written so.  And
     where the content of its sheetData is proven well-formed by the grammar
     of sheet_grammar (which also proves that nothing in it is irregular),
     what _declarations needs to parse only the rest (``root``: where the
-    root element's start tag starts and ends, as _plain_root says)."""
+    root element's start tag starts and ends, as _plain_root says); likewise
+    where the part is the workbook's shared strings (``strings``) and its
+    content is in the grammar of strings_grammar (_proven_strings)."""
+    if strings:
+        table = _proven_strings(data, root)
+        if table is not None:                  # no tag _PartScan counts in it
+            return (0, 0, 0, 0, 0, 0, 0, 0), table
     # the cells and rows _PartScan counts lie between the first sheetData's start
     # and the last sheetData's end (where there is another, the search below finds it)
     first = data.find(b"<sheetData")
@@ -1450,7 +1458,9 @@ class _Proven(NamedTuple):
     content starts; the content ends at ``last``, where the last
     ``</sheetData>`` starts.  ``x14ac``: whether a row may use that prefix
     (then the root must declare it); ``tail``: the text from ``last`` on, if
-    remembered (_Tails)."""
+    remembered (_Tails).  (Or a shared-strings table whose content its grammar
+    proved, _proven_strings: the root's start tag stands for sheetData's,
+    ``first`` is ``root`` and ``last`` where the last ``</sst>`` starts.)"""
 
     root: int
     root_end: int
@@ -1469,6 +1479,24 @@ def _proven_sheet_data(data: bytes, root: tuple[int, int, bool], first: int, las
     x14ac = data.find(b"xmlns:x14ac=", root[0], root[1]) >= 0
     start = _sheet_grammar()(data, first, last, x14ac)
     return None if start is None else _Proven(root[0], root[1], first, start, last, x14ac, tail)
+
+
+def _proven_strings(data: bytes, root: tuple[int, int, bool]) -> _Proven | None:
+    """_Proven where ``data`` is a shared-strings table (its root ``<sst`` where
+    ``root`` says the root starts) whose content is in the grammar of strings_grammar
+    (well-formed, no tag _PartScan acts on, no prefix but ``xml``); None
+    otherwise.  Its root's start tag stands for sheetData's: expat parses the
+    text up to the content and from the last ``</sst>`` on (_declarations_around)."""
+    found = _strings_grammar()(data, root[0])
+    return None if found is None else _Proven(root[0], root[1], root[0], *found, False, None)
+
+
+@lru_cache(maxsize=1)
+def _strings_grammar() -> Callable[[bytes, int], tuple[int, int] | None]:
+    """strings_grammar.proven_content, imported when a shared-strings part
+    first needs it (never at start-up)."""
+    from sheetkit.strings_grammar import proven_content
+    return proven_content
 
 
 @lru_cache(maxsize=1)

@@ -90,12 +90,16 @@ def proven_content(data: bytes, first: int, last: int, x14ac: bool) -> int | Non
     if start_tag is None or not _SOUND:
         return None
     start = start_tag.end()
-    if _grammar(x14ac).fullmatch(data, start, last) is None:
+    if _grammar(x14ac).fullmatch(data, start, last) is None or not valid_text(data, start, last):
         return None
+    return start
+
+
+def valid_text(data: bytes, start: int, last: int) -> bool:
+    """Whether ``data`` from ``start`` to ``last`` is valid UTF-8 without
+    U+FFFE or U+FFFF (which expat refuses)."""
     try:
         text = data[start:last].decode("utf-8")
     except UnicodeDecodeError:
-        return None
-    if text.find("\ufffe") >= 0 or text.find("\uffff") >= 0:
-        return None
-    return start
+        return False
+    return text.find("\ufffe") < 0 and text.find("\uffff") < 0
