@@ -501,9 +501,9 @@ def _first_uses() -> None:
 def _shared_name() -> Any:
     """Bytes shared with a process forked after: where the early reader writes
     the name of the bundled layout it read its first workbook with."""
-    from multiprocessing import get_context
+    from sheetkit.workers import SharedBytes
 
-    return get_context("fork").Array("c", 256, lock=False)
+    return SharedBytes(256)
 
 
 def _load_named(named: Any) -> None:

@@ -14,16 +14,20 @@
 
 from __future__ import annotations
 
-import ctypes
-import multiprocessing
+import fcntl
+import io
+import mmap
 import os
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
 from itertools import chain
-from multiprocessing.connection import Connection, wait
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -42,6 +46,8 @@ class Died(Exception):
 def _die_with(parent: int) -> None:
     """In a worker: exit as soon as ``parent`` is gone."""
     try:
+        import ctypes
+
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
@@ -76,6 +82,9 @@ def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], worke
     own (an item whose process dies again comes back as Died); the others go
     on.  ``meanwhile`` runs here once the processes have started (they are
     forked first, from the process as it is then)."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)                 # the next item to take
     answered = bytearray(len(items))
@@ -187,6 +196,8 @@ def _send_error(send: Connection, error: Exception) -> None:
 
 def _alone(work: Callable[[Sequence[T]], Sequence[U]], item: T) -> U | Died:
     """``work`` on one item in a fenced process of its own."""
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
     process = context.Process(target=_once, daemon=True, args=(work, item, send, os.getpid()))
@@ -226,33 +237,50 @@ class Ahead(Generic[T, U]):
     goes; it returns a list, as map_fenced's ``work`` does.  If the process
     dies, the items it took are redone one by one in processes of their own
     (an item whose process dies again comes back as Died).  ``close`` ends the
-    process if it is still there (interrupted)."""
+    process if it is still there (interrupted).
+
+    It is forked without multiprocessing (os.fork, a pipe, a _Count), whose
+    import and set-up (~8 ms) would come before the fork, while nothing else
+    runs; multiprocessing is imported later, by map_fenced, while it reads."""
 
     def __init__(self, work: Callable[[Iterable[T]], list[U]], items: Sequence[T]) -> None:
-        context = multiprocessing.get_context("fork")
         self._work, self._items = work, items
-        self._next = context.Value("q", 0)     # the next item to take; len(items): no more
+        self._next = _Count()                # the next item to take; len(items): no more
         self._taken: int | None = None
-        self._receive, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_ahead, daemon=True,
-                                        args=(work, items, self._next, send, os.getpid()))
-        self._process.start()
-        send.close()                         # the process's end: EOF here if it dies
+        self._receive, send = os.pipe()
+        parent = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError:                      # no process to be had: nothing left open
+            os.close(send)
+            os.close(self._receive)
+            self._next.close()
+            raise
+        if pid == 0:                         # the process: it never leaves this block
+            code = 1
+            try:
+                os.close(self._receive)
+                _ahead(work, items, self._next, send, parent)
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(send)                       # the process's end: EOF here if it dies
+        self._process = _Forked(pid)
 
     def stop(self) -> int:
         """Take no more items; how many were taken."""
         if self._taken is None:
             lock = self._next.get_lock()
-            # held for a moment at a time, unless its process died holding it: then it is
-            # ended, and what it took is final
+            # held for a moment at a time; released by the kernel if its process dies
+            # holding it; if it is not released (a process stopped, say), the process
+            # is ended and what it took is final
             locked = lock.acquire(timeout=WATCH_SECONDS)
             if not locked:
                 self._process.kill()
                 self._process.join()
-            count = self._next.get_obj()     # not through the lock: a dead process holds it
             try:
-                self._taken = min(count.value, len(self._items))
-                count.value = len(self._items)
+                self._taken = min(self._next.value, len(self._items))
+                self._next.value = len(self._items)
             finally:
                 if locked:
                     lock.release()
@@ -262,7 +290,7 @@ class Ahead(Generic[T, U]):
         """The results of the items taken (it stops first), once the process is done."""
         taken = self.stop()
         try:
-            done, value = self._receive.recv()
+            done, value = _received(self._receive)
         except EOFError:                     # the process died
             self.close()
             return [_alone(self._work, item) for item in self._items[:taken]]
@@ -275,16 +303,159 @@ class Ahead(Generic[T, U]):
         if self._process.is_alive():
             self._process.kill()
         self._process.join()
-        self._receive.close()
+        if self._receive >= 0:
+            os.close(self._receive)
+            self._receive = -1
+        self._next.close()
 
 
-def _ahead(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], next_: Any,
-           send: Connection, parent: int) -> None:
+def _ahead(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], next_: _Count,
+           send: int, parent: int) -> None:
     """In the process of an Ahead: ``work`` over the items it takes, its
-    answer (or the error it raised) sent back."""
+    answer (or the error it raised) written to ``send``."""
+    import pickle
+
     init_worker(parent)
     try:
-        send.send((True, work(_taking(items, next_, len(items), []))))
+        answer: tuple[bool, Any] = (True, work(_taking(items, next_, len(items), [])))
     except Exception as error:  # noqa: BLE001 - raised in the parent, as a pool's would be
-        _send_error(send, error)
-    send.close()
+        answer = (False, error)
+    try:
+        data = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
+    except Exception as unsent:  # noqa: BLE001 - an answer that cannot be sent as it is
+        data = pickle.dumps((False, RuntimeError(f"{type(unsent).__name__}: {unsent}")))
+    for part in (len(data).to_bytes(8, "little"), data):   # a cut answer: a death
+        view = memoryview(part)
+        while view:
+            view = view[os.write(send, view):]
+    os.close(send)
+
+
+def _received(receive: int) -> Any:
+    """The answer a process wrote to the pipe ``receive`` (_ahead); EOFError
+    where the pipe ended before all of it (the process died)."""
+    import pickle
+
+    with io.FileIO(receive, "rb", closefd=False) as pipe:
+        size = int.from_bytes(_exactly(pipe, 8), "little")
+        return pickle.loads(_exactly(pipe, size))
+
+
+def _exactly(pipe: io.FileIO, size: int) -> bytearray:
+    data = bytearray(size)
+    view, got = memoryview(data), 0
+    while got < size:
+        count = pipe.readinto(view[got:])
+        if not count:
+            raise EOFError
+        got += count
+    return data
+
+
+class _Count:
+    """An integer shared with the processes forked after it is made (in an
+    anonymous shared mapping), and its lock: the parts of multiprocessing's
+    Value that _take and Ahead use, made without importing multiprocessing.
+    The lock is a POSIX record lock on an anonymous file: the kernel releases
+    it when a process that holds it dies.  ``value`` is read and written
+    without the lock."""
+
+    def __init__(self) -> None:
+        self._memory = mmap.mmap(-1, 8)
+        self._lock = _RecordLock()
+
+    @property
+    def value(self) -> int:
+        return int.from_bytes(self._memory[:8], "little", signed=True)
+
+    @value.setter
+    def value(self, value: int) -> None:
+        self._memory[:8] = value.to_bytes(8, "little", signed=True)
+
+    def get_lock(self) -> _RecordLock:
+        return self._lock
+
+    def close(self) -> None:
+        self._lock.close()
+
+
+class _RecordLock:
+    """A lock between processes (not threads): an exclusive POSIX record lock
+    on an anonymous file of its own, which processes forked after share."""
+
+    def __init__(self) -> None:
+        if hasattr(os, "memfd_create"):
+            self._file: int = os.memfd_create("sheetkit-lock")
+        else:                                # not Linux: a temporary file, unlinked
+            import tempfile
+
+            self._file, name = tempfile.mkstemp(prefix="sheetkit-lock-")
+            os.unlink(name)
+
+    def acquire(self, timeout: float = -1) -> bool:
+        """Whether it was acquired within ``timeout`` seconds (for ever if negative)."""
+        if timeout < 0:
+            fcntl.lockf(self._file, fcntl.LOCK_EX)
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except OSError:                  # held by another process
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.001)
+
+    def release(self) -> None:
+        fcntl.lockf(self._file, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self._file >= 0:
+            os.close(self._file)
+            self._file = -1
+
+
+class _Forked:
+    """A process this one forked, by its pid: whether it is alive, killed,
+    waited for (its status collected once)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._ended = False
+
+    def is_alive(self) -> bool:
+        if not self._ended:
+            try:
+                self._ended = os.waitpid(self.pid, os.WNOHANG)[0] != 0
+            except ChildProcessError:        # collected elsewhere
+                self._ended = True
+        return not self._ended
+
+    def kill(self) -> None:
+        if not self._ended:                  # not collected yet: the pid is still its own
+            os.kill(self.pid, signal.SIGKILL)
+
+    def join(self) -> None:
+        if not self._ended:
+            with suppress(ChildProcessError):       # collected elsewhere
+                os.waitpid(self.pid, 0)
+            self._ended = True
+
+
+class SharedBytes:
+    """Up to ``size`` - 1 bytes shared with the processes forked after it is
+    made (an anonymous shared mapping): ``value`` is what was written last, up
+    to its first NUL, as multiprocessing's Array("c") gives it."""
+
+    def __init__(self, size: int) -> None:
+        self._memory = mmap.mmap(-1, size)
+
+    @property
+    def value(self) -> bytes:
+        return self._memory[:].split(b"\0", 1)[0]
+
+    @value.setter
+    def value(self, value: bytes) -> None:
+        value = value[:len(self._memory) - 1]
+        self._memory[:len(value) + 1] = value + b"\0"
