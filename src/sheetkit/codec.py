@@ -103,6 +103,41 @@ def decimal_of(value: float, num_format: str | None) -> Decimal:
     return number
 
 
+class _Shown(dict[str | None, tuple[int, bool, Decimal]]):
+    """A number format -> the decimals it shows (_format_places), whether it
+    is a percent (_is_percent) and the step of those decimals: looked up in C
+    for each number a reader decodes.  Bounded: a hostile workbook may write
+    any number of formats (a format is the styles' content, never a value's)."""
+
+    def __missing__(self, num_format: str | None) -> tuple[int, bool, Decimal]:
+        if len(self) >= 256:
+            self.clear()
+        places = _format_places(num_format)
+        found = self[num_format] = (places, _is_percent(num_format), Decimal(1).scaleb(-places))
+        return found
+
+
+_SHOWN = _Shown()
+
+
+def figure_of(value: int | float, num_format: str | None) -> Decimal:
+    """decode's figure of a number cell (an int or a float, not a bool) shown
+    in ``num_format``: decimal_of, in percent where the format is one."""
+    places, percent, step = _SHOWN[num_format]
+    if value.__class__ is float and value.is_integer() and -1e15 < value < 1e15:
+        number = Decimal(int(value))   # decimal_of's, and its quantize where the format shows decimals
+        if places:
+            number = number.quantize(step)
+    else:
+        number = decimal_of(value, num_format)
+    return number * 100 if percent else number
+
+
+def rate_of(value: int | float, num_format: str | None) -> Rate:
+    """decode's 達成率 of a number cell (an int or a float, not a bool)."""
+    return Rate(Decimal(repr(float(value))), _SHOWN[num_format][0])
+
+
 @lru_cache(maxsize=256)
 def _format_places(num_format: str | None) -> int:
     if not num_format:
@@ -159,8 +194,7 @@ def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
             return text
         case "figure":
             if numeric:
-                number = decimal_of(value, num_format)
-                return number * 100 if _is_percent(num_format) else number
+                return figure_of(value, num_format)
             text = cell_text(value) or ""
             return parse_number(text) if parse_number(text) is not None else text
         case "date":
@@ -174,7 +208,7 @@ def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
                 return text
         case "rate":
             if numeric:
-                return Rate(Decimal(repr(float(value))), _format_places(num_format) or 0)
+                return rate_of(value, num_format)
             text = cell_text(value) or ""
             rate = parse_rate(text)
             return rate if rate is not None else text

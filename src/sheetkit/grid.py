@@ -110,6 +110,13 @@ class Sheets(Mapping[str, Grid]):
             grid = self._grids[name] = guarded(self.path, lambda: self._read_sheet(name))
         return grid
 
+    def get(self, name: str, default: Any = None) -> Any:
+        """Mapping.get, a sheet read before found without raising KeyError."""
+        grid = self._grids.get(name)
+        if grid is not None:
+            return grid
+        return self[name] if name in self._names else default
+
     @abstractmethod
     def _read_sheet(self, name: str) -> Grid:
         """The grid of one sheet of the workbook."""

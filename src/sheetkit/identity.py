@@ -75,14 +75,32 @@ class Identity:
         if len(set(chapters)) != len(chapters) or len(chapters) > limit:
             raise ValueError("a 章 given twice")
         return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
-                   plan=json.loads(rows["plan"]), chapter=chapter,
+                   plan=_PLAN_WIDE[rows["plan"]], chapter=chapter,
                    section=section, review_period=optional_int("review_period"),
                    fingerprint=rows.get("fingerprint") or None,
                    open_needs=rows.get("open_needs") == "yes",
                    fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
-                   precheck=json.loads(rows["precheck"]) if rows.get("precheck") else None,
+                   precheck=_PLAN_WIDE[rows["precheck"]] if rows.get("precheck") else None,
                    chapters=chapters,
                    layout_sha256=rows.get("layout_sha256", ""))
+
+
+class _PlanWide(dict[str, Any]):
+    """The JSON of an identity row that is the same in every workbook made
+    from one plan and layout (``plan``, ``precheck``) -> its value, parsed
+    once a run: the template's content, not a department's (``fixed``, the
+    section's own, is parsed for every file).  The values are shared by the
+    identities read from those workbooks: read them, never change them.  At
+    most 16 kept (a run reads one plan's workbooks)."""
+
+    def __missing__(self, text: str) -> Any:
+        if len(self) >= 16:
+            self.clear()
+        value = self[text] = json.loads(text)
+        return value
+
+
+_PLAN_WIDE = _PlanWide()
 
 
 def review_index(plan: m.Plan, indicators: IndicatorLayout | None) -> int:

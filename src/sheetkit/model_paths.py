@@ -63,29 +63,58 @@ def row_type(hint: Any) -> type | None:
 def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     """A ``cls`` from values read by path under ``prefix`` (a table as a list of
     {column field: value}); ``given`` fields as they are, and a field not read
-    (or read empty where it has a default) keeps its default."""
-    found: dict[str, Any] = dict(given)
-    for name, path, nested, row, has_default in _fields(cls, prefix):
-        if name in found:
-            continue
-        if nested is not None and keys.any_within(values, path):
-            found[name] = build(nested, values, path)
-        elif row is not None:
-            if values.get(path):
-                found[name] = tuple([_row(row, item) for item in values[path]])
-        elif values.get(path) is not None or (path in values and not has_default):
-            found[name] = values[path]
-    return cls(**found)
+    (or read empty where it has a default) keeps its default.
+
+    The model's dataclasses set each field in ``__init__`` and check nothing
+    after it: the object is made with its fields in order, as ``__init__``
+    would set them, without calling it (the reader builds every file's
+    sections, chapter and rows this way); a field missing with no default,
+    or a ``given`` name that is no field, is ``cls(**…)``'s TypeError."""
+    made: dict[str, Any] = {}
+    for name, path, nested, row, default, factory in _fields(cls, prefix):
+        if name in given:
+            made[name] = given[name]
+        elif nested is not None and keys.any_within(values, path):
+            made[name] = build(nested, values, path)
+        elif row is not None and values.get(path):
+            made[name] = tuple([_row(row, item) for item in values[path]])
+        elif row is None and (values.get(path) is not None or (
+                path in values and default is _NONE and factory is _NONE)):
+            made[name] = values[path]
+        elif default is not _NONE:
+            made[name] = default
+        elif factory is not _NONE:
+            made[name] = factory()
+        else:
+            return cls(**made)          # raises: a field without a default was not read
+    if not given.keys() <= made.keys() or not _plain(cls):
+        return cls(**made, **{k: v for k, v in given.items() if k not in made})
+    item: Any = object.__new__(cls)
+    item.__dict__.update(made)
+    return item
 
 
 @cache
-def _fields(cls: type, prefix: str) -> tuple[tuple[str, str, type | None, type | None, bool],
+def _plain(cls: type) -> bool:
+    """Whether ``cls``'s ``__init__`` only sets its fields: a dataclass's own,
+    with no ``__post_init__`` and no slots (the model's)."""
+    return dataclasses.is_dataclass(cls) and not hasattr(cls, "__post_init__") \
+        and not hasattr(cls, "__slots__") \
+        and getattr(cls.__init__, "__qualname__", "") == f"{cls.__qualname__}.__init__"
+
+
+_NONE: Any = dataclasses.MISSING
+
+
+@cache
+def _fields(cls: type, prefix: str) -> tuple[tuple[str, str, type | None, type | None, Any, Any],
                                              ...]:
     """Each field of ``cls`` under ``prefix``: its name, path, dataclass (a group),
-    row type (a table) and whether it has a default; worked out once per run."""
+    row type (a table), default and default factory (dataclasses.MISSING where
+    it has none); worked out once per run."""
     hints = _type_hints(cls)
     return tuple((spec.name, keys.join(prefix, spec.name), dataclass_of(hints[spec.name]),
-                  row_type(hints[spec.name]), _has_default(spec))
+                  row_type(hints[spec.name]), spec.default, spec.default_factory)
                  for spec in dataclasses.fields(cls))
 
 
@@ -105,9 +134,18 @@ def _row(row: type, item: Any) -> Any:
     for value in item.values():
         if isinstance(value, row):
             return value
-    return row(*map(item.get, row_fields(row)))
+    names, plain = _row_plan(row)
+    if not plain:
+        return row(*map(item.get, names))
+    made: Any = object.__new__(row)      # as row(*values) makes it: see build
+    if tuple(item) == names:        # read column by column in the row's field order
+        made.__dict__.update(item)
+    else:
+        made.__dict__.update(zip(names, map(item.get, names)))
+    return made
 
 
-def _has_default(spec: dataclasses.Field[Any]) -> bool:
-    return spec.default is not dataclasses.MISSING or \
-        spec.default_factory is not dataclasses.MISSING
+@cache
+def _row_plan(row: type) -> tuple[tuple[str, ...], bool]:
+    """row_fields(row), and whether it is made without its __init__ (_plain)."""
+    return row_fields(row), _plain(row)

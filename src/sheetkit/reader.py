@@ -13,7 +13,7 @@ from typing import Any
 from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
-from sheetkit.codec import decode, unpattern
+from sheetkit.codec import decode, figure_of, rate_of, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, read_book
 from sheetkit.identity import (
@@ -24,6 +24,7 @@ from sheetkit.identity import (
     RESULT_SHEET,
     TEMPLATE,
     Identity,
+    copied,
 )
 from sheetkit.labels import fill, label_vars, safe_sheet_name, sheet_title
 from sheetkit.layout import (
@@ -204,9 +205,9 @@ def _identity(book: Book, rows: dict[str, str]) -> Identity:
         raise SheetkitError([Problem("not-sheetkit", Location(str(book.path)))]) from None
 
 
-# How a field's value is decoded (see _decoded): text as it is, a list, a kind
-# whose number keeps its number format (figure, rate), any other kind.
-_PLAIN, _LIST, _FORMATTED, _OTHER = range(4)
+# How a field's value is decoded (see _decoded): text as it is, a list, a
+# figure or a 達成率 (a number keeps its number format), any other kind.
+_PLAIN, _LIST, _FIGURE_OF, _RATE_OF, _OTHER = range(5)
 _SDGS = -1          # the 関連するSDGs row: read by _read_goals
 
 
@@ -215,8 +216,10 @@ def _how(spec: CellSpec) -> int:
         return _SDGS
     if spec.kind == "list":
         return _LIST
-    if spec.kind in ("figure", "rate"):
-        return _FORMATTED
+    if spec.kind == "figure":
+        return _FIGURE_OF
+    if spec.kind == "rate":
+        return _RATE_OF
     if spec.kind in ("text", "policy-choice", "choice", "rating") and not spec.pattern:
         return _PLAIN
     return _OTHER
@@ -227,9 +230,17 @@ def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: An
     format looked up only where decode uses it (a number in a figure or rate)."""
     if value is None:
         return () if how == _LIST else None
-    if value.__class__ is str and how == _PLAIN:
-        return value if value.strip() else None
-    if how == _FORMATTED and isinstance(value, (int, float)) and not isinstance(value, bool):
+    kind = value.__class__
+    if kind is str:
+        if how == _PLAIN:
+            return value if value.strip() else None
+    elif kind is float or kind is int:         # a number (not a bool)
+        if how == _FIGURE_OF:
+            return figure_of(value, grid.number_format(row, col))
+        if how == _RATE_OF:
+            return rate_of(value, grid.number_format(row, col))
+    elif how in (_FIGURE_OF, _RATE_OF) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
         return decode(spec, value, grid.number_format(row, col))
     return decode(spec, value)
 
@@ -478,9 +489,24 @@ def _formulas_kept(book: Book, sheet: str, cells: Any) -> bool:
     if grid is None:
         return False
     try:
-        return all(map(grid.formulas().__contains__, map(_parse_cell, cells)))
+        return all(map(grid.formulas().__contains__, _PLACES[tuple(cells)]))
     except Exception:  # noqa: BLE001 - not a cell name: _precheck_kept's loop says what
         return False
+
+
+class _Places(dict[tuple[str, ...], tuple[tuple[int, int], ...]]):
+    """A template's list of A1 names (提出前チェック's formula cells) -> their
+    (row, col), worked out once a run: the same list in every file made from
+    one layout.  At most 64 kept; a name that is no cell raises, as _parse_cell."""
+
+    def __missing__(self, names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+        if len(self) >= 64:
+            self.clear()
+        places = self[names] = tuple(map(_parse_cell, names))
+        return places
+
+
+_PLACES = _Places()
 
 
 def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None,
@@ -686,12 +712,17 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                 fields[name] = _read_goals(grid, spec, row, out,
                                            under(root, part) if inside else part)
                 continue
-            fields[name] = _decoded(grid, row, col, spec, how, at((row, col)))
+            place = (row, col)
+            value = at(place)
+            if value.__class__ is str and how == _PLAIN:       # _decoded's, for most fields
+                fields[name] = value if value.strip() else None
+            else:
+                fields[name] = _decoded(grid, row, col, spec, how, value)
             if cells is not None and part:
                 cells[part] = (sheet_name, row, col)
             else:
                 sources.put(under(root, part) if inside else part, sheet_name, row, col)
-            if holds((row, col)):
+            if holds(place):
                 out.formula_at(under(root, part) if inside else part, grid, row, col)
         block = plan_of.block
         if block.table is None:
@@ -702,22 +733,27 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                                                   end, out, scope)
             continue
         items: list[dict[str, Any]] = []
-        columns, cols = plan_of.columns, plan_of.cols
+        columns, cols, width = plan_of.columns, plan_of.cols, len(plan_of.cols)
         for row in range(start + plan_of.height, end):
             places = [(row, col) for col in cols]
             seen.update(places)
             found = list(map(at, places))
-            if found.count(None) == len(found):
+            if found.count(None) == width:
                 continue
-            values = {}
-            for (col, name, spec, how), part, v in zip(columns, plan_of.row_rests(len(items)),
-                                                       found):
-                values[name] = _decoded(grid, row, col, spec, how, v)
+            values: dict[str, Any] = {}
+            for (col, name, spec, how), part, v, place in zip(
+                    columns, plan_of.row_rests(len(items)), found, places):
+                if v is None:                                   # _decoded's, inline
+                    values[name] = () if how == _LIST else None
+                elif v.__class__ is str and how == _PLAIN:
+                    values[name] = v if v.strip() else None
+                else:
+                    values[name] = _decoded(grid, row, col, spec, how, v)
                 if cells is not None:
                     cells[part] = (sheet_name, row, col)
                 else:
                     sources.put(under(root, part), sheet_name, row, col)
-                if holds((row, col)):
+                if holds(place):
                     out.formula_at(under(root, part), grid, row, col)
             items.append(values)
         fields[block.table] = items
@@ -817,7 +853,7 @@ def _read_rate(grid: Grid, row: int, col: int, root: str, rest: str, out: _Colle
             out.formula_at(keys.under(root, rest), grid, row, col)
         result = achievement(direction, target, actual)
         return None if result is None else as_written(result)
-    rate = _decoded(grid, row, col, _RATE, _FORMATTED, grid.value(row, col))
+    rate = _decoded(grid, row, col, _RATE, _RATE_OF, grid.value(row, col))
     if rate is not None:
         out.typed_rates.add(keys.under(root, rest))
     return rate
@@ -865,6 +901,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
     unnamed = iter(numbers)
     current: int | None = None if group is not None else next(unnamed, None)
+    sheet = _IndicatorSheet(grid, out, seen)
     row = start + len(ind.header)
     while row <= grid.max_row:
         if group is not None:
@@ -895,7 +932,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
             continue
         if group is not None:
             seen.update([(row + extra, group.first_col) for extra in range(1, ind.rows)])
-        indicators.append(_indicator(grid, plan_of, row, current, len(indicators), out, seen))
+        indicators.append(_indicator(sheet, plan_of, row, current, len(indicators)))
         row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
 
@@ -904,52 +941,101 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value).strip() or None
 
 
-def _indicator(grid: Grid, plan_of: _IndicatorPlan, row: int, number: int, index: int,
-               out: _Collector, seen: set[tuple[int, int]]) -> m.Indicator:
+class _IndicatorSheet:
+    """What reading each indicator of a 目標指標 sheet needs, looked up once a
+    sheet: the grid, its values and formula cells, where the reader notes what
+    it read, and the section whose cells it last recorded."""
+
+    __slots__ = ("grid", "at", "holds", "out", "seen", "number", "root", "cells")
+
+    def __init__(self, grid: Grid, out: _Collector, seen: set[tuple[int, int]]) -> None:
+        self.grid, self.out, self.seen = grid, out, seen
+        self.at, self.holds = grid.values().get, grid.formulas().__contains__
+        self.number: int | None = None
+        self.root = ""
+        self.cells: dict[str, tuple[str, int, int]] = {}
+
+    def section(self, number: int) -> tuple[str, dict[str, tuple[str, int, int]]]:
+        """Section ``number``'s root and its cells recorded by the rest of their keys."""
+        if number != self.number:
+            self.number, self.root = number, keys.section(number).root
+            self.cells = self.out.sources.under(self.root)
+        return self.root, self.cells
+
+
+_NO_RESULT = m.PeriodResult()
+_NO_INDICATOR = m.Indicator("", None, "", None, ())
+
+
+def _figure(grid: Grid, row: int, col: int, value: Any) -> Any:
+    """_decoded of a figure cell: a float (most numbers) decoded here."""
+    if value.__class__ is float:
+        return figure_of(value, grid.number_format(row, col))
+    return _decoded(grid, row, col, _FIGURE, _FIGURE_OF, value)
+
+
+def _indicator(sheet: _IndicatorSheet, plan_of: _IndicatorPlan, row: int, number: int,
+               index: int) -> m.Indicator:
     ind = plan_of.layout
-    at, holds = grid.values().get, grid.formulas().__contains__
-    root = keys.section(number).root
-    cells, sheet = out.sources.under(root), grid.name     # recorded by the rest of the key
+    grid, at, holds, out, seen = sheet.grid, sheet.at, sheet.holds, sheet.out, sheet.seen
+    root, cells = sheet.section(number)       # cells recorded by the rest of the key
+    name = grid.name
     field_rests, period_rests = plan_of.indicator_rests(index)
     direction = _text(at((row, ind.direction.first_col))) or ""
     bottom = row + ind.rows - 1
+    absent = ind.absent
     results: list[m.PeriodResult | None] = []
     for (target_col, actual_col, rate_col, computed), (target_rest, actual_rest, rate_rest) \
             in zip(plan_of.periods, period_rests):
-        shown = at((row, target_col))
-        seen.add((row, target_col))
-        if isinstance(shown, str) and shown.strip() == ind.absent:
+        place = (row, target_col)
+        shown = at(place)
+        seen.add(place)
+        if isinstance(shown, str) and shown.strip() == absent:
             results.append(None)
             continue
-        cells[target_rest] = (sheet, row, target_col)
-        if holds((row, target_col)):
+        cells[target_rest] = (name, row, target_col)
+        if holds(place):
             out.formula_at(keys.under(root, target_rest), grid, row, target_col)
-        target = _decoded(grid, row, target_col, _FIGURE, _FORMATTED, shown)
-        seen.add((bottom, actual_col))
-        cells[actual_rest] = (sheet, bottom, actual_col)
-        if holds((bottom, actual_col)):
+        target = None if shown is None else _figure(grid, row, target_col, shown)
+        place = (bottom, actual_col)
+        seen.add(place)
+        cells[actual_rest] = (name, bottom, actual_col)
+        if holds(place):
             out.formula_at(keys.under(root, actual_rest), grid, bottom, actual_col)
-        actual = _decoded(grid, bottom, actual_col, _FIGURE, _FORMATTED,
-                          at((bottom, actual_col)))
+        actual = at(place)
+        if actual is not None:
+            actual = _figure(grid, bottom, actual_col, actual)
         rate: m.RateValue = None
         if rate_col is not None:
-            rate = _read_rate(grid, row, rate_col, root, rate_rest, out,
-                              direction, target, actual, computed)
-        results.append(m.PeriodResult(target, actual, rate))
+            place = (row, rate_col)
+            if holds(place):        # _read_rate's, for the usual formula
+                seen.add(place)
+                cells[rate_rest] = (name, row, rate_col)
+                if not computed:
+                    out.formula_at(keys.under(root, rate_rest), grid, row, rate_col)
+                result = achievement(direction, target, actual)
+                rate = None if result is None else as_written(result)
+            else:
+                rate = _read_rate(grid, row, rate_col, root, rate_rest, out,
+                                  direction, target, actual, computed)
+        result_of = object.__new__(m.PeriodResult)     # identity.copied of _NO_RESULT
+        result_of.__dict__.update(target=target, actual=actual, rate=rate)
+        results.append(result_of)
     read: dict[str, Any] = {}
-    for (name, spec), part in zip(plan_of.fields, field_rests):
+    for (what, spec), part in zip(plan_of.fields, field_rests):
         col = spec.first_col
-        read[name] = at((row, col))
-        seen.add((row, col))
-        cells[part] = (sheet, row, col)
-        if holds((row, col)):
+        place = (row, col)
+        read[what] = at(place)
+        seen.add(place)
+        cells[part] = (name, row, col)
+        if holds(place):
             out.formula_at(keys.under(root, part), grid, row, col)
-
-    def optional_figure(name: str, spec: CellSpec | None) -> m.Figure:
-        return None if spec is None else _decoded(grid, row, spec.first_col, _FIGURE,
-                                                  _FORMATTED, read[name])
-
-    return m.Indicator(
-        name=_text(read["name"]) or "", unit=_text(read["unit"]),
-        direction=direction, baseline=optional_figure("baseline", ind.baseline),
-        results=tuple(results), plan_target=optional_figure("plan_target", ind.plan_target))
+    baseline, plan_target = ind.baseline, ind.plan_target
+    return copied(
+        _NO_INDICATOR, name=_text(read["name"]) or "", unit=_text(read["unit"]),
+        direction=direction,
+        baseline=None if baseline is None or read["baseline"] is None
+        else _figure(grid, row, baseline.first_col, read["baseline"]),
+        results=tuple(results),
+        plan_target=None if plan_target is None or read["plan_target"] is None
+        else _figure(grid, row, plan_target.first_col, read["plan_target"]))
