@@ -324,3 +324,39 @@ def test_whole_parse_is_what_main_does(books):
         assert calls
     finally:
         guard._declarations_around = real
+
+
+def test_parts_outside_spreadsheetml_get_their_parses_verdict(books):
+    """A part whose text does not hold SpreadsheetML's namespace (document
+    properties, relationships) and no reference is only parsed for
+    well-formedness: its bounds are what its declarations say (none can be
+    SpreadsheetML's: with a reference one can, and then it has none), or None
+    where the strict parse refuses it (a comment, a processing instruction);
+    and a part whose root comes first is found where the general path finds it
+    (after a byte-order mark)."""
+    rng = random.Random(5)
+    parts = []
+    for path in books:
+        with zipfile.ZipFile(path) as archive:
+            parts += [(name, archive.read(name)) for name in archive.namelist()
+                      if name.endswith((".xml", ".rels")) and not name.startswith("xl/worksheets/")]
+    seen = {True: 0, False: 0}
+    for name, data in parts:
+        end = data.find(b">", data.find(b"<", 2)) + 1
+        for changed in [data, *(mutated(data, rng) for _ in range(30)),
+                        *(data[:end] + inserted + data[end:] for inserted in (
+                            b"<!-- c -->", b"<?pi x?>", b"<![CDATA[x]]>", b"&amp;", b'<x xmlns="'
+                            + MAIN + b'"/>', b'<x xmlns="&#104;' + MAIN[1:] + b'"/>')),
+                        data.replace(b'xmlns="', b'xmlns="&#104;', 1)]:
+            plain = guard._plain_root(changed)
+            if plain is not None and not changed.startswith((b"<?", b"\xef\xbb\xbf")):
+                root, close, declared = plain
+                assert guard._plain_root(b"\xef\xbb\xbf" + changed) == (root + 3, close + 3, declared)
+            if changed.find(MAIN) >= 0 or plain is None or len(changed) // 4 > LIMITS.max_elements:
+                continue
+            declarations = guard._declarations(changed)
+            spreadsheet = any(uri in guard.MAIN_NAMESPACES for _, uri, _ in declarations or ())
+            expected = None if declarations is None or spreadsheet else (len(changed) // 4, *(0,) * 8)
+            assert guard._bounds(name, changed, LIMITS) == expected, name
+            seen[expected is not None] += 1
+    assert seen[True] > 100 and seen[False] > 100, seen

@@ -505,6 +505,8 @@ def _plain_root(data: bytes) -> tuple[int, int, bool] | None:
     declaration comes first, if ``data`` is UTF-8 and starts as plain XML
     does; whether it holds anything but elements, attributes and text, its
     parse tells (_plain_parser)."""
+    if data[:1] == b"<" and data[1:2] not in (b"\0", b"!", b"?", b""):
+        return 0, data.find(b">"), False      # the root first (as openpyxl writes a part)
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     declared = data.startswith(b"<?", start)
     if declared:
@@ -1187,6 +1189,10 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
     if plain is None or size // 4 > limits.max_elements:
         return None
     spreadsheet = data.find(_MAIN_URIS[0]) >= 0 or data.find(_MAIN_URIS[1]) >= 0
+    if not spreadsheet and data.find(b"&") < 0:
+        # no reference, so every namespace is declared as written: none is SpreadsheetML's
+        return _new_counts(_Counts, (size // 4, 0, 0, 0, 0, 0, 0, 0, 0)) \
+            if _well_formed(data) else None
     bounded = _bounded_text(data, plain, limits, name == STRINGS_PART) if spreadsheet else None
     if spreadsheet and bounded is None:
         return None
@@ -1236,6 +1242,16 @@ def _declarations(data: bytes, proven: _Proven | None = None) -> list[_Declarati
     finally:
         parser.StartNamespaceDeclHandler = None        # the handler holds the parser
     return declarations
+
+
+def _well_formed(data: bytes) -> bool:
+    """Whether ``data`` is plain and well-formed (_plain_parser's verdict, as
+    _declarations', without collecting the declarations)."""
+    try:
+        _plain_parser().Parse(data, True)
+    except (expat.ExpatError, _Unsafe, _NotPlain):
+        return False
+    return True
 
 
 def _bounded_text(data: bytes, root: tuple[int, int, bool], limits: Limits,
@@ -1527,12 +1543,12 @@ def _declarations_around(data: bytes, proven: _Proven) -> list[_Declaration] | N
         (prefix, uri, parser.CurrentByteIndex + skipped))
     proof = _tail_proof(data, proven)
     try:
-        parser.Parse(data[:proven.start], False)
         if proof is not None:
-            parser.Parse(proof.closer, True)
+            parser.Parse(data[:proven.start] + proof.closer, True)
             declarations.extend((prefix, uri, proven.last + at)
                                 for prefix, uri, at in proof.declarations)
         else:
+            parser.Parse(data[:proven.start], False)
             skipped = proven.last - proven.start
             parser.Parse(data[proven.last:], True)
     except (expat.ExpatError, _Unsafe, _NotPlain):
