@@ -4,14 +4,16 @@
 Each row carries its file (index into the subjects) and the key of the value
 it is about, so that every failed check can be mapped back to a cell or line.
 A row is a tuple in the order of its table's COLUMNS, and its key a Key: made
-into text only for the rows a check failed (most rows pass)."""
+into text only for the rows a check failed (most rows pass).  A row holds only
+plain values (texts, numbers, Decimals, tuples, the model's values, functions
+of sheetkit.keys): rows are sent between processes (validate's --jobs N)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from sheetkit import keys
@@ -24,7 +26,10 @@ from sheetkit.ratings import printed_rate
 from sheetkit.subjects import Subject
 from sheetkit.values import normalize_code, split_policy, squash
 
-Key = Callable[[], str]           # a row's field key, made when a finding needs it
+# a row's field key, made when a finding needs it (made_key): a function of
+# sheetkit.keys and its arguments, a small tuple (cheaper to make and to send than a
+# functools.partial; most are never made)
+Key = tuple[Any, ...]
 Row = tuple[Any, ...]             # every table's first column is the file
 Rows = dict[str, list[Row]]
 TABLES = ("headers", "initiatives", "challenges", "indicators", "values", "policies", "needs",
@@ -56,12 +61,17 @@ def file_of(row: Row) -> int:
     return int(row[0])
 
 
+def made_key(key: Key) -> str:
+    """A row's Key as the field key it stands for."""
+    return str(key[0](*key[1:]))
+
+
 def row_of(table: str, row: Row) -> dict[str, Any]:
     """A row by column name, its key made."""
     named = dict(zip(COLUMNS[table], row))
     for column in ("key", "period_key"):
         if column in named:
-            named[column] = named[column]()
+            named[column] = made_key(named[column])
     return named
 
 
@@ -80,8 +90,8 @@ def _entries(rows: Rows, file: int, scope: keys.Scope, items: tuple[Any, ...],
         expected = titles.get(code) if titles is not None and code else None
         first, second = (item.initiative, item.outcome) if table == "initiatives" \
             else (item.challenge, item.direction)
-        out.append((file, scope.section, partial(scope.row, name, index), text, code, allowed,
-                    squash(title) if title else None, squash(expected) if expected else None,
+        out.append((file, scope.section, (keys.Scope.row, scope, name, index), text, code,
+                    allowed, squash(title) if title else None, squash(expected) if expected else None,
                     expected, first, second))
     return used
 
@@ -92,8 +102,8 @@ def _headers(rows: Rows, file: int, scope: keys.Scope, entry_date: m.DateValue,
     owner = "chapter." if scope.section is None else "section."
     for name, value in (("entry_date", entry_date), ("author", author)):
         if shown(owner + name):
-            rows["headers"].append((file, scope.section, partial(scope.key, name), name, value,
-                                    isinstance(value, dt.date)))
+            rows["headers"].append((file, scope.section, (keys.Scope.key, scope, name), name,
+                                    value, isinstance(value, dt.date)))
 
 
 def _value(rows: Rows, file: int, section: int | None, raw: Any, kind: str, unit: str,
@@ -110,7 +120,7 @@ def _value(rows: Rows, file: int, section: int | None, raw: Any, kind: str, unit
             else None
         whole = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
         text = isinstance(raw, str)
-    rows["values"].append((file, section, partial(key, *parts), raw, kind, unit, number, whole,
+    rows["values"].append((file, section, (key, *parts), raw, kind, unit, number, whole,
                            text, None))
 
 
@@ -147,7 +157,7 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
     number, analysis = section.number, section.unmet_analysis
     out = rows["indicators"]
     for index, ind in enumerate(section.indicators):
-        key = partial(keys.indicator, number, index)
+        key = (keys.indicator, number, index)
         identity = len(out)              # the indicator's rows share their first row's number
         unit = (ind.unit or "").strip()
         name, direction, baseline, plan_target = ind.name, ind.direction, ind.baseline, \
@@ -158,9 +168,9 @@ def _indicators(rows: Rows, file: int, subject: Subject, plan: m.Plan,
                "target_plan")
         periods = tuple(zip(plan.periods, ind.results)) or _NO_PERIODS
         for count, (period, result) in enumerate(periods):
-            pkey = partial(keys.period, number, index, period.key) if period else key
+            pkey = (keys.period, number, index, period.key) if period else key
             res = result or _NO_RESULT
-            rate_typed = bool(typed) and keys.join(pkey(), keys.RATE) in typed
+            rate_typed = bool(typed) and keys.join(made_key(pkey), keys.RATE) in typed
             rate_live = live and not rate_typed
             out.append((file, number, key, identity, name, ind.unit, direction,
                         baseline, plan_target, analysis, names, template,
@@ -221,21 +231,22 @@ def _layout_choices(layout: Layout | None) -> dict[str, tuple[str, ...]]:
 def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None,
                     choices: dict[str, tuple[str, ...]]) -> None:
     """事業費, the choices from a layout's lists, SDGs goal numbers and typed 評価."""
-    scope = keys.section(sec.number)
     for index, project in enumerate(sec.projects):
-        _value(rows, file, sec.number, project.cost, "figure", "", scope.key, "projects", index,
-               "cost")
-        _choice(rows, file, sec.number, partial(scope.key, "projects", index, "outlook"),
+        _value(rows, file, sec.number, project.cost, "figure", "", keys.section_field,
+               sec.number, "projects", index, "cost")
+        _choice(rows, file, sec.number, (keys.section_field, sec.number, "projects", index,
+                                         "outlook"),
                 project.outlook, choices.get("section.projects.outlook"))
-    _choice(rows, file, sec.number, partial(scope.key, "evaluation"), sec.evaluation,
-            choices.get("section.evaluation"))
+    _choice(rows, file, sec.number, (keys.section_field, sec.number, "evaluation"),
+            sec.evaluation, choices.get("section.evaluation"))
     if "section.evaluation" in choices:          # the layout asks for 施策の評価 and its reason
         for name, value in (("evaluation", sec.evaluation),
                             ("evaluation_reason", sec.evaluation_reason)):
-            rows["headers"].append((file, sec.number, partial(scope.key, name), name, value,
-                                    False))
+            rows["headers"].append((file, sec.number, (keys.section_field, sec.number, name),
+                                    name, value, False))
     for goal in sec.sdgs:
-        rows["values"].append((file, sec.number, partial(scope.key, "sdgs"), goal, "sdg", "",
+        rows["values"].append((file, sec.number, (keys.section_field, sec.number, "sdgs"),
+                               goal, "sdg", "",
                                None, goal if isinstance(goal, int) else None,
                                isinstance(goal, str), None))
     scheme = layout.rating if layout is not None else None
@@ -244,7 +255,7 @@ def _optional_parts(rows: Rows, file: int, sec: m.Section, layout: Layout | None
             continue
         rate = printed_rate(ind, len(ind.results) - 1)
         rows["evaluations"].append((file, sec.number,
-                                    partial(keys.indicator, sec.number, index, keys.RATING),
+                                    (keys.indicator, sec.number, index, keys.RATING),
                                     ind.name, ind.rating.strip(),
                                     None if rate is None else rate,
                                     None if rate is None else scheme.rate(rate)))
@@ -290,7 +301,7 @@ def build_rows(subjects: list[Subject]) -> Rows:
             used = _entries(rows, file, scope, sec.initiatives, titles, "initiatives")
             _entries(rows, file, scope, sec.carried_over, titles, "carried_over")
             for index, bp in enumerate(sec.basic_policies):
-                rows["policies"].append((file, number, partial(keys.basic_policy, number, index),
+                rows["policies"].append((file, number, (keys.basic_policy, number, index),
                                          _normalize_code(bp.code), bp.title, bp.code, used))
             needs = sec.citizen_needs
             _value(rows, file, number, needs.request_rate, "rate", "", keys.citizen_needs, number,
@@ -299,7 +310,7 @@ def build_rows(subjects: list[Subject]) -> Rows:
                    "rank_overall")
             _value(rows, file, number, needs.rank_in_chapter, "rank", "", keys.citizen_needs,
                    number, "rank_in_chapter")
-            in_chapter = partial(keys.citizen_needs, number, "rank_in_chapter")
+            in_chapter = (keys.citizen_needs, number, "rank_in_chapter")
             rate = needs.request_rate.value if isinstance(needs.request_rate, m.Rate) else None
             rank = needs.rank_in_chapter
             rows["needs"].append((file, number, in_chapter,
