@@ -138,19 +138,25 @@ def blank_section(section: m.Section, review: int, inputs: Inputs) -> m.Section:
     as theirs (``inputs``) emptied — when-empty
     fields keep what the plan has — and the reviewed period's 実績値 with
     what is computed from it (達成率, 評価)."""
+    section = _without(section, (*inputs.always, *inputs.tables))
+    indicators = tuple(copied(ind, rating=None, results=tuple(
+        None if r is None else (copied(r, actual=None, rate=None) if i == review else r)
+        for i, r in enumerate(ind.results)))
+        for ind in section.indicators)
+    return copied(section, indicators=indicators)
+
+
+def _without(section: m.Section, paths: tuple[str, ...]) -> m.Section:
+    """The section with the values at ``paths`` emptied (None, or () for a list)."""
     fields: dict[str, Any] = {}         # the section's own fields, emptied in one copy
-    for path in (*inputs.always, *inputs.tables):
+    for path in paths:
         name, *inside = keys.split(path)
         if inside or name in fields:
             section = _emptied(replace(section, **fields), path)
             fields = {}
         else:
             fields[name] = () if isinstance(getattr(section, name), tuple) else None
-    indicators = tuple(copied(ind, rating=None, results=tuple(
-        None if r is None else (copied(r, actual=None, rate=None) if i == review else r)
-        for i, r in enumerate(ind.results)))
-        for ind in fields.get(keys.INDICATORS, section.indicators))
-    return copied(section, **(fields | {keys.INDICATORS: indicators}))
+    return copied(section, **fields)
 
 
 T = TypeVar("T")
@@ -183,14 +189,17 @@ def fixed_parts(plan: m.Plan, chapter: m.Chapter, section: m.Section, review: in
     ``recorded``: the fixed parts a template recorded; the parts compared are
     then the ones it recorded (a template made before, and so fingerprinted
     by, another rule of what is fixed still validates as it did)."""
-    data = section_data(blank_section(section, review, inputs), plan)
+    theirs = (*inputs.always, *inputs.tables)
+    # the section as blank_section makes it, its indicators emptied in the data
+    # (fewer copies: this runs for every return validate reads)
+    data = section_data(_without(section, theirs), plan, rates=False)
     for ind in data[keys.INDICATORS]:
         ind.pop("not_rated", None)      # the office's call in the 総括表, not on the template
+        ind.pop("rating", None)         # the department's 評価
         results = ind.get(m.PERIODS) or [ind.get(period.key) for period in plan.periods]
-        for result in results:
-            if result:
-                result.pop(keys.RATE, None)
-    for path in (*inputs.always, *inputs.tables):
+        if 0 <= review < len(results) and results[review]:
+            results[review]["actual"] = None    # and its 実績値 of the reviewed period
+    for path in theirs:
         _drop(data, keys.split(path))
     like = recorded.get("section") if isinstance(recorded, dict) else None
     if isinstance(like, dict):        # as recorded: the when-empty fields left open are not in it

@@ -62,16 +62,22 @@ def _rows(rows: tuple[Any, ...], keys: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{k: getattr(r, k) for k in keys} for r in rows]
 
 
-def _indicator(ind: m.Indicator, plan: m.Plan) -> dict[str, Any]:
+def _indicator(ind: m.Indicator, periods: tuple[str, ...] | None, rates: bool
+               ) -> dict[str, Any]:
+    """An indicator as data; ``periods``: the keys its results are written under,
+    or None for the plan's ``periods:`` list (see _period_keys)."""
     data: dict[str, Any] = {"name": ind.name, "unit": ind.unit, "direction": ind.direction,
                             "baseline": _figure(ind.baseline)}
     results = [None if result is None else {
         "target": _figure(result.target), "actual": _figure(result.actual),
-        "rate": _rate(result.rate)} for result in ind.results]
-    if any(p.listed for p in plan.periods):
+        "rate": _rate(result.rate)} for result in ind.results] if rates else [
+        None if result is None else {
+            "target": _figure(result.target), "actual": _figure(result.actual)}
+        for result in ind.results]
+    if periods is None:
         data[m.PERIODS] = results
     else:
-        data |= {p.key: item for p, item in zip(plan.periods, results)}
+        data |= dict(zip(periods, results))
     data["target_plan"] = _figure(ind.plan_target)
     if ind.rating is not None:
         data["rating"] = ind.rating
@@ -96,8 +102,17 @@ def _optional_parts(sec: m.Section) -> dict[str, Any]:
     return data
 
 
-def section_data(sec: m.Section, plan: m.Plan) -> dict[str, Any]:
+def _period_keys(plan: m.Plan) -> tuple[str, ...] | None:
+    """The keys an indicator's results are written under (first_half, …), or
+    None when the plan gave its periods as a list."""
+    return None if any(p.listed for p in plan.periods) else tuple(p.key for p in plan.periods)
+
+
+def section_data(sec: m.Section, plan: m.Plan, rates: bool = True) -> dict[str, Any]:
+    """A section as data; without its indicators' 達成率 unless ``rates``
+    (a template's fixed parts leave them out)."""
     needs = sec.citizen_needs
+    periods = _period_keys(plan)
     return {
         "number": sec.number, "title": sec.title, "goal": sec.goal,
         "basic_policies": [{"code": b.code, "title": b.title} for b in sec.basic_policies],
@@ -108,7 +123,7 @@ def section_data(sec: m.Section, plan: m.Plan) -> dict[str, Any]:
         "entry_date": _date(sec.entry_date), "author": sec.author,
         "initiatives": _rows(sec.initiatives, ("initiative", "outcome", "policy")),
         "carried_over": _rows(sec.carried_over, ("challenge", "direction", "policy")),
-        "indicators": [_indicator(i, plan) for i in sec.indicators],
+        "indicators": [_indicator(i, periods, rates) for i in sec.indicators],
         "unmet_analysis": sec.unmet_analysis,
     } | _optional_parts(sec)
 
