@@ -1,15 +1,20 @@
 """JSON text exactly as ``json.dumps(data, ensure_ascii=False, indent=2)``
 writes it, in about a third of the time: the standard library's C encoder
 works only without an indent, and its Python one yields every token through
-nested generators.  For the reports validate prints (a few lines a finding)."""
+nested generators.  For the reports validate prints (a few lines a finding).
+A dict of texts, numbers, booleans and None (a finding) is written by the C
+encoder all the same, its separator being the line break and indent."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import cache
+from json import encoder as _encoder
 from json.encoder import encode_basestring  # the C function where there is one
 from typing import Any
 
 INDENT = "  "
+c_make_encoder: Any = getattr(_encoder, "c_make_encoder", None)   # the C encoder (None without)
 EVERY = 64              # items of an iterator written at once by dump
 
 
@@ -53,6 +58,11 @@ def _write(value: Any, out: list[str], newline: str) -> None:
             out.append("{}")
             return
         inner = newline + INDENT
+        if c_make_encoder is not None and all(map(_SCALAR_TYPES.__contains__,
+                                                  map(type, value.values()))):
+            # "{…}" with the items written one a line: what is left for the loop below
+            out.append("{" + inner + "".join(_flat(inner)(value, 0))[1:-1] + newline + "}")
+            return
         head = "{" + inner
         for key, item in value.items():
             head += (encode_basestring(key) if isinstance(key, str) else _key(key)) + ": "
@@ -95,6 +105,21 @@ def _write_items(items: Iterator[Any], out: list[str], newline: str) -> None:
         if count % EVERY == 0 and isinstance(out, _Out):
             out.flush()
     out.append("[]" if head[0] == "[" else newline + "]")
+
+
+_SCALAR_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+@cache
+def _flat(inner: str) -> Any:
+    """The standard library's C encoder, writing a dict's items ``inner`` apart
+    (its values all scalars: nothing of it is nested, nothing indented more)."""
+    return c_make_encoder(None, _not_json, encode_basestring, None, ": ", "," + inner,
+                          False, False, True)
+
+
+def _not_json(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _scalar(value: None | bool | int | float) -> str:
