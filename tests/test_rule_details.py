@@ -93,6 +93,40 @@ def test_text_too_long_wherever_it_is_written():
                 if f.code == "text-too-long"]
 
 
+class _Text(str):
+    """A text of a kind the model does not name (a str subclass)."""
+
+
+@pytest.mark.parametrize("where", ["goal", "outcome", "department", "unit", "subclass",
+                                   "figure", "rate", "rate_text"])
+def test_a_long_value_alone_is_found_wherever_it_is(where):
+    """Each kind of value that can be written too long, alone in a document at
+    its own depth, is found (validate looks at a document a level at a time,
+    by kind); one written a character shorter than that, at the limit, is not."""
+    def document(length: int) -> m.Document:      # its one long value written ``length`` long
+        text = "長" * length
+        rate = m.Rate(Decimal("0.5"), length - 4) if where == "rate" else \
+            m.Rate(Decimal("1" + "0" * (length - 6))) if where == "rate_text" else \
+            m.Rate(Decimal("0.5"))                 # '50.0…0%', '10…0.0%'
+        indicator = m.Indicator("指標", text if where == "unit" else "件", "↗",
+                                Decimal("1." + "1" * (length - 2)) if where == "figure"
+                                else Decimal(1), (m.PeriodResult(Decimal(1), Decimal(1), rate),))
+        section = m.Section(
+            1, "節", goal=text if where == "goal" else _Text(text) if where == "subclass" else None,
+            departments=("課", text) if where == "department" else ("課",),
+            initiatives=(m.Initiative("取り組み", text if where == "outcome" else "成果", None),),
+            indicators=(indicator,))
+        return m.Document(PLAN, m.Chapter(1, "章"), (section,))
+
+    def too_long(doc: m.Document) -> list[str]:
+        report = validate_subjects([Subject("doc.yaml", "data", doc)])
+        return [f.location.field or "" for f in report.files[0].findings
+                if f.code == "text-too-long"]
+
+    assert too_long(document(32_767)) == []
+    assert len(too_long(document(32_768))) == 1
+
+
 def test_findings_at_one_place_keep_one_order():
     """Two indicators short of target by the same 達成率 both point at the
     analysis with the same value; they come in the order of their names, not
