@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from sheetkit import model as m
 from sheetkit.model_paths import build, model_paths, row_fields
 
@@ -44,3 +46,24 @@ def test_build_takes_a_row_read_whole():
     assert section.basic_policies == (policy,)
     assert build(m.CitizenNeeds, {"x.request_rate": Decimal("0.5")}, "x").request_rate \
         == Decimal("0.5")
+
+
+def test_build_makes_what_init_makes():
+    """build makes its objects without __init__: equal to the dataclass's own,
+    fields in the same order, defaults (and default factories) filled in."""
+    values = {"section.goal": "目標", "section.citizen_needs.rank_overall": 3,
+              "section.initiatives": [{"initiative": "a", "outcome": None, "policy": "p"},
+                                      {"policy": "q", "initiative": "b"}]}
+    section = build(m.Section, values, "section", number=2, title="題")
+    expected = m.Section(2, "題", goal="目標", citizen_needs=m.CitizenNeeds(rank_overall=3),
+                         initiatives=(m.Initiative("a", None, "p"), m.Initiative("b", None, "q")))
+    assert section == expected
+    assert list(vars(section)) == list(vars(expected))
+    assert [list(vars(row)) for row in section.initiatives] == [["initiative", "outcome",
+                                                                  "policy"]] * 2
+    assert build(m.Section, {}, "section", number=1, title="").citizen_needs is not \
+        build(m.Section, {}, "section", number=1, title="").citizen_needs
+    with pytest.raises(TypeError):
+        build(m.Section, {}, "section", title="")             # no number
+    with pytest.raises(TypeError):
+        build(m.Section, {}, "section", number=1, title="", colour="red")

@@ -1,3 +1,5 @@
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
@@ -5,10 +7,10 @@ from conftest import EXAMPLE, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetkit.codec import decimal_of
+from sheetkit.codec import decimal_of, figure_of
 from sheetkit.model import Rate
 from sheetkit.rates import rounded
-from sheetkit.values import normalize_code, parse_number, parse_rate, split_policy
+from sheetkit.values import fold, normalize_code, parse_number, parse_rate, split_policy, squash
 
 
 @pytest.mark.parametrize("raw,expected", [
@@ -110,3 +112,47 @@ def test_a_rate_rounds_as_with_all_the_digits_it_needs(digits, exponent, places)
         expected = (value * 100).quantize(Decimal(1).scaleb(-places),
                                           rounding=ROUND_HALF_UP) / 100
     assert rounded(value, places).as_tuple() == expected.as_tuple()
+
+
+def test_fold_and_squash_as_defined_on_every_character():
+    """fold finds its dashes with a regex and squash drops whitespace with
+    str.split: the same text as the definitions (translate over the dashes,
+    re's \\s), character by character over all of Unicode, and on text that
+    mixes them (NFKC first: full-width letters, compatibility forms)."""
+    dashes = "‐‑‒–—―−－ー─━"
+    table = str.maketrans({c: "-" for c in dashes})
+    space = re.compile(r"\s+")
+
+    def fold_defined(text):
+        return unicodedata.normalize("NFKC", text).translate(table)
+
+    every = "".join(map(chr, [*range(0xD800), *range(0xE000, 0x110000)]))
+    assert fold(every) == fold_defined(every)
+    assert squash.__wrapped__(every) == space.sub("", fold_defined(every))
+    assert normalize_code(every) == space.sub("", fold_defined(every))
+    for text in ("１－１－２\u3000地域", " 取り組み ", "施策に対する\n市民ニーズ", "ｶﾞ─ー\t㍿",
+                 "\u00a0\u2003\u3000a\u200b", ""):
+        assert squash.__wrapped__(text) == space.sub("", fold_defined(text))
+        assert fold(text) == fold_defined(text)
+
+
+@pytest.mark.parametrize("fmt", [None, "General", "#,##0", "#,##0.0", "#,##0.00", "0.0%", "0%",
+                                 '0"位"', '#,##0.0"人"', "0.000000000000000"])
+@pytest.mark.parametrize("value", [0, 7, -3, 380.0, 60.0, -0.0, 51.5, 0.053, 1e14, 1e15, 2.5e16,
+                                   123456789012345.0, 0.1 + 0.2, float("inf"), float("nan")])
+def test_a_figure_decoded_as_decimal_of_says(value, fmt):
+    """codec.figure_of (the reader's path for a number in a figure cell) gives
+    decimal_of's Decimal (in percent where the format is one), digit for
+    digit, or the same error."""
+    def defined():
+        number = decimal_of(value, fmt)
+        return number * 100 if fmt and "%" in fmt else number
+
+    try:
+        expected = defined()
+    except Exception as exc:  # noqa: BLE001 - the same error either way
+        with pytest.raises(type(exc)):
+            figure_of(value, fmt)
+        return
+    found = figure_of(value, fmt)
+    assert (str(found), type(found)) == (str(expected), type(expected))

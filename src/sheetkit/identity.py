@@ -74,15 +74,18 @@ class Identity:
             raise ValueError("a 章 or 節 number out of range")
         if len(set(chapters)) != len(chapters) or len(chapters) > limit:
             raise ValueError("a 章 given twice")
-        return cls(kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
-                   plan=_PLAN_WIDE[rows["plan"]], chapter=chapter,
-                   section=section, review_period=optional_int("review_period"),
-                   fingerprint=rows.get("fingerprint") or None,
-                   open_needs=rows.get("open_needs") == "yes",
-                   fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
-                   precheck=_PLAN_WIDE[rows["precheck"]] if rows.get("precheck") else None,
-                   chapters=chapters,
-                   layout_sha256=rows.get("layout_sha256", ""))
+        identity = object.__new__(cls)      # as __init__ makes it (see copied), for every file
+        identity.__dict__.update(
+            kind=rows["kind"], layout=rows["layout"], version=int(rows["layout_version"]),
+            plan=_PLAN_WIDE[rows["plan"]], chapter=chapter,
+            section=section, review_period=optional_int("review_period"),
+            fingerprint=rows.get("fingerprint") or None,
+            open_needs=rows.get("open_needs") == "yes",
+            fixed=json.loads(rows["fixed"]) if rows.get("fixed") else None,
+            precheck=_PLAN_WIDE[rows["precheck"]] if rows.get("precheck") else None,
+            chapters=chapters,
+            layout_sha256=rows.get("layout_sha256", ""))
+        return identity
 
 
 class _PlanWide(dict[str, Any]):

@@ -114,11 +114,17 @@ def _chapters(subjects: list[Subject]) -> Subject:
 
 def workbook_subject(path: Path, extraction: Extraction) -> Subject:
     kind = TEMPLATE if extraction.identity.kind == TEMPLATE else SUMMARY
-    return Subject(str(path), kind, extraction.document, extraction.sources, extraction.identity,
-                   extraction.typed_rates, external_links=extraction.external_links,
-                   sheets=extraction.sheets, notices=extraction.notices,
-                   sha256=extraction.sha256, review=extraction.review,
-                   layout=extraction.layout)
+    return copied(_WORKBOOK, path=str(path), kind=kind, document=extraction.document,
+                  sources=extraction.sources, identity=extraction.identity,
+                  typed_rates=extraction.typed_rates, external_links=extraction.external_links,
+                  sheets=extraction.sheets, notices=extraction.notices,
+                  sha256=extraction.sha256, review=extraction.review,
+                  layout=extraction.layout)
+
+
+# what workbook_subject leaves as Subject's defaults (copied: Subject's __init__
+# sets 18 fields, for every file)
+_WORKBOOK = Subject("", SUMMARY, sources={})
 
 
 def data_subject(path: Path, doc: m.Document, lines: dict[str, int]) -> Subject:

@@ -12,15 +12,16 @@ from importlib import resources
 
 from sheetkit.model import Rate
 
-_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−－ー─━"})
+_DASHES = "‐‑‒–—―−－ー─━"           # each read as "-"
+_DASH = re.compile(f"[{_DASHES}]")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[+-]?\.\d+$")
 _CODE = re.compile(r"^\s*(\d+(?:\s*-\s*\d+)+)\s*(.*)$", re.DOTALL)
-_SPACE = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
     """Full-width letters, digits and signs to their ASCII forms, any dash to '-'."""
-    return unicodedata.normalize("NFKC", text).translate(_DASHES)
+    # a regex finds the dashes in C (str.translate looks up every character)
+    return _DASH.sub("-", unicodedata.normalize("NFKC", text))
 
 
 def parse_number(value: object) -> Decimal | None:
@@ -69,7 +70,7 @@ def places_of(number: Decimal) -> int:
 
 def normalize_code(code: str) -> str:
     """'1‐1‐1', '１－１－１', '1 - 1 - 1' -> '1-1-1'."""
-    return _SPACE.sub("", fold(code))
+    return "".join(fold(code).split())      # str.split's whitespace is regex \s's
 
 
 def split_policy(text: str) -> tuple[str | None, str]:
@@ -85,7 +86,7 @@ def split_policy(text: str) -> tuple[str | None, str]:
 def squash(text: str) -> str:
     """Whitespace folded away, for matching labels and names.  Cached: the
     same labels and names come back in every file of a run."""
-    return _SPACE.sub("", fold(text))
+    return "".join(fold(text).split())      # str.split's whitespace is regex \s's
 
 
 @cache
