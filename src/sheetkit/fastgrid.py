@@ -24,10 +24,12 @@ from typing import Any
 
 from sheetkit.a1 import col_index, col_letter
 from sheetkit.cellxml import (
+    Outline,
     SharedStrings,
     Sheet,
     element_text,
     number_kinds,
+    outline,
     read_sheet,
     shared_strings,
     workbook_sheets,
@@ -343,7 +345,7 @@ class FastGrid(Grid):
     def __init__(self, name: str, values: Callable[[], dict[tuple[int, int], Any]],
                  data: bytes, styles: list[str], referenced: bool = False,
                  formulas: list[tuple[int, int]] | None = None,
-                 sheet: Sheet | None = None, check: Callable[[], None] | None = None) -> None:
+                 sheet: Sheet | Outline | None = None, check: Callable[[], None] | None = None) -> None:
         """``formulas``: where every formula cell is already known (cellxml),
         their keys (the text is then found when asked for); else the sheet
         XML is scanned for them.  ``sheet``: the sheet as cellxml read it (its
@@ -525,7 +527,7 @@ class _Calamine:
                 raise _unsupported(exc) from None
         return self._workbook
 
-    def values(self, name: str, sheet: Sheet | None, data: bytes) -> dict[tuple[int, int], Any]:
+    def values(self, name: str, sheet: Sheet | Outline | None, data: bytes) -> dict[tuple[int, int], Any]:
         """A sheet's values: from its XML (``sheet``) where the scan is sure
         of them, else from calamine's rows; Unsupported where the sheet's XML
         (``data``) may hold an error value (#DIV/0!, #N/A …: calamine gives
@@ -611,9 +613,13 @@ class FastSheets(Sheets):
         return shared_strings(data)
 
     def _read_sheet(self, name: str) -> Grid:
+        return self._grid(name, self._sure(name))
+
+    def _grid(self, name: str, sheet: Sheet | Outline | None) -> FastGrid:
+        """A sheet's grid: from its XML where the scan is sure of every cell
+        (``sheet``), else from calamine."""
         part = self._parts[name]
         data = self._data[part]
-        sheet = self._sure(name)
         if sheet is None:
             return FastGrid(name, partial(guarded, self.path,
                                           partial(self._calamine.values, name, None, data)),
@@ -629,6 +635,18 @@ class FastSheets(Sheets):
                                       partial(self._calamine.values, name, sheet, data)),
                         data, self._formats, True, None if odd else sheet.formulas, sheet,
                         self._bound_shared_formulas)
+
+    def formulas_of(self, name: str) -> Container[tuple[int, int]]:
+        """The formula cells of a sheet whose values the reader does not want
+        (the 提出前チェック): where the scan is sure of every cell, found by one
+        pass that reads no value (cellxml.outline: its grid reads them only if
+        they are asked for after all), else as any grid finds them."""
+        if name not in self._grids and name in self._names:
+            sheet = guarded(self.path, partial(self._outline, name))
+            if sheet is not None:
+                self._checked.add(name)
+                self._grids[name] = guarded(self.path, partial(self._grid, name, sheet))
+        return self[name].formulas()
 
     def _bound_shared_formulas(self) -> None:
         """Before the workbook's first shared formula is translated: the guard's
@@ -663,5 +681,13 @@ class FastSheets(Sheets):
                                            self._bound_shared_formulas))
             if name in self._checked or isinstance(grid, FastGrid) and grid.has_values():
                 continue
-            if self._sure(name) is None:
+            if self._outline(name) is None and self._sure(name) is None:
                 guarded(self.path, partial(self._calamine.rows, name))
+
+    def _outline(self, name: str) -> Outline | None:
+        """What _sure finds of a sheet, found without reading its values
+        (cellxml.outline); None where that cannot tell (_sure decides)."""
+        part = self._parts[name]
+        if self._kinds is None or part not in self._referenced:
+            return None
+        return outline(self._data[part], self._kinds, self._strings)

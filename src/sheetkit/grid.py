@@ -117,6 +117,12 @@ class Sheets(Mapping[str, Grid]):
             return grid
         return self[name] if name in self._names else default
 
+    def formulas_of(self, name: str) -> Container[tuple[int, int]]:
+        """The (row, col) of every cell of sheet ``name`` that holds a formula,
+        for a reader that wants no value of that sheet: its grid's formulas()
+        (FastSheets finds them without reading the values)."""
+        return self[name].formulas()
+
     @abstractmethod
     def _read_sheet(self, name: str) -> Grid:
         """The grid of one sheet of the workbook."""

@@ -15,7 +15,7 @@ from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
 from sheetkit.codec import decode, figure_of, rate_of, unpattern
 from sheetkit.fastgrid import Unsupported
-from sheetkit.grid import FAST, FULL, Book, Grid, read_book
+from sheetkit.grid import FAST, FULL, Book, Grid, Sheets, read_book
 from sheetkit.identity import (
     META_SHEET,
     PROVENANCE_SHEET,
@@ -468,7 +468,7 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
     sheet = str(identity.precheck.get("sheet", ""))
     cells = identity.precheck.get("cells", ())
     verdict = identity.precheck.get("verdict")
-    if _formulas_kept(book, sheet, cells) and (
+    if _formulas_kept(book, sheet, cells, values=False) and (
             not verdict or _formulas_kept(book, str(verdict[0]), [str(verdict[1])])):
         return              # most files; else the loop below names the first one missing
     places = [(sheet, cell) for cell in cells]
@@ -482,14 +482,18 @@ def _precheck_kept(book: Book, identity: Identity, out: _Collector) -> None:
                            detail=name if grid is None else f"{name}!{cell}")
 
 
-def _formulas_kept(book: Book, sheet: str, cells: Any) -> bool:
+def _formulas_kept(book: Book, sheet: str, cells: Any, values: bool = True) -> bool:
     """Whether sheet ``sheet`` holds a formula in every cell of ``cells`` (A1
-    names): at once, for the usual file; False also where a name is no cell."""
-    grid = book.grids.get(sheet) if isinstance(cells, (list, tuple)) else None
-    if grid is None:
+    names): at once, for the usual file; False also where a name is no cell.
+    ``values``: whether that sheet's values are read too (else its formulas
+    are found without them where the sheets can: Sheets.formulas_of)."""
+    grids = book.grids
+    if not isinstance(cells, (list, tuple)) or sheet not in grids:
         return False
+    formulas = grids.formulas_of(sheet) if not values and isinstance(grids, Sheets) \
+        else grids[sheet].formulas()
     try:
-        return all(map(grid.formulas().__contains__, _PLACES[tuple(cells)]))
+        return all(map(formulas.__contains__, _PLACES[tuple(cells)]))
     except Exception:  # noqa: BLE001 - not a cell name: _precheck_kept's loop says what
         return False
 
