@@ -67,11 +67,10 @@ def made_key(key: Key) -> str:
 
 
 def row_of(table: str, row: Row) -> dict[str, Any]:
-    """A row by column name, its key made."""
+    """A row by column name, its key made (an indicator's period_key is left a
+    Key: made_key, where a finding points at the period)."""
     named = dict(zip(COLUMNS[table], row))
-    for column in ("key", "period_key"):
-        if column in named:
-            named[column] = made_key(named[column])
+    named["key"] = made_key(named["key"])
     return named
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sheetkit import codes, keys, parsed
 from sheetkit import model as m
 from sheetkit.findings import FileReport, Finding, Report
-from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, Rows, build_rows, file_of, row_of
+from sheetkit.frames import COLUMNS, PAIRED_TEXTS, TABLES, Row, Rows, build_rows, made_key, row_of
 from sheetkit.identity import TEMPLATE, changes, fingerprint, fixed_parts
 from sheetkit.layout import Layout, available_layouts, load_layout
 from sheetkit.problems import Location, Problem, SheetkitError, debugging
@@ -818,18 +818,37 @@ def _table_findings(table: str, rows: list[Row], subjects: list[Subject],
                                      {"detail": str(error)})]) from None
     seen: set[tuple[str, int]] = set()
     codes = rules.checks[table]
+    peers = cache(partial(_ranked_rates, rows)) if table == "needs" else _no_peers
     for name, index in failed:
         if (name, index) in seen or name not in codes:
             continue
         seen.add((name, index))
         row = row_of(table, rows[index])
         subject = subjects[row["file"]]
-        yield row["file"], _describe(codes[name], name, table, row, subject, rules, rows)
+        yield row["file"], _describe(codes[name], name, table, row, subject, rules, peers)
+
+
+def _ranked_rates(rows: list[Row]) -> dict[int, list[float]]:
+    """The 要望率 of each file's ranked rows of the needs table (gathered once a
+    table, for all its failed rows: a failed row of a file once looked at all rows)."""
+    from sheetkit.checks import ranked  # loaded: a check just ran
+
+    file, rate, rank = (COLUMNS["needs"].index(c) for c in ("file", "rate", "rank"))
+    found: dict[int, list[float]] = {}
+    for row in rows:
+        if ranked(row[rate], row[rank]):
+            found.setdefault(row[file], []).append(row[rate])
+    return found
+
+
+def _no_peers() -> dict[int, list[float]]:
+    return {}
 
 
 def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: Subject,
-              rules: Rules, rows: list[Row]) -> Finding:
-    """A failed check on one row, as a finding with its place and values."""
+              rules: Rules, peers: Callable[[], dict[int, list[float]]]) -> Finding:
+    """A failed check on one row, as a finding with its place and values;
+    ``peers``: each file's ranked 要望率 (_ranked_rates), for a row of needs."""
     section = row.get("section")
     key = row["key"]
     if table == "headers":               # named as the sheet names it, else as the registry does
@@ -869,9 +888,8 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
         return _finding(rules, code, subject.where(key), section, row["rating"],
                         row["expected"], name=row["name"], detail=_text(rate))
     if table == "needs":
-        from sheetkit.checks import expected_rank, ranked  # loaded: a check just ran
-        rates = [r["rate"] for r in (row_of(table, r) for r in rows if file_of(r) == row["file"])
-                 if ranked(r["rate"], r["rank"])]
+        from sheetkit.checks import expected_rank  # loaded: a check just ran
+        rates = peers().get(row["file"], [])
         expected = expected_rank(row["rate"], rates) if row["rate"] is not None else None
         return _finding(rules, code, subject.where(key), section, row["rank"], expected)
     return _describe_indicator(code, check, row, subject, rules)
@@ -879,15 +897,15 @@ def _describe(code: str, check: str, table: str, row: dict[str, Any], subject: S
 
 def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Subject,
                         rules: Rules) -> Finding:
-    section, key, pkey = row["section"], row["key"], row["period_key"]
+    section, key = row["section"], row["key"]
     name, period = row["name"], row["period"] or ""
-    computed = achievement(row["direction"], row["target"], row["actual"])
     if check == "isin":
         return _finding(rules, code, subject.where(keys.join(key, "direction")), section,
                         row["direction"], "↗、↘", reason="direction")
     if check == "has_figures":
         return _finding(rules, code, subject.where(keys.join(key, "name")), section, name=name,
                         variant="no-figures")
+    pkey = made_key(row["period_key"])
     if check == "actual_when_target":
         return _finding(rules, code, subject.where(keys.join(pkey, "actual")), section, name=name,
                         period=period, variant="actual")
@@ -895,6 +913,7 @@ def _describe_indicator(code: str, check: str, row: dict[str, Any], subject: Sub
         return _finding(rules, code, subject.where(keys.join(pkey, "actual")), section, row["actual"],
                         row["baseline"], name=name, period=period,
                         variant="down" if row["direction"] == m.DOWN else "default")
+    computed = achievement(row["direction"], row["target"], row["actual"])
     if check in ("rate_consistent", "formula_kept"):
         places = row["rate"].places if isinstance(row["rate"], m.Rate) else 1
         expected = as_written(computed, places) if computed is not None else None
