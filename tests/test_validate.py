@@ -502,3 +502,21 @@ def test_files_read_by_openpyxl_do_not_pile_up_in_a_chunk(filled, tmp_path, monk
     results = v._check_chunk(paths, None, documents=False)
     assert len(results) == 8 and left[0] > 5_000        # openpyxl's cycles, not the fast path
     assert max(left) < 20_000 + 2 * left[0]
+
+
+def test_where_the_system_cannot_fork_files_are_checked_in_this_process(
+        runner, filled, monkeypatch):
+    """Windows has no fork (the workers are forked): --jobs N and the default
+    then check every file in this process, with the same findings."""
+    import os
+
+    from sheetkit import validate
+
+    files = list(filled) * 3                  # more files than one chunk holds at jobs 2
+    monkeypatch.setattr(validate, "CHUNK", 2)
+    expected = run(runner, "validate", *files, "--format", "json", "--jobs", "1").stdout
+    monkeypatch.delattr(os, "fork")
+    monkeypatch.setattr(validate, "_in_processes", None)   # would fail if it were called
+    assert validate.default_jobs() == 1
+    assert run(runner, "validate", *files, "--format", "json", "--jobs", "2").stdout == expected
+    assert run(runner, "validate", *files, "--format", "json").stdout == expected

@@ -56,11 +56,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 PAIRED_TEXTS = {"initiatives": ("initiative", "outcome"), "challenges": ("challenge", "direction")}
 
 
-def file_of(row: Row) -> int:
-    """The file (index into the subjects) a row is of."""
-    return int(row[0])
-
-
 def made_key(key: Key) -> str:
     """A row's Key as the field key it stands for."""
     return str(key[0](*key[1:]))

@@ -15,7 +15,6 @@ from functools import cache, partial
 from importlib import resources
 from itertools import islice
 from pathlib import Path
-from types import MethodType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sheetkit import codes, keys, parsed
@@ -88,8 +87,17 @@ def prepare() -> None:
 
 
 def default_jobs() -> int:
+    """The processes to read and check files in: the cores this process may
+    use; one where the system cannot fork (Windows), as validate_paths runs."""
+    if not _forks():
+        return 1
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                else os.cpu_count() or 1)
+
+
+def _forks() -> bool:
+    """Whether this system can fork a process (the workers are forked)."""
+    return hasattr(os, "fork")
 
 
 Keep = Callable[[Subject, str], bool]     # the sources of a subject to keep
@@ -239,7 +247,7 @@ class _Read(NamedTuple):
 
     files: list[Subject]            # each file's subject, slimmed as the caller keeps it
     parts: list[_Part]              # their chapters, in order
-    rows: bytes                     # the chapters' table rows, pickled by _sent_rows
+    rows: Rows                      # the chapters' table rows (a key: a tuple, frames.made_key)
     faulted: set[str]               # the files an unexpected error met
 
 
@@ -263,37 +271,7 @@ def _read_chunk(paths: Iterable[str | Path], keep: Keep | None, documents: bool 
         each = iter(found)
         parts = [_part(chapter, next(each), layout, bool(subject.more))
                  for subject in subjects for chapter in subject.chapters]
-        return [_Read([s.slim(keep, documents) for s in subjects], parts, _sent_rows(rows),
-                      set(faults))]
-
-
-def _sent_rows(rows: Rows) -> bytes:
-    """The rows as a reader process sends them: pickled with each key (a partial
-    of a keys function, or of a Scope's method: a return has ~45) as the call it
-    makes, a function and its arguments, not as a partial, its state and a bound
-    method (getattr of an object): the whole message of a return pickles and
-    unpickles in ~0.19 ms instead of ~0.24.  Any other value as pickle writes
-    it; read back by pickle.loads (_check_read)."""
-    import copyreg
-    import io
-    import pickle
-
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, partial: _reduce_key}
-    pickler.dump(rows)
-    return out.getvalue()
-
-
-def _reduce_key(key: partial[Any]) -> str | tuple[Any, ...]:
-    """How _sent_rows pickles a partial: as the call it makes (a bound method's
-    as its function with the object first), not as a partial and its state."""
-    func = key.func
-    if key.keywords or key.__dict__:
-        return key.__reduce__()
-    if type(func) is MethodType:
-        return partial, (func.__func__, func.__self__, *key.args)
-    return partial, (func, *key.args)
+        return [_Read([s.slim(keep, documents) for s in subjects], parts, rows, set(faults))]
 
 
 def _untabled(chapters: list[Subject], faults: dict[str, Exception]
@@ -344,9 +322,7 @@ def _check_read(read: _Read, layout: Layout | None) -> list[tuple[FileReport, Su
         stand_ins = [_stand_in(part, layouts) for part in read.parts]
         found = [list(part.found) for part in read.parts]
         faults: dict[str, Exception] = {}
-        import pickle
-
-        _tabled(pickle.loads(read.rows), stand_ins, found, faults, rules)
+        _tabled(read.rows, stand_ins, found, faults, rules)
         _stop_if_all(faults, [s.path for s in read.files], read.faulted)
         chapters = iter(zip(read.parts, found))
         out = []
@@ -387,7 +363,8 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
     """Validate files; the report, and the subjects read (their sources only
     where ``keep`` says so, their documents only if ``documents``); workbooks
     are read with ``layout`` (the office's --layout) or the one they name.  Files are
-    read and checked in chunks, in parallel when ``jobs`` > 1, so that memory
+    read and checked in chunks, in parallel when ``jobs`` > 1 (on a system
+    that can fork: else in this process), so that memory
     does not grow with their number; the workers return findings (and
     documents when asked), never cell grids.  The 全節中順位 of all files are
     checked together; ``plan_chapters``: the chapters of the whole plan (its
@@ -401,7 +378,7 @@ def validate_paths(paths: Sequence[str | Path], jobs: int = 1, progress: Progres
         if progress:
             progress(len(results), total)
 
-    if jobs > 1 and len(chunks) > 1:
+    if jobs > 1 and len(chunks) > 1 and _forks():
         results = _in_processes(paths, jobs, progress, keep, documents, layout)
     else:
         prepare()                     # pandas and pandera, imported once
