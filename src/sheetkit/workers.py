@@ -86,7 +86,7 @@ def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], worke
     from multiprocessing.connection import wait
 
     context = multiprocessing.get_context("fork")
-    counter = context.Value("q", 0)                 # the next item to take
+    counter = _Count()                              # the next item to take
     answered = bytearray(len(items))
     members: dict[Connection, Any] = {}
     try:
@@ -116,9 +116,8 @@ def map_fenced(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], worke
                 yield indices, results
     finally:
         _end(members)                                # interrupted, or an error raised there
-    # every member has ended: the count is read without its lock, which a member
-    # that died holding it holds for ever
-    taken = min(counter.get_obj().value, len(items))
+        counter.close()
+    taken = min(counter.value, len(items))           # every member has ended
     for index in range(taken):
         if not answered[index]:                      # taken by a member that died
             yield [index], [_alone(work, items[index])]
@@ -139,7 +138,7 @@ def _end(members: dict[Connection, Any]) -> None:
     members.clear()
 
 
-def _member(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], counter: Any,
+def _member(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], counter: _Count,
             size: int, send: Connection, parent: int) -> None:
     """In a process of map_fenced: ``work`` over the items it takes, ``size``
     at most a call, each call's results sent back as it ends (or the error it
@@ -158,11 +157,11 @@ def _member(work: Callable[[Iterable[T]], list[U]], items: Sequence[T], counter:
     send.close()
 
 
-def _take(counter: Any, total: int) -> int | None:
+def _take(counter: _Count, total: int) -> int | None:
     """The index of the next item to take, None when there is none.  The
-    counter's lock is held for a moment at a time; a process that died
-    holding it leaves it held: the others take no more, and their parent
-    sees to the rest (reading the count without the lock)."""
+    counter's lock is held for a moment at a time (the kernel releases it
+    where a process dies holding it); where it cannot be had (a process
+    stopped holding it), none: the parent sees to the rest."""
     lock = counter.get_lock()
     if not lock.acquire(timeout=5 * WATCH_SECONDS):
         return None
@@ -176,7 +175,7 @@ def _take(counter: Any, total: int) -> int | None:
         lock.release()
 
 
-def _taking(items: Sequence[T], counter: Any, limit: int, taken: list[int]) -> Iterator[T]:
+def _taking(items: Sequence[T], counter: _Count, limit: int, taken: list[int]) -> Iterator[T]:
     """Items taken one at a time as they are asked for, until ``taken`` holds
     ``limit`` indices or none is left."""
     while len(taken) < limit:
@@ -354,8 +353,8 @@ def _exactly(pipe: io.FileIO, size: int) -> bytearray:
 
 class _Count:
     """An integer shared with the processes forked after it is made (in an
-    anonymous shared mapping), and its lock: the parts of multiprocessing's
-    Value that _take and Ahead use, made without importing multiprocessing.
+    anonymous shared mapping), and its lock: the count of items taken that
+    map_fenced's members and an Ahead share, made without multiprocessing.
     The lock is a POSIX record lock on an anonymous file: the kernel releases
     it when a process that holds it dies.  ``value`` is read and written
     without the lock."""
