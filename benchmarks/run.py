@@ -138,6 +138,21 @@ def alternate(commands: list[list[str]], repeat: int, cwd: Path,
     return [statistics.median(w for w, _ in t) for t in times]
 
 
+def libraries() -> str:
+    """The versions of the libraries validate's cost depends on: a new pandas,
+    numpy or pandera moved the fixed cost by a fifth between two sessions on the
+    same code, so a table is only comparable with one made on the same ones."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pandas", "numpy", "pandera", "python-calamine", "openpyxl", "click"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
 def fit(points: list[tuple[int, float]]) -> tuple[float, float] | None:
     """Least-squares line seconds = fixed + per_file × N; None with fewer than 2 sizes."""
     if len({n for n, _ in points}) < 2:
@@ -229,7 +244,7 @@ def run(work: Path, base: Path, paths: list[Path], sizes: list[int], repeat: int
     results: dict[str, Any] = {
         "sizes": sizes, "repeat": repeat, "cores": CORES, "date": time.strftime("%Y-%m-%d"),
         "machine": f"{platform.machine()}, {CORES} cores, Python {platform.python_version()}",
-        "rows": rows, "fit": {}, "targets": [], "first_step": []}
+        "libraries": libraries(), "rows": rows, "fit": {}, "targets": [], "first_step": []}
     for name in ("validate_1", "calamine_1", "validate_1_cpu", "calamine_1_cpu"):
         line = fit([(r["n"], r[name]) for r in rows])
         results["fit"][name] = None if line is None else {"fixed": line[0], "per_file": line[1]}
@@ -430,6 +445,7 @@ def markdown(results: dict[str, Any]) -> str:
     load = results.get("load", [0, 0])
     lines = [f"{results['machine']}, {results['date']}; medians of {results['repeat']} "
              f"alternating runs; load average {load[0]:.1f}–{load[1]:.1f} during the run", "",
+             f"Libraries: {results['libraries']}", "",
              f"| N | validate --jobs 1 | validate --jobs {cores} | calamine, 1 core | "
              f"calamine, {cores} cores | jobs 1 ÷ calamine 1 core | "
              f"jobs {cores} ÷ calamine {cores} cores | jobs 1 ÷ jobs {cores} | "
