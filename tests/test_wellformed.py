@@ -10,6 +10,7 @@ LibreOffice re-saves, Excel-like sheets, and thousands of mutations of them."""
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -313,3 +314,82 @@ def test_parts_outside_spreadsheetml_get_their_parses_verdict(books):
             assert guard._bounds(name, changed, LIMITS) == expected, name
             seen[expected is not None] += 1
     assert seen[True] > 100 and seen[False] > 100, seen
+
+
+# what a value in a sheet's head may be changed to: texts the shape path empties
+# (as a template's returns differ: another dimension, another selected cell), and
+# texts it must leave to the whole parse or that expat refuses
+HEAD_VALUES = [b"", b"A1:ZZ999", b"C5", b"0", b"4.7109375", b"A1 B2:C3", b"x=y", b"]]", b"]",
+               b"\t", b"\r\n", b"'", b"<", b">", b"]]>", b"&", b"&amp;", b"&#10;", "記".encode(),
+               b"\xff", b"\xe3\x81", b"\x01", b"\x00", b"\x7f", b'"', b'" a="1', b'" xmlns:x="u',
+               b"--", b"-->", b"?>"]
+_HEAD_VALUE = re.compile(rb'="([^"]*)"')
+
+
+def head_mutated(data: bytes, rng: random.Random) -> bytes:
+    """``data`` with what lies between its root's and sheetData's start tags
+    changed: a value replaced (HEAD_VALUES), a snippet inserted, a byte
+    replaced, bytes cut, or one of mutated's changes placed there."""
+    start, first = data.find(b">", data.find(b"<worksheet")) + 1, data.find(b"<sheetData")
+    if not 0 < start <= first:
+        return data                            # (a change before made it no sheet)
+    values = list(_HEAD_VALUE.finditer(data, start, first))
+    kind = rng.randrange(5)
+    if kind <= 1 and values:
+        value = rng.choice(values)
+        return data[:value.start(1)] + rng.choice(HEAD_VALUES) + data[value.end(1):]
+    at = rng.randrange(start, first + 1)
+    if kind == 2:
+        return data[:at] + rng.choice(SNIPPETS + HEAD_VALUES) + data[at:]
+    if kind == 3:
+        return data[:at] + bytes([rng.randrange(256)]) + data[at + 1:]
+    changed = mutated(data[:first], rng)
+    return changed + data[first:]
+
+
+def test_sheet_heads_differing_from_a_remembered_shape_get_the_whole_parses_verdict(books):
+    """A sheet's head (sheet properties, dimension, views, column widths) is
+    parsed once a run for each shape (its values emptied, _head_declarations):
+    heads of every writer's sheets, changed in their values, damaged, or given
+    markup, get the whole parse's verdict and declarations once the shape of
+    the unchanged head is remembered; the shape is taken often, and proves
+    well-formed heads and refuses damaged ones."""
+    rng = random.Random(21)
+    guard._shared_head.cache_clear()
+    seen = {True: 0, None: 0, False: 0}
+    for _, name, data in sheets(books):
+        if b"<sheetData" not in data:
+            continue
+        guard._Tails.cache_clear()
+        for _ in range(2):                     # the tail, then the head's shape, remembered
+            agree(name, data)
+        for _ in range(60):
+            changed = head_mutated(data, rng)
+            if rng.random() < 0.3:
+                changed = head_mutated(changed, rng)
+            seen[agree(name, changed)] += 1
+    hits = guard._shared_head.cache_info().hits
+    assert hits > 600 and seen[True] > 600 and seen[None] > 100, (hits, seen)
+
+
+@pytest.mark.parametrize("head", [
+    b'<dimension ref="A1:B2"/>', b'<dimension ref="A1<B2"/>', b'<dimension ref="A1&amp;"/>',
+    b'<dimension ref="A1&"/>', b'<dimension ref="\xff"/>', "<dimension ref=\"記\"/>".encode(),
+    b'<dimension ref="]]>"/>', b'<dimension ref="A1" ref="B2"/>', b'<dimension ref=""/>',
+    b'<sheetPr>"x"</sheetPr>', b'<sheetPr>"]]"></sheetPr>', b'<sheetPr>"-->"</sheetPr>',
+    b"<sheetPr a='\"x\"'/>", b"<sheetPr a='\"x' b='y\"'/>", b'<sheetPr a"x"/>',
+    b'<!-- "x" -->', b'<!-- "--" -->', b'<?p "x"?>', b'<sheetPr xmlns:a="u" a:b="1"/>',
+    b'<sheetPr a:b="1"/>', b'<sheetPr x14ac:b="1"/>', b'<sheetPr a="1" "x"/>', b'<sheetPr a="1/>',
+    b'<sheetPr a="\x01"/>', b'<sheetPr a="\t"/>', b'<sheetPr/><sheetPr>'])
+def test_a_heads_shape_gives_the_verdict_of_the_head_itself(head):
+    """Heads whose values or texts between quotes are emptied in their shape
+    (or are not, for what they hold), each parsed after a remembered shape of
+    another head of the same form: the same verdict and declarations as the
+    whole parse."""
+    rows = b'<row r="1"><c r="A1"><v>1</v></c></row></sheetData><pageMargins/></worksheet>'
+    root = b'<worksheet xmlns="' + MAIN + b'" xmlns:x14ac="' + X14AC + b'">'
+    guard._Tails.cache_clear()
+    other = _HEAD_VALUE.sub(b'="0"', head) if b"<!--" not in head else head
+    for data in (root + other + b"<sheetData>" + rows, root + head + b"<sheetData>" + rows):
+        for _ in range(2):
+            agree("xl/worksheets/sheet1.xml", data)

@@ -1231,6 +1231,12 @@ def _declarations(data: bytes, proven: _Proven | None = None) -> list[_Declarati
         around = _declarations_around(data, proven)
         if around is not None:
             return around
+    return _parsed_declarations(data)
+
+
+def _parsed_declarations(data: bytes) -> list[_Declaration] | None:
+    """Each namespace declaration of ``data``, parsed strictly (_plain_parser);
+    None where it is not plain or not well-formed."""
     declarations: list[_Declaration] = []
     parser = _plain_parser()
     parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
@@ -1396,7 +1402,8 @@ class _Tails:
     validations, conditional formats, page setup): each is searched and
     parsed once a run (a few, of at most 64 KiB; its parse once for each pair
     of root and sheetData start tags it follows, the same in a template's
-    returns), and the rest of the sheet it ends is still parsed every time.
+    returns), and the rest of the sheet it ends is still checked every time
+    (its sheetData by the grammar, its head by its shape: _head_declarations).
     A sheet's own tail is found by comparing the remembered ones
     with its end, in C, neither copied nor hashed: at most one can match (a
     tail holds ``</sheetData>`` at its start only, a text that cannot overlap
@@ -1527,39 +1534,90 @@ def _declarations_around(data: bytes, proven: _Proven) -> list[_Declaration] | N
     """_declarations of a part whose sheetData content is ``proven``
     well-formed, from expat's strict parse of the text up to that content,
     and of the text after it: where that tail is remembered and was parsed
-    after the same root and sheetData start tags (_tail_proof), expat parses
-    only the head and closes sheetData and the root, so the head leaves
-    exactly those two open, and the tail's declarations are the ones its
-    parse found; else the tail itself is parsed after the head.  The content
-    holds no tag but the grammar's (no namespace declaration, no prefix but
-    ``xml`` and ``x14ac``, which must then be declared on the root) and
-    leaves what is open as it found it, so the whole part is well-formed
-    where this is, with the same declarations.  None where this does not
-    prove it (then _declarations parses the whole part)."""
-    declarations: list[_Declaration] = []
-    parser = _plain_parser()
-    skipped = 0            # what expat was not given, before what it is given now
-    parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
-        (prefix, uri, parser.CurrentByteIndex + skipped))
+    after the same root and sheetData start tags (_tail_proof), the head is
+    parsed with what closes sheetData and the root after it (_head_declarations),
+    so the head leaves exactly those two open, and the tail's declarations
+    are the ones its parse found; else the tail itself is parsed after the
+    head.  The content holds no tag but the grammar's (no namespace
+    declaration, no prefix but ``xml`` and ``x14ac``, which must then be
+    declared on the root) and leaves what is open as it found it, so the
+    whole part is well-formed where this is, with the same declarations.
+    None where this does not prove it (then _declarations parses the whole part)."""
     proof = _tail_proof(data, proven)
-    try:
-        if proof is not None:
-            parser.Parse(data[:proven.start] + proof.closer, True)
-            declarations.extend((prefix, uri, proven.last + at)
-                                for prefix, uri, at in proof.declarations)
-        else:
+    if proof is not None:
+        head = _head_declarations(data, proven, proof.closer)
+        if head is None:
+            return None
+        declarations = [*head, *((prefix, uri, proven.last + at)
+                                 for prefix, uri, at in proof.declarations)]
+    else:
+        declarations = []
+        parser = _plain_parser()
+        skipped = 0            # what expat was not given, before what it is given now
+        parser.StartNamespaceDeclHandler = lambda prefix, uri: declarations.append(
+            (prefix, uri, parser.CurrentByteIndex + skipped))
+        try:
             parser.Parse(data[:proven.start], False)
             skipped = proven.last - proven.start
             parser.Parse(data[proven.last:], True)
-    except (expat.ExpatError, _Unsafe, _NotPlain):
-        return None
-    finally:
-        parser.StartNamespaceDeclHandler = None        # the handler holds the parser
+        except (expat.ExpatError, _Unsafe, _NotPlain):
+            return None
+        finally:
+            parser.StartNamespaceDeclHandler = None        # the handler holds the parser
     if proven.x14ac and not any(prefix == "x14ac" and at == proven.root
                                 for prefix, _, at in declarations):
         return None
     return declarations
 
+
+# What may stand between two quotes of a sheet's head to be emptied there
+# (_head_declarations): printable ASCII without " ' & < > (nothing that could
+# end or open markup or a value, begin a reference or make ]]>), tab, LF and CR.
+_INERT = re.compile(rb"[\t\n\r\x20\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]*+")
+
+
+def _head_declarations(data: bytes, proven: _Proven,
+                       closer: bytes) -> tuple[_Declaration, ...] | None:
+    """The namespace declarations of a sheet's text up to its sheetData's
+    content, parsed strictly with ``closer`` after it (_parsed_head); None
+    where that is not well-formed.
+
+    Where nothing after the root's start tag up to there declares a namespace
+    (no ``xmlns``), and every text between two quotes (taken in pairs, in
+    order) of what lies between the root's and sheetData's start tags (sheet
+    properties, dimension, views, column widths) is in _INERT's characters,
+    that is parsed with those texts emptied, as its shape: the returns of one
+    template share it (the dimension, the selected cell and the like differ in
+    their values only), and it is remembered once a run by its whole text
+    (_shared_head).  The same verdict and declarations as the head itself:
+    each such text lies inside one value, or in character data, or where the
+    quote before it is already an error, and holds no quote, markup,
+    reference or non-ASCII byte (whose UTF-8 expat checks), so emptying it
+    leaves the quotes paired as before and every value and character data
+    legal where it was, without making or breaking a ``]]>`` or the end of a
+    comment, processing instruction or CDATA section (which the strict parse
+    refuses either way); every declaration is on the root, before it, so at
+    the same place."""
+    start = proven.root_end + 1
+    if proven.start <= REMEMBERED_BYTES >> 4 and data.find(b"xmlns", start, proven.start) < 0:
+        pieces = data[start:proven.first].split(b'"')
+        if _INERT.fullmatch(b"".join(pieces[1::2])) is not None:
+            return _shared_head(data[:start] + b'""'.join(pieces[::2])
+                                + data[proven.first:proven.start] + closer)
+    return _parsed_head(data[:proven.start] + closer)
+
+
+def _parsed_head(head: bytes) -> tuple[_Declaration, ...] | None:
+    """The namespace declarations of ``head`` (a part's text up to sheetData's
+    content and what closes sheetData and the root), parsed strictly; None
+    where it is not well-formed or not plain (_parsed_declarations)."""
+    found = _parsed_declarations(head)
+    return None if found is None else tuple(found)
+
+
+# the shapes of a template's sheets' heads: a few are remembered (each of at
+# most 64 KiB), by their whole text
+_shared_head = lru_cache(maxsize=32)(_parsed_head)
 
 class _TailProof(NamedTuple):
     """A tail parsed strictly after a root's and a sheetData's start tags:
