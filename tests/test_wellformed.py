@@ -235,6 +235,9 @@ def test_content_the_grammar_leaves_to_expat_is_judged_as_before():
                  b'<row r="1"><c r="A1" t="inlineStr"><is><r><t>x</t></r></is></c></row>',
                  b'<row r="1"><c s="1" r="A1"/></row>', b'<row r="1"><!-- x --><c r="A1"/></row>',
                  b'<row r="1"><c r="A1"><v>&#65;</v></c></row>',
+                 b'<row r="1"><c r="A1" t="inlineStr"><f>1</f><is><t>x</t></is></c></row>',
+                 b'<row r="1"><c r="A1" t="inlineStr"><v>1</v><is><t>x</t></is></c></row>',
+                 b'<row r="1"><c r="A1"><v>1</v><f>1</f></c></row>',
                  b'<row r="1"><c r="B2"><f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/>'
                  b"<v>1</v></c></row>",
                  b'<row r="1"><c r="A1" cm="1"><f t="array" ref="A1:A3">SORT(B1:B3)</f><v>1</v></c>'

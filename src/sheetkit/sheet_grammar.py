@@ -2,11 +2,11 @@
 it (openpyxl, xlsxwriter, Excel, LibreOffice): where it matches, that content
 is well-formed XML and the guard need not parse it.
 
-The grammar admits rows, cells, formulas, values and inline strings, each a
-fixed element with attributes from a fixed ORDERED list (so no attribute can
-appear twice), each attribute written ``name="…"`` after one space, no white
-space between tags, no comment, CDATA section, processing instruction or
-character reference.  Character data holds no markup, no control character
+The grammar admits rows of cells, each holding a formula (and its value), a
+value or an inline string, each a fixed element with attributes from a fixed
+ORDERED list (so no attribute can appear twice), each attribute written
+``name="…"`` after one space, no white space between tags, no comment, CDATA
+section, processing instruction or character reference.  Character data holds no markup, no control character
 but tab, LF and CR, no ``]]>``, and every ``&`` begins one of the five
 predefined references; an attribute's value holds none of ``"<&`` and no
 control character.  A row's reference is written first and is at most three
@@ -41,8 +41,9 @@ _CHARS = rb"[\t\n\r\x20-\x25\x27-\x3b\x3d-\x5c\x5e-\xff]*+"
 _TEXT = _CHARS + rb"(?:(?:&(?:amp|lt|gt|quot|apos);|\](?!\]>))" + _CHARS + rb")*+"
 # an attribute's value: any byte but " < & and those controls
 _VALUE = rb'="[\t\n\r\x20\x21\x23-\x25\x27-\x3b\x3d-\xff]*+"'
-# an empty element's end (openpyxl writes a space before it)
-_EMPTY = rb" ?/>"
+# an empty element's end (openpyxl writes a space before it; possessive: a
+# space is never the / after it)
+_EMPTY = rb" ?+/>"
 # sheetData's start tag: attributes written name="…" (without < or >)
 _START = re.compile(rb'<sheetData(?:[ \t\r\n]++[^\s"=<>/]++="[^"<>]*+")*+[ \t\r\n]*+>')
 
@@ -53,20 +54,28 @@ def _attributes(*names: bytes) -> bytes:
 
 
 def _element(name: bytes, attributes: bytes, content: bytes) -> bytes:
-    """``<name …>content</name>`` or ``<name …/>`` (in this order: sre tests a
-    branch that starts with one byte, '>', by that byte alone)."""
-    return rb"<" + name + attributes + rb"(?:>" + content + rb"</" + name + rb">|" + _EMPTY + rb")"
+    """``<name …>content</name>``, ``<name …/>`` or ``<name … />`` (each branch
+    starting with one byte: sre tests such a branch by that byte alone)."""
+    return _opened(b"<" + name, attributes, content, name)
 
 
+def _opened(start: bytes, attributes: bytes, content: bytes, name: bytes) -> bytes:
+    """_element, its start tag's beginning written ``start``."""
+    return (start + attributes + rb"(?:>" + content + rb"</" + name + rb">|/>| />)")
+
+
+_FORMULA = _attributes(b"t", b"aca", b"ref", b"ca", b"si")
 _CELL = _element(
     b"c",
     # (a cell's cm, vm and ph, rare, are left to expat: trying them costs every cell)
     rb' r="[A-Z]{1,2}+[1-9][0-9]{0,2}+"' + _attributes(b"s", b"t"),
-    # (a formula's attributes as writers write them; a data table's are left to expat)
-    rb"(?:" + _element(b"f", _attributes(b"t", b"aca", b"ref", b"ca", b"si"), _TEXT) + rb")?+"
-    + rb"(?:" + _element(b"v", b"", _TEXT) + rb")?+"
-    + rb"(?:" + _element(b"is", b"", rb"(?:" + _element(b"t", _attributes(b"xml:space"), _TEXT)
-                         + rb")?+") + rb")?+")
+    # a formula (its attributes as writers write them; a data table's are left to
+    # expat) and its value, a value, or an inline string: one branch after the '<',
+    # each tested by its first letter
+    rb"(?:<(?:" + _opened(b"f", _FORMULA, _TEXT, b"f") + rb"(?:" + _element(b"v", b"", _TEXT)
+    + rb")?+|" + _opened(b"v", b"", _TEXT, b"v") + rb"|"
+    + _opened(b"is", b"", rb"(?:" + _element(b"t", _attributes(b"xml:space"), _TEXT) + rb")?+",
+              b"is") + rb"))?+")
 _ROW_ATTRIBUTES = _attributes(b"spans", b"s", b"customFormat", b"ht", b"hidden", b"customHeight",
                               b"outlineLevel", b"collapsed", b"thickTop", b"thickBot", b"ph")
 
