@@ -339,6 +339,27 @@ def test_documents_are_kept_only_when_asked(filled):
     assert all(s.sha256 == hashlib.sha256(Path(s.path).read_bytes()).hexdigest() for s in kept)
 
 
+def test_a_slim_subject_is_the_subject_with_only_what_is_kept(clean):
+    """Subject.slim makes its copy without Subject's __init__ and walks the
+    sources only when some are to be kept: the same subject as replace and
+    Subject(...) make, with exactly the sources ``keep`` wants."""
+    from dataclasses import replace
+
+    from sheetkit.subjects import Subject, read_subject
+
+    subject = read_subject(clean)
+    assert len(subject.sources) > 10
+    assert subject.slim() == replace(subject, sources={})
+    wanted = set(list(subject.sources)[::3])
+    kept = subject.slim(lambda _, key: key in wanted)
+    assert kept == replace(subject, sources={k: subject.sources[k] for k in wanted})
+    assert list(kept.sources) == [k for k in subject.sources if k in wanted]
+    bare = subject.slim(document=False)
+    assert bare == Subject(subject.path, subject.kind, problems=subject.problems,
+                           ranked=subject.ranked, sheets=subject.sheets)
+    assert bare.sources == {} and bare.sources is not subject.slim(document=False).sources
+
+
 def test_a_workbooks_digest_is_made_only_when_asked(clean):
     """validate without documents never uses a file's SHA-256 (merge does)."""
     from sheetkit.subjects import read_subject

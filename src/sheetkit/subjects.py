@@ -54,11 +54,14 @@ class Subject:
         and without its document and identity unless ``document``.  Its sheets stay:
         findings added later (the plan-wide 全節中順位) are ordered by them."""
         more = tuple(s.slim(keep, document) for s in self.more)
-        if not document:
-            return Subject(self.path, self.kind, problems=self.problems, more=more,
-                           ranked=self.ranked, sheets=self.sheets)
-        return replace(self, sources={k: v for k, v in self.sources.items()
-                                      if keep is not None and keep(self, k)}, more=more)
+        if not document:        # Subject(path, kind, problems=…, …), made as workbook_subject makes it
+            return copied(_WORKBOOK, path=self.path, kind=self.kind, sources={},
+                          problems=self.problems, more=more, ranked=self.ranked,
+                          sheets=self.sheets)
+        # (with nothing to keep, its sources are never walked: each would be made
+        # into its key and Location first, some 1.4 M instructions a workbook)
+        kept = {} if keep is None else {k: self.sources[k] for k in self.sources if keep(self, k)}
+        return copied(self, sources=kept, more=more)
 
     def review_of(self, plan: m.Plan) -> int:
         """The index of the period under review in ``plan``: as the workbook's
@@ -122,8 +125,8 @@ def workbook_subject(path: Path, extraction: Extraction) -> Subject:
                   layout=extraction.layout)
 
 
-# what workbook_subject leaves as Subject's defaults (copied: Subject's __init__
-# sets 18 fields, for every file)
+# what workbook_subject and Subject.slim leave as Subject's defaults (copied:
+# Subject's __init__ sets 18 fields, for every file)
 _WORKBOOK = Subject("", SUMMARY, sources={})
 
 
