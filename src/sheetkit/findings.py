@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetkit.messages import render
-from sheetkit.problems import Location, Problem
+from sheetkit import codes
+from sheetkit.problems import Location
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -27,7 +27,7 @@ class Finding:
     def message(self, lang: str = "ja") -> str:
         params = {"value": self.value or "", "expected": self.expected or "",
                   "section": "" if self.section is None else str(self.section)} | self.params
-        return render(Problem(self.code, self.location, params), lang)
+        return codes.message(self.code, params, lang)       # messages.render, without its Problem
 
     def as_json(self, lang: str = "ja") -> dict[str, Any]:
         loc = self.location
