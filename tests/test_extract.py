@@ -12,6 +12,7 @@ from conftest import EXAMPLE, ROOT, run
 from filling import fill, find_row
 from resave import SOFFICE, resave_with_libreoffice
 
+from sheetkit import reader
 from sheetkit.loader import load_document
 from sheetkit.model import Rate
 from sheetkit.normalize import normalize
@@ -184,3 +185,36 @@ def test_one_run_reads_workbooks_of_other_plans_and_layouts(summary_path, exampl
     assert expected[other].plan != expected[summary_path].plan
     for path in (summary_path, other, shisaku, summary_path, other, shisaku):
         assert normalize(extract(path).document) == expected[path]
+
+
+def _read_all(path):
+    found = extract(path)
+    return (found.document, list(found.sources.items()), found.notices, found.typed_rates)
+
+
+def test_places_kept_read_as_places_made_anew(summary_path, template_dir, tmp_path,
+                                              example_doc, monkeypatch):
+    """A plan keeps the places of its tables' rows and fixed cells (the same in
+    every file of a layout): a file read with them kept, and read again with
+    them in use, reads as one read with every place made anew; also a formula
+    typed into a table row and into an indicator's field (a notice each)."""
+    section = example_doc.sections[0]
+    returned = fill(template_of(template_dir, section), tmp_path / "r.xlsx",
+                    replace(section, initiatives=section.initiatives + section.initiatives[:2]),
+                    extra_rows=2)
+    book = openpyxl.load_workbook(returned)
+    sheet = book[f"第{section.number}節"]
+    sheet.cell(find_row(sheet, 1, "取り組み") + 1, 1).value = '="取り組み"&"1"'
+    indicators = book["目標指標"]
+    indicators.cell(find_row(indicators, 2, section.indicators[0].name), 3).value = '="人"'
+    book.save(returned)
+    for path in (summary_path, returned):
+        kept = [_read_all(path), _read_all(path)]
+        monkeypatch.setattr(reader, "_KEPT_ROWS", 0)
+        reader._CONTEXTS.clear()
+        assert kept[0] == kept[1] == _read_all(path)
+        monkeypatch.undo()
+        reader._CONTEXTS.clear()
+    notices = {(p.code, p.location.field) for p in kept[0][2]}
+    assert ("formula-in-input", f"sections.{section.number}.initiatives.0.initiative") in notices
+    assert ("formula-in-input", f"sections.{section.number}.indicators.0.unit") in notices

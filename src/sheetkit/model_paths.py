@@ -71,9 +71,13 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
     sections, chapter and rows this way); a field missing with no default,
     or a ``given`` name that is no field, is ``cls(**…)``'s TypeError."""
     made: dict[str, Any] = {}
-    for name, path, nested, row, default, factory in _fields(cls, prefix):
+    get = values.get
+    for name, path, simple, nested, row, default, factory in _fields(cls, prefix):
         if name in given:
             made[name] = given[name]
+        elif simple:                    # most fields: the branches below, for such a field
+            value = get(path)
+            made[name] = default if value is None else value
         elif nested is not None and keys.any_within(values, path):
             made[name] = build(nested, values, path)
         elif row is not None and values.get(path):
@@ -107,15 +111,21 @@ _NONE: Any = dataclasses.MISSING
 
 
 @cache
-def _fields(cls: type, prefix: str) -> tuple[tuple[str, str, type | None, type | None, Any, Any],
-                                             ...]:
-    """Each field of ``cls`` under ``prefix``: its name, path, dataclass (a group),
-    row type (a table), default and default factory (dataclasses.MISSING where
-    it has none); worked out once per run."""
+def _fields(cls: type, prefix: str) -> tuple[tuple[str, str, bool, type | None, type | None,
+                                                   Any, Any], ...]:
+    """Each field of ``cls`` under ``prefix``: its name, path, whether it is
+    simple (a single value with a default: read, unless read as None, else
+    its default), dataclass (a group), row type (a table), default and
+    default factory (dataclasses.MISSING where it has none); worked out once
+    per run."""
     hints = _type_hints(cls)
-    return tuple((spec.name, keys.join(prefix, spec.name), dataclass_of(hints[spec.name]),
-                  row_type(hints[spec.name]), spec.default, spec.default_factory)
-                 for spec in dataclasses.fields(cls))
+    found = []
+    for spec in dataclasses.fields(cls):
+        nested, row = dataclass_of(hints[spec.name]), row_type(hints[spec.name])
+        found.append((spec.name, keys.join(prefix, spec.name),
+                      nested is None and row is None and spec.default is not _NONE,
+                      nested, row, spec.default, spec.default_factory))
+    return tuple(found)
 
 
 @cache

@@ -66,6 +66,7 @@ class Extraction:
     review: int = -1                             # the period under review, as the layout says
 
 
+_KEPT_ROWS = 1024         # the rows a block plan keeps places for (_BlockPlan.row_places)
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
 QUOTED = 200              # characters of a cell's text or formula a finding quotes
 
@@ -253,7 +254,7 @@ class _BlockPlan:
     labels filled and squashed, its cells and field keys worked out."""
 
     __slots__ = ("block", "anchor", "labels", "expected", "height", "looks", "fields", "table",
-                 "columns", "cols", "rests")
+                 "columns", "cols", "rests", "places", "looked")
 
     def __init__(self, block: Block, anchor: int | None, labels: tuple[CellSpec, ...],
                  expected: tuple[tuple[int, str], ...], looks: tuple[tuple[int, int], ...],
@@ -272,6 +273,8 @@ class _BlockPlan:
         self.columns = columns          # col, field, spec, how decoded
         self.cols = tuple(col for col, _, _, _ in columns)
         self.rests: list[tuple[str, ...]] = []      # row i's column key parts
+        self.places: dict[int, tuple[tuple[int, int], ...]] = {}     # see row_places
+        self.looked: dict[int, tuple[tuple[int, int], ...]] = {}     # see looks_at
 
     def row_rests(self, index: int) -> tuple[str, ...]:
         """The key parts of row ``index``'s columns, under the sheet's scope."""
@@ -281,6 +284,24 @@ class _BlockPlan:
             rests.append(tuple(keys.join(self.table, number, name)
                                for _, name, _, _ in self.columns))
         return rests[index]
+
+    def row_places(self, row: int) -> tuple[tuple[int, int], ...]:
+        """The (row, col) of the table's columns in sheet row ``row``: a
+        function of the row number alone, so kept for the rows before
+        _KEPT_ROWS (a layout's files have their tables in the same rows: a
+        block plan keeps at most _KEPT_ROWS of them), made anew past them."""
+        places = tuple([(row, col) for col in self.cols])
+        if row < _KEPT_ROWS:
+            self.places[row] = places
+        return places
+
+    def looks_at(self, start: int) -> tuple[tuple[int, int], ...]:
+        """The (row, col) of every fixed cell of the block when it starts in
+        row ``start``: kept as row_places keeps a table row's."""
+        places = tuple([(start + offset, col) for offset, col in self.looks])
+        if start < _KEPT_ROWS:
+            self.looked[start] = places
+        return places
 
 
 class _SheetPlan:
@@ -709,7 +730,7 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
     # root (every field of it is inside the section); a chapter sheet's by key
     cells = sources.under(root) if scope.section is not None else None
     for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
-        seen.update([(start + offset, col) for offset, col in plan_of.looks])
+        seen.update(plan_of.looked.get(start) or plan_of.looks_at(start))
         for offset, col, name, part, inside, spec, how in plan_of.fields:
             row = start + offset
             if how == _SDGS:
@@ -737,16 +758,19 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
                                                   end, out, scope)
             continue
         items: list[dict[str, Any]] = []
-        columns, cols, width = plan_of.columns, plan_of.cols, len(plan_of.cols)
+        columns, width, rests = plan_of.columns, len(plan_of.cols), plan_of.rests
+        kept = plan_of.places.get
         for row in range(start + plan_of.height, end):
-            places = [(row, col) for col in cols]
+            places = kept(row) or plan_of.row_places(row)
             seen.update(places)
             found = list(map(at, places))
             if found.count(None) == width:
                 continue
+            number = len(items)
             values: dict[str, Any] = {}
             for (col, name, spec, how), part, v, place in zip(
-                    columns, plan_of.row_rests(len(items)), found, places):
+                    columns, rests[number] if number < len(rests) else plan_of.row_rests(number),
+                    found, places):
                 if v is None:                                   # _decoded's, inline
                     values[name] = () if how == _LIST else None
                 elif v.__class__ is str and how == _PLAIN:
