@@ -10,9 +10,14 @@ import pytest
 import yaml
 from conftest import EXAMPLE, ROOT, run
 from filling import fill, find_row
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from resave import SOFFICE, resave_with_libreoffice
 
 from sheetkit import reader
+from sheetkit.codec import decode
+from sheetkit.grid import Grid
+from sheetkit.layout import CellSpec
 from sheetkit.loader import load_document
 from sheetkit.model import Rate
 from sheetkit.normalize import normalize
@@ -218,3 +223,25 @@ def test_places_kept_read_as_places_made_anew(summary_path, template_dir, tmp_pa
     notices = {(p.code, p.location.field) for p in kept[0][2]}
     assert ("formula-in-input", f"sections.{section.number}.initiatives.0.initiative") in notices
     assert ("formula-in-input", f"sections.{section.number}.indicators.0.unit") in notices
+
+
+_WHOLE_OR_POLICY = [CellSpec(0, 0, kind="int"), CellSpec(0, 0, kind="rank"),
+                    CellSpec(0, 0, kind="int", pattern="第{}章"),
+                    CellSpec(0, 0, kind="rank", pattern="{}8"),
+                    CellSpec(0, 0, kind="text", pattern="『{}』"),
+                    CellSpec(0, 0, kind="list"), CellSpec(0, 0, kind="policy")]
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(_WHOLE_OR_POLICY),
+       st.one_of(st.floats(), st.floats(min_value=-1e16, max_value=1e16).map(round).map(float),
+                 st.integers(), st.sampled_from([-0.0, 1e15, -1e15, 1e15 - 1, 2.0 ** 53]),
+                 st.text(st.sampled_from(list("1-2 38\u3000方針 \t第章位『』１")), max_size=8),
+                 st.from_regex(r"\A[0-9]{1,25}位?\Z")))
+def test_whole_numbers_patterns_and_policies_read_as_decode_reads_them(spec, value):
+    """The reader's own decoding of a whole number, a rank, text in a pattern
+    and a 基本方針 (and of blank text) is codec.decode's: the same value of the
+    same type."""
+    read = reader._decoded(Grid("s", {}), 0, 0, spec, reader._how(spec), value)
+    exact = decode(spec, value)
+    assert (read, type(read)) == (exact, type(exact))

@@ -218,9 +218,14 @@ def decode(spec: CellSpec, value: Any, num_format: str | None = None) -> Any:
             return tuple(item[len(spec.prefix):] if spec.prefix and item.startswith(spec.prefix)
                          else item for item in items if item)
         case "policy":
-            text = (cell_text(value) or "").strip()
-            code, _, title = text.partition(" ")
-            if not title:
-                code, _, title = text.partition("\u3000")
-            return BasicPolicy(code.strip(), title.strip())
+            return policy_of((cell_text(value) or "").strip())
     raise ValueError(f"unknown kind {spec.kind}")
+
+
+def policy_of(text: str) -> BasicPolicy:
+    """decode's 基本方針 of a cell's text (stripped): its code, then its title
+    after the first space (else the first full-width one)."""
+    code, _, title = text.partition(" ")
+    if not title:
+        code, _, title = text.partition("\u3000")
+    return BasicPolicy(code.strip(), title.strip())

@@ -13,7 +13,7 @@ from typing import Any
 from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.a1 import cell_name, parse_cell
-from sheetkit.codec import decode, figure_of, rate_of, unpattern
+from sheetkit.codec import decode, figure_of, policy_of, rate_of, unpattern
 from sheetkit.fastgrid import Unsupported
 from sheetkit.grid import FAST, FULL, Book, Grid, Sheets, read_book
 from sheetkit.identity import (
@@ -207,8 +207,9 @@ def _identity(book: Book, rows: dict[str, str]) -> Identity:
 
 
 # How a field's value is decoded (see _decoded): text as it is, a list, a
-# figure or a 達成率 (a number keeps its number format), any other kind.
-_PLAIN, _LIST, _FIGURE_OF, _RATE_OF, _OTHER = range(5)
+# figure or a 達成率 (a number keeps its number format), text in a pattern, a
+# whole number or a rank (without a pattern, in one), a 基本方針, any other kind.
+_PLAIN, _LIST, _FIGURE_OF, _RATE_OF, _PATTERNED, _WHOLE, _WHOLE_IN, _POLICY, _OTHER = range(9)
 _SDGS = -1          # the 関連するSDGs row: read by _read_goals
 
 
@@ -221,8 +222,12 @@ def _how(spec: CellSpec) -> int:
         return _FIGURE_OF
     if spec.kind == "rate":
         return _RATE_OF
-    if spec.kind in ("text", "policy-choice", "choice", "rating") and not spec.pattern:
-        return _PLAIN
+    if spec.kind in ("text", "policy-choice", "choice", "rating"):
+        return _PATTERNED if spec.pattern else _PLAIN
+    if spec.kind in ("int", "rank"):
+        return _WHOLE_IN if spec.pattern else _WHOLE
+    if spec.kind == "policy":
+        return _POLICY
     return _OTHER
 
 
@@ -235,11 +240,23 @@ def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: An
     if kind is str:
         if how == _PLAIN:
             return value if value.strip() else None
+        if not value.strip():
+            return () if how == _LIST else None
+        if how == _PATTERNED:
+            return unpattern(spec.pattern, value)
+        if how in (_WHOLE, _WHOLE_IN):
+            number = unpattern(spec.pattern, value).rstrip("位")
+            if number.isascii() and number.isdigit() and len(number) <= 18:
+                return int(number)      # decode's: parse_number of ASCII digits
+        elif how == _POLICY:
+            return policy_of(value.strip())
     elif kind is float or kind is int:         # a number (not a bool)
         if how == _FIGURE_OF:
             return figure_of(value, grid.number_format(row, col))
         if how == _RATE_OF:
             return rate_of(value, grid.number_format(row, col))
+        if how == _WHOLE and kind is float and value.is_integer() and -1e15 < value < 1e15:
+            return int(value)       # decode's: its text (repr, '38.0' as '38') parsed
     elif how in (_FIGURE_OF, _RATE_OF) and isinstance(value, (int, float)) \
             and not isinstance(value, bool):
         return decode(spec, value, grid.number_format(row, col))
@@ -701,13 +718,13 @@ def _locate(grid: Grid, sheet: _SheetPlan, out: _Collector) -> list[int]:
     """The first row of every block, found by its anchor labels in order."""
     starts: list[int] = []
     cursor = 0
-    values = grid.values()
+    values, end = grid.values(), grid.max_row + 1
     for block in sheet.blocks:
         if block.anchor is None:
             start = cursor
         else:
             offset, expected = block.anchor, block.expected
-            row = _anchor_row(values, cursor + offset, grid.max_row + 1, expected)
+            row = _anchor_row(values, cursor + offset, end, expected)
             if row is None:
                 raise out.fail("layout-mismatch", sheet=grid.name,
                                detail=fill(block.labels[0].text or "", sheet.vars))
