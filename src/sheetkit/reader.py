@@ -410,7 +410,7 @@ class _Context:
     worked out once a run for every file made with them."""
 
     __slots__ = ("layout", "plan", "vars", "review_vars", "review", "section", "chapter",
-                 "indicators", "names")
+                 "indicators", "names", "own")
 
     def __init__(self, layout: Layout, plan: m.Plan, review: int) -> None:
         self.layout, self.plan = layout, plan
@@ -426,6 +426,20 @@ class _Context:
         # sheet names by (chapter, prefix, a template's section)
         self.names: dict[tuple[int, str, int | None],
                          tuple[str | None, str | None, tuple[str, ...]]] = {}
+        self.own: dict[bool, frozenset[str]] = {}      # see own_sheets
+
+    def own_sheets(self, template: bool) -> frozenset[str]:
+        """sheetkit's own sheets in a template (else a 総括表) of this layout,
+        but a template's 提出前チェック (see _outside): made the first time."""
+        known = self.own.get(template)
+        if known is None:
+            layout = self.layout
+            own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, RATING_SHEET, RATING_DATA_SHEET,
+                   layout.template.instructions_title}
+            if layout.overview is not None and not template:
+                own.add(safe_sheet_name(fill(layout.overview.sheet, self.vars)))
+            known = self.own[template] = frozenset(own)
+        return known
 
 
 _CONTEXTS: dict[tuple[int, str], _Context] = {}
@@ -597,7 +611,7 @@ def _extract_all(book: Book, given: Layout | None) -> tuple[Extraction, ...]:
         for other in outs[1:]:
             for sheet, cells in other.looked.items():
                 outs[0].looked.setdefault(sheet, set()).update(cells)
-    _outside(book, layout, identity, outs[0], context.vars)
+    _outside(book, context, identity, outs[0])
     return tuple(Extraction(doc, identity, layout, out.sources, frozenset(out.typed_rates),
                             book.external_links, tuple(book.grids), tuple(out.notices),
                             book.sha256, context.review) for doc, out in zip(docs, outs))
@@ -641,26 +655,24 @@ def _read_chapter(book: Book, context: _Context, identity: Identity, number: int
     return with_not_rated(doc, book.grids.get(RATING_DATA_SHEET))
 
 
-def _outside(book: Book, layout: Layout, identity: Identity, out: _Collector,
-             vars_: dict[str, Any]) -> None:
+def _outside(book: Book, context: _Context, identity: Identity, out: _Collector) -> None:
     """Text typed where the reader does not look: in the sheets it reads, any
     non-empty cell it does not read; and any sheet a department added.
     sheetkit's own sheets (identity, instructions, 提出前チェック, 検証結果, 出典,
     the front overview made from the sections) are not the department's answers
     and are not looked at."""
-    own = {META_SHEET, RESULT_SHEET, PROVENANCE_SHEET, RATING_SHEET, RATING_DATA_SHEET,
-           layout.template.instructions_title}
-    if layout.overview is not None and identity.kind != TEMPLATE:
-        own.add(safe_sheet_name(fill(layout.overview.sheet, vars_)))
-    verdict: set[tuple[str, tuple[int, int]]] = set()
+    own = context.own_sheets(identity.kind == TEMPLATE)
+    checks: str | None = None          # the 提出前チェック sheet, and its verdict cell
+    verdict: tuple[str, tuple[int, int]] | None = None
     if identity.precheck:
-        own.add(str(identity.precheck.get("sheet", "")))
+        checks = str(identity.precheck.get("sheet", ""))
         if identity.precheck.get("verdict"):
             sheet, cell = identity.precheck["verdict"][:2]
-            verdict.add((str(sheet), _parse_cell(str(cell))))
+            verdict = (str(sheet), _parse_cell(str(cell)))
     for name in book.grids:               # sheetkit's own sheets are never read
-        if name not in own:
-            out.outside(book.grids[name], frozenset(k for s, k in verdict if s == name))
+        if name not in own and name != checks:
+            out.outside(book.grids[name], frozenset((verdict[1],))
+                        if verdict is not None and verdict[0] == name else frozenset())
 
 
 @lru_cache(maxsize=256)
