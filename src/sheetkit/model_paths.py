@@ -81,7 +81,7 @@ def build(cls: type, values: dict[str, Any], prefix: str, **given: Any) -> Any:
         elif nested is not None and keys.any_within(values, path):
             made[name] = build(nested, values, path)
         elif row is not None and values.get(path):
-            made[name] = tuple([_row(row, item) for item in values[path]])
+            made[name] = _rows(row, values[path])
         elif row is None and (values.get(path) is not None or (
                 path in values and default is _NONE and factory is _NONE)):
             made[name] = values[path]
@@ -135,24 +135,31 @@ def _type_hints(cls: type) -> Mapping[str, Any]:
     return types.MappingProxyType(typing.get_type_hints(cls))
 
 
-def _row(row: type, item: Any) -> Any:
-    """One table row: the row itself where a column holds it whole (a 基本方針
-    read as code and title), else the row's fields by column (None where the
-    layout has no column for one)."""
-    if isinstance(item, row):         # read as a row already (an indicator table's rows)
-        return item
-    for value in item.values():
-        if isinstance(value, row):
-            return value
+def _rows(row: type, items: list[Any]) -> tuple[Any, ...]:
+    """A table's rows: each the row itself where a column holds it whole (a
+    基本方針 read as code and title), else the row's fields by column (None
+    where the layout has no column for one)."""
     names, plain = _row_plan(row)
-    if not plain:
-        return row(*map(item.get, names))
-    made: Any = object.__new__(row)      # as row(*values) makes it: see build
-    if tuple(item) == names:        # read column by column in the row's field order
-        made.__dict__.update(item)
-    else:
-        made.__dict__.update(zip(names, map(item.get, names)))
-    return made
+    made: list[Any] = []
+    for item in items:
+        if isinstance(item, row):     # read as a row already (an indicator table's rows)
+            made.append(item)
+            continue
+        for value in item.values():
+            if isinstance(value, row):
+                made.append(value)
+                break
+        else:
+            if not plain:
+                made.append(row(*map(item.get, names)))
+                continue
+            one: Any = object.__new__(row)      # as row(*values) makes it: see build
+            if tuple(item) == names:    # read column by column in the row's field order
+                one.__dict__.update(item)
+            else:
+                one.__dict__.update(zip(names, map(item.get, names)))
+            made.append(one)
+    return tuple(made)
 
 
 @cache

@@ -360,7 +360,7 @@ class _IndicatorPlan:
     """The 目標指標 sheet compiled for one run's plan and labels."""
 
     __slots__ = ("layout", "expected", "analysis_label", "periods", "fields", "period_keys",
-                 "rests")
+                 "rests", "heads", "groups")
 
     def __init__(self, layout: IndicatorLayout, expected: tuple[tuple[int, str], ...],
                  analysis_label: str, periods: tuple[tuple[int, int, int | None, bool], ...],
@@ -373,6 +373,31 @@ class _IndicatorPlan:
         self.fields = fields            # name, unit, direction, baseline, plan target
         self.period_keys = period_keys
         self.rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = []
+        self.heads: dict[int, tuple[tuple[int, int], ...]] = {}      # see head_places
+        self.groups: dict[int, tuple[tuple[int, int], ...]] = {}     # see group_places
+
+    def head_places(self, start: int) -> tuple[tuple[int, int], ...]:
+        """The (row, col) of the title column above the header and of the
+        header's labels, for a header in row ``start``: kept as
+        _BlockPlan.row_places keeps a table row's."""
+        ind = self.layout
+        places = [(row, ind.title.first_col) for row in range(start)]
+        for offset, row_specs in enumerate(ind.header):
+            places += [(start + offset, spec.first_col) for spec in row_specs]
+        found = tuple(places)
+        if start < _KEPT_ROWS:
+            self.heads[start] = found
+        return found
+
+    def group_places(self, row: int) -> tuple[tuple[int, int], ...]:
+        """The (row, col) of the group column in the rows below the first of
+        an indicator in row ``row`` (a layout with a group column): kept so."""
+        group = self.layout.group
+        found = () if group is None else tuple(
+            [(row + extra, group.first_col) for extra in range(1, self.layout.rows)])
+        if row < _KEPT_ROWS:
+            self.groups[row] = found
+        return found
 
     def indicator_rests(self, index: int) -> tuple[tuple[str, ...],
                                                    tuple[tuple[str, str, str], ...]]:
@@ -950,9 +975,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     seen = out.seen(grid)
-    seen.update([(row, ind.title.first_col) for row in range(start)])
-    for offset, row_specs in enumerate(ind.header):
-        seen.update([(start + offset, spec.first_col) for spec in row_specs])
+    seen.update(plan_of.heads.get(start) or plan_of.head_places(start))
     analysis_label = plan_of.analysis_label
     group, label_col, name_col = ind.group, ind.analysis_label.first_col, ind.name.first_col
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
@@ -988,7 +1011,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
             row += 1
             continue
         if group is not None:
-            seen.update([(row + extra, group.first_col) for extra in range(1, ind.rows)])
+            seen.update(plan_of.groups.get(row) or plan_of.group_places(row))
         indicators.append(_indicator(sheet, plan_of, row, current, len(indicators)))
         row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
