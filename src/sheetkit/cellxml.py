@@ -58,7 +58,7 @@ _CELL = re.compile(
     + _reversed(b' t="s"') + rb"))?"
     + rb')(?:"([0-9]{1,9}+)"=s )?"([0-9]{0,6}[1-9][A-Z]{1,3}+)"=r c<|)')
 _PLAIN_T, _PRESERVE_T = b">t", b'>"evreserp"=ecaps:lmx t'     # <t>, <t xml:space=…>, backwards
-_PLAIN_T_END, _TEXT_START = _PLAIN_T + b"\0", "\0t>"          # in _texts' joined texts
+_PLAIN_TAG, _TEXT_START = "t>", "\0t>"          # in _texts' joined texts, forwards
 _PLAIN_NUMBER = re.compile(rb"-?[0-9]++(?:\.[0-9]++)?(?:[eE][-+]?[0-9]++)?")
 _ENTITY = re.compile(r"&(?:(amp)|(lt)|(gt)|(quot)|(apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -229,15 +229,22 @@ class Sheet:
         texts = list(compress(every_text, inline))            # the inline strings'
         refs = list(compress(every_ref, inline))
         joined = b"\0".join(texts)                   # no XML text holds NUL
-        # every text's tag a plain <t> (each ends so, backwards: counted once)
-        if not texts or joined.count(_PLAIN_T_END) != len(texts) - 1 or \
-                not joined.endswith(_PLAIN_T) or \
-                b"&" in joined or b"\r" in joined or b"x_" in joined:
+        if not texts or joined.find(b"&") >= 0 or joined.find(b"\r") >= 0 or \
+                joined.find(b"x_") >= 0:
             return self._texts_one_by_one(zip(texts, refs))
-        # forwards each text follows its "t>", the first at the start
-        decoded = joined[::-1].decode("utf-8")[2:].split(_TEXT_START)
-        decoded.reverse()
-        trimmed = list(map(str.strip, decoded, repeat(" \t\r\n")))
+        try:
+            decoded = joined[::-1].decode("utf-8")
+        except UnicodeDecodeError:
+            return self._texts_one_by_one(zip(texts, refs))
+        # forwards each text follows its "t>", the first at the start: one
+        # piece a text where every text's tag is a plain <t> (each NUL is
+        # followed by "t>"; none is where another tag follows)
+        pieces = decoded.split(_TEXT_START)
+        if len(pieces) != len(texts) or not decoded.startswith(_PLAIN_TAG):
+            return self._texts_one_by_one(zip(texts, refs))
+        pieces[0] = pieces[0][len(_PLAIN_TAG):]
+        pieces.reverse()
+        trimmed = list(map(str.strip, pieces, repeat(" \t\r\n")))
         return dict(compress(zip(map(_key, refs), trimmed), map(str.strip, trimmed)))
 
     @staticmethod
@@ -269,7 +276,7 @@ def read_sheet(data: bytes, kinds: tuple[int, ...],
     backwards = data[last - 1:first - 1:-1] if last > 0 else b""
     found = _CELL.findall(backwards)
     # a cell written <x:c (a colon first: memchr finds none in most sheetData)
-    prefixed = data.find(b":", first, last) >= 0 and _PREFIXED_CELL in backwards
+    prefixed = data.find(b":", first, last) >= 0 and backwards.find(_PREFIXED_CELL) >= 0
     if not found:
         return Sheet(((), (), ()), [], [], [], strings, prefixed)
     # the groups of every cell, column by column (see _CELL), looked at in C
@@ -472,7 +479,7 @@ def shared_strings(data: bytes) -> SharedStrings | None:
     # every item split off starts with <si> and no other <si is in the part
     # (an empty <si/> is an item to calamine): one item a piece, in order; no
     # element named si with a prefix (calamine goes by local names)
-    if items.pop() or body.count(b"<si") != len(items) or b":si" in body \
+    if items.pop() or body.count(b"<si") != len(items) or body.find(b":si") >= 0 \
             or not all(map(bytes.startswith, items, repeat(b"<si>"))):
         return None
     return SharedStrings(items)
@@ -656,8 +663,9 @@ def workbook_sheets(parts: dict[str, bytes], names: frozenset[str]
     package = parts.get("_rels/.rels")
     rels = _relationships(parts.get("xl/_rels/workbook.xml.rels", b""))
     if package is None or rels is None or not _package_is_plain(package) or \
-            b"date1904" in _NOT_1904.sub(b"", workbook) or b":sheet" in workbook or \
-            _RELATIONSHIPS_NS not in workbook or not workbook.rstrip().endswith(b"</workbook>"):
+            _NOT_1904.sub(b"", workbook).find(b"date1904") >= 0 or \
+            workbook.find(b":sheet") >= 0 or workbook.find(_RELATIONSHIPS_NS) < 0 or \
+            not workbook.rstrip().endswith(b"</workbook>"):
         return None
     found = _SHEET.findall(workbook)
     if len(found) != len(_ANY_SHEET.findall(workbook)):

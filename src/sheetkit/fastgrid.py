@@ -34,7 +34,7 @@ from sheetkit.cellxml import (
     shared_strings,
     workbook_sheets,
 )
-from sheetkit.grid import EMPTY, Cell, Grid, Sheets, guarded, has_format
+from sheetkit.grid import EMPTY, Cell, Grid, Sheets, Unsupported, guarded, has_format
 from sheetkit.guard import Limits, check_shared_formulas, refuse
 
 BUILTIN_FORMATS = {
@@ -55,10 +55,6 @@ _CELL = re.compile(rb"<c\s([^>]*?)(/?)>")
 _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _STYLE = re.compile(rb'\bs="(\d+)"')
 _FORMULA_HEAD = re.compile(rb"\s*<f(\s[^>]*)?")
-
-
-class Unsupported(Exception):
-    """The scan cannot follow this file; read it with openpyxl instead."""
 
 
 def _attr(blob: bytes, name: bytes) -> str | None:
@@ -143,7 +139,7 @@ def _scan(data: bytes, referenced: bool = False, check: Callable[[], None] | Non
     written with its reference first, so only formulas are looked for.
     ``check``: called before the first shared formula is translated (the
     guard's bound on the workbook's, check_shared_formulas)."""
-    if b"<x:c " in data or b":worksheet" in data[:2000]:
+    if data.find(b"<x:c ") >= 0 or data.find(b":worksheet", 0, 2000) >= 0:
         raise Unsupported("namespace prefix")
     formulas = {}
     attributes = None
@@ -628,9 +624,9 @@ class FastSheets(Sheets):
         # a formula element's attributes were passed over: where one might be
         # shared, an array or a data table, or a prefix might hide a cell, the
         # scan decides
-        odd = b":worksheet" in data[:2000] or sheet.odd and (
-            b"<x:c " in data or _may_share(data) or b"array" in data
-            or b"dataTable" in data)
+        odd = data.find(b":worksheet", 0, 2000) >= 0 or sheet.odd and (
+            data.find(b"<x:c ") >= 0 or _may_share(data) or data.find(b"array") >= 0
+            or data.find(b"dataTable") >= 0)
         return FastGrid(name, partial(guarded, self.path,
                                       partial(self._calamine.values, name, sheet, data)),
                         data, self._formats, True, None if odd else sheet.formulas, sheet,

@@ -79,6 +79,13 @@ class Grid:
 EMPTY = Cell(None)
 
 
+class Unsupported(Exception):
+    """The fast path cannot follow this file; read it with openpyxl instead
+    (fastgrid raises it).  Defined here so that ``guarded``, called a few
+    times a file, needs no import in its body (an import statement that
+    names a module's attribute costs a failed ``__path__`` lookup each time)."""
+
+
 def has_format(value: Any) -> bool:
     """Whether a cell holding ``value`` carries its number format."""
     return isinstance(value, (int, float, dt.date, dt.time, dt.timedelta)) \
@@ -166,7 +173,7 @@ def read_book(path: Path, limits: Limits | None = None, engine: str = FAST,
     the zip parts; ``full`` reads everything with openpyxl.  Both give the
     same grids, each sheet read when it is first asked for (a sheet the
     reader never looks at is checked by the guard only).  The fast path
-    raises fastgrid.Unsupported where only the full one can read the file,
+    raises Unsupported where only the full one can read the file,
     also when a sheet is first asked for."""
     from sheetkit.fastgrid import FastSheets
 
@@ -186,9 +193,7 @@ T = TypeVar("T")
 def guarded(path: Path, action: Callable[[], T]) -> T:
     """``action`` (reading ``path``, an untrusted file): any parser failure
     is a damaged file, running out of memory a too-large one (SheetkitError);
-    fastgrid.Unsupported goes on to the caller, which reads with openpyxl."""
-    from sheetkit.fastgrid import Unsupported
-
+    Unsupported goes on to the caller, which reads with openpyxl."""
     try:
         return action()
     except (SheetkitError, Unsupported):
