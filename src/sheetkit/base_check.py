@@ -67,9 +67,9 @@ def compare(subject: Subject, returned: m.Section, base: m.Document, review: int
                        {"variant": variant, **params})
 
     theirs_parts = _plain(fixed_parts(base.plan, base.chapter, returned, review, open_,
-                                      inputs))["section"]
+                                      inputs)["section"])
     base_parts = _plain(fixed_parts(base.plan, base.chapter, blank_section(mine, review, inputs),
-                                    review, open_, inputs))["section"]
+                                    review, open_, inputs)["section"])
     found: list[Finding] = []
     if returned.title != mine.title and returned.goal != mine.goal:
         other = next((s for s in base.sections if s.number != number and (
