@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, set[str]]] = [
         "__init__", "model", "problems", "a1", "wareki", "plain", "pages", "values", "rates",
         "ratings", "mention", "normalize", "messages", "findings", "serialize", "labels",
         "suffixes", "plan_checks", "keys", "codes", "model_paths", "sheet_texts", "jsontext",
-        "parsed", "sheet_grammar", "strings_grammar"}),
+        "parsed", "sheet_grammar", "strings_grammar", "memo"}),
     ("safe input, layouts, outputs", {
         "intake", "guard", "atomic", "workers", "soffice", "layout", "layout_check", "loader",
         "identity", "codec", "rating_schemes"}),

@@ -67,3 +67,32 @@ def test_build_makes_what_init_makes():
         build(m.Section, {}, "section", title="")             # no number
     with pytest.raises(TypeError):
         build(m.Section, {}, "section", number=1, title="", colour="red")
+
+
+def test_every_class_made_without_init_only_sets_its_fields():
+    """identity.copied, Identity.from_rows, build and the reader's 達成 results
+    make these objects without calling __init__, which is sound only while
+    __init__ sets the fields and does nothing else (no __post_init__, no
+    slots): a class that gains one must be made by its __init__ again."""
+    import dataclasses
+    import inspect
+
+    from sheetkit.identity import Identity
+    from sheetkit.model_paths import _plain
+    from sheetkit.problems import Location
+    from sheetkit.subjects import Subject
+
+    classes = [c for _, c in inspect.getmembers(m, inspect.isclass)
+               if dataclasses.is_dataclass(c) and c.__module__ == m.__name__]
+    assert m.PeriodResult in classes and m.Indicator in classes and m.Section in classes
+    for cls in [*classes, Identity, Subject, Location]:
+        assert _plain(cls), cls
+
+    @dataclasses.dataclass(frozen=True)
+    class Checked:                  # what the test would meet: a check after __init__
+        value: int
+
+        def __post_init__(self) -> None:
+            assert self.value >= 0
+
+    assert not _plain(Checked)

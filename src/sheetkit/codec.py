@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sheetkit.layout import CellSpec
+from sheetkit.memo import Memo
 from sheetkit.model import BasicPolicy, Rate
 from sheetkit.values import parse_number, parse_rate, places_of
 from sheetkit.wareki import DateError, parse_date, plausible
@@ -103,21 +104,17 @@ def decimal_of(value: float, num_format: str | None) -> Decimal:
     return number
 
 
-class _Shown(dict[str | None, tuple[int, bool, Decimal]]):
-    """A number format -> the decimals it shows (_format_places), whether it
-    is a percent (_is_percent) and the step of those decimals: looked up in C
-    for each number a reader decodes.  Bounded: a hostile workbook may write
-    any number of formats (a format is the styles' content, never a value's)."""
-
-    def __missing__(self, num_format: str | None) -> tuple[int, bool, Decimal]:
-        if len(self) >= 256:
-            self.clear()
-        places = _format_places(num_format)
-        found = self[num_format] = (places, _is_percent(num_format), Decimal(1).scaleb(-places))
-        return found
+def _shown(num_format: str | None) -> tuple[int, bool, Decimal]:
+    """The decimals ``num_format`` shows (_format_places), whether it is a
+    percent (_is_percent) and the step of those decimals."""
+    places = _format_places(num_format)
+    return places, _is_percent(num_format), Decimal(1).scaleb(-places)
 
 
-_SHOWN = _Shown()
+# _shown of each number format, looked up in C for each number a reader decodes;
+# bounded, as a hostile workbook may write any number of formats (a format is the
+# styles' content, never a value's)
+_SHOWN: Memo[str | None, tuple[int, bool, Decimal]] = Memo(_shown, 256)
 
 
 def figure_of(value: int | float, num_format: str | None) -> Decimal:

@@ -1619,6 +1619,7 @@ def _parsed_head(head: bytes) -> tuple[_Declaration, ...] | None:
 # most 64 KiB), by their whole text
 _shared_head = lru_cache(maxsize=32)(_parsed_head)
 
+
 class _TailProof(NamedTuple):
     """A tail parsed strictly after a root's and a sheetData's start tags:
     what closes those two elements, and the tail's namespace declarations

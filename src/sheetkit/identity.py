@@ -12,6 +12,7 @@ from sheetkit import keys
 from sheetkit import model as m
 from sheetkit.guard import default_limits
 from sheetkit.layout import IndicatorLayout, Inputs
+from sheetkit.memo import Memo
 from sheetkit.serialize import plan_data, section_data
 
 META_SHEET = "_sheetkit"
@@ -88,22 +89,13 @@ class Identity:
         return identity
 
 
-class _PlanWide(dict[str, Any]):
-    """The JSON of an identity row that is the same in every workbook made
-    from one plan and layout (``plan``, ``precheck``) -> its value, parsed
-    once a run: the template's content, not a department's (``fixed``, the
-    section's own, is parsed for every file).  The values are shared by the
-    identities read from those workbooks: read them, never change them.  At
-    most 16 kept (a run reads one plan's workbooks)."""
-
-    def __missing__(self, text: str) -> Any:
-        if len(self) >= 16:
-            self.clear()
-        value = self[text] = json.loads(text)
-        return value
-
-
-_PLAN_WIDE = _PlanWide()
+# The JSON of an identity row that is the same in every workbook made from one
+# plan and layout (``plan``, ``precheck``) -> its value, parsed once a run: the
+# template's content, not a department's (``fixed``, the section's own, is
+# parsed for every file).  The values are shared by the identities read from
+# those workbooks: read them, never change them.  A run reads one plan's
+# workbooks: a few kept.
+_PLAN_WIDE: Memo[str, Any] = Memo(json.loads, 16)
 
 
 def review_index(plan: m.Plan, indicators: IndicatorLayout | None) -> int:

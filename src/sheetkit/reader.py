@@ -4,7 +4,7 @@ document model, driven by the same Layout as the writer."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ from sheetkit.layout import (
     resolve_layout,
 )
 from sheetkit.loader import plan_from_data
+from sheetkit.memo import Memo
 from sheetkit.model_paths import build
 from sheetkit.problems import Location, Problem, SheetkitError
 from sheetkit.rates import achievement, as_written
@@ -66,7 +67,7 @@ class Extraction:
     review: int = -1                             # the period under review, as the layout says
 
 
-_KEPT_ROWS = 1024         # the rows a block plan keeps places for (_BlockPlan.row_places)
+_KEPT_ROWS = 1024         # the rows a plan keeps the places of (_by_row)
 MAX_OUTSIDE = 20          # text-outside-input findings per sheet, then one for the rest
 QUOTED = 200              # characters of a cell's text or formula a finding quotes
 
@@ -266,6 +267,17 @@ def _decoded(grid: Grid, row: int, col: int, spec: CellSpec, how: int, value: An
 # The read plan's classes are plain (slotted) classes, not dataclasses: each
 # frozen dataclass costs about half a millisecond of start-up to define.
 
+Places = tuple[tuple[int, int], ...]
+
+
+def _by_row(make: Callable[[int], Places]) -> Memo[int, Places]:
+    """The (row, col) places ``make`` makes from a row number (a table row's
+    cells, a block's fixed cells when it starts there): a function of the row
+    number alone, and a layout's files have their tables in the same rows, so
+    kept once a run (_KEPT_ROWS rows at most a plan)."""
+    return Memo(make, _KEPT_ROWS)
+
+
 class _BlockPlan:
     """One block of a sheet layout, as every file of a run reads it: its anchor
     labels filled and squashed, its cells and field keys worked out."""
@@ -290,8 +302,10 @@ class _BlockPlan:
         self.columns = columns          # col, field, spec, how decoded
         self.cols = tuple(col for col, _, _, _ in columns)
         self.rests: list[tuple[str, ...]] = []      # row i's column key parts
-        self.places: dict[int, tuple[tuple[int, int], ...]] = {}     # see row_places
-        self.looked: dict[int, tuple[tuple[int, int], ...]] = {}     # see looks_at
+        # the (row, col) of the table's columns in a row, of the fixed cells for a start
+        self.places = _by_row(lambda row: tuple([(row, col) for col in self.cols]))
+        self.looked = _by_row(lambda start: tuple([(start + offset, col)
+                                                  for offset, col in self.looks]))
 
     def row_rests(self, index: int) -> tuple[str, ...]:
         """The key parts of row ``index``'s columns, under the sheet's scope."""
@@ -301,24 +315,6 @@ class _BlockPlan:
             rests.append(tuple(keys.join(self.table, number, name)
                                for _, name, _, _ in self.columns))
         return rests[index]
-
-    def row_places(self, row: int) -> tuple[tuple[int, int], ...]:
-        """The (row, col) of the table's columns in sheet row ``row``: a
-        function of the row number alone, so kept for the rows before
-        _KEPT_ROWS (a layout's files have their tables in the same rows: a
-        block plan keeps at most _KEPT_ROWS of them), made anew past them."""
-        places = tuple([(row, col) for col in self.cols])
-        if row < _KEPT_ROWS:
-            self.places[row] = places
-        return places
-
-    def looks_at(self, start: int) -> tuple[tuple[int, int], ...]:
-        """The (row, col) of every fixed cell of the block when it starts in
-        row ``start``: kept as row_places keeps a table row's."""
-        places = tuple([(start + offset, col) for offset, col in self.looks])
-        if start < _KEPT_ROWS:
-            self.looked[start] = places
-        return places
 
 
 class _SheetPlan:
@@ -373,31 +369,24 @@ class _IndicatorPlan:
         self.fields = fields            # name, unit, direction, baseline, plan target
         self.period_keys = period_keys
         self.rests: list[tuple[tuple[str, ...], tuple[tuple[str, str, str], ...]]] = []
-        self.heads: dict[int, tuple[tuple[int, int], ...]] = {}      # see head_places
-        self.groups: dict[int, tuple[tuple[int, int], ...]] = {}     # see group_places
+        self.heads = _by_row(self._head_places)
+        self.groups = _by_row(self._group_places)
 
-    def head_places(self, start: int) -> tuple[tuple[int, int], ...]:
+    def _head_places(self, start: int) -> Places:
         """The (row, col) of the title column above the header and of the
-        header's labels, for a header in row ``start``: kept as
-        _BlockPlan.row_places keeps a table row's."""
+        header's labels, for a header in row ``start``."""
         ind = self.layout
         places = [(row, ind.title.first_col) for row in range(start)]
         for offset, row_specs in enumerate(ind.header):
             places += [(start + offset, spec.first_col) for spec in row_specs]
-        found = tuple(places)
-        if start < _KEPT_ROWS:
-            self.heads[start] = found
-        return found
+        return tuple(places)
 
-    def group_places(self, row: int) -> tuple[tuple[int, int], ...]:
+    def _group_places(self, row: int) -> Places:
         """The (row, col) of the group column in the rows below the first of
-        an indicator in row ``row`` (a layout with a group column): kept so."""
+        an indicator in row ``row`` (a layout with a group column)."""
         group = self.layout.group
-        found = () if group is None else tuple(
+        return () if group is None else tuple(
             [(row + extra, group.first_col) for extra in range(1, self.layout.rows)])
-        if row < _KEPT_ROWS:
-            self.groups[row] = found
-        return found
 
     def indicator_rests(self, index: int) -> tuple[tuple[str, ...],
                                                    tuple[tuple[str, str, str], ...]]:
@@ -575,19 +564,10 @@ def _formulas_kept(book: Book, sheet: str, cells: Any, values: bool = True) -> b
         return False
 
 
-class _Places(dict[tuple[str, ...], tuple[tuple[int, int], ...]]):
-    """A template's list of A1 names (提出前チェック's formula cells) -> their
-    (row, col), worked out once a run: the same list in every file made from
-    one layout.  At most 64 kept; a name that is no cell raises, as _parse_cell."""
-
-    def __missing__(self, names: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-        if len(self) >= 64:
-            self.clear()
-        places = self[names] = tuple(map(_parse_cell, names))
-        return places
-
-
-_PLACES = _Places()
+# A template's list of A1 names (提出前チェック's formula cells) -> their (row,
+# col), worked out once a run: the same list in every file made from one
+# layout.  A name that is no cell raises, as _parse_cell.
+_PLACES: Memo[tuple[str, ...], Places] = Memo(lambda names: tuple(map(_parse_cell, names)), 64)
 
 
 def extract_plan(path: str | Path, engine: str = FAST, layout: Layout | None = None,
@@ -784,7 +764,7 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
     # root (every field of it is inside the section); a chapter sheet's by key
     cells = sources.under(root) if scope.section is not None else None
     for index, (plan_of, start) in enumerate(zip(sheet.blocks, starts)):
-        seen.update(plan_of.looked.get(start) or plan_of.looks_at(start))
+        seen.update(plan_of.looked[start])
         for offset, col, name, part, inside, spec, how in plan_of.fields:
             row = start + offset
             if how == _SDGS:
@@ -813,9 +793,9 @@ def _read_blocks(grid: Grid, sheet: _SheetPlan, out: _Collector,
             continue
         items: list[dict[str, Any]] = []
         columns, width, rests = plan_of.columns, len(plan_of.cols), plan_of.rests
-        kept = plan_of.places.get
+        kept = plan_of.places
         for row in range(start + plan_of.height, end):
-            places = kept(row) or plan_of.row_places(row)
+            places = kept[row]
             seen.update(places)
             found = list(map(at, places))
             if found.count(None) == width:
@@ -864,6 +844,7 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
     and an actual per period, the reviewed period's 達成率 and 評価."""
     specs = {(c.field or "", c.period): c for c in block.columns}
     last = len(plan.periods) - 1
+    sheet = _IndicatorSheet(grid, out, out.seen(grid))
     found: list[m.Indicator] = []
     for row in range(first, end):
         for spec in block.columns:
@@ -901,8 +882,10 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
             rate: m.RateValue = None
             rate_spec = specs.get(("rate", None))
             if number == last and rate_spec is not None:
-                rate = _read_rate(grid, row, rate_spec.first_col, *keys.rooted(rate_key), out,
-                                  direction, target, actual, keys.parse(rate_key).is_computed)
+                root, rest = keys.rooted(rate_key)
+                rate = _read_rate(sheet, row, rate_spec.first_col, root, out.sources.under(root),
+                                  rest, direction, target, actual,
+                                  keys.parse(rate_key).is_computed)
             results.append(m.PeriodResult(target, actual, rate))
         rating = None
         rating_spec = specs.get(("rating", None))
@@ -921,21 +904,23 @@ def _indicator_rows(grid: Grid, block: Block, plan: m.Plan, first: int, end: int
     return tuple(found)
 
 
-def _read_rate(grid: Grid, row: int, col: int, root: str, rest: str, out: _Collector,
-               direction: str, target: m.Figure, actual: m.Figure, computed: bool
-               ) -> m.RateValue:
-    """A 達成率 cell (its key: ``rest`` under ``root``, keys.rooted): its formula's
-    result recomputed from the figures, or the rate typed over it (recorded, so
-    that validation can compare it with the figures).  ``computed``:
-    keys.parse(key).is_computed, known before."""
-    out.seen(grid).add((row, col))
-    out.sources.under(root)[rest] = (grid.name, row, col)
-    if grid.holds_formula(row, col):
+def _read_rate(sheet: _IndicatorSheet, row: int, col: int, root: str,
+               cells: dict[str, tuple[str, int, int]], rest: str, direction: str,
+               target: m.Figure, actual: m.Figure, computed: bool) -> m.RateValue:
+    """A 達成率 cell (its key: ``rest`` under ``root``, keys.rooted; ``cells``:
+    the sources recorded under ``root``): its formula's result recomputed from
+    the figures, or the rate typed over it (recorded, so that validation can
+    compare it with the figures).  ``computed``: keys.parse(key).is_computed,
+    known before."""
+    grid, out, place = sheet.grid, sheet.out, (row, col)
+    sheet.seen.add(place)
+    cells[rest] = (grid.name, row, col)
+    if sheet.holds(place):
         if not computed:
             out.formula_at(keys.under(root, rest), grid, row, col)
         result = achievement(direction, target, actual)
         return None if result is None else as_written(result)
-    rate = _decoded(grid, row, col, _RATE, _RATE_OF, grid.value(row, col))
+    rate = _decoded(grid, row, col, _RATE, _RATE_OF, sheet.at(place))
     if rate is not None:
         out.typed_rates.add(keys.under(root, rest))
     return rate
@@ -975,7 +960,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
     if start is None:
         raise out.fail("layout-mismatch", sheet=grid.name, detail=ind.header[0][0].text or "")
     seen = out.seen(grid)
-    seen.update(plan_of.heads.get(start) or plan_of.head_places(start))
+    seen.update(plan_of.heads[start])
     analysis_label = plan_of.analysis_label
     group, label_col, name_col = ind.group, ind.analysis_label.first_col, ind.name.first_col
     groups: dict[int, tuple[list[m.Indicator], list[str | None]]] = {}
@@ -1011,7 +996,7 @@ def _read_indicators(grid: Grid, plan_of: _IndicatorPlan, out: _Collector,
             row += 1
             continue
         if group is not None:
-            seen.update(plan_of.groups.get(row) or plan_of.group_places(row))
+            seen.update(plan_of.groups[row])
         indicators.append(_indicator(sheet, plan_of, row, current, len(indicators)))
         row += ind.rows
     return {n: (tuple(inds), analysis[0]) for n, (inds, analysis) in groups.items()}
@@ -1043,7 +1028,6 @@ class _IndicatorSheet:
         return self.root, self.cells
 
 
-_NO_RESULT = m.PeriodResult()
 _NO_INDICATOR = m.Indicator("", None, "", None, ())
 
 
@@ -1087,18 +1071,11 @@ def _indicator(sheet: _IndicatorSheet, plan_of: _IndicatorPlan, row: int, number
             actual = _figure(grid, bottom, actual_col, actual)
         rate: m.RateValue = None
         if rate_col is not None:
-            place = (row, rate_col)
-            if holds(place):        # _read_rate's, for the usual formula
-                seen.add(place)
-                cells[rate_rest] = (name, row, rate_col)
-                if not computed:
-                    out.formula_at(keys.under(root, rate_rest), grid, row, rate_col)
-                result = achievement(direction, target, actual)
-                rate = None if result is None else as_written(result)
-            else:
-                rate = _read_rate(grid, row, rate_col, root, rate_rest, out,
-                                  direction, target, actual, computed)
-        result_of = object.__new__(m.PeriodResult)     # identity.copied of _NO_RESULT
+            rate = _read_rate(sheet, row, rate_col, root, cells, rate_rest, direction, target,
+                              actual, computed)
+        # m.PeriodResult(target, actual, rate), made as identity.copied makes a copy:
+        # without __init__ (copied's own call costs ~50 K instructions a file here)
+        result_of = object.__new__(m.PeriodResult)
         result_of.__dict__.update(target=target, actual=actual, rate=rate)
         results.append(result_of)
     read: dict[str, Any] = {}
