@@ -154,3 +154,14 @@ def test_a_workbook_names_only_a_bundled_layout(returned, tmp_path, named):
     assert outcome.status == 1 and '"template-mismatch"' in outcome.stdout
     assert str(tmp_path) not in outcome.stdout.replace(str(path), "")
     assert not (tmp_path / "ann").exists() or not list((tmp_path / "ann").iterdir())
+
+
+def test_a_path_given_is_kept_and_a_name_made_a_path(tmp_path):
+    """click gives Paths: each is kept as it is (made again, it would be parsed
+    again, before anything is read); a name is made a Path."""
+    from sheetkit.intake import expand_inputs
+
+    given = tmp_path / "第1節.xlsx"
+    given.write_bytes(b"PK")
+    paths = expand_inputs([given, str(given)]).paths
+    assert paths[0] is given and paths[1] == given and type(paths[1]) is type(given)

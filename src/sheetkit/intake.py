@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")   # what a folder given as input is searched for
+_PATH = type(Path())         # the concrete class Path(…) makes here (PosixPath, WindowsPath)
 
 
 class Refused(Exception):
@@ -94,7 +95,10 @@ def expand_inputs(inputs: Iterable[str | Path]) -> Inputs:
     lock files (~$…) are skipped, whether named or found in a folder."""
     found: list[Path] = []
     skipped: list[Path] = []
-    for item in map(Path, inputs):
+    for given in inputs:
+        # a Path as click gives it is kept, not made again (Path(path) parses it anew:
+        # some 20 K instructions a file, before anything is read)
+        item = given if type(given) is _PATH else Path(given)
         if item.is_dir():
             entries = sorted(p for p in item.iterdir() if p.suffix.lower() in WORKBOOK_SUFFIXES
                              and (is_lock_file(p) or not p.name.startswith(".")))
