@@ -252,3 +252,67 @@ def test_a_process_that_dies_holding_the_count_costs_only_its_items(how, printed
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == printed
+
+
+# An early reader glanced at: whether files are left for it while it reads, none
+# once it has taken the last, none once it is stopped.
+TAKING = textwrap.dedent("""
+    import time
+    from sheetkit import workers
+    def slow(items):
+        out = []
+        for item in items:
+            out.append(item)
+            time.sleep(0.05)
+        return out
+    def waited(ahead):
+        deadline = time.monotonic() + 20
+        while ahead.taking() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        return ahead.taking()
+    ahead = workers.Ahead(slow, list(range(1000)))
+    print(ahead.taking(), ahead.stop(), ahead.taking(), flush=True)
+    ahead.results()
+    ahead.close()
+    ahead = workers.Ahead(list, list(range(3)))
+    print(waited(ahead), ahead.stop(), ahead.results(), flush=True)
+    ahead.close()
+""")
+
+
+def test_an_early_reader_says_whether_items_are_left_for_it():
+    done = subprocess.run([sys.executable, "-c", TAKING], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()
+    taking, taken, after = first.split()
+    assert taking == "True" and int(taken) < 1000 and after == "False", done.stdout
+    assert second == "False 3 [0, 1, 2]", done.stdout
+
+
+def test_the_workers_set_up_is_skipped_when_the_early_reader_took_every_file(
+        inputs, monkeypatch):
+    """Where the early reader has taken every file (a few files) by the time
+    pandas and pandera are imported, no worker is forked: nothing is set up for them."""
+    monkeypatch.setattr(validation, "_slow_start", lambda: True)
+    set_up: list[int] = []
+    monkeypatch.setattr(validation, "_first_uses", lambda: set_up.append(1))
+    made: list[workers.Ahead] = []
+
+    class _Made(workers.Ahead):
+        def __init__(self, work, items) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(work, items)
+            made.append(self)
+
+    real = validation._load_named
+
+    def load_named(named):  # type: ignore[no-untyped-def]
+        while made[0].taking() and made[0]._process.is_alive():      # the import: slow
+            time.sleep(0.005)
+        real(named)
+
+    monkeypatch.setattr(workers, "Ahead", _Made)
+    monkeypatch.setattr(validation, "_load_named", load_named)
+    few = inputs[:2]
+    report, _ = validation.validate_paths(few, jobs=2, documents=False)
+    assert [f.path for f in report.files] == [str(p) for p in few] and set_up == []

@@ -441,9 +441,10 @@ def _in_processes(paths: Sequence[str | Path], jobs: int, progress: Progress | N
     try:
         prepare()
         _load_named(named)
+        if ahead is None or ahead.taking():
+            _first_uses()       # while the reader still reads: the workers fork as soon as it stops
         rest = paths[ahead.stop() if ahead else 0:]
         if rest:
-            _first_uses()
             size = _chunk_size(len(rest), jobs)
             for indices, results in map_fenced(
                     partial(_check_chunk, keep=keep, documents=documents, layout=layout), rest,
@@ -464,7 +465,9 @@ def _first_uses() -> None:
     fork, so that they inherit it: the guard's limits, the finding codes (this
     process needs them too), pandera's check backends (likewise) and the
     sheetData grammar (compiled: ~2 ms).  About 5 ms a worker.  Any of them that
-    fails is left to fail where it is used, on a file, as before."""
+    fails is left to fail where it is used, on a file, as before.  Also the
+    modules that fork the workers (map_fenced's: ~2 ms), imported here while the
+    early reader still reads rather than after it has stopped."""
     from sheetkit.guard import default_limits
     from sheetkit.sheet_grammar import proven_content
 
@@ -473,6 +476,7 @@ def _first_uses() -> None:
         codes.registry()
         proven_content(b"<sheetData></sheetData>", 0, 11, False)
         import pandera.backends.register_checks  # noqa: F401
+    import multiprocessing.connection  # noqa: F401
 
 
 def _shared_name() -> Any:

@@ -266,6 +266,12 @@ class Ahead(Generic[T, U]):
         os.close(send)                       # the process's end: EOF here if it dies
         self._process = _Forked(pid)
 
+    def taking(self) -> bool:
+        """Whether items are left for it to take (it has not been stopped, nor
+        taken the last): a glance, without the lock, that may be out of date
+        as soon as it is answered."""
+        return self._taken is None and self._next.value < len(self._items)
+
     def stop(self) -> int:
         """Take no more items; how many were taken."""
         if self._taken is None:
