@@ -30,14 +30,17 @@ def grids(path: Path):
 
 def read(sheets: FastSheets, width: int) -> list:
     """Every cell of every sheet (a box past the last one), with its value's
-    type; "unsupported" where calamine fails (then openpyxl decides)."""
+    type and its number format as number_format gives it (the cell's own,
+    looked up apart); "unsupported" where calamine fails (then openpyxl decides)."""
     try:
         found: list = [list(sheets)]
         for name in sheets:
             grid = sheets[name]
             found += [grid.max_row, sorted(grid.cells)]
-            found += [(grid.get(row, col), type(grid.value(row, col)))
-                      for row in range(-1, grid.max_row + 3) for col in range(-1, width + 1)]
+            cells = [(grid.number_format(row, col), grid.get(row, col), type(grid.value(row, col)))
+                     for row in range(-1, grid.max_row + 3) for col in range(-1, width + 1)]
+            assert all(shown == cell.num_format for shown, cell, _ in cells)
+            found += cells
         sheets.read_rest()
     except Unsupported:
         return ["unsupported"]

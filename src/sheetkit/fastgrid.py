@@ -36,6 +36,7 @@ from sheetkit.cellxml import (
 )
 from sheetkit.grid import EMPTY, Cell, Grid, Sheets, Unsupported, guarded, has_format
 from sheetkit.guard import Limits, check_shared_formulas, refuse
+from sheetkit.memo import Memo
 
 BUILTIN_FORMATS = {
     0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
@@ -67,8 +68,31 @@ def _attribute(name: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"\b" + name + rb'="([^"]*)"')
 
 
+class _Formats:
+    """The number format of each cell style index (``of``), and of a style
+    index as a sheet writes it (``written[b"12"]``, b"" where none is: a dict
+    lookup in C, for the number cells cellxml read; bounded, as a hostile
+    sheet may write any number)."""
+
+    __slots__ = ("_formats", "written")
+
+    def __init__(self, formats: list[str]) -> None:
+        self._formats = formats
+        self.written: Memo[bytes, str] = Memo(partial(_written_format, formats), 256)
+
+    def of(self, style: int) -> str:
+        return _written_format(self._formats, b"", style)
+
+
+def _written_format(formats: list[str], written: bytes, style: int = 0) -> str:
+    """The format of style ``style``, or of the one ``written`` (as a sheet
+    writes its index) where that is not b"": "General" past the last."""
+    index = int(written) if written else style
+    return formats[index] if index < len(formats) else "General"
+
+
 @lru_cache(maxsize=16)
-def _styles(data: bytes) -> list[str]:
+def _styles(data: bytes) -> _Formats:
     """The number format of each cell style index (files made from one
     template share their styles part, so it is read once per run)."""
     custom = {int(i): html.unescape(code.decode("utf-8")) for i, code in _NUMFMT.findall(data)}
@@ -78,7 +102,7 @@ def _styles(data: bytes) -> list[str]:
         found = _ATTR_NUMFMT.search(xf)
         number = int(found.group(1)) if found else 0
         formats.append(custom.get(number) or BUILTIN_FORMATS.get(number, "General"))
-    return formats
+    return _Formats(formats)
 
 
 @lru_cache(maxsize=16)
@@ -119,13 +143,6 @@ def _style(attributes: bytes | None) -> int:
     the attributes are a file's, and name the cell)."""
     found = _STYLE.search(attributes) if attributes else None
     return int(found.group(1)) if found else 0
-
-
-@lru_cache(maxsize=256)
-def _index(style: bytes) -> int:
-    """A style index as cellxml found it written (b"" where none is; bounded:
-    a hostile sheet may write any number)."""
-    return int(style) if style else 0
 
 
 def _scan(data: bytes, referenced: bool = False, check: Callable[[], None] | None = None
@@ -339,7 +356,7 @@ class FastGrid(Grid):
     number and date cells asked for."""
 
     def __init__(self, name: str, values: Callable[[], dict[tuple[int, int], Any]],
-                 data: bytes, styles: list[str], referenced: bool = False,
+                 data: bytes, styles: _Formats, referenced: bool = False,
                  formulas: list[tuple[int, int]] | None = None,
                  sheet: Sheet | Outline | None = None, check: Callable[[], None] | None = None) -> None:
         """``formulas``: where every formula cell is already known (cellxml),
@@ -397,6 +414,10 @@ class FastGrid(Grid):
     def number_format(self, row: int, col: int) -> str | None:
         if self._formulas and (row, col) in self._formulas:
             return self.get(row, col).num_format
+        styles = None if self._sheet is None else self._sheet.styles
+        written = None if styles is None else styles.get((row, col))
+        if written is not None:                  # a number cell cellxml read: _format's
+            return self._styles.written[written]
         value = self.value(row, col)
         if value is None or value.__class__ is str:
             return None
@@ -434,11 +455,9 @@ class FastGrid(Grid):
         styles = None if attributes is not None or self._sheet is None else self._sheet.styles
         written = None if styles is None else styles.get((row, col))
         if written is not None:                  # a number cell cellxml read
-            style = _index(written)
-        else:
-            style = _style(attributes if attributes is not None
-                           else self._attributes_of(row, col))
-        return self._styles[style] if style < len(self._styles) else "General"
+            return self._styles.written[written]
+        return self._styles.of(_style(attributes if attributes is not None
+                                      else self._attributes_of(row, col)))
 
     def _attributes_of(self, row: int, col: int) -> bytes | None:
         """The attributes of a cell's element.  Cells are asked for mostly top
