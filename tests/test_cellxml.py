@@ -290,3 +290,10 @@ def test_cell_references_are_read_once_and_remembered_within_a_bound():
         cellxml._key(str(row + 1).encode()[::-1] + b"B")
     assert len(keys) <= cellxml._KNOWN
     assert cellxml._key(str(cellxml._KNOWN + 5).encode()[::-1] + b"B") == (cellxml._KNOWN + 4, 1)
+    # read forwards (outline's), the same keys, remembered within the same bound
+    forward = cellxml._FORWARD
+    assert cellxml._forward_key(b"A10") == (9, 0)
+    assert cellxml._forward_key(b"XFD1048576") == (1048575, 16383)
+    for row in range(cellxml._KNOWN + 10):
+        assert cellxml._forward_key(b"B" + str(row + 1).encode()) == (row, 1)
+    assert len(forward) <= cellxml._KNOWN

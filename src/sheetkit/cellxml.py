@@ -28,6 +28,8 @@ from operator import gt
 from typing import Any
 from xml.parsers import expat
 
+from sheetkit.memo import Memo
+
 OTHER, DATETIME, TIMEDELTA = 0, 1, 2        # calamine's CellFormat of a style
 
 
@@ -172,6 +174,9 @@ class _Keys(dict[bytes, tuple[int, int]]):
 
 _KNOWN = 8192
 _key = _Keys().__getitem__
+# a cell reference as written (b'A10') -> (row, col): _key's, for a scan that reads forwards
+_FORWARD: Memo[bytes, tuple[int, int]] = Memo(lambda ref: _key(ref[::-1]), _KNOWN)
+_forward_key = _FORWARD.__getitem__
 
 
 class Sheet:
@@ -395,7 +400,7 @@ def outline(data: bytes, kinds: tuple[int, ...], strings: SharedStrings | None =
     if strings is not None and max(map(int, _SHARED_INDEX.findall(data, first, last)),
                                    default=-1) >= len(strings):
         return None
-    return Outline([_key(ref[::-1]) for ref in compress(refs, formulas)],
+    return Outline(list(map(_forward_key, compress(refs, formulas))),
                    b" " in formulas or prefixed, read)
 
 
