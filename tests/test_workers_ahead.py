@@ -316,3 +316,25 @@ def test_the_workers_set_up_is_skipped_when_the_early_reader_took_every_file(
     few = inputs[:2]
     report, _ = validation.validate_paths(few, jobs=2, documents=False)
     assert [f.path for f in report.files] == [str(p) for p in few] and set_up == []
+
+
+# The early reader runs no collection of its own: the process ends once it has
+# answered (validate's reading still collects the young objects where they are many).
+NO_COLLECTION = textwrap.dedent("""
+    import gc, time
+    from sheetkit import workers
+    def work(items):
+        return [(item, gc.isenabled()) for item in items]
+    ahead = workers.Ahead(work, [1, 2])
+    while ahead.taking():
+        time.sleep(0.005)
+    print(gc.isenabled(), ahead.stop(), ahead.results(), flush=True)
+    ahead.close()
+""")
+
+
+def test_the_early_reader_leaves_collections_to_its_work():
+    done = subprocess.run([sys.executable, "-c", NO_COLLECTION], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True 2 [(1, False), (2, False)]", done.stdout
