@@ -19,15 +19,17 @@ from sheetkit.problems import SheetkitError
 @contextlib.contextmanager
 def whole_parse() -> Iterator[None]:
     """The guard as it was: no content proven by a grammar, so every sheet is
-    parsed whole by expat and its sheetData searched by _IRREGULAR, and every
-    shared-strings part parsed whole and searched for the tags the guard counts."""
-    real, strings = guard._proven_sheet_data, guard._proven_strings
+    parsed whole by expat and its sheetData searched by _IRREGULAR, every
+    shared-strings part parsed whole and searched for the tags the guard
+    counts, and every small part parsed whole (no shape: guard._shape)."""
+    real, strings, shape = guard._proven_sheet_data, guard._proven_strings, guard._shape
     guard._proven_sheet_data = lambda *_: None    # type: ignore[assignment]
     guard._proven_strings = lambda *_: None       # type: ignore[assignment]
+    guard._shape = lambda *_: None                # type: ignore[assignment]
     try:
         yield
     finally:
-        guard._proven_sheet_data, guard._proven_strings = real, strings
+        guard._proven_sheet_data, guard._proven_strings, guard._shape = real, strings, shape
 
 
 def verdict(path: Path) -> tuple[object, ...]:

@@ -16,7 +16,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import cache, lru_cache
 from importlib import resources
@@ -27,6 +27,7 @@ from xml.parsers import expat
 from sheetkit import parsed
 from sheetkit.intake import Refused, read_limited
 from sheetkit.problems import Location, Problem, SheetkitError
+from sheetkit.sheet_grammar import valid_text
 
 _T = TypeVar("_T")
 
@@ -1192,12 +1193,13 @@ def _bounds(name: str, data: bytes, limits: Limits) -> _Counts | None:
     if not spreadsheet and data.find(b"&") < 0:
         # no reference, so every namespace is declared as written: none is SpreadsheetML's
         return _new_counts(_Counts, (size // 4, 0, 0, 0, 0, 0, 0, 0, 0)) \
-            if _well_formed(data) else None
+            if _shaped_declarations(data, plain) is not None else None
     bounded = _bounded_text(data, plain, limits, name == STRINGS_PART) if spreadsheet else None
     if spreadsheet and bounded is None:
         return None
     counts, proven = bounded or (None, None)
-    declarations = _declarations(data, proven)
+    declarations = _shaped_declarations(data, plain) if proven is None else \
+        _declarations(data, proven)
     if declarations is None:
         return None
     main = [prefix for prefix, uri, _ in declarations if uri in MAIN_NAMESPACES]
@@ -1250,14 +1252,68 @@ def _parsed_declarations(data: bytes) -> list[_Declaration] | None:
     return declarations
 
 
-def _well_formed(data: bytes) -> bool:
-    """Whether ``data`` is plain and well-formed (_plain_parser's verdict, as
-    _declarations', without collecting the declarations)."""
-    try:
-        _plain_parser().Parse(data, True)
-    except (expat.ExpatError, _Unsafe, _NotPlain):
-        return False
-    return True
+# What a text emptied in a small part's shape (_shape) may not hold: a control
+# character expat refuses, a reference, a ] (of ]]>), a quote of either kind, a '<'
+_UNSHAPED = bytes((*range(9), 11, 12, *range(14, 32), *b"&]\"'<"))
+# a run of text between two tags that holds none of those but quotes (and the '>'
+# and '<' around it)
+_TEXT_RUN = re.compile(rb">[^<&\]\x00-\x08\x0b\x0c\x0e-\x1f]+<")
+
+
+def _shaped_declarations(data: bytes,
+                         plain: tuple[int, int, bool]) -> Sequence[_Declaration] | None:
+    """_parsed_declarations of a plain part (``plain``: where its root's start
+    tag starts and ends, as _plain_root says), parsed as its shape where it
+    has one (_shape): the returns of one template share the shapes of their
+    workbook part and document properties (they differ in names, dates and
+    values only), so a shape is parsed once a run (_shared_shape, by its
+    whole text; parts of at most 64 KiB).  Where the shape is not
+    well-formed the part itself is parsed (a shape is well-formed only where
+    its part is, but not always where it is: a '>' in a value ends a run
+    early), so the answer is always the strict parse's."""
+    shape = _shape(data, plain[1]) if len(data) <= REMEMBERED_BYTES >> 4 else None
+    found = None if shape is None else _shared_shape(shape)
+    return _parsed_declarations(data) if found is None else found
+
+
+def _shape(data: bytes, root_end: int) -> bytes | None:
+    """``data`` with the text after the root's start tag (which ends at
+    ``root_end``) emptied where it is a run of text between a '>' and the
+    next '<' that holds no reference, ']' or control character, and then
+    where it lies between two double quotes; None where that text (from
+    ``root_end`` on) is not valid UTF-8 without U+FFFE or U+FFFF, holds an
+    odd number of double quotes after the runs are emptied, where a text
+    between two of them holds anything _UNSHAPED names, or where what is
+    left holds ``xmlns`` (a namespace declared there: names are as written).
+    White space at its end is left out too (returns that differ in it have
+    one shape).
+
+    The shape is plain and well-formed only where ``data`` is, with the
+    same declarations.  Put the emptied texts back into a well-formed shape,
+    those between quotes first: each goes where the shape has '""', as the
+    delimiters of a value (a value's closing quote is never followed by a
+    quote), or within a value (quoted either way) or within text inside the
+    root (text after the root's end tag is an error), where any text without
+    a quote of either kind, '<', reference, ']' or control character is
+    legal.  Then each run goes where the document has '><' with the '<'
+    starting a tag (in a plain document a '<' is never in a value or text),
+    so between two tags inside the root (a tag after the root's end is an
+    error), where any text without '<', a reference, ']' or a control
+    character is legal.  Nothing put back holds '<', so it makes no markup;
+    names, nesting, attributes and what is before the root's start tag are
+    the same text, and every namespace declaration is on that tag or before
+    it, so at the same place.  White space at the end of a document lies
+    after the root's end tag, where it may, or the document is not
+    well-formed with it or without it (cutting its end closes nothing)."""
+    rest = data[root_end:]
+    if root_end < 0 or not valid_text(rest, 0, len(rest)):
+        return None
+    pieces = _TEXT_RUN.sub(b"><", rest).split(b'"')
+    inside = b"".join(pieces[1::2])
+    if not len(pieces) & 1 or len(inside.translate(None, _UNSHAPED)) < len(inside):
+        return None
+    shape = b'""'.join(pieces[::2]).rstrip(b" \t\r\n")
+    return None if shape.find(b"xmlns") >= 0 else data[:root_end] + shape
 
 
 def _bounded_text(data: bytes, root: tuple[int, int, bool], limits: Limits,
@@ -1609,8 +1665,9 @@ def _head_declarations(data: bytes, proven: _Proven,
 
 def _parsed_head(head: bytes) -> tuple[_Declaration, ...] | None:
     """The namespace declarations of ``head`` (a part's text up to sheetData's
-    content and what closes sheetData and the root), parsed strictly; None
-    where it is not well-formed or not plain (_parsed_declarations)."""
+    content and what closes sheetData and the root, or a small part's shape:
+    _shaped_declarations), parsed strictly; None where it is not well-formed
+    or not plain (_parsed_declarations)."""
     found = _parsed_declarations(head)
     return None if found is None else tuple(found)
 
@@ -1618,6 +1675,8 @@ def _parsed_head(head: bytes) -> tuple[_Declaration, ...] | None:
 # the shapes of a template's sheets' heads: a few are remembered (each of at
 # most 64 KiB), by their whole text
 _shared_head = lru_cache(maxsize=32)(_parsed_head)
+# the shapes of a template's small parts (_shaped_declarations): likewise
+_shared_shape = lru_cache(maxsize=32)(_parsed_head)
 
 
 class _TailProof(NamedTuple):
