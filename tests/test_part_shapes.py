@@ -158,3 +158,22 @@ def test_shapes_are_remembered_within_a_bound():
     large = ROOT + b"<a>" + b"x" * (guard.REMEMBERED_BYTES >> 4) + b"</a></workbook>"
     agree(large)
     assert guard._shared_shape.cache_info().currsize == 0
+
+
+@pytest.mark.parametrize("piece", [
+    b"", b"x", "記入".encode(), b"\xef\xbf\xbd", b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"\xff", b"\xc3",
+    b"\xe3\x81", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xf0\x9f\x98\x80", b"\x00"])
+def test_valid_text_is_the_decoders_verdict_on_the_span(piece):
+    """valid_text (the UTF-8 check of every proof) says what decoding the span
+    itself says, with U+FFFE and U+FFFF refused, wherever the span lies and
+    whatever surrounds it (bytes outside the span are never judged)."""
+    from sheetkit.sheet_grammar import valid_text
+    for before, after in ((b"", b""), (b"\xff", b"\xe3"), ("記".encode(), b"ab")):
+        data = before + b"a" + piece + b"b" + after
+        start, last = len(before), len(data) - len(after)
+        try:
+            expected = "\ufffe" not in (text := data[start:last].decode("utf-8")) and \
+                "\uffff" not in text
+        except UnicodeDecodeError:
+            expected = False
+        assert valid_text(data, start, last) is expected

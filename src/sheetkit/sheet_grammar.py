@@ -106,9 +106,10 @@ def proven_content(data: bytes, first: int, last: int, x14ac: bool) -> int | Non
 
 def valid_text(data: bytes, start: int, last: int) -> bool:
     """Whether ``data`` from ``start`` to ``last`` is valid UTF-8 without
-    U+FFFE or U+FFFF (which expat refuses)."""
+    U+FFFE or U+FFFF (which expat refuses).  (Decoded through a view: the
+    span is not copied first.)"""
     try:
-        text = data[start:last].decode("utf-8")
+        text = str(memoryview(data)[start:last], "utf-8")
     except UnicodeDecodeError:
         return False
     return text.find("\ufffe") < 0 and text.find("\uffff") < 0
