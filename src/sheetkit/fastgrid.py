@@ -414,8 +414,7 @@ class FastGrid(Grid):
     def number_format(self, row: int, col: int) -> str | None:
         if self._formulas and (row, col) in self._formulas:
             return self.get(row, col).num_format
-        styles = None if self._sheet is None else self._sheet.styles
-        written = None if styles is None else styles.get((row, col))
+        written = self._written_style(row, col)
         if written is not None:                  # a number cell cellxml read: _format's
             return self._styles.written[written]
         value = self.value(row, col)
@@ -452,12 +451,18 @@ class FastGrid(Grid):
         """The number format of a number or date cell (None for others)."""
         if not has_format(value):
             return None
-        styles = None if attributes is not None or self._sheet is None else self._sheet.styles
-        written = None if styles is None else styles.get((row, col))
+        written = None if attributes is not None else self._written_style(row, col)
         if written is not None:                  # a number cell cellxml read
             return self._styles.written[written]
         return self._styles.of(_style(attributes if attributes is not None
                                       else self._attributes_of(row, col)))
+
+    def _written_style(self, row: int, col: int) -> bytes | None:
+        """The style index of a number cell cellxml read, as the sheet writes
+        it (b"" where none is); None for any other cell, or where cellxml has
+        not read the sheet's values."""
+        styles = None if self._sheet is None else self._sheet.styles
+        return None if styles is None else styles.get((row, col))
 
     def _attributes_of(self, row: int, col: int) -> bytes | None:
         """The attributes of a cell's element.  Cells are asked for mostly top
