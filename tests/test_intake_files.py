@@ -3,6 +3,7 @@ or read without bound, folders are folders, lock files are skipped with one
 line, unreadable files are named for what they are, and a workbook cannot
 make sheetkit open a layout file."""
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -165,3 +166,23 @@ def test_a_path_given_is_kept_and_a_name_made_a_path(tmp_path):
     given.write_bytes(b"PK")
     paths = expand_inputs([given, str(given)]).paths
     assert paths[0] is given and paths[1] == given and type(paths[1]) is type(given)
+
+
+def test_an_input_no_file_can_be_named_is_a_file_not_found(returned, tmp_path, runner):
+    """Inputs are taken as given (click asks the system nothing of them): a
+    name with a NUL, which no file has (a library's caller can give one, a
+    shell cannot), is a file not found like any other, and the run goes on."""
+    nul = tmp_path / "第2節\x00.xlsx"
+    result = run(runner, "validate", nul, returned, "--format", "json", "--jobs", "1")
+    assert result.exit_code == 1
+    first, other = json.loads(result.stdout)["files"]
+    assert first["path"] == str(nul) and [f["code"] for f in first["findings"]] == \
+        ["unreadable-file"] and "見つかりません" in first["findings"][0]["message"]
+    assert other["path"] == str(returned)
+    data = tmp_path / "base.yaml"
+    shutil.copy(EXAMPLE, data)
+    result = run(runner, "merge", nul, returned, "--base", data, "-o", tmp_path / "総括表.xlsx")
+    assert result.exit_code in (0, 1) and (tmp_path / "総括表.xlsx").exists()
+    assert "unreadable-file" in result.stdout + result.stderr
+    result = run(runner, "status", nul, "--base", data, "--lang", "en")
+    assert result.exit_code in (0, 1) and "unreadable-file" in result.stdout

@@ -47,6 +47,8 @@ def read_limited(path: str | Path, limit: int) -> bytes:
         raise Refused("permission") from None
     except OSError as exc:
         raise Refused("damaged", exc.strerror or "") from None
+    except ValueError:                          # a NUL in the name: no file is called so
+        raise Refused("missing") from None
     if stat.S_ISDIR(info.st_mode):
         raise Refused("folder")
     if not stat.S_ISREG(info.st_mode):
