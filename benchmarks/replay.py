@@ -1,10 +1,13 @@
 """Recording and replaying xlsxwriter calls: the 'plain xlsxwriter script'
-that writes the same cells, merges and formats as `sheetkit template`, with no
-layout engine in between.  Used by run.py."""
+that writes the same workbooks as `sheetkit template` (every cell, merge,
+format, conditional format, validation, name and print setting: the same
+bytes, tests/test_benchmark_replay.py), with no layout engine in between.
+Used by run.py."""
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -15,18 +18,22 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-SHEET_CALLS = ("merge_range", "write_string", "write_number", "write_datetime", "write_formula",
-               "write_blank", "set_row", "set_column", "data_validation", "protect", "hide",
-               "activate", "set_landscape", "set_paper", "fit_to_pages", "set_margins",
-               "center_horizontally", "repeat_rows", "freeze_panes")
-BOOK_CALLS = ("define_name", "set_properties", "set_custom_property")
+# Every public method of a workbook and a worksheet that sheetkit calls is recorded
+# (only the outermost call: xlsxwriter's own calls inside it are its work, replayed
+# with it), but for these: a workbook's formats and sheets are recorded as made,
+# close is the replay's own, and a getter writes nothing.
+NOT_RECORDED = frozenset({"add_format", "add_worksheet", "close", "get_name",
+                          "get_worksheet_by_name"})
+# how a format and a date are written in a recording (no option of xlsxwriter's is
+# named so: {"format": …} is an option of conditional_format)
+FORMAT, DATETIME = "__format__", "__datetime__"
 
 
 def _plain(value: Any, formats: dict[int, int]) -> Any:
     if isinstance(value, Format):
-        return {"format": formats[id(value)]}
+        return {FORMAT: formats[id(value)]}
     if isinstance(value, (dt.datetime, dt.date)):
-        return {"datetime": value.isoformat()}
+        return {DATETIME: value.isoformat()}
     if isinstance(value, dict):
         return {k: _plain(v, formats) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -39,16 +46,23 @@ def record(action) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     books: list[dict[str, Any]] = []
     originals = {}
 
+    inside = [0]                                 # depth of recorded calls under way
+
     def wrap(cls: type, name: str, kind: str) -> None:
         original = getattr(cls, name)
         originals[(cls, name)] = original
 
         def recorder(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-            book = self._recorder_book if kind == "sheet" else self._recorder
-            sheet = self.name if kind == "sheet" else None
-            book["calls"].append([sheet, name, _plain(args, book["format_ids"]),
-                                  _plain(kwargs, book["format_ids"])])
-            return original(self, *args, **kwargs)
+            book = getattr(self, "_recorder_book" if kind == "sheet" else "_recorder", None)
+            if book is not None and not inside[0]:
+                sheet = self.name if kind == "sheet" else None
+                book["calls"].append([sheet, name, _plain(args, book["format_ids"]),
+                                      _plain(kwargs, book["format_ids"])])
+            inside[0] += 1
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                inside[0] -= 1
         setattr(cls, name, recorder)
 
     init, add_format, add_worksheet = Workbook.__init__, Workbook.add_format, \
@@ -78,10 +92,11 @@ def record(action) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     try:
         Workbook.__init__, Workbook.add_format, Workbook.add_worksheet = \
             book_init, book_format, book_sheet
-        for name in SHEET_CALLS:
-            wrap(Worksheet, name, "sheet")
-        for name in BOOK_CALLS:
-            wrap(Workbook, name, "book")
+        for cls, kind in ((Worksheet, "sheet"), (Workbook, "book")):
+            for name, member in list(vars(cls).items()):
+                if inspect.isfunction(member) and not name.startswith("_") \
+                        and name not in NOT_RECORDED:
+                    wrap(cls, name, kind)
         action()
     finally:
         Workbook.__init__, Workbook.add_format, Workbook.add_worksheet = \
@@ -95,10 +110,10 @@ def record(action) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
 
 def _live(value: Any, formats: list[Format]) -> Any:
     if isinstance(value, dict):
-        if set(value) == {"format"}:
-            return formats[value["format"]]
-        if set(value) == {"datetime"}:
-            return dt.datetime.fromisoformat(value["datetime"])
+        if set(value) == {FORMAT}:
+            return formats[value[FORMAT]]
+        if set(value) == {DATETIME}:
+            return dt.datetime.fromisoformat(value[DATETIME])
         return {k: _live(v, formats) for k, v in value.items()}
     if isinstance(value, list):
         return [_live(v, formats) for v in value]

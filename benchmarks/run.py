@@ -329,7 +329,7 @@ def first_step(work: Path, base: Path, paths: list[Path], repeat: int) -> list[d
     t, p = alternate([[*sheetkit, "template", str(base), "-o", str(work / "t"), "--force"],
                       [PY, str(Path(__file__).resolve().parent / "replay.py"), str(recorded),
                        str(work / "plain")]], repeat, work)
-    row(f"sheetkit template ({n} sections) ÷ plain xlsxwriter script", t, p, "≤ 1.3×",
+    row(f"sheetkit template ({len(books)} sections) ÷ plain xlsxwriter script", t, p, "≤ 1.3×",
         t / p <= 1.3)
     h, k = alternate([[*sheetkit, "--help"], [PY, "-c", "import click"]], max(repeat, 5), work)
     row("sheetkit --help ÷ python -c 'import click'", h, k, "≤ 2×", h / k <= 2)
