@@ -40,12 +40,15 @@ def test_no_output_may_be_an_input_even_with_force(office, runner):
     alias = returns / ".." / "回収" / "第1節.xlsx"
     linked = root / "link.xlsx"
     linked.symlink_to(first)
+    hard = root / "hard.xlsx"                                          # the same file, another name
+    os.link(first, hard)
     before = digests(root)
     cases = [
         ("validate", first, "--annotate", returns, "--force"),
         ("validate", first, "--annotate", root / "回収" / ".", "--force"),
         ("validate", first, "--report", first, "--force"),
         ("validate", first, "--report", linked, "--force"),            # a symlink to an input
+        ("validate", first, "--report", hard, "--force"),              # a hard link to it
         ("merge", returns, "--base", base, "-o", alias, "--force"),
         ("merge", returns, "--base", base, "-o", root / "s.xlsx", "--data", base, "--force"),
         ("merge", returns, "--base", base, "-o", root / "s.xlsx", "--csv", first, "--force"),
@@ -187,3 +190,19 @@ def test_two_identical_merges_one_wins(office):
     loser = next(err for code, err in results if code == 2)
     assert "Traceback" not in loser and "すでにあります" in loser
     assert sorted(p.name for p in out.parent.iterdir()) == ["s.xlsx"]
+
+
+def test_many_outputs_are_checked_without_comparing_every_pair(tmp_path, monkeypatch):
+    """validate --annotate over thousands of returns, template over a whole
+    plan: each path is looked up once, not once for every other path."""
+    from sheetkit import atomic
+
+    inputs = [tmp_path / "in" / f"{n}.xlsx" for n in range(600)]
+    targets = [tmp_path / "out" / f"{n}.xlsx" for n in range(600)]
+    looked_up = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: looked_up.append(path) or
+                        real_stat(path, *a, **k))
+    outputs = atomic.check_outputs(targets, inputs, folders=[tmp_path / "out"])
+    assert outputs.targets == tuple(targets)
+    assert len(looked_up) < 5 * (len(inputs) + len(targets))   # a few each, not one a pair

@@ -22,14 +22,19 @@ Writer = Callable[[Path], object]     # what it returns is not used
 _TEMP = re.compile(r"^\..*\.sheetkit-(\d+)-[0-9a-f]{8}\.(?:tmp|bak)$")
 
 
-def _same(a: Path, b: Path) -> bool:
-    """The same file: by resolved path, or by inode (hard links, case folding)."""
+def _names(path: Path) -> frozenset[tuple[object, ...]]:
+    """What identifies the file ``path`` names: its resolved path, and its
+    device and inode where it exists (hard links, case folding).  Two paths
+    name the same file when these share one.  A name with a NUL names none."""
     try:
-        if a.resolve() == b.resolve():
-            return True
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except (OSError, ValueError):       # ValueError: a NUL in a name, which no file has
-        return False
+        names: set[tuple[object, ...]] = {("path", path.resolve())}
+    except (OSError, ValueError):
+        return frozenset()
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return frozenset(names)
+    return frozenset(names | {("inode", info.st_dev, info.st_ino)})
 
 
 @dataclass(frozen=True)
@@ -45,21 +50,32 @@ def check_outputs(targets: Sequence[Path], inputs: Iterable[Path] = (), force: b
     """Refuse, before any work: an output named twice, an output that is an
     input (even with --force), an output folder that holds an input, and
     existing outputs without --force (all listed at once)."""
+    # each path's names, once (the command's inputs and outputs may be thousands:
+    # comparing every pair asked the system about each path again and again)
     inputs = [Path(p) for p in inputs]
+    given = frozenset().union(*map(_names, inputs))
     problems: list[Problem] = []
     seen: list[Path] = []
+    named: set[tuple[object, ...]] = set()
+    outputs: list[tuple[Path, frozenset[tuple[object, ...]]]] = []
     for target in map(Path, targets):
-        if any(_same(target, other) for other in seen):
+        names = _names(target)
+        if names & named:
             problems.append(Problem("output-twice", Location(str(target)), {"path": str(target)}))
+        named |= names
         seen.append(target)
-    for target in seen:
-        if any(_same(target, source) for source in inputs):
+        outputs.append((target, names))
+    for target, names in outputs:
+        if names & given:
             problems.append(Problem("output-is-input", Location(str(target)),
                                     {"path": str(target)}))
-    for folder in map(Path, folders):
-        if any(_same(folder, source) or _same(folder, source.parent) for source in inputs):
-            problems.append(Problem("output-is-input", Location(str(folder)),
-                                    {"path": str(folder)}))
+    folders = [Path(f) for f in folders]
+    if folders:
+        holding = given.union(*map(_names, {p.parent for p in inputs}))
+        for folder in folders:
+            if _names(folder) & holding:
+                problems.append(Problem("output-is-input", Location(str(folder)),
+                                        {"path": str(folder)}))
     if problems:
         raise SheetkitError(_unique(problems))
     if not force:
