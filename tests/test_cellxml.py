@@ -291,7 +291,7 @@ def test_cell_references_are_read_once_and_remembered_within_a_bound():
     assert len(keys) <= cellxml._KNOWN
     assert cellxml._key(str(cellxml._KNOWN + 5).encode()[::-1] + b"B") == (cellxml._KNOWN + 4, 1)
     # read forwards (outline's), the same keys, remembered within the same bound
-    forward = cellxml._FORWARD
+    forward = cellxml._forward_key.__self__
     assert cellxml._forward_key(b"A10") == (9, 0)
     assert cellxml._forward_key(b"XFD1048576") == (1048575, 16383)
     for row in range(cellxml._KNOWN + 10):

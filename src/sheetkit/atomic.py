@@ -55,16 +55,12 @@ def check_outputs(targets: Sequence[Path], inputs: Iterable[Path] = (), force: b
     inputs = [Path(p) for p in inputs]
     given = frozenset().union(*map(_names, inputs))
     problems: list[Problem] = []
-    seen: list[Path] = []
     named: set[tuple[object, ...]] = set()
-    outputs: list[tuple[Path, frozenset[tuple[object, ...]]]] = []
-    for target in map(Path, targets):
-        names = _names(target)
+    outputs = [(target, _names(target)) for target in map(Path, targets)]
+    for target, names in outputs:
         if names & named:
             problems.append(Problem("output-twice", Location(str(target)), {"path": str(target)}))
         named |= names
-        seen.append(target)
-        outputs.append((target, names))
     for target, names in outputs:
         if names & given:
             problems.append(Problem("output-is-input", Location(str(target)),
@@ -79,11 +75,11 @@ def check_outputs(targets: Sequence[Path], inputs: Iterable[Path] = (), force: b
     if problems:
         raise SheetkitError(_unique(problems))
     if not force:
-        existing = [t for t in seen if t.exists() or t.is_symlink()]
+        existing = [t for t, _ in outputs if t.exists() or t.is_symlink()]
         if existing:
             raise SheetkitError([Problem("output-exists", Location(str(t)), {"path": str(t)})
                                  for t in existing])
-    return Outputs(tuple(seen), force)
+    return Outputs(tuple(t for t, _ in outputs), force)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

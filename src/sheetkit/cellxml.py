@@ -154,29 +154,23 @@ def _number(written: bytes, style: bytes, kinds: tuple[int, ...]) -> float | dt.
     raise NotSure("a duration")
 
 
-class _Keys(dict[bytes, tuple[int, int]]):
-    """A cell reference read backwards (b'01A', A10) -> (row, col), 0-based:
-    ``_key(ref)``, a dict lookup in C for a reference met before (the cells
-    of a template's returns are the same few hundred; at most _KNOWN kept:
-    a hostile sheet may write any reference)."""
-
-    def __missing__(self, backwards: bytes) -> tuple[int, int]:
-        ref = backwards[::-1]
-        at = 1 if ref[1] < 65 else 2 if ref[2] < 65 else 3      # after the letters
-        col = 0
-        for byte in ref[:at]:
-            col = col * 26 + byte - 64
-        key = int(ref[at:]) - 1, col - 1
-        if len(self) < _KNOWN:
-            self[backwards] = key
-        return key
+def _reference(ref: bytes) -> tuple[int, int]:
+    """A cell reference as written (b'A10') -> (row, col), 0-based."""
+    at = 1 if ref[1] < 65 else 2 if ref[2] < 65 else 3      # after the letters
+    col = 0
+    for byte in ref[:at]:
+        col = col * 26 + byte - 64
+    return int(ref[at:]) - 1, col - 1
 
 
+# _reference of a cell reference met before, a dict lookup in C: the cells of a
+# template's returns are the same few hundred (at most _KNOWN kept: a hostile sheet
+# may write any reference).  _key takes it read backwards (b'01A'), as the backward
+# scans find it, _forward_key as written, for a scan that reads forwards.
 _KNOWN = 8192
-_key = _Keys().__getitem__
-# a cell reference as written (b'A10') -> (row, col): _key's, for a scan that reads forwards
-_FORWARD: Memo[bytes, tuple[int, int]] = Memo(lambda ref: _key(ref[::-1]), _KNOWN)
-_forward_key = _FORWARD.__getitem__
+_BACKWARD: Memo[bytes, tuple[int, int]] = Memo(lambda ref: _reference(ref[::-1]), _KNOWN)
+_key = _BACKWARD.__getitem__
+_forward_key = Memo(_reference, _KNOWN).__getitem__
 
 
 class Sheet:
